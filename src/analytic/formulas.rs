@@ -1,0 +1,251 @@
+//! Queueing formulas (Kleinrock vol. 1; Harchol-Balter; Gunther). Rates per
+//! second, times in seconds. See `shared/reference/QUEUEING.md` for worked numbers.
+
+/// M/M/1 mean response time 1/(μ − λ); `None` when λ ≥ μ.
+pub fn mm1_response_mean(lambda: f64, mu: f64) -> Option<f64> {
+    (lambda < mu).then(|| 1.0 / (mu - lambda))
+}
+
+/// M/M/1 response-time p-quantile: −ln(1 − p)/(μ − λ).
+pub fn mm1_response_quantile(lambda: f64, mu: f64, p: f64) -> Option<f64> {
+    (lambda < mu).then(|| -(1.0 - p).ln() / (mu - lambda))
+}
+
+/// Erlang B blocking for `c` servers and offered load `a` Erlangs, by the
+/// stable recursion B(k) = a B(k−1) / (k + a B(k−1)).
+pub fn erlang_b(c: u32, a: f64) -> f64 {
+    (1..=c).fold(1.0, |b, k| a * b / (f64::from(k) + a * b))
+}
+
+/// Erlang C: probability of waiting in M/M/c; `None` when unstable.
+pub fn erlang_c(lambda: f64, mu: f64, c: u32) -> Option<f64> {
+    let a = lambda / mu;
+    let rho = a / f64::from(c);
+    if rho >= 1.0 {
+        return None;
+    }
+    let b = erlang_b(c, a);
+    Some(b / (1.0 - rho * (1.0 - b)))
+}
+
+/// M/M/c mean wait in queue C / (cμ − λ).
+pub fn mmc_wait_mean(lambda: f64, mu: f64, c: u32) -> Option<f64> {
+    Some(erlang_c(lambda, mu, c)? / (f64::from(c) * mu - lambda))
+}
+
+/// M/M/c response-time p-quantile: solves P(R > t) = 1 − p by bisection.
+/// R is an Exp(μ) service plus, with probability C, an Exp(cμ − λ) wait.
+pub fn mmc_response_quantile(lambda: f64, mu: f64, c: u32, p: f64) -> Option<f64> {
+    let wait_prob = erlang_c(lambda, mu, c)?;
+    let theta = f64::from(c) * mu - lambda;
+    // P(S + W > t) with W = 0 w.p. 1−C, else Exp(θ): the convolution of two exponentials.
+    let tail = |t: f64| {
+        let service_only = (-mu * t).exp();
+        let with_wait = if (theta - mu).abs() < 1e-12 {
+            (1.0 + mu * t) * (-mu * t).exp()
+        } else {
+            (theta * (-mu * t).exp() - mu * (-theta * t).exp()) / (theta - mu)
+        };
+        (1.0 - wait_prob) * service_only + wait_prob * with_wait
+    };
+    let (mut low, mut high) = (0.0, 1.0 / mu);
+    while tail(high) > 1.0 - p {
+        high *= 2.0;
+    }
+    for _ in 0..200 {
+        let mid = (low + high) / 2.0;
+        if tail(mid) > 1.0 - p {
+            low = mid
+        } else {
+            high = mid
+        }
+    }
+    Some((low + high) / 2.0)
+}
+
+/// M/G/1 mean wait by Pollaczek–Khinchine: ρ S (1 + cv²) / (2 (1 − ρ)).
+pub fn mg1_wait_mean(lambda: f64, mean_service: f64, scv: f64) -> Option<f64> {
+    let rho = lambda * mean_service;
+    (rho < 1.0).then(|| rho * mean_service * (1.0 + scv) / (2.0 * (1.0 - rho)))
+}
+
+/// Steady state of M/M/c/K (at most `k` in the system).
+#[derive(Clone, Copy, Debug)]
+pub struct Mmck {
+    /// Probability an arrival is turned away: p_K.
+    pub blocking: f64,
+    /// Admitted arrivals per second.
+    pub throughput: f64,
+    /// Busy servers / c.
+    pub utilization: f64,
+    /// Mean number in the system.
+    pub mean_in_system: f64,
+    /// Mean response time of admitted requests (Little's law).
+    pub mean_response: f64,
+}
+
+/// M/M/c/K: p_n ∝ aⁿ/n! for n ≤ c, and a^c/c! ρ^{n−c} above.
+pub fn mmck(lambda: f64, mu: f64, c: u32, k: u32) -> Mmck {
+    let a = lambda / mu;
+    let rho = a / f64::from(c);
+    let mut weights = Vec::with_capacity(k as usize + 1);
+    let mut w = 1.0;
+    for n in 0..=k {
+        if n > 0 {
+            w *= if n <= c { a / f64::from(n) } else { rho };
+        }
+        weights.push(w);
+    }
+    let total: f64 = weights.iter().sum();
+    let p: Vec<f64> = weights.iter().map(|w| w / total).collect();
+    let blocking = p[k as usize];
+    let throughput = lambda * (1.0 - blocking);
+    let mean_in_system: f64 = p.iter().enumerate().map(|(n, pn)| n as f64 * pn).sum();
+    Mmck {
+        blocking,
+        throughput,
+        utilization: throughput / (f64::from(c) * mu),
+        mean_in_system,
+        mean_response: mean_in_system / throughput,
+    }
+}
+
+/// A station of a closed network: `servers` identical servers, each
+/// serving a visit in `service_s` on average.
+#[derive(Clone, Copy, Debug)]
+pub struct Station {
+    /// Parallel servers.
+    pub servers: u32,
+    /// Mean service demand per request, seconds.
+    pub service_s: f64,
+}
+
+/// Throughput and response time of a closed network at one population.
+#[derive(Clone, Copy, Debug)]
+pub struct MvaPoint {
+    /// Requests per second.
+    pub throughput: f64,
+    /// Response time (think excluded), seconds.
+    pub response: f64,
+}
+
+/// Exact Mean Value Analysis with load-dependent (multi-server) stations, for
+/// `users` users thinking `think_s` between requests.
+pub fn mva(stations: &[Station], think_s: f64, users: u32) -> MvaPoint {
+    let n_max = users as usize;
+    // marginals[k][j] = P(j requests at station k) at the previous population.
+    let mut marginals: Vec<Vec<f64>> = stations.iter().map(|_| vec![1.0]).collect();
+    let mut point = MvaPoint {
+        throughput: 0.0,
+        response: 0.0,
+    };
+    for n in 1..=n_max {
+        let residence: Vec<f64> = stations
+            .iter()
+            .zip(&marginals)
+            .map(|(station, p)| {
+                (1..=n)
+                    .map(|j| {
+                        let rate = j.min(station.servers as usize) as f64;
+                        j as f64 / rate * station.service_s * p.get(j - 1).copied().unwrap_or(0.0)
+                    })
+                    .sum::<f64>()
+            })
+            .collect();
+        let response: f64 = residence.iter().sum();
+        let throughput = n as f64 / (think_s + response);
+        for (station, p) in stations.iter().zip(marginals.iter_mut()) {
+            let mut next = vec![0.0; n + 1];
+            for (j, slot) in next.iter_mut().enumerate().skip(1) {
+                let rate = j.min(station.servers as usize) as f64;
+                *slot =
+                    throughput * station.service_s / rate * p.get(j - 1).copied().unwrap_or(0.0);
+            }
+            next[0] = (1.0 - next[1..].iter().sum::<f64>()).max(0.0);
+            *p = next;
+        }
+        point = MvaPoint {
+            throughput,
+            response,
+        };
+    }
+    point
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    // Worked numbers from shared/reference/QUEUEING.md.
+    #[test]
+    fn reference_numbers() {
+        assert_abs_diff_eq!(
+            mm1_response_mean(7.0, 10.0).unwrap(),
+            0.3333,
+            epsilon = 1e-4
+        );
+        assert_abs_diff_eq!(
+            mm1_response_quantile(7.0, 10.0, 0.99).unwrap(),
+            1.5351,
+            epsilon = 1e-4
+        );
+        assert_abs_diff_eq!(erlang_c(30.0, 10.0, 4).unwrap(), 0.5094, epsilon = 1e-4);
+        assert_abs_diff_eq!(
+            mmc_wait_mean(30.0, 10.0, 4).unwrap(),
+            0.05094,
+            epsilon = 1e-5
+        );
+        assert_abs_diff_eq!(
+            mmc_response_quantile(30.0, 10.0, 4, 0.5).unwrap(),
+            0.1156,
+            epsilon = 1e-4
+        );
+        assert_abs_diff_eq!(
+            mmc_response_quantile(30.0, 10.0, 4, 0.99).unwrap(),
+            0.6006,
+            epsilon = 1e-4
+        );
+        assert_abs_diff_eq!(
+            mmc_response_quantile(12.0, 2.0, 8, 0.95).unwrap(),
+            1.6456,
+            epsilon = 1e-4
+        );
+        assert_abs_diff_eq!(erlang_b(5, 3.0), 0.11005, epsilon = 1e-5);
+        assert_abs_diff_eq!(
+            mg1_wait_mean(0.7, 1.0, 0.0).unwrap(),
+            1.1667,
+            epsilon = 1e-4
+        );
+        assert_abs_diff_eq!(
+            mg1_wait_mean(60.0, 0.010, 4.0).unwrap(),
+            0.0375,
+            epsilon = 1e-6
+        );
+        let m = mmck(3.0, 1.0, 2, 5);
+        assert_abs_diff_eq!(m.blocking, 0.37442, epsilon = 1e-5);
+        assert_abs_diff_eq!(m.throughput, 1.8767, epsilon = 1e-4);
+        assert_abs_diff_eq!(m.mean_in_system, 3.6656, epsilon = 1e-4);
+        assert_abs_diff_eq!(m.mean_response, 1.9532, epsilon = 1e-4);
+        let stations = [
+            Station {
+                servers: 1,
+                service_s: 0.05,
+            },
+            Station {
+                servers: 4,
+                service_s: 0.2,
+            },
+        ];
+        for (n, x, r) in [
+            (1, 0.4444, 0.2500),
+            (5, 2.2175, 0.2547),
+            (20, 8.7326, 0.2903),
+            (80, 19.4900, 2.1047),
+        ] {
+            let point = mva(&stations, 2.0, n);
+            assert_abs_diff_eq!(point.throughput, x, epsilon = 1e-4);
+            assert_abs_diff_eq!(point.response, r, epsilon = 1e-4);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Offered load per node, from the arrival rate and the routing of a model:
+//! the traffic equations of an open network, solved by pushing each class's
+//! flow down the (acyclic) call graph. Used by `capsim check` to say, before
+//! any simulation, which node cannot keep up.
+
+use serde::Serialize;
+
+use crate::model::{Arrivals, Model, NodeId, NodeKind, Operation};
+
+/// The load offered to one node.
+#[derive(Clone, Debug, Serialize)]
+pub struct NodeLoad {
+    /// Node name.
+    pub name: String,
+    /// Requests per second reaching it.
+    pub arrival_rps: f64,
+    /// Offered utilization of its busiest servers (vCPUs, connections);
+    /// `None` for kinds without servers. At or above 1 the node cannot keep up.
+    pub utilization: Option<f64>,
+}
+
+/// Per node: arrival rate and offered utilization. `None` for a closed
+/// population, whose rate depends on response times (see `analytic::mva`).
+pub fn offered_load(model: &Model) -> Option<Vec<NodeLoad>> {
+    let rate = match model.traffic.arrivals {
+        Arrivals::Poisson { rate_rps } | Arrivals::Deterministic { rate_rps } => rate_rps,
+        Arrivals::Closed { .. } => return None,
+    };
+    let n_classes = model.classes.len();
+    // reads[node][class], writes[node][class], requests per second.
+    let mut reads = vec![vec![0.0; n_classes]; model.nodes.len()];
+    let mut writes = vec![vec![0.0; n_classes]; model.nodes.len()];
+    for (class, spec) in model.classes.iter().enumerate() {
+        push(
+            model,
+            &mut reads,
+            &mut writes,
+            model.traffic.entry,
+            class,
+            rate * spec.share,
+            false,
+            0,
+        );
+    }
+    Some(
+        model
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| {
+                let arrival_rps = reads[i].iter().chain(&writes[i]).sum();
+                let utilization = match &node.kind {
+                    NodeKind::Pool(pool) => {
+                        let work_s: f64 = (0..n_classes)
+                            .map(|c| {
+                                (reads[i][c] + writes[i][c]) * pool.service_by_class[c].mean_ms()
+                                    / 1e3
+                            })
+                            .sum();
+                        let servers = f64::from(pool.instances * pool.instance_type.vcpus);
+                        Some(work_s / pool.instance_type.speed / servers)
+                    }
+                    NodeKind::Database(db) => {
+                        let read_rps: f64 = reads[i].iter().sum();
+                        let write_rps: f64 = writes[i].iter().sum();
+                        let shards = f64::from(db.shards);
+                        let (read_s, write_s) = (db.read.mean_ms() / 1e3, db.write.mean_ms() / 1e3);
+                        let primary = if db.replicas == 0 {
+                            (read_rps * read_s + write_rps * write_s) / shards
+                        } else {
+                            write_rps * write_s / shards
+                        };
+                        let replica = if db.replicas == 0 {
+                            0.0
+                        } else {
+                            read_rps * read_s / (shards * f64::from(db.replicas))
+                        };
+                        Some(
+                            primary.max(replica)
+                                / db.instance_type.speed
+                                / f64::from(db.connections),
+                        )
+                    }
+                    _ => None,
+                };
+                NodeLoad {
+                    name: node.name.clone(),
+                    arrival_rps,
+                    utilization,
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Adds `rate` of `class` at `node` and pushes what it sends on. The depth
+/// guard stops a cycle of async calls (allowed: nobody waits on them).
+#[allow(clippy::too_many_arguments)]
+fn push(
+    model: &Model,
+    reads: &mut [Vec<f64>],
+    writes: &mut [Vec<f64>],
+    node: NodeId,
+    class: usize,
+    rate: f64,
+    write: bool,
+    depth: u32,
+) {
+    if depth > 64 || rate == 0.0 {
+        return;
+    }
+    let i = node.index();
+    if write {
+        writes[i][class] += rate
+    } else {
+        reads[i][class] += rate
+    }
+    match &model.nodes[i].kind {
+        NodeKind::Balancer(balancer) => {
+            for &(target, share) in &balancer.targets_by_class[class].0 {
+                push(
+                    model,
+                    reads,
+                    writes,
+                    target,
+                    class,
+                    rate * share,
+                    write,
+                    depth + 1,
+                );
+            }
+        }
+        NodeKind::Pool(pool) => {
+            for call in pool.calls.iter().filter(|call| call.class_filter[class]) {
+                let write = call.op == Operation::Write;
+                push(
+                    model,
+                    reads,
+                    writes,
+                    call.to,
+                    class,
+                    rate * call.probability,
+                    write,
+                    depth + 1,
+                );
+            }
+        }
+        NodeKind::Cache(cache) => {
+            if let Some(on_miss) = cache.on_miss {
+                push(
+                    model,
+                    reads,
+                    writes,
+                    on_miss,
+                    class,
+                    rate * (1.0 - cache.hit_ratio),
+                    write,
+                    depth + 1,
+                );
+            }
+        }
+        NodeKind::Database(_) | NodeKind::Delay(_) => {}
+    }
+}

@@ -1,0 +1,8 @@
+//! Closed forms of queueing theory: instant estimates for users, and oracles
+//! for the tests. Pure functions of numbers or of a `Model`.
+
+mod formulas;
+mod load;
+
+pub use formulas::*;
+pub use load::{NodeLoad, offered_load};

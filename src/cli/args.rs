@@ -1,0 +1,44 @@
+//! Arguments as the user writes them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Predicts latency, utilization, errors and cost of a web system by simulating its topology.
+#[derive(Debug, Parser)]
+#[command(name = "capsim", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a model and print latency, utilization and cost.
+    Run(RunArgs),
+    /// Validate a model, reporting every problem, and estimate its offered load.
+    Check(CheckArgs),
+    /// List the built-in instance types with their prices and sources.
+    InstanceTypes,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The model (JSON topology).
+    pub model: PathBuf,
+    /// Override the model's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Independent replications; with 2 or more, figures carry 95% confidence intervals.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub replications: u32,
+    /// Write the complete result (summary, every run, histograms) to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The model (JSON topology).
+    pub model: PathBuf,
+}

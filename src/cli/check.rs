@@ -1,0 +1,67 @@
+//! `capsim check` and `capsim instance-types`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::EXIT_UNSTABLE;
+use super::args::CheckArgs;
+
+pub fn execute(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let model = capsim::model::load(&args.model)
+        .with_context(|| format!("cannot load model `{}`", args.model.display()))?;
+    println!(
+        "ok: `{}` is a valid model ({} nodes, {} classes)",
+        args.model.display(),
+        model.nodes.len(),
+        model.classes.len()
+    );
+    let Some(loads) = capsim::analytic::offered_load(&model) else {
+        println!(
+            "closed population: offered load depends on response times; `capsim run` measures it"
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    println!("\noffered load (from arrival rate and routing, before queueing):");
+    let mut unstable = Vec::new();
+    for load in &loads {
+        let utilization = match load.utilization {
+            Some(u) => format!("{:.1}% of servers", u * 100.0),
+            None => "-".to_string(),
+        };
+        println!(
+            "  {:<16} {:>10.1} req/s  {utilization}",
+            load.name, load.arrival_rps
+        );
+        if load.utilization.is_some_and(|u| u >= 1.0) {
+            unstable.push(load.name.as_str());
+        }
+    }
+    if unstable.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "\nunstable: offered load reaches or exceeds capacity at {}",
+            unstable.join(", ")
+        );
+        Ok(ExitCode::from(EXIT_UNSTABLE))
+    }
+}
+
+pub fn list_instance_types() -> anyhow::Result<ExitCode> {
+    println!(
+        "{:<18} {:>5} {:>8} {:>10}  source",
+        "name", "vcpus", "mem GB", "$/hour"
+    );
+    for entry in capsim::model::catalog::entries() {
+        println!(
+            "{:<18} {:>5} {:>8} {:>10}  {}",
+            entry.name,
+            entry.spec.vcpus.get(),
+            entry.spec.memory_gb.get(),
+            entry.spec.usd_per_hour.get(),
+            entry.source
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

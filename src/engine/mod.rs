@@ -1,0 +1,21 @@
+//! The discrete-event kernel: clock, event queue, job slab, random streams,
+//! and the observer trait. Knows no node kind.
+//!
+//! **Invariants:** no I/O; no allocation per event in steady state; no
+//! dynamic dispatch per event; events at equal times run in the order they
+//! were scheduled.
+
+mod event;
+mod observe;
+mod queue;
+pub mod rng;
+mod run;
+mod slab;
+mod time;
+
+pub use event::Event;
+pub use observe::{Observer, Resource};
+pub use queue::EventQueue;
+pub use run::{Stop, World, run};
+pub use slab::{JobId, Slab};
+pub use time::SimTime;

@@ -1,0 +1,22 @@
+//! capsim predicts latency, utilization, errors and cost of a web system by
+//! simulating its topology as a network of queues.
+//!
+//! ```text
+//!  models/shop.json ──► model::load ──► Model ──► simulate(&Model, seed, rep) ──► RunResult
+//!                                         │                                         │
+//!                                         └──► analytic (closed forms)   Summary ◄──┘ ──► report
+//! ```
+//!
+//! Each module below uses only the modules listed before it.
+#![warn(missing_docs)]
+
+pub mod analytic;
+pub mod engine;
+pub mod model;
+pub mod nodes;
+pub mod report;
+mod run;
+pub mod stats;
+
+pub use run::{replicate, simulate};
+pub use stats::{Outcome, RunResult, Summary};

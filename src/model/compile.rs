@@ -1,0 +1,179 @@
+//! `Topology` (validated) → `Model`: names become indices, defaults are filled
+//! in, and class routes are resolved once here rather than per request.
+
+use std::collections::BTreeMap;
+
+use super::compiled::*;
+use super::spec::{self, ArrivalsSpec, InstanceTypeSpec, NodeSpec, Topology};
+
+/// The class used when a topology declares none.
+pub const DEFAULT_CLASS: &str = "default";
+
+/// Compiles a topology that passed validation. Every name it looks up was
+/// checked by `validate`, so lookups here cannot fail.
+pub fn compile(topology: &Topology, instance_types: &BTreeMap<String, InstanceTypeSpec>) -> Model {
+    let node_names: Vec<&String> = topology.nodes.keys().collect();
+    let node_id = |name: &str| {
+        NodeId(
+            node_names
+                .iter()
+                .position(|n| *n == name)
+                .expect("validated node reference") as u32,
+        )
+    };
+    let classes = compile_classes(topology);
+    let class_id = |name: &str| {
+        classes
+            .iter()
+            .position(|c| c.name == name)
+            .expect("validated class")
+    };
+    let instance_type = |name: &str| {
+        let spec = &instance_types[name];
+        InstanceType {
+            name: name.to_string(),
+            vcpus: spec.vcpus.get(),
+            speed: spec.speed.get(),
+            memory_gb: spec.memory_gb.get(),
+            usd_per_hour: spec.usd_per_hour.get(),
+        }
+    };
+
+    let nodes = topology
+        .nodes
+        .iter()
+        .map(|(name, node)| {
+            let kind = match node {
+                NodeSpec::LoadBalancer(lb) => {
+                    let default = match &lb.to {
+                        Some(to) => Targets(vec![(node_id(to), 1.0)]),
+                        None => {
+                            let total: f64 = lb.split.iter().map(|t| t.weight.get()).sum();
+                            Targets(
+                                lb.split
+                                    .iter()
+                                    .map(|t| (node_id(&t.to), t.weight.get() / total))
+                                    .collect(),
+                            )
+                        }
+                    };
+                    let targets_by_class = classes
+                        .iter()
+                        .map(|class| {
+                            lb.routes
+                                .iter()
+                                .find(|route| route.classes.contains(&class.name))
+                                .map(|route| Targets(vec![(node_id(&route.to), 1.0)]))
+                                .unwrap_or_else(|| default.clone())
+                        })
+                        .collect();
+                    NodeKind::Balancer(Balancer {
+                        policy: lb.policy,
+                        targets_by_class,
+                        latency: lb.latency.clone(),
+                    })
+                }
+                NodeSpec::Pool(pool) => NodeKind::Pool(Pool {
+                    instance_type: instance_type(&pool.instance_type),
+                    instances: pool.instances.get(),
+                    workers: pool.workers_per_instance.get(),
+                    queue_limit: pool.queue_limit.map(|l| l.get()),
+                    shared_queue: pool.shared_queue,
+                    balance: pool.balance,
+                    service_by_class: classes
+                        .iter()
+                        .map(|class| {
+                            pool.service_by_class
+                                .get(&class.name)
+                                .unwrap_or(&pool.service)
+                                .clone()
+                        })
+                        .collect(),
+                    calls: pool
+                        .calls
+                        .iter()
+                        .map(|call| Call {
+                            to: node_id(&call.to),
+                            class_filter: (0..classes.len())
+                                .map(|i| {
+                                    call.classes.is_empty()
+                                        || call.classes.iter().any(|c| class_id(c) == i)
+                                })
+                                .collect(),
+                            probability: call.probability.get(),
+                            mode: call.mode,
+                            op: call.op,
+                        })
+                        .collect(),
+                }),
+                NodeSpec::Cache(cache) => NodeKind::Cache(Cache {
+                    hit_ratio: cache.hit_ratio.get(),
+                    latency: cache.latency.clone(),
+                    on_miss: cache.on_miss.as_deref().map(node_id),
+                    instance_type: cache.instance_type.as_deref().map(instance_type),
+                    instances: cache.instances.get(),
+                }),
+                NodeSpec::Database(db) => NodeKind::Database(Database {
+                    instance_type: instance_type(&db.instance_type),
+                    shards: db.shards.get(),
+                    replicas: db.replicas.get(),
+                    connections: db.connections.get(),
+                    queue_limit: db.queue_limit.map(|l| l.get()),
+                    read: db.read.clone(),
+                    write: db.write.clone().unwrap_or_else(|| db.read.clone()),
+                }),
+                NodeSpec::Delay(delay) => NodeKind::Delay(Delay {
+                    latency: delay.latency.clone(),
+                }),
+            };
+            Node {
+                name: name.clone(),
+                kind,
+            }
+        })
+        .collect();
+
+    let sim = &topology.simulation;
+    Model {
+        name: topology.name.clone(),
+        duration_s: sim.duration_s.get(),
+        warmup_s: sim.warmup_s.get(),
+        seed: sim.seed,
+        max_in_flight: sim.max_in_flight.get(),
+        traffic: Traffic {
+            entry: node_id(&topology.traffic.entry),
+            arrivals: match &topology.traffic.arrivals {
+                ArrivalsSpec::Poisson { rate_rps } => Arrivals::Poisson {
+                    rate_rps: rate_rps.get(),
+                },
+                ArrivalsSpec::Deterministic { rate_rps } => Arrivals::Deterministic {
+                    rate_rps: rate_rps.get(),
+                },
+                ArrivalsSpec::Closed { users, think } => Arrivals::Closed {
+                    users: users.get(),
+                    think: think.clone(),
+                },
+            },
+        },
+        classes,
+        nodes,
+    }
+}
+
+fn compile_classes(topology: &Topology) -> Vec<Class> {
+    let declared: &BTreeMap<String, spec::ClassSpec> = &topology.traffic.classes;
+    if declared.is_empty() {
+        return vec![Class {
+            name: DEFAULT_CLASS.to_string(),
+            share: 1.0,
+        }];
+    }
+    let total: f64 = declared.values().map(|c| c.weight.get()).sum();
+    declared
+        .iter()
+        .map(|(name, class)| Class {
+            name: name.clone(),
+            share: class.weight.get() / total,
+        })
+        .collect()
+}

@@ -1,0 +1,261 @@
+//! The compiled model: names resolved to indices, defaults filled in, routes
+//! resolved per class. The simulation only ever sees this form.
+
+use serde::Serialize;
+
+pub use super::dist::DistSpec as Dist;
+pub use super::spec::{BalancePolicy, CallMode, Operation};
+
+/// Index of a node in [`Model::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    /// As an index into per-node vectors.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Index of a request class in [`Model::classes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ClassId(pub u16);
+
+impl ClassId {
+    /// As an index into per-class vectors.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A validated, compiled topology.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Name for reports.
+    pub name: String,
+    /// Run length including warm-up, seconds.
+    pub duration_s: f64,
+    /// Discarded initial period, seconds.
+    pub warmup_s: f64,
+    /// Master seed.
+    pub seed: u64,
+    /// In-flight requests beyond which the run stops as unstable.
+    pub max_in_flight: u32,
+    /// Request classes; at least one.
+    pub classes: Vec<Class>,
+    /// Where and how requests arrive.
+    pub traffic: Traffic,
+    /// Nodes, in name order.
+    pub nodes: Vec<Node>,
+}
+
+impl Model {
+    /// Length of the measured window (after warm-up), seconds.
+    pub fn window_s(&self) -> f64 {
+        self.duration_s - self.warmup_s
+    }
+
+    /// The node called `name`.
+    pub fn node_id(&self, name: &str) -> Option<NodeId> {
+        self.nodes
+            .iter()
+            .position(|n| n.name == name)
+            .map(|i| NodeId(i as u32))
+    }
+
+    /// The node with id `id`.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+}
+
+/// A request class.
+#[derive(Clone, Debug)]
+pub struct Class {
+    /// Its name.
+    pub name: String,
+    /// Its share of requests; shares sum to 1.
+    pub share: f64,
+}
+
+/// The traffic source.
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    /// First node of every request.
+    pub entry: NodeId,
+    /// The arrival process.
+    pub arrivals: Arrivals,
+}
+
+/// The arrival process.
+#[derive(Clone, Debug)]
+pub enum Arrivals {
+    /// Exponential gaps.
+    Poisson {
+        /// Requests per second.
+        rate_rps: f64,
+    },
+    /// Even gaps.
+    Deterministic {
+        /// Requests per second.
+        rate_rps: f64,
+    },
+    /// A closed population.
+    Closed {
+        /// Users.
+        users: u32,
+        /// Think time.
+        think: Dist,
+    },
+}
+
+/// A resolved instance type.
+#[derive(Clone, Debug, Serialize)]
+pub struct InstanceType {
+    /// Its name.
+    pub name: String,
+    /// CPU servers.
+    pub vcpus: u32,
+    /// Service times are divided by this.
+    pub speed: f64,
+    /// Memory, GB.
+    pub memory_gb: f64,
+    /// Price, US dollars per hour.
+    pub usd_per_hour: f64,
+}
+
+/// A node.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// Its name, unique.
+    pub name: String,
+    /// What it does.
+    pub kind: NodeKind,
+}
+
+/// What a node does.
+#[derive(Clone, Debug)]
+pub enum NodeKind {
+    /// Forwards to a target.
+    Balancer(Balancer),
+    /// Serves on workers and vCPUs, then calls downstream.
+    Pool(Pool),
+    /// Hits or forwards.
+    Cache(Cache),
+    /// Sharded, replicated servers.
+    Database(Database),
+    /// Waits.
+    Delay(Delay),
+}
+
+impl NodeKind {
+    /// The kind's name as written in JSON.
+    pub fn label(&self) -> &'static str {
+        match self {
+            NodeKind::Balancer(_) => "load_balancer",
+            NodeKind::Pool(_) => "pool",
+            NodeKind::Cache(_) => "cache",
+            NodeKind::Database(_) => "database",
+            NodeKind::Delay(_) => "delay",
+        }
+    }
+}
+
+/// A weighted set of targets; shares sum to 1.
+#[derive(Clone, Debug)]
+pub struct Targets(pub Vec<(NodeId, f64)>);
+
+/// A compiled load balancer.
+#[derive(Clone, Debug)]
+pub struct Balancer {
+    /// Instance choice for pool targets.
+    pub policy: BalancePolicy,
+    /// Targets for each class (index = class id), routes already applied.
+    pub targets_by_class: Vec<Targets>,
+    /// Added latency.
+    pub latency: Option<Dist>,
+}
+
+/// A compiled pool.
+#[derive(Clone, Debug)]
+pub struct Pool {
+    /// What each instance is.
+    pub instance_type: InstanceType,
+    /// Instances.
+    pub instances: u32,
+    /// Workers per instance.
+    pub workers: u32,
+    /// Waiting requests allowed per queue; `None` is unbounded.
+    pub queue_limit: Option<u32>,
+    /// One queue for all instances.
+    pub shared_queue: bool,
+    /// Instance choice when reached without a balancer.
+    pub balance: BalancePolicy,
+    /// CPU work at speed 1, per class (index = class id).
+    pub service_by_class: Vec<Dist>,
+    /// Downstream calls, in order.
+    pub calls: Vec<Call>,
+}
+
+/// A compiled downstream call.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// Target.
+    pub to: NodeId,
+    /// Whether each class (index = class id) makes it.
+    pub class_filter: Vec<bool>,
+    /// Chance of making it.
+    pub probability: f64,
+    /// Wait or not.
+    pub mode: CallMode,
+    /// Read or write.
+    pub op: Operation,
+}
+
+/// A compiled cache.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    /// Share of hits.
+    pub hit_ratio: f64,
+    /// Lookup latency.
+    pub latency: Dist,
+    /// Where misses go.
+    pub on_miss: Option<NodeId>,
+    /// For cost.
+    pub instance_type: Option<InstanceType>,
+    /// For cost.
+    pub instances: u32,
+}
+
+/// A compiled database.
+#[derive(Clone, Debug)]
+pub struct Database {
+    /// Every server's type.
+    pub instance_type: InstanceType,
+    /// Shards.
+    pub shards: u32,
+    /// Read replicas per shard.
+    pub replicas: u32,
+    /// Concurrent queries per server.
+    pub connections: u32,
+    /// Waiting queries allowed per server.
+    pub queue_limit: Option<u32>,
+    /// Read service time at speed 1.
+    pub read: Dist,
+    /// Write service time at speed 1.
+    pub write: Dist,
+}
+
+impl Database {
+    /// Servers in all: shards × (primary + replicas).
+    pub fn servers(&self) -> u32 {
+        self.shards * (1 + self.replicas)
+    }
+}
+
+/// A compiled delay.
+#[derive(Clone, Debug)]
+pub struct Delay {
+    /// The latency.
+    pub latency: Dist,
+}

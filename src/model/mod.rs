@@ -1,0 +1,76 @@
+//! The JSON topology: parsing, validation with JSON-path errors, and
+//! compilation into the index-addressed [`Model`] the simulation runs.
+//!
+//! **Invariant:** nothing here knows about time, events or randomness.
+//!
+//! Three shapes of the input: [`spec::Topology`] (as written, serde) →
+//! checked by `validate` (every problem at once) → [`Model`] (compiled).
+
+pub mod catalog;
+mod compile;
+mod compiled;
+pub mod dist;
+mod error;
+pub mod spec;
+pub mod units;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub use compile::DEFAULT_CLASS;
+pub use compiled::*;
+pub use error::{Diagnostic, ModelError};
+use spec::{InstanceTypeSpec, Topology};
+
+/// Reads and parses the model at `path`.
+pub fn load(path: &Path) -> Result<Model, ModelError> {
+    let json = std::fs::read_to_string(path).map_err(|source| ModelError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&json)
+}
+
+/// Parses and checks a topology. On failure, every problem found is
+/// reported, each with its JSON path (serde's own type and range errors stop
+/// at the first one).
+pub fn parse(json: &str) -> Result<Model, ModelError> {
+    let topology = parse_topology(json)?;
+    from_topology(&topology)
+}
+
+/// Parses a topology as written, without cross-checks. Sweeps edit this form.
+pub fn parse_topology(json: &str) -> Result<Topology, ModelError> {
+    if json.trim().is_empty() {
+        return Err(ModelError::Empty);
+    }
+    let de = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(de).map_err(|err| ModelError::Syntax {
+        path: err.path().to_string(),
+        message: err.inner().to_string(),
+    })
+}
+
+/// Validates and compiles a parsed topology.
+pub fn from_topology(topology: &Topology) -> Result<Model, ModelError> {
+    let instance_types = resolved_instance_types(topology);
+    let mut diagnostics = Vec::new();
+    validate::check(&mut diagnostics, topology, &instance_types);
+    if !diagnostics.is_empty() {
+        return Err(ModelError::Invalid(diagnostics));
+    }
+    Ok(compile::compile(topology, &instance_types))
+}
+
+/// The built-in catalog, overridden by the model's own `instance_types`.
+fn resolved_instance_types(topology: &Topology) -> BTreeMap<String, InstanceTypeSpec> {
+    let mut types = catalog::instance_types();
+    types.extend(
+        topology
+            .instance_types
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    types
+}

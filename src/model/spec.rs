@@ -1,0 +1,320 @@
+//! The topology exactly as written in JSON. The doc comment on each field is
+//! the format reference (README.md repeats it with examples).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::dist::DistSpec;
+use super::units::{Count, Fraction, NonNegative, Positive, Size};
+
+/// A whole model file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topology {
+    /// A name for reports.
+    #[serde(default)]
+    pub name: String,
+    /// Run length, warm-up and seed.
+    pub simulation: SimulationSpec,
+    /// Instance types defined or overridden by this model; the built-in
+    /// catalog (`capsim instance-types`) is available without declaring it.
+    #[serde(default)]
+    pub instance_types: BTreeMap<String, InstanceTypeSpec>,
+    /// Where requests come from.
+    pub traffic: TrafficSpec,
+    /// The nodes, by name. BTreeMap: iteration order is the names' order, never a hash's.
+    pub nodes: BTreeMap<String, NodeSpec>,
+}
+
+/// `simulation`: how long to run and what to discard.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationSpec {
+    /// Simulated time, seconds, warm-up included.
+    pub duration_s: Positive,
+    /// Initial period discarded from every statistic, seconds (default 0).
+    #[serde(default)]
+    pub warmup_s: NonNegative,
+    /// Master seed of every random stream (default 1).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Requests in flight beyond which the system is declared unstable and
+    /// the run stops (default 100000).
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: Count,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+fn default_max_in_flight() -> Count {
+    Count::try_from(100_000).expect("constant in range")
+}
+
+/// An instance type: what one server of a pool, cache or database is.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceTypeSpec {
+    /// CPU servers per instance.
+    pub vcpus: Count,
+    /// Relative speed: service times are divided by it (default 1).
+    #[serde(default = "default_speed")]
+    pub speed: Positive,
+    /// Memory, GB (informational; default 0).
+    #[serde(default)]
+    pub memory_gb: NonNegative,
+    /// On-demand price, US dollars per hour (default 0).
+    #[serde(default)]
+    pub usd_per_hour: NonNegative,
+}
+
+fn default_speed() -> Positive {
+    Positive::try_from(1.0).expect("constant in range")
+}
+
+/// `traffic`: the entry node, the arrival process and the request classes.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficSpec {
+    /// The node every request enters first.
+    pub entry: String,
+    /// Open arrivals at a rate, or a closed population of users.
+    pub arrivals: ArrivalsSpec,
+    /// Request classes and their shares; absent means one class, `default`.
+    #[serde(default)]
+    pub classes: BTreeMap<String, ClassSpec>,
+}
+
+/// How requests arrive.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ArrivalsSpec {
+    /// Open: exponential gaps between arrivals at `rate_rps`.
+    Poisson {
+        /// Mean arrival rate, requests per second.
+        rate_rps: Positive,
+    },
+    /// Open: evenly spaced arrivals at `rate_rps`.
+    Deterministic {
+        /// Arrival rate, requests per second.
+        rate_rps: Positive,
+    },
+    /// Closed: `users` each send a request, wait for its answer, think, repeat.
+    Closed {
+        /// Number of users.
+        users: Count,
+        /// Think time between an answer and the next request.
+        think: DistSpec,
+    },
+}
+
+/// One request class.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassSpec {
+    /// Relative share of requests (any positive scale).
+    pub weight: Positive,
+}
+
+/// One node, written `{ "<kind>": { … } }`.
+///
+/// Externally tagged on purpose: a misspelt kind is reported as "unknown
+/// variant `pol`, expected one of `load_balancer`, `pool`, …", where an
+/// untagged enum could only say "data did not match any variant".
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum NodeSpec {
+    /// Spreads requests over a pool's instances or over several nodes.
+    LoadBalancer(BalancerSpec),
+    /// Server instances with queues, workers and vCPUs.
+    Pool(PoolSpec),
+    /// A cache with a fixed hit ratio.
+    Cache(CacheSpec),
+    /// A sharded, replicated database.
+    Database(DatabaseSpec),
+    /// A pure latency: a network hop, an external API.
+    Delay(DelaySpec),
+}
+
+/// How a balancer picks a pool instance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BalancePolicy {
+    /// Uniformly at random.
+    Random,
+    /// In turn.
+    #[default]
+    RoundRobin,
+    /// The instance with the fewest requests (queued or in service); ties to the lowest index.
+    LeastConnections,
+    /// The less loaded of two instances drawn at random.
+    PowerOfTwo,
+}
+
+/// `load_balancer`: forwards each request to one target.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BalancerSpec {
+    /// How to pick an instance when the target is a pool (default `round_robin`).
+    #[serde(default)]
+    pub policy: BalancePolicy,
+    /// The single target (give `to` or `split`).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Several targets picked at random by weight (give `to` or `split`).
+    #[serde(default)]
+    pub split: Vec<WeightedTarget>,
+    /// Class-based routes, tried in order before `to`/`split` (path-based routing).
+    #[serde(default)]
+    pub routes: Vec<RouteSpec>,
+    /// Latency the balancer adds to each request (default none).
+    #[serde(default)]
+    pub latency: Option<DistSpec>,
+}
+
+/// One target of a weighted split.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightedTarget {
+    /// Target node.
+    pub to: String,
+    /// Relative share (any positive scale).
+    pub weight: Positive,
+}
+
+/// A class-based route.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSpec {
+    /// Classes this route takes.
+    pub classes: Vec<String>,
+    /// Where they go.
+    pub to: String,
+}
+
+/// `pool`: identical instances.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    /// Instance type: from `instance_types` or the built-in catalog.
+    pub instance_type: String,
+    /// Number of instances.
+    pub instances: Count,
+    /// Requests one instance serves at once: threads, worker processes (default 1).
+    #[serde(default = "Count::one")]
+    pub workers_per_instance: Count,
+    /// Requests that may wait per queue (per instance, or in the shared
+    /// queue); beyond it requests are rejected. Absent means unbounded.
+    #[serde(default)]
+    pub queue_limit: Option<Size>,
+    /// One queue for all workers of all instances (a consumer group, or one big machine).
+    #[serde(default)]
+    pub shared_queue: bool,
+    /// How a request reaching the pool without a balancer picks an instance (default `round_robin`).
+    #[serde(default)]
+    pub balance: BalancePolicy,
+    /// CPU work per request at speed 1.
+    pub service: DistSpec,
+    /// CPU work for particular classes, replacing `service` for them.
+    #[serde(default)]
+    pub service_by_class: BTreeMap<String, DistSpec>,
+    /// Calls made after the CPU work, in order, while holding the worker.
+    #[serde(default)]
+    pub calls: Vec<CallSpec>,
+}
+
+/// Whether the caller waits for a call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallMode {
+    /// The worker waits for the answer.
+    #[default]
+    Sync,
+    /// Fire and forget: the job is queued at the target; the caller goes on.
+    Async,
+}
+
+/// Whether a call reads or writes (databases route writes to the primary).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// A read: spread over replicas.
+    #[default]
+    Read,
+    /// A write: to the shard's primary.
+    Write,
+}
+
+/// One downstream call of a pool.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallSpec {
+    /// Target node.
+    pub to: String,
+    /// Only requests of these classes make the call (default: all).
+    #[serde(default)]
+    pub classes: Vec<String>,
+    /// Chance that a request makes the call (default 1).
+    #[serde(default = "Fraction::one")]
+    pub probability: Fraction,
+    /// `sync` (default) or `async`.
+    #[serde(default)]
+    pub mode: CallMode,
+    /// `read` (default) or `write`.
+    #[serde(default)]
+    pub op: Operation,
+}
+
+/// `cache`: answers a share of requests itself, sends the rest on.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSpec {
+    /// Share of lookups that hit.
+    pub hit_ratio: Fraction,
+    /// Lookup latency, paid by hits and misses alike.
+    pub latency: DistSpec,
+    /// Where misses go; absent means a miss is answered after the lookup (e.g. a negative cache).
+    #[serde(default)]
+    pub on_miss: Option<String>,
+    /// Instance type, for cost only (default: none, free).
+    #[serde(default)]
+    pub instance_type: Option<String>,
+    /// Instances, for cost only (default 1).
+    #[serde(default = "Count::one")]
+    pub instances: Count,
+}
+
+/// `database`: shards, each a primary and replicas, each server with connections.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSpec {
+    /// Instance type of every server (primary or replica).
+    pub instance_type: String,
+    /// Shards; a request's key picks one uniformly (default 1).
+    #[serde(default = "Count::one")]
+    pub shards: Count,
+    /// Read replicas per shard (default 0: the primary serves reads).
+    #[serde(default)]
+    pub replicas: Size,
+    /// Queries one server runs at once (default 1).
+    #[serde(default = "Count::one")]
+    pub connections: Count,
+    /// Queries that may wait per server; beyond it they are rejected. Absent means unbounded.
+    #[serde(default)]
+    pub queue_limit: Option<Size>,
+    /// Service time of a read at speed 1.
+    pub read: DistSpec,
+    /// Service time of a write at speed 1 (default: as `read`).
+    #[serde(default)]
+    pub write: Option<DistSpec>,
+}
+
+/// `delay`: a latency and nothing else.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelaySpec {
+    /// The latency added.
+    pub latency: DistSpec,
+}

@@ -1,0 +1,167 @@
+//! Range-checked numbers of the topology format. Each rejects a bad value
+//! while serde still knows the JSON path, so the message names it.
+
+use serde::{Deserialize, Serialize};
+
+/// A ratio in `[0, 1]`: hit ratios, probabilities.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Fraction(f64);
+
+impl Fraction {
+    /// The certain event, the default probability of a call.
+    pub fn one() -> Self {
+        Fraction(1.0)
+    }
+
+    /// The value, in `[0, 1]`.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for Fraction {
+    type Error = String;
+
+    fn try_from(value: f64) -> Result<Self, Self::Error> {
+        if (0.0..=1.0).contains(&value) {
+            Ok(Fraction(value))
+        } else {
+            Err(format!("expected a number between 0 and 1, got {value}"))
+        }
+    }
+}
+
+impl From<Fraction> for f64 {
+    fn from(fraction: Fraction) -> f64 {
+        fraction.0
+    }
+}
+
+/// A count of at least one: instances, workers, shards, users.
+///
+/// Deserialized from `i64` so that a negative value reaches the check and
+/// gets "expected an integer ≥ 1, got -3" rather than serde's type error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Count(u32);
+
+impl Count {
+    /// One, the default for workers, shards and connections.
+    pub fn one() -> Self {
+        Count(1)
+    }
+
+    /// The value, at least 1.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for Count {
+    type Error = String;
+
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        if (1..=i64::from(u32::MAX)).contains(&value) {
+            Ok(Count(value as u32))
+        } else {
+            Err(format!("expected an integer ≥ 1, got {value}"))
+        }
+    }
+}
+
+impl From<Count> for i64 {
+    fn from(count: Count) -> i64 {
+        i64::from(count.0)
+    }
+}
+
+/// A count that may be zero: replicas, queue limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Size(u32);
+
+impl Size {
+    /// The value, at least 0.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for Size {
+    type Error = String;
+
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        if (0..=i64::from(u32::MAX)).contains(&value) {
+            Ok(Size(value as u32))
+        } else {
+            Err(format!("expected an integer ≥ 0, got {value}"))
+        }
+    }
+}
+
+impl From<Size> for i64 {
+    fn from(size: Size) -> i64 {
+        i64::from(size.0)
+    }
+}
+
+/// A finite number greater than zero: rates, means, durations, weights, speeds.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Positive(f64);
+
+impl Positive {
+    /// The value, finite and > 0.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for Positive {
+    type Error = String;
+
+    fn try_from(value: f64) -> Result<Self, Self::Error> {
+        if value.is_finite() && value > 0.0 {
+            Ok(Positive(value))
+        } else {
+            Err(format!("expected a number > 0, got {value}"))
+        }
+    }
+}
+
+impl From<Positive> for f64 {
+    fn from(positive: Positive) -> f64 {
+        positive.0
+    }
+}
+
+/// A finite number of at least zero: latencies, prices, coefficients of variation.
+#[derive(Clone, Copy, Debug, PartialEq, Default, Deserialize, Serialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct NonNegative(f64);
+
+impl NonNegative {
+    /// The value, finite and ≥ 0.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for NonNegative {
+    type Error = String;
+
+    fn try_from(value: f64) -> Result<Self, Self::Error> {
+        if value.is_finite() && value >= 0.0 {
+            Ok(NonNegative(value))
+        } else {
+            Err(format!("expected a number ≥ 0, got {value}"))
+        }
+    }
+}
+
+impl From<NonNegative> for f64 {
+    fn from(value: NonNegative) -> f64 {
+        value.0
+    }
+}

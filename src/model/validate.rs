@@ -1,0 +1,313 @@
+//! Second pass over a parsed topology: cross-references, ranges that involve
+//! two fields, and cycles in the synchronous call graph. Every check pushes
+//! its problems and goes on, so the user sees them all at once.
+
+use std::collections::BTreeMap;
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::DiGraph;
+
+use super::dist::DistSpec;
+use super::error::Diagnostic;
+use super::spec::{InstanceTypeSpec, NodeSpec, Topology};
+
+/// The names a reference may point to, listed in messages.
+struct Names<'a>(Vec<&'a str>);
+
+impl<'a> Names<'a> {
+    fn contains(&self, name: &str) -> bool {
+        self.0.contains(&name)
+    }
+
+    fn list(&self) -> String {
+        self.0.join(", ")
+    }
+}
+
+/// Checks `topology` against itself and `instance_types` (catalog plus the
+/// model's own), pushing one diagnostic per problem.
+pub fn check(
+    acc: &mut Vec<Diagnostic>,
+    topology: &Topology,
+    instance_types: &BTreeMap<String, InstanceTypeSpec>,
+) {
+    let nodes = Names(topology.nodes.keys().map(String::as_str).collect());
+    let classes = Names(
+        topology
+            .traffic
+            .classes
+            .keys()
+            .map(String::as_str)
+            .collect(),
+    );
+
+    let sim = &topology.simulation;
+    if sim.warmup_s.get() >= sim.duration_s.get() {
+        acc.push(Diagnostic::new(
+            "simulation.warmup_s",
+            format!(
+                "expected less than `duration_s` ({}), got {}",
+                sim.duration_s.get(),
+                sim.warmup_s.get()
+            ),
+        ));
+    }
+    if topology.nodes.is_empty() {
+        acc.push(Diagnostic::new(
+            "nodes",
+            "expected at least one node, got none",
+        ));
+    }
+    check_target(acc, &nodes, "traffic.entry".into(), &topology.traffic.entry);
+    if let super::spec::ArrivalsSpec::Closed { think, .. } = &topology.traffic.arrivals {
+        check_dist(acc, "traffic.arrivals.closed.think", think);
+    }
+
+    for (name, node) in &topology.nodes {
+        let at = |rest: &str| format!("nodes.{name}.{rest}");
+        match node {
+            NodeSpec::LoadBalancer(lb) => {
+                match (&lb.to, lb.split.is_empty()) {
+                    (Some(_), false) => acc.push(Diagnostic::new(
+                        at("load_balancer"),
+                        "expected either `to` or `split`, got both",
+                    )),
+                    (None, true) => acc.push(Diagnostic::new(
+                        at("load_balancer"),
+                        "expected a target: `to` (one node) or `split` (several, by weight)",
+                    )),
+                    _ => {}
+                }
+                if let Some(to) = &lb.to {
+                    check_target(acc, &nodes, at("load_balancer.to"), to);
+                }
+                for (i, target) in lb.split.iter().enumerate() {
+                    check_target(
+                        acc,
+                        &nodes,
+                        at(&format!("load_balancer.split[{i}].to")),
+                        &target.to,
+                    );
+                }
+                for (i, route) in lb.routes.iter().enumerate() {
+                    check_target(
+                        acc,
+                        &nodes,
+                        at(&format!("load_balancer.routes[{i}].to")),
+                        &route.to,
+                    );
+                    check_classes(
+                        acc,
+                        &classes,
+                        &at(&format!("load_balancer.routes[{i}].classes")),
+                        &route.classes,
+                    );
+                }
+                if let Some(latency) = &lb.latency {
+                    check_dist(acc, &at("load_balancer.latency"), latency);
+                }
+            }
+            NodeSpec::Pool(pool) => {
+                check_instance_type(
+                    acc,
+                    instance_types,
+                    at("pool.instance_type"),
+                    &pool.instance_type,
+                );
+                check_dist(acc, &at("pool.service"), &pool.service);
+                for (class, dist) in &pool.service_by_class {
+                    let path = at(&format!("pool.service_by_class.{class}"));
+                    if !classes.contains(class) {
+                        acc.push(Diagnostic::new(&path, no_class(class, &classes)));
+                    }
+                    check_dist(acc, &path, dist);
+                }
+                for (i, call) in pool.calls.iter().enumerate() {
+                    check_target(acc, &nodes, at(&format!("pool.calls[{i}].to")), &call.to);
+                    check_classes(
+                        acc,
+                        &classes,
+                        &at(&format!("pool.calls[{i}].classes")),
+                        &call.classes,
+                    );
+                }
+            }
+            NodeSpec::Cache(cache) => {
+                check_dist(acc, &at("cache.latency"), &cache.latency);
+                if let Some(on_miss) = &cache.on_miss {
+                    check_target(acc, &nodes, at("cache.on_miss"), on_miss);
+                }
+                if let Some(instance_type) = &cache.instance_type {
+                    check_instance_type(
+                        acc,
+                        instance_types,
+                        at("cache.instance_type"),
+                        instance_type,
+                    );
+                }
+            }
+            NodeSpec::Database(db) => {
+                check_instance_type(
+                    acc,
+                    instance_types,
+                    at("database.instance_type"),
+                    &db.instance_type,
+                );
+                check_dist(acc, &at("database.read"), &db.read);
+                if let Some(write) = &db.write {
+                    check_dist(acc, &at("database.write"), write);
+                }
+            }
+            NodeSpec::Delay(delay) => check_dist(acc, &at("delay.latency"), &delay.latency),
+        }
+    }
+    check_cycles(acc, topology);
+}
+
+fn check_target(acc: &mut Vec<Diagnostic>, nodes: &Names, path: String, target: &str) {
+    if !nodes.contains(target) {
+        acc.push(Diagnostic::new(
+            path,
+            format!("no node named `{target}` (nodes: {})", nodes.list()),
+        ));
+    }
+}
+
+fn no_class(class: &str, classes: &Names) -> String {
+    if classes.0.is_empty() {
+        format!("no class named `{class}` (`traffic.classes` declares none)")
+    } else {
+        format!("no class named `{class}` (classes: {})", classes.list())
+    }
+}
+
+fn check_classes(acc: &mut Vec<Diagnostic>, classes: &Names, path: &str, listed: &[String]) {
+    for (i, class) in listed.iter().enumerate() {
+        if !classes.contains(class) {
+            acc.push(Diagnostic::new(
+                format!("{path}[{i}]"),
+                no_class(class, classes),
+            ));
+        }
+    }
+}
+
+fn check_instance_type(
+    acc: &mut Vec<Diagnostic>,
+    instance_types: &BTreeMap<String, InstanceTypeSpec>,
+    path: String,
+    name: &str,
+) {
+    if !instance_types.contains_key(name) {
+        let similar: Vec<&str> = instance_types
+            .keys()
+            .map(String::as_str)
+            .filter(|known| known.split('.').next() == name.split('.').next())
+            .collect();
+        let suggestion = if similar.is_empty() {
+            String::new()
+        } else {
+            format!(" (similar: {})", similar.join(", "))
+        };
+        acc.push(Diagnostic::new(
+            path,
+            format!("no instance type `{name}`{suggestion}"),
+        ));
+    }
+}
+
+fn check_dist(acc: &mut Vec<Diagnostic>, path: &str, dist: &DistSpec) {
+    match dist {
+        DistSpec::Uniform { min_ms, max_ms } if min_ms.get() > max_ms.get() => {
+            acc.push(Diagnostic::new(
+                format!("{path}.uniform.max_ms"),
+                format!(
+                    "expected at least `min_ms` ({}), got {}",
+                    min_ms.get(),
+                    max_ms.get()
+                ),
+            ));
+        }
+        DistSpec::Empirical { samples_ms } if samples_ms.is_empty() => {
+            acc.push(Diagnostic::new(
+                format!("{path}.empirical.samples_ms"),
+                "expected at least one sample, got none",
+            ));
+        }
+        DistSpec::Histogram { bins } => {
+            if bins.is_empty() {
+                acc.push(Diagnostic::new(
+                    format!("{path}.histogram.bins"),
+                    "expected at least one bin, got none",
+                ));
+            }
+            for (i, bin) in bins.iter().enumerate() {
+                if bin.from_ms.get() > bin.to_ms.get() {
+                    acc.push(Diagnostic::new(
+                        format!("{path}.histogram.bins[{i}].to_ms"),
+                        format!(
+                            "expected at least `from_ms` ({}), got {}",
+                            bin.from_ms.get(),
+                            bin.to_ms.get()
+                        ),
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A request that calls itself, directly or through others, would hold
+/// workers forever; reject such cycles. Async calls do not hold the caller,
+/// so they are not edges here.
+fn check_cycles(acc: &mut Vec<Diagnostic>, topology: &Topology) {
+    let names: Vec<&String> = topology.nodes.keys().collect();
+    let index = |name: &str| names.iter().position(|n| *n == name);
+    let mut graph = DiGraph::<(), ()>::new();
+    let ids: Vec<_> = names.iter().map(|_| graph.add_node(())).collect();
+    for (from, node) in topology.nodes.values().enumerate() {
+        let targets: Vec<&str> = match node {
+            NodeSpec::LoadBalancer(lb) => lb
+                .to
+                .iter()
+                .map(String::as_str)
+                .chain(lb.split.iter().map(|t| t.to.as_str()))
+                .chain(lb.routes.iter().map(|r| r.to.as_str()))
+                .collect(),
+            NodeSpec::Pool(pool) => pool
+                .calls
+                .iter()
+                .filter(|call| call.mode == super::spec::CallMode::Sync)
+                .map(|call| call.to.as_str())
+                .collect(),
+            NodeSpec::Cache(cache) => cache.on_miss.iter().map(String::as_str).collect(),
+            NodeSpec::Database(_) | NodeSpec::Delay(_) => Vec::new(),
+        };
+        for target in targets {
+            if let Some(to) = index(target) {
+                graph.add_edge(ids[from], ids[to], ());
+            }
+        }
+    }
+    for component in tarjan_scc(&graph) {
+        let is_cycle = component.len() > 1 || graph.contains_edge(component[0], component[0]);
+        if is_cycle {
+            let mut members: Vec<usize> = component.iter().map(|id| id.index()).collect();
+            members.sort_unstable();
+            let first = names[members[0]];
+            let loop_names: Vec<&str> = members.iter().map(|&i| names[i].as_str()).collect();
+            acc.push(Diagnostic::new(
+                format!("nodes.{first}"),
+                format!(
+                    "synchronous call cycle through {} (a request would wait on itself)",
+                    loop_names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+}

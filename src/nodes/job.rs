@@ -1,0 +1,44 @@
+//! A job: one visit of a request to one node. A request is a tree of jobs:
+//! the root at the entry node, and a child for each synchronous call, which
+//! returns to its parent when done.
+
+use crate::engine::{JobId, SimTime};
+use crate::model::{ClassId, NodeId};
+
+/// No instance or server chosen yet.
+pub const NO_SLOT: u32 = u32::MAX;
+
+/// Where a job came from, and so where its answer goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A request from a traffic source: its end is the request's end.
+    Root,
+    /// A synchronous call: its end resumes the parent.
+    Call(JobId),
+    /// A fire-and-forget call: nobody waits for it.
+    Async,
+}
+
+/// One visit of a request to a node. `Copy` and small: it lives in the slab.
+#[derive(Clone, Copy, Debug)]
+pub struct Job {
+    /// The node visited.
+    pub node: NodeId,
+    /// Who waits for the answer.
+    pub origin: Origin,
+    /// The request's class.
+    pub class: ClassId,
+    /// Progress at the node: the next call of a pool, the phase of a cache.
+    pub step: u16,
+    /// A write (databases send writes to the primary).
+    pub write: bool,
+    /// A downstream call failed; the answer will be an error.
+    pub failed: bool,
+    /// Instance (pool) or server (database) serving it, or [`NO_SLOT`].
+    /// A balancer sets it on the job it forwards to choose the instance.
+    pub slot: u32,
+    /// The request's key (shards).
+    pub key: u64,
+    /// When the job reached this node.
+    pub entered: SimTime,
+}

@@ -1,0 +1,17 @@
+//! What each kind of node does: balancers, pools, caches, databases, delays,
+//! and the traffic source. The [`Network`] implements `engine::World` over
+//! them and reports to an `engine::Observer`.
+//!
+//! **Invariants:** no I/O; no `dyn` per event; a node's randomness comes
+//! only from its own stream.
+
+mod balancer;
+mod database;
+mod job;
+mod network;
+mod pool;
+mod sample;
+mod source;
+
+pub use network::{Network, Saturation};
+pub use sample::Sampler;

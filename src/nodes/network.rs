@@ -1,0 +1,516 @@
+//! The network of nodes: it implements `engine::World`, routes jobs between
+//! nodes, and reports to an `Observer`. Node files keep each kind's state;
+//! this file decides what happens next.
+//!
+//! A request is a tree of jobs. A job enters a node; the node either
+//! answers it after a timed phase, forwards it as a child job (balancer,
+//! cache miss, pool call) and answers when the child returns, or turns it
+//! away. An answer goes to the parent job, or, for a root, ends the request.
+
+use std::ops::ControlFlow;
+
+use rand::RngExt;
+
+use crate::engine::rng::{self, Rng};
+use crate::engine::{Event, EventQueue, JobId, Observer, Resource, SimTime, Slab, World};
+use crate::model::{CallMode, Model, NodeId, NodeKind, Operation};
+
+use super::balancer::{pick_instance, pick_target};
+use super::database::{self, DatabaseState};
+use super::job::{Job, NO_SLOT, Origin};
+use super::pool::{Admission, PoolState};
+use super::sample::Sampler;
+use super::source::Source;
+
+/// The live state of one node.
+#[derive(Debug)]
+enum NodeState {
+    Balancer {
+        latency: Option<Sampler>,
+        cursor: u32,
+    },
+    Pool(PoolState),
+    Cache {
+        latency: Sampler,
+    },
+    Database(DatabaseState),
+    Delay {
+        latency: Sampler,
+    },
+}
+
+/// How a job's visit ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answer {
+    Ok,
+    Failed,
+    Rejected,
+}
+
+/// Why the network stopped the run early.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Saturation {
+    /// Jobs in flight when it stopped.
+    pub in_flight: usize,
+    /// The node with the most requests waiting.
+    pub node: NodeId,
+}
+
+/// Every node's state, the jobs in flight, and the observer.
+pub struct Network<'m, O: Observer> {
+    model: &'m Model,
+    observer: O,
+    jobs: Slab<Job>,
+    states: Vec<NodeState>,
+    rngs: Vec<Rng>,
+    source: Source,
+    max_in_flight: usize,
+    saturation: Option<Saturation>,
+}
+
+impl<'m, O: Observer> Network<'m, O> {
+    /// All nodes idle, random streams seeded from (`seed`, `replication`).
+    pub fn new(model: &'m Model, seed: u64, replication: u32, observer: O) -> Self {
+        let states = model
+            .nodes
+            .iter()
+            .map(|node| match &node.kind {
+                NodeKind::Balancer(b) => NodeState::Balancer {
+                    latency: b.latency.as_ref().map(|d| Sampler::new(d, 1.0)),
+                    cursor: 0,
+                },
+                NodeKind::Pool(pool) => NodeState::Pool(PoolState::new(pool)),
+                NodeKind::Cache(cache) => NodeState::Cache {
+                    latency: Sampler::new(&cache.latency, 1.0),
+                },
+                NodeKind::Database(db) => NodeState::Database(DatabaseState::new(db)),
+                NodeKind::Delay(delay) => NodeState::Delay {
+                    latency: Sampler::new(&delay.latency, 1.0),
+                },
+            })
+            .collect();
+        let rngs = model
+            .nodes
+            .iter()
+            .map(|node| rng::stream(seed, replication, &node.name))
+            .collect();
+        // `$` cannot start a useful node name in reports, so the source's
+        // stream never collides with a node's.
+        let source = Source::new(model, rng::stream(seed, replication, "$traffic"));
+        Network {
+            model,
+            observer,
+            jobs: Slab::new(),
+            states,
+            rngs,
+            source,
+            max_in_flight: model.max_in_flight as usize,
+            saturation: None,
+        }
+    }
+
+    /// The first events, and the billing of every node's instances.
+    pub fn start(&mut self, queue: &mut EventQueue) {
+        for (i, node) in self.model.nodes.iter().enumerate() {
+            let billed = match &node.kind {
+                NodeKind::Pool(pool) => Some((pool.instances, pool.instance_type.usd_per_hour)),
+                NodeKind::Database(db) => Some((db.servers(), db.instance_type.usd_per_hour)),
+                NodeKind::Cache(cache) => cache
+                    .instance_type
+                    .as_ref()
+                    .map(|t| (cache.instances, t.usd_per_hour)),
+                NodeKind::Balancer(_) | NodeKind::Delay(_) => None,
+            };
+            if let Some((instances, price)) = billed {
+                self.observer
+                    .instances(SimTime::ZERO, NodeId(i as u32), instances, price);
+            }
+        }
+        for at in self.source.initial_arrivals() {
+            queue.schedule(SimTime(at), Event::Arrival { source: 0 });
+        }
+    }
+
+    /// The observer, with everything it was told.
+    pub fn into_observer(self) -> O {
+        self.observer
+    }
+
+    /// Why the run was stopped early, if it was.
+    pub fn saturation(&self) -> Option<&Saturation> {
+        self.saturation.as_ref()
+    }
+
+    /// The high-water mark of jobs in flight.
+    pub fn peak_in_flight(&self) -> usize {
+        self.jobs.capacity_used()
+    }
+
+    fn arrival(&mut self, now: SimTime, queue: &mut EventQueue) {
+        if !self.source.is_closed() {
+            queue.schedule(
+                SimTime(self.source.next_open_arrival()),
+                Event::Arrival { source: 0 },
+            );
+        }
+        let class = self.source.draw_class();
+        let key = self.source.draw_key();
+        let job = Job {
+            node: self.model.traffic.entry,
+            origin: Origin::Root,
+            class,
+            step: 0,
+            write: false,
+            failed: false,
+            slot: NO_SLOT,
+            key,
+            entered: now,
+        };
+        self.spawn(now, queue, job);
+    }
+
+    /// Puts `job` into the slab and lets its node take it.
+    fn spawn(&mut self, now: SimTime, queue: &mut EventQueue, job: Job) {
+        let id = self.jobs.insert(job);
+        self.enter(now, queue, id);
+    }
+
+    /// A child of `parent` for `to`, carrying the request's class and key.
+    fn child(&self, parent: JobId, to: NodeId, origin: Origin, now: SimTime) -> Job {
+        let from = self.jobs[parent];
+        Job {
+            node: to,
+            origin,
+            step: 0,
+            failed: false,
+            slot: NO_SLOT,
+            entered: now,
+            ..from
+        }
+    }
+
+    fn enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let node = self.jobs[id].node.index();
+        let rng = &mut self.rngs[node];
+        match &mut self.states[node] {
+            NodeState::Balancer {
+                latency: Some(latency),
+                ..
+            }
+            | NodeState::Cache { latency }
+            | NodeState::Delay { latency } => {
+                queue.schedule(now.after(latency.draw(rng)), Event::PhaseDone { job: id });
+            }
+            NodeState::Balancer { latency: None, .. } => self.forward(now, queue, id),
+            NodeState::Pool(_) => self.pool_enter(now, queue, id),
+            NodeState::Database(_) => self.database_enter(now, queue, id),
+        }
+    }
+
+    fn phase_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let node = self.jobs[id].node.index();
+        match &self.states[node] {
+            NodeState::Balancer { .. } => self.forward(now, queue, id),
+            NodeState::Pool(_) => self.pool_cpu_done(now, queue, id),
+            NodeState::Cache { .. } => self.cache_lookup_done(now, queue, id),
+            NodeState::Database(_) => self.database_done(now, queue, id),
+            NodeState::Delay { .. } => self.finish(now, queue, id, Answer::Ok),
+        }
+    }
+
+    /// Ends `id`'s visit and hands the answer to whoever waits for it.
+    fn finish(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId, answer: Answer) {
+        let job = self.jobs.remove(id);
+        let ok = answer == Answer::Ok;
+        if answer == Answer::Rejected {
+            self.observer.rejected(now, job.node, job.class);
+        } else {
+            self.observer
+                .visit_done(now, job.node, job.class, job.entered, ok);
+        }
+        match job.origin {
+            Origin::Call(parent) => self.child_returned(now, queue, parent, ok),
+            Origin::Root => {
+                self.observer.request_done(now, job.class, job.entered, ok);
+                if self.source.is_closed() {
+                    let think = self.source.think();
+                    queue.schedule(now.after(think), Event::Arrival { source: 0 });
+                }
+            }
+            Origin::Async => {}
+        }
+    }
+
+    fn child_returned(&mut self, now: SimTime, queue: &mut EventQueue, parent: JobId, ok: bool) {
+        let node = self.jobs[parent].node.index();
+        match &self.states[node] {
+            NodeState::Pool(_) if ok => self.pool_next_call(now, queue, parent),
+            NodeState::Pool(_) => {
+                // Fail fast: a failed call ends the request's work here.
+                self.jobs[parent].failed = true;
+                self.pool_release(now, queue, parent);
+            }
+            _ => self.finish(
+                now,
+                queue,
+                parent,
+                if ok { Answer::Ok } else { Answer::Failed },
+            ),
+        }
+    }
+
+    // --- load balancer -----------------------------------------------------
+
+    fn forward(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let node = self.jobs[id].node.index();
+        let NodeKind::Balancer(balancer) = &self.model.nodes[node].kind else {
+            unreachable!("forward is only called for balancers")
+        };
+        let target = pick_target(
+            &balancer.targets_by_class[self.jobs[id].class.index()],
+            &mut self.rngs[node],
+        );
+        let mut child = self.child(id, target, Origin::Call(id), now);
+        let rng = &mut self.rngs[node];
+        if let (NodeState::Pool(pool), NodeState::Balancer { cursor, .. }) =
+            pick_two(&mut self.states, target.index(), node)
+        {
+            child.slot = pick_instance(
+                balancer.policy,
+                pool.instance_count(),
+                |i| pool.load(i),
+                cursor,
+                rng,
+            );
+        }
+        self.spawn(now, queue, child);
+    }
+
+    // --- pool ----------------------------------------------------------------
+
+    fn pool(&mut self, node: usize) -> &mut PoolState {
+        match &mut self.states[node] {
+            NodeState::Pool(pool) => pool,
+            _ => unreachable!("node {node} is a pool"),
+        }
+    }
+
+    fn pool_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        let node = job.node.index();
+        let hint = (job.slot != NO_SLOT).then_some(job.slot);
+        let NodeState::Pool(pool) = &mut self.states[node] else {
+            unreachable!()
+        };
+        match pool.admit(id, hint, &mut self.rngs[node]) {
+            Admission::Started(instance) => {
+                self.jobs[id].slot = instance;
+                self.observer.occupancy(now, job.node, Resource::Worker, 1);
+                self.pool_start_cpu(now, queue, id);
+            }
+            Admission::Queued => self.observer.occupancy(now, job.node, Resource::Queue, 1),
+            Admission::Rejected => self.finish(now, queue, id, Answer::Rejected),
+        }
+    }
+
+    fn pool_start_cpu(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        let node = job.node.index();
+        let NodeState::Pool(pool) = &mut self.states[node] else {
+            unreachable!()
+        };
+        if pool.take_cpu(job.slot, id) {
+            let work = pool.service[job.class.index()].draw(&mut self.rngs[node]);
+            queue.schedule(now.after(work), Event::PhaseDone { job: id });
+            self.observer.occupancy(now, job.node, Resource::Server, 1);
+        } else {
+            self.observer.occupancy(now, job.node, Resource::Queue, 1);
+        }
+    }
+
+    fn pool_cpu_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        let node = job.node.index();
+        let NodeState::Pool(pool) = &mut self.states[node] else {
+            unreachable!()
+        };
+        match pool.release_cpu(job.slot) {
+            Some(next) => {
+                let class = self.jobs[next].class.index();
+                let work = pool.service[class].draw(&mut self.rngs[node]);
+                queue.schedule(now.after(work), Event::PhaseDone { job: next });
+                self.observer.occupancy(now, job.node, Resource::Queue, -1);
+            }
+            None => self.observer.occupancy(now, job.node, Resource::Server, -1),
+        }
+        self.jobs[id].step = 0;
+        self.pool_next_call(now, queue, id);
+    }
+
+    /// Makes the job's remaining calls in order: async ones at once, up to
+    /// the next sync one, which it then waits for. With none left, answers.
+    fn pool_next_call(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let node = self.jobs[id].node.index();
+        let NodeKind::Pool(config) = &self.model.nodes[node].kind else {
+            unreachable!()
+        };
+        loop {
+            let job = self.jobs[id];
+            let Some(call) = config.calls.get(job.step as usize) else {
+                self.pool_release(now, queue, id);
+                return;
+            };
+            self.jobs[id].step += 1;
+            if !call.class_filter[job.class.index()] {
+                continue;
+            }
+            if call.probability < 1.0 && self.rngs[node].random::<f64>() >= call.probability {
+                continue;
+            }
+            let origin = match call.mode {
+                CallMode::Sync => Origin::Call(id),
+                CallMode::Async => Origin::Async,
+            };
+            let mut child = self.child(id, call.to, origin, now);
+            child.write = call.op == Operation::Write;
+            self.spawn(now, queue, child);
+            if call.mode == CallMode::Sync {
+                // The answer resumes this job in `child_returned`.
+                return;
+            }
+        }
+    }
+
+    /// Frees the job's worker (to the next waiting job, if any) and answers.
+    fn pool_release(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        match self.pool(job.node.index()).release_worker(job.slot) {
+            Some(next) => {
+                self.jobs[next].slot = job.slot;
+                self.observer.occupancy(now, job.node, Resource::Queue, -1);
+                self.pool_start_cpu(now, queue, next);
+            }
+            None => self.observer.occupancy(now, job.node, Resource::Worker, -1),
+        }
+        let answer = if job.failed {
+            Answer::Failed
+        } else {
+            Answer::Ok
+        };
+        self.finish(now, queue, id, answer);
+    }
+
+    // --- cache ---------------------------------------------------------------
+
+    fn cache_lookup_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let node = self.jobs[id].node.index();
+        let NodeKind::Cache(cache) = &self.model.nodes[node].kind else {
+            unreachable!()
+        };
+        let hit = self.rngs[node].random::<f64>() < cache.hit_ratio;
+        match cache.on_miss {
+            Some(origin_node) if !hit => {
+                let child = self.child(id, origin_node, Origin::Call(id), now);
+                self.spawn(now, queue, child);
+            }
+            _ => self.finish(now, queue, id, Answer::Ok),
+        }
+    }
+
+    // --- database ------------------------------------------------------------
+
+    fn database_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        let node = job.node.index();
+        let NodeState::Database(db) = &mut self.states[node] else {
+            unreachable!()
+        };
+        let server = db.route(job.key, job.write);
+        self.jobs[id].slot = server;
+        match db.admit(server, id) {
+            database::Admission::Started => {
+                let sampler = if job.write { &db.write } else { &db.read };
+                queue.schedule(
+                    now.after(sampler.draw(&mut self.rngs[node])),
+                    Event::PhaseDone { job: id },
+                );
+                self.observer.occupancy(now, job.node, Resource::Server, 1);
+            }
+            database::Admission::Queued => {
+                self.observer.occupancy(now, job.node, Resource::Queue, 1)
+            }
+            database::Admission::Rejected => self.finish(now, queue, id, Answer::Rejected),
+        }
+    }
+
+    fn database_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        let node = job.node.index();
+        let NodeState::Database(db) = &mut self.states[node] else {
+            unreachable!()
+        };
+        match db.release(job.slot) {
+            Some(next) => {
+                let sampler = if self.jobs[next].write {
+                    &db.write
+                } else {
+                    &db.read
+                };
+                queue.schedule(
+                    now.after(sampler.draw(&mut self.rngs[node])),
+                    Event::PhaseDone { job: next },
+                );
+                self.observer.occupancy(now, job.node, Resource::Queue, -1);
+            }
+            None => self.observer.occupancy(now, job.node, Resource::Server, -1),
+        }
+        self.finish(now, queue, id, Answer::Ok);
+    }
+
+    /// The node with the most requests waiting: the one that saturated.
+    fn most_waiting(&self) -> NodeId {
+        let waiting = |state: &NodeState| match state {
+            NodeState::Pool(pool) => pool.waiting(),
+            NodeState::Database(db) => db.waiting(),
+            _ => 0,
+        };
+        let best = (0..self.states.len())
+            .max_by_key(|&i| (waiting(&self.states[i]), std::cmp::Reverse(i)));
+        NodeId(best.unwrap_or(0) as u32)
+    }
+}
+
+/// Mutable access to two different nodes' states at once: a balancer and
+/// the pool it picks an instance of. They differ because a balancer that
+/// targets itself is a call cycle, which validation rejects.
+fn pick_two(states: &mut [NodeState], a: usize, b: usize) -> (&mut NodeState, &mut NodeState) {
+    assert_ne!(
+        a, b,
+        "a balancer cannot target itself (a validated call cycle)"
+    );
+    if a < b {
+        let (low, high) = states.split_at_mut(b);
+        (&mut low[a], &mut high[0])
+    } else {
+        let (low, high) = states.split_at_mut(a);
+        (&mut high[0], &mut low[b])
+    }
+}
+
+impl<O: Observer> World for Network<'_, O> {
+    #[inline]
+    fn handle(&mut self, now: SimTime, event: Event, queue: &mut EventQueue) -> ControlFlow<()> {
+        match event {
+            Event::Arrival { .. } => self.arrival(now, queue),
+            Event::PhaseDone { job } => self.phase_done(now, queue, job),
+        }
+        if self.jobs.len() > self.max_in_flight {
+            self.saturation = Some(Saturation {
+                in_flight: self.jobs.len(),
+                node: self.most_waiting(),
+            });
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+}

@@ -1,0 +1,202 @@
+//! The terminal table of `capsim run`: end to end, per class, per node, cost.
+//! With replications, each figure reads `mean±half-width` (95% confidence).
+
+use std::io::{self, Write};
+
+use crate::stats::{Estimate, LatencyEstimate, Outcome, Summary};
+
+/// A number with about four significant digits; `-` for NaN.
+fn number(x: f64) -> String {
+    if x.is_nan() {
+        "-".to_string()
+    } else if x == 0.0 {
+        "0".to_string()
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else if x.abs() >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn cell(estimate: Estimate) -> String {
+    match estimate.ci95 {
+        Some(half) if !estimate.mean.is_nan() => {
+            format!("{}±{}", number(estimate.mean), number(half))
+        }
+        _ => number(estimate.mean),
+    }
+}
+
+fn percent(estimate: Estimate) -> String {
+    cell(Estimate {
+        mean: estimate.mean * 100.0,
+        ci95: estimate.ci95.map(|h| h * 100.0),
+    })
+}
+
+/// Writes rows as left-aligned first column, right-aligned others.
+fn write_rows(out: &mut impl Write, rows: &[Vec<String>]) -> io::Result<()> {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = String::new();
+        for (c, text) in row.iter().enumerate() {
+            let pad = widths[c] - text.chars().count();
+            if c == 0 {
+                line.push_str(text);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(text);
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn latency_cells(latency: &LatencyEstimate) -> Vec<String> {
+    vec![
+        cell(latency.throughput_rps),
+        cell(latency.mean_ms),
+        cell(latency.p50_ms),
+        cell(latency.p95_ms),
+        cell(latency.p99_ms),
+        cell(latency.p999_ms),
+        percent(latency.error_rate),
+    ]
+}
+
+const LATENCY_HEADER: [&str; 7] = [
+    "req/s", "mean ms", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms", "errors %",
+];
+
+/// Writes the whole table for `summary`.
+pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Result<()> {
+    let name = if summary.model.is_empty() {
+        "model"
+    } else {
+        &summary.model
+    };
+    writeln!(
+        out,
+        "{name}: {} replication{}, {} s measured each{}",
+        summary.replications,
+        if summary.replications == 1 { "" } else { "s" },
+        number(window_s),
+        if summary.replications > 1 {
+            "; a±b is the mean and its 95% confidence half-width"
+        } else {
+            ""
+        },
+    )?;
+    if let Some(Outcome::Unstable {
+        at_s,
+        in_flight,
+        node,
+    }) = &summary.unstable
+    {
+        writeln!(
+            out,
+            "UNSTABLE: {in_flight} requests in flight at {} s, most waiting at `{node}`: offered load exceeds capacity; figures cover the run until then",
+            number(*at_s)
+        )?;
+    }
+
+    writeln!(out)?;
+    let mut rows = vec![
+        std::iter::once("end to end")
+            .chain(LATENCY_HEADER)
+            .map(String::from)
+            .collect::<Vec<_>>(),
+    ];
+    rows.push(
+        std::iter::once("all".to_string())
+            .chain(latency_cells(&summary.end_to_end))
+            .collect(),
+    );
+    if summary.classes.len() > 1 {
+        for (class, latency) in &summary.classes {
+            rows.push(
+                std::iter::once(format!("class {class}"))
+                    .chain(latency_cells(latency))
+                    .collect(),
+            );
+        }
+    }
+    write_rows(out, &rows)?;
+
+    writeln!(out)?;
+    let mut rows = vec![
+        ["node", "kind"]
+            .into_iter()
+            .chain(LATENCY_HEADER)
+            .chain(["util %", "workers %", "queue", "rejected/s", "$/hour"])
+            .map(String::from)
+            .collect::<Vec<_>>(),
+    ];
+    for node in &summary.nodes {
+        let optional = |e: Option<Estimate>| e.map_or("-".to_string(), percent);
+        rows.push(
+            [node.name.clone(), node.kind.clone()]
+                .into_iter()
+                .chain(latency_cells(&node.latency))
+                .chain([
+                    optional(node.utilization),
+                    optional(node.worker_utilization),
+                    cell(node.mean_queue),
+                    cell(node.rejected_per_s),
+                    if node.usd_per_hour.mean == 0.0 {
+                        "-".to_string()
+                    } else {
+                        cell(node.usd_per_hour)
+                    },
+                ])
+                .collect(),
+        );
+    }
+    write_rows(out, &rows)?;
+
+    writeln!(out)?;
+    writeln!(
+        out,
+        "cost: ${} per hour, ${} per million successful requests",
+        cell(summary.usd_per_hour),
+        cell(summary.usd_per_million)
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_about_four_significant_digits() {
+        assert_eq!(number(1234.5), "1234");
+        assert_eq!(number(12.345), "12.3");
+        assert_eq!(number(1.2345), "1.23");
+        assert_eq!(number(0.012345), "0.012");
+        assert_eq!(number(f64::NAN), "-");
+        assert_eq!(
+            cell(Estimate {
+                mean: 10.0,
+                ci95: Some(0.25)
+            }),
+            "10.0±0.250"
+        );
+    }
+}

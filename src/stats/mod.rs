@@ -1,0 +1,19 @@
+//! What is recorded and how it is summarized: HDR latency histograms,
+//! time-weighted occupancy, cost, and confidence intervals over
+//! replications. Implements `engine::Observer`.
+//!
+//! **Invariants:** no I/O; nothing before the warm-up counts; intervals come
+//! only from independent replications, never from one run's samples.
+
+mod interval;
+mod latency;
+mod level;
+mod recorder;
+mod result;
+mod summary;
+
+pub use interval::{Estimate, t_interval};
+pub use latency::{LatencyRecord, LatencySummary};
+pub use recorder::{Recorder, RunInfo};
+pub use result::{ClassResult, CostResult, NodeResult, Outcome, RunResult};
+pub use summary::{LatencyEstimate, NodeEstimate, Summary};

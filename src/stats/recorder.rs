@@ -1,0 +1,209 @@
+//! The observer that turns what nodes report into a [`RunResult`]. Ignores
+//! everything before the warm-up ends.
+
+use crate::engine::{Observer, Resource, SimTime};
+use crate::model::{ClassId, Model, NodeId, NodeKind};
+
+use super::latency::LatencyRecord;
+use super::level::Level;
+use super::result::{ClassResult, CostResult, NodeResult, Outcome, RunResult};
+
+/// Per-node accumulators.
+#[derive(Default)]
+struct NodeRecord {
+    latency: LatencyRecord,
+    rejected: u64,
+    busy_servers: Level,
+    busy_workers: Level,
+    waiting: Level,
+    instances: Level,
+    usd_per_hour: Level,
+    /// Servers (vCPUs, connections) and workers per instance; 0 where the kind has none.
+    servers_per_instance: u32,
+    workers_per_instance: u32,
+}
+
+/// What the run itself knows about how it went, for [`Recorder::finish`].
+pub struct RunInfo {
+    /// Master seed.
+    pub seed: u64,
+    /// Replication index.
+    pub replication: u32,
+    /// End of the measured window.
+    pub end: SimTime,
+    /// Completed or unstable.
+    pub outcome: Outcome,
+    /// Events handled.
+    pub events: u64,
+    /// Most jobs in flight at once.
+    pub peak_in_flight: usize,
+}
+
+/// Aggregates one run.
+pub struct Recorder {
+    warmup_end: SimTime,
+    end_to_end: LatencyRecord,
+    classes: Vec<LatencyRecord>,
+    nodes: Vec<NodeRecord>,
+}
+
+impl Recorder {
+    /// Empty records for `model`'s nodes and classes.
+    pub fn new(model: &Model) -> Self {
+        let nodes = model
+            .nodes
+            .iter()
+            .map(|node| {
+                let (servers, workers) = match &node.kind {
+                    NodeKind::Pool(pool) => (pool.instance_type.vcpus, pool.workers),
+                    NodeKind::Database(db) => (db.connections, 0),
+                    _ => (0, 0),
+                };
+                NodeRecord {
+                    servers_per_instance: servers,
+                    workers_per_instance: workers,
+                    ..Default::default()
+                }
+            })
+            .collect();
+        Recorder {
+            warmup_end: SimTime::from_secs_f64(model.warmup_s),
+            end_to_end: LatencyRecord::default(),
+            classes: model
+                .classes
+                .iter()
+                .map(|_| LatencyRecord::default())
+                .collect(),
+            nodes,
+        }
+    }
+
+    /// Closes the window at `run.end` and computes every figure.
+    pub fn finish(self, model: &Model, run: RunInfo) -> RunResult {
+        let RunInfo {
+            seed,
+            replication,
+            end,
+            outcome,
+            events,
+            peak_in_flight,
+        } = run;
+        let from = self.warmup_end;
+        let window_ns = end.since(from).max(1) as f64;
+        let window_s = window_ns / 1e9;
+        let mut usd_per_hour = 0.0;
+        let nodes: Vec<NodeResult> = self
+            .nodes
+            .iter()
+            .zip(&model.nodes)
+            .map(|(record, node)| {
+                let instance_ns = record.instances.area_until(end, from);
+                let ratio = |busy: &Level, per_instance: u32| {
+                    (per_instance > 0 && instance_ns > 0.0).then(|| {
+                        busy.area_until(end, from) / (instance_ns * f64::from(per_instance))
+                    })
+                };
+                let node_usd_per_hour = record.usd_per_hour.area_until(end, from) / window_ns;
+                usd_per_hour += node_usd_per_hour;
+                NodeResult {
+                    name: node.name.clone(),
+                    kind: node.kind.label().to_string(),
+                    latency: record.latency.summarize(window_s),
+                    rejected: record.rejected,
+                    utilization: ratio(&record.busy_servers, record.servers_per_instance),
+                    worker_utilization: ratio(&record.busy_workers, record.workers_per_instance),
+                    mean_queue: record.waiting.area_until(end, from) / window_ns,
+                    mean_instances: instance_ns / window_ns,
+                    usd_per_hour: node_usd_per_hour,
+                }
+            })
+            .collect();
+        let end_to_end = self.end_to_end.summarize(window_s);
+        let usd_total = usd_per_hour * window_s / 3600.0;
+        let usd_per_million = if end_to_end.completed == 0 {
+            f64::NAN
+        } else {
+            usd_total / end_to_end.completed as f64 * 1e6
+        };
+        RunResult {
+            model: model.name.clone(),
+            seed,
+            replication,
+            outcome,
+            window_s,
+            events,
+            peak_in_flight,
+            classes: self
+                .classes
+                .iter()
+                .zip(&model.classes)
+                .map(|(record, class)| ClassResult {
+                    name: class.name.clone(),
+                    latency: record.summarize(window_s),
+                })
+                .collect(),
+            end_to_end,
+            nodes,
+            cost: CostResult {
+                usd_per_hour,
+                usd_total,
+                usd_per_million,
+            },
+        }
+    }
+}
+
+impl Observer for Recorder {
+    #[inline]
+    fn visit_done(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        _class: ClassId,
+        entered: SimTime,
+        ok: bool,
+    ) {
+        if now >= self.warmup_end {
+            self.nodes[node.index()]
+                .latency
+                .record(now.since(entered), ok);
+        }
+    }
+
+    #[inline]
+    fn request_done(&mut self, now: SimTime, class: ClassId, created: SimTime, ok: bool) {
+        if now >= self.warmup_end {
+            let nanos = now.since(created);
+            self.end_to_end.record(nanos, ok);
+            self.classes[class.index()].record(nanos, ok);
+        }
+    }
+
+    #[inline]
+    fn rejected(&mut self, now: SimTime, node: NodeId, _class: ClassId) {
+        if now >= self.warmup_end {
+            self.nodes[node.index()].rejected += 1;
+        }
+    }
+
+    #[inline]
+    fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
+        let record = &mut self.nodes[node.index()];
+        let level = match resource {
+            Resource::Server => &mut record.busy_servers,
+            Resource::Worker => &mut record.busy_workers,
+            Resource::Queue => &mut record.waiting,
+        };
+        level.add(now, self.warmup_end, f64::from(delta));
+    }
+
+    fn instances(&mut self, now: SimTime, node: NodeId, instances: u32, usd_per_hour: f64) {
+        let record = &mut self.nodes[node.index()];
+        record
+            .instances
+            .set(now, self.warmup_end, f64::from(instances));
+        record
+            .usd_per_hour
+            .set(now, self.warmup_end, f64::from(instances) * usd_per_hour);
+    }
+}

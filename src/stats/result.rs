@@ -1,0 +1,93 @@
+//! The result of one run: plain data, serializable, no behaviour.
+
+use serde::Serialize;
+
+use super::latency::LatencySummary;
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum Outcome {
+    /// The run reached its duration.
+    Completed,
+    /// Requests in flight passed `simulation.max_in_flight`: offered load
+    /// exceeds what the system can serve. Figures cover the run until then.
+    Unstable {
+        /// Simulated time of the stop, seconds.
+        at_s: f64,
+        /// Jobs in flight then.
+        in_flight: usize,
+        /// The node with the most requests waiting.
+        node: String,
+    },
+}
+
+/// Everything measured in one run (one seed, one replication).
+#[derive(Clone, Debug, Serialize)]
+pub struct RunResult {
+    /// Model name.
+    pub model: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replication index.
+    pub replication: u32,
+    /// Completed or unstable.
+    pub outcome: Outcome,
+    /// Length of the measured window, seconds.
+    pub window_s: f64,
+    /// Events handled (warm-up included).
+    pub events: u64,
+    /// Most jobs in flight at once.
+    pub peak_in_flight: usize,
+    /// Every request, from arrival to answer.
+    pub end_to_end: LatencySummary,
+    /// End to end, per class.
+    pub classes: Vec<ClassResult>,
+    /// Per node.
+    pub nodes: Vec<NodeResult>,
+    /// Cost of the instances.
+    pub cost: CostResult,
+}
+
+/// End-to-end figures of one class.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassResult {
+    /// Class name.
+    pub name: String,
+    /// Its latencies.
+    pub latency: LatencySummary,
+}
+
+/// Figures of one node.
+#[derive(Clone, Debug, Serialize)]
+pub struct NodeResult {
+    /// Node name.
+    pub name: String,
+    /// Node kind, as written in JSON.
+    pub kind: String,
+    /// Visits: from reaching the node to its answer (downstream calls included).
+    pub latency: LatencySummary,
+    /// Requests turned away by a full queue.
+    pub rejected: u64,
+    /// Busy servers / servers (vCPUs of a pool, connections of a database).
+    pub utilization: Option<f64>,
+    /// Busy workers / workers of a pool (held through downstream calls).
+    pub worker_utilization: Option<f64>,
+    /// Time-average of requests waiting (for a worker, a vCPU or a connection).
+    pub mean_queue: f64,
+    /// Time-average of instances billed.
+    pub mean_instances: f64,
+    /// Average price per hour of this node's instances.
+    pub usd_per_hour: f64,
+}
+
+/// The cost of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct CostResult {
+    /// Average price of all instances per hour over the window.
+    pub usd_per_hour: f64,
+    /// Cost of the window.
+    pub usd_total: f64,
+    /// Cost per million successful requests (NaN when none succeeded).
+    pub usd_per_million: f64,
+}

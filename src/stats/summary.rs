@@ -1,0 +1,140 @@
+//! Figures over replications: each a mean with its 95% confidence interval.
+
+use serde::Serialize;
+
+use super::interval::Estimate;
+use super::latency::LatencySummary;
+use super::result::{Outcome, RunResult};
+
+/// Latency figures over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct LatencyEstimate {
+    /// Successful completions per second.
+    pub throughput_rps: Estimate,
+    /// Mean, ms.
+    pub mean_ms: Estimate,
+    /// Median, ms.
+    pub p50_ms: Estimate,
+    /// 95th percentile, ms.
+    pub p95_ms: Estimate,
+    /// 99th percentile, ms.
+    pub p99_ms: Estimate,
+    /// 99.9th percentile, ms.
+    pub p999_ms: Estimate,
+    /// Share of errors.
+    pub error_rate: Estimate,
+}
+
+impl LatencyEstimate {
+    fn of(runs: &[&LatencySummary]) -> Self {
+        let estimate = |figure: fn(&LatencySummary) -> f64| {
+            Estimate::of(&runs.iter().map(|run| figure(run)).collect::<Vec<_>>())
+        };
+        LatencyEstimate {
+            throughput_rps: estimate(|s| s.throughput_rps),
+            mean_ms: estimate(|s| s.mean_ms),
+            p50_ms: estimate(|s| s.p50_ms),
+            p95_ms: estimate(|s| s.p95_ms),
+            p99_ms: estimate(|s| s.p99_ms),
+            p999_ms: estimate(|s| s.p999_ms),
+            error_rate: estimate(|s| s.error_rate),
+        }
+    }
+}
+
+/// Node figures over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct NodeEstimate {
+    /// Node name.
+    pub name: String,
+    /// Node kind.
+    pub kind: String,
+    /// Visit latency.
+    pub latency: LatencyEstimate,
+    /// Busy servers / servers.
+    pub utilization: Option<Estimate>,
+    /// Busy workers / workers.
+    pub worker_utilization: Option<Estimate>,
+    /// Time-average of requests waiting.
+    pub mean_queue: Estimate,
+    /// Rejections per second.
+    pub rejected_per_s: Estimate,
+    /// Price per hour.
+    pub usd_per_hour: Estimate,
+}
+
+/// Every figure of a set of replications of one model.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Model name.
+    pub model: String,
+    /// Replications summarized.
+    pub replications: usize,
+    /// The first unstable outcome, if any replication was unstable.
+    pub unstable: Option<Outcome>,
+    /// End to end.
+    pub end_to_end: LatencyEstimate,
+    /// End to end, per class: (name, figures).
+    pub classes: Vec<(String, LatencyEstimate)>,
+    /// Per node.
+    pub nodes: Vec<NodeEstimate>,
+    /// Price of all instances per hour.
+    pub usd_per_hour: Estimate,
+    /// Dollars per million successful requests.
+    pub usd_per_million: Estimate,
+}
+
+impl Summary {
+    /// Summarizes `runs` (at least one), replications of the same model.
+    pub fn of(runs: &[RunResult]) -> Summary {
+        let first = &runs[0];
+        let over = |figure: &dyn Fn(&RunResult) -> f64| {
+            Estimate::of(&runs.iter().map(figure).collect::<Vec<_>>())
+        };
+        let optional = |figure: &dyn Fn(&RunResult) -> Option<f64>| {
+            let values: Option<Vec<f64>> = runs.iter().map(figure).collect();
+            values.map(|v| Estimate::of(&v))
+        };
+        let nodes = first
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| NodeEstimate {
+                name: node.name.clone(),
+                kind: node.kind.clone(),
+                latency: LatencyEstimate::of(
+                    &runs.iter().map(|r| &r.nodes[i].latency).collect::<Vec<_>>(),
+                ),
+                utilization: optional(&|r| r.nodes[i].utilization),
+                worker_utilization: optional(&|r| r.nodes[i].worker_utilization),
+                mean_queue: over(&|r| r.nodes[i].mean_queue),
+                rejected_per_s: over(&|r| r.nodes[i].rejected as f64 / r.window_s),
+                usd_per_hour: over(&|r| r.nodes[i].usd_per_hour),
+            })
+            .collect();
+        Summary {
+            model: first.model.clone(),
+            replications: runs.len(),
+            unstable: runs
+                .iter()
+                .map(|r| &r.outcome)
+                .find(|o| **o != Outcome::Completed)
+                .cloned(),
+            end_to_end: LatencyEstimate::of(
+                &runs.iter().map(|r| &r.end_to_end).collect::<Vec<_>>(),
+            ),
+            classes: first
+                .classes
+                .iter()
+                .enumerate()
+                .map(|(i, class)| {
+                    let latencies: Vec<_> = runs.iter().map(|r| &r.classes[i].latency).collect();
+                    (class.name.clone(), LatencyEstimate::of(&latencies))
+                })
+                .collect(),
+            nodes,
+            usd_per_hour: over(&|r| r.cost.usd_per_hour),
+            usd_per_million: over(&|r| r.cost.usd_per_million),
+        }
+    }
+}
