@@ -13,6 +13,7 @@ use super::result::{ClassResult, CostResult, NodeResult, Outcome, RunResult};
 struct NodeRecord {
     latency: LatencyRecord,
     rejected: u64,
+    queued: u64,
     busy_servers: Level,
     busy_workers: Level,
     waiting: Level,
@@ -110,6 +111,7 @@ impl Recorder {
                     kind: node.kind.label().to_string(),
                     latency: record.latency.summarize(window_s),
                     rejected: record.rejected,
+                    queued: record.queued,
                     utilization: ratio(&record.busy_servers, record.servers_per_instance),
                     worker_utilization: ratio(&record.busy_workers, record.workers_per_instance),
                     mean_queue: record.waiting.area_until(end, from) / window_ns,
@@ -189,6 +191,9 @@ impl Observer for Recorder {
     #[inline]
     fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
         let record = &mut self.nodes[node.index()];
+        if resource == Resource::Queue && delta > 0 && now >= self.warmup_end {
+            record.queued += 1;
+        }
         let level = match resource {
             Resource::Server => &mut record.busy_servers,
             Resource::Worker => &mut record.busy_workers,

@@ -69,6 +69,9 @@ pub struct NodeResult {
     pub latency: LatencySummary,
     /// Requests turned away by a full queue.
     pub rejected: u64,
+    /// Times a request had to wait (for a worker, a vCPU or a connection);
+    /// divided by completions, the probability of waiting.
+    pub queued: u64,
     /// Busy servers / servers (vCPUs of a pool, connections of a database).
     pub utilization: Option<f64>,
     /// Busy workers / workers of a pool (held through downstream calls).

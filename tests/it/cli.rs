@@ -1,0 +1,151 @@
+//! The binary, end to end: every shipped model runs, and exit codes say
+//! fine (0), bad input (2) or unstable (3).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn capsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("capsim runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn models() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("models/ exists")
+        .map(|entry| entry.expect("readable entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn temp_file(name: &str, contents: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("capsim-test-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).expect("temp file");
+    path
+}
+
+#[test]
+fn every_shipped_model_checks_and_runs() {
+    let paths = models();
+    assert!(
+        paths.len() >= 5,
+        "expected the shipped examples, found {paths:?}"
+    );
+    for path in paths {
+        let path = path.to_str().unwrap();
+        let check = capsim(&["check", path]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "check {path}: {}",
+            text(&check.stdout)
+        );
+        let run = capsim(&["run", path]);
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "run {path}: {}",
+            text(&run.stderr)
+        );
+        let out = text(&run.stdout);
+        for column in ["p99.9 ms", "util %", "per million successful requests"] {
+            assert!(out.contains(column), "{path}: no `{column}` in\n{out}");
+        }
+    }
+}
+
+#[test]
+fn replications_print_intervals_and_json_has_every_run() {
+    let json = std::env::temp_dir().join(format!("capsim-test-{}-out.json", std::process::id()));
+    let run = capsim(&[
+        "run",
+        "models/mm1.json",
+        "--replications",
+        "3",
+        "--seed",
+        "5",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(text(&run.stdout).contains('±'));
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let runs = document["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    assert!(runs.iter().all(|r| r["seed"] == 5));
+    assert!(document["summary"]["end_to_end"]["p99_ms"]["ci95"].is_number());
+    assert!(
+        !runs[0]["end_to_end"]["histogram_us"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn bad_model_exits_2_with_every_problem_named() {
+    let path = temp_file(
+        "bad.json",
+        r#"{ "simulation": { "duration_s": 10 },
+             "traffic": { "entry": "web", "arrivals": { "poisson": { "rate_rps": 5 } } },
+             "nodes": { "web": { "pool": { "instance_type": "t3.mediun", "instances": 1,
+                                           "service": { "constant": { "ms": 1 } },
+                                           "calls": [ { "to": "dbb" } ] } } } }"#,
+    );
+    for command in ["check", "run"] {
+        let out = capsim(&[command, path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("error: cannot load model `{}`", path.display())),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("  nodes.web.pool.calls[0].to: no node named `dbb` (nodes: web)"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("  nodes.web.pool.instance_type: no instance type `t3.mediun`"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("\nhint: "), "{stderr}");
+    }
+    let missing = capsim(&["run", "no/such/model.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("cannot read `no/such/model.json`"));
+}
+
+#[test]
+fn unstable_model_exits_3_from_check_and_from_run() {
+    let path = temp_file(
+        "unstable.json",
+        r#"{ "simulation": { "duration_s": 1000, "max_in_flight": 2000 },
+             "instance_types": { "unit": { "vcpus": 1 } },
+             "traffic": { "entry": "web", "arrivals": { "poisson": { "rate_rps": 12 } } },
+             "nodes": { "web": { "pool": { "instance_type": "unit", "instances": 1,
+                                           "service": { "exponential": { "mean_ms": 100 } } } } } }"#,
+    );
+    let check = capsim(&["check", path.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(3));
+    assert!(
+        text(&check.stdout).contains("unstable: offered load reaches or exceeds capacity at web")
+    );
+    let run = capsim(&["run", path.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(3));
+    let out = text(&run.stdout);
+    assert!(
+        out.contains("UNSTABLE: 2001 requests in flight at"),
+        "{out}"
+    );
+    assert!(out.contains("most waiting at `web`"), "{out}");
+}

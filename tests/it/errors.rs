@@ -1,0 +1,1 @@
+//! Bad topologies -> their exact messages (being written).

@@ -1,0 +1,7 @@
+//! The single integration-test binary (one link, one parallel run).
+
+mod cli;
+mod determinism;
+mod errors;
+mod support;
+mod theory;
