@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Arrivals, Model, NodeId, NodeKind, Operation};
+use crate::model::{Arrivals, CallMode, Model, NodeId, NodeKind, Operation};
 
 /// The load offered to one node.
 #[derive(Clone, Debug, Serialize)]
@@ -17,6 +17,19 @@ pub struct NodeLoad {
     /// Offered utilization of its busiest servers (vCPUs, connections);
     /// `None` for kinds without servers. At or above 1 the node cannot keep up.
     pub utilization: Option<f64>,
+    /// A lower bound on a pool's worker occupancy: arrivals × the time a
+    /// request holds a worker with no queueing anywhere (its CPU work plus
+    /// its synchronous calls' unloaded latencies), over the workers. At or
+    /// above 1 the workers, not the CPUs, cannot keep up.
+    pub worker_utilization: Option<f64>,
+}
+
+impl NodeLoad {
+    /// True if this node cannot keep up with its offered load.
+    pub fn is_saturated(&self) -> bool {
+        self.utilization.is_some_and(|u| u >= 1.0)
+            || self.worker_utilization.is_some_and(|u| u >= 1.0)
+    }
 }
 
 /// Per node: arrival rate and offered utilization. `None` for a closed
@@ -83,14 +96,65 @@ pub fn offered_load(model: &Model) -> Option<Vec<NodeLoad>> {
                     }
                     _ => None,
                 };
+                let worker_utilization = match &node.kind {
+                    NodeKind::Pool(pool) => {
+                        let id = NodeId(i as u32);
+                        let held_s: f64 = (0..n_classes)
+                            .map(|c| {
+                                reads[i][c] * unloaded_s(model, id, c, false, 0)
+                                    + writes[i][c] * unloaded_s(model, id, c, true, 0)
+                            })
+                            .sum();
+                        Some(held_s / f64::from(pool.instances * pool.workers))
+                    }
+                    _ => None,
+                };
                 NodeLoad {
                     name: node.name.clone(),
                     arrival_rps,
                     utilization,
+                    worker_utilization,
                 }
             })
             .collect(),
     )
+}
+
+/// Mean latency of a visit to `node` with no queueing anywhere, seconds.
+fn unloaded_s(model: &Model, node: NodeId, class: usize, write: bool, depth: u32) -> f64 {
+    if depth > 64 {
+        return 0.0;
+    }
+    let below = |to: NodeId, write: bool| unloaded_s(model, to, class, write, depth + 1);
+    match &model.nodes[node.index()].kind {
+        NodeKind::Balancer(balancer) => {
+            balancer.latency.as_ref().map_or(0.0, |d| d.mean_ms() / 1e3)
+                + balancer.targets_by_class[class]
+                    .0
+                    .iter()
+                    .map(|&(to, share)| share * below(to, write))
+                    .sum::<f64>()
+        }
+        NodeKind::Pool(pool) => {
+            pool.service_by_class[class].mean_ms() / 1e3 / pool.instance_type.speed
+                + pool
+                    .calls
+                    .iter()
+                    .filter(|call| call.class_filter[class] && call.mode == CallMode::Sync)
+                    .map(|call| call.probability * below(call.to, call.op == Operation::Write))
+                    .sum::<f64>()
+        }
+        NodeKind::Cache(cache) => {
+            cache.latency.mean_ms() / 1e3
+                + cache
+                    .on_miss
+                    .map_or(0.0, |to| (1.0 - cache.hit_ratio) * below(to, write))
+        }
+        NodeKind::Database(db) => {
+            (if write { &db.write } else { &db.read }).mean_ms() / 1e3 / db.instance_type.speed
+        }
+        NodeKind::Delay(delay) => delay.latency.mean_ms() / 1e3,
+    }
 }
 
 /// Adds `rate` of `class` at `node` and pushes what it sends on. The depth

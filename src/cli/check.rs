@@ -25,15 +25,18 @@ pub fn execute(args: CheckArgs) -> anyhow::Result<ExitCode> {
     println!("\noffered load (from arrival rate and routing, before queueing):");
     let mut unstable = Vec::new();
     for load in &loads {
-        let utilization = match load.utilization {
+        let mut utilization = match load.utilization {
             Some(u) => format!("{:.1}% of servers", u * 100.0),
             None => "-".to_string(),
         };
+        if let Some(w) = load.worker_utilization {
+            utilization.push_str(&format!(", ≥ {:.1}% of workers", w * 100.0));
+        }
         println!(
             "  {:<16} {:>10.1} req/s  {utilization}",
             load.name, load.arrival_rps
         );
-        if load.utilization.is_some_and(|u| u >= 1.0) {
+        if load.is_saturated() {
             unstable.push(load.name.as_str());
         }
     }

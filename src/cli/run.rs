@@ -50,7 +50,22 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         capsim::report::json::write(path, &summary, offered.as_deref(), &runs)?;
         eprintln!("wrote {}", path.display());
     }
-    Ok(if summary.unstable.is_some() {
+    // A backlog that grows slowly may not reach `max_in_flight` within the
+    // run; the offered load still says the system cannot keep up.
+    let saturated: Vec<&str> = offered
+        .iter()
+        .flatten()
+        .filter(|load| load.is_saturated())
+        .map(|load| load.name.as_str())
+        .collect();
+    if !saturated.is_empty() {
+        println!(
+            "UNSTABLE: offered load reaches or exceeds capacity at {} (see `capsim check`); the figures above describe a growing backlog, not a steady state",
+            saturated.join(", ")
+        );
+    }
+    let unstable = summary.unstable.is_some() || !saturated.is_empty();
+    Ok(if unstable {
         ExitCode::from(EXIT_UNSTABLE)
     } else {
         ExitCode::SUCCESS
