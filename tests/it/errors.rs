@@ -77,7 +77,7 @@ fn every_shipped_model_loads() {
 #[test]
 fn truncated_json() {
     let json = text(|_| {});
-    check(&json[..json.len() / 2], "?");
+    check(&json[..json.len() / 2], "nodes.web.pool.service.exponential.?: EOF while parsing a string at line 14 column 17");
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn empty_string() {
 
 #[test]
 fn an_array_instead_of_an_object() {
-    check("[]", "?");
+    check("[]", "invalid length 1, expected struct Topology with 5 elements at line 1 column 2");
 }
 
 #[test]
@@ -111,12 +111,12 @@ fn trailing_garbage() {
 
 #[test]
 fn unknown_field() {
-    check(&text(|t| web(t)["workers"] = json!(4)), "?");
+    check(&text(|t| web(t)["workers"] = json!(4)), "nodes.web.pool.workers: unknown field `workers`, expected one of `instance_type`, `instances`, `workers_per_instance`, `queue_limit`, `shared_queue`, `balance`, `service`, `service_by_class`, `calls` at line 17 column 17");
 }
 
 #[test]
 fn unknown_top_level_field() {
-    check(&text(|t| t["node"] = json!({})), "?");
+    check(&text(|t| t["node"] = json!({})), "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `traffic`, `nodes` at line 7 column 8");
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn missing_field() {
                 .unwrap()
                 .remove("duration_s");
         }),
-        "?",
+        "simulation: missing field `duration_s` at line 22 column 3",
     );
 }
 
@@ -138,7 +138,7 @@ fn duplicate_field() {
         "\"instances\": 2,",
         "\"instances\": 2,\n        \"instances\": 3,",
     );
-    check(&json, "?");
+    check(&json, "nodes.web.pool: duplicate field `instances` at line 12 column 19");
 }
 
 #[test]
@@ -148,7 +148,7 @@ fn misspelt_node_kind() {
             let pool = t["nodes"]["web"]["pool"].take();
             t["nodes"]["web"] = json!({ "pol": pool });
         }),
-        "?",
+        "nodes.web: unknown variant `pol`, expected one of `load_balancer`, `pool`, `cache`, `database`, `delay` at line 9 column 11",
     );
 }
 
@@ -156,7 +156,7 @@ fn misspelt_node_kind() {
 fn misspelt_distribution_family() {
     check(
         &text(|t| web(t)["service"] = json!({ "expo": { "mean_ms": 20 } })),
-        "?",
+        "nodes.web.pool.service: unknown variant `expo`, expected one of `exponential`, `constant`, `uniform`, `lognormal`, `gamma`, `empirical`, `histogram` at line 13 column 16",
     );
 }
 
@@ -164,7 +164,7 @@ fn misspelt_distribution_family() {
 fn misspelt_arrival_process() {
     check(
         &text(|t| t["traffic"]["arrivals"] = json!({ "poison": { "rate_rps": 10 } })),
-        "?",
+        "traffic.arrivals: unknown variant `poison`, expected one of `poisson`, `deterministic`, `closed` at line 26 column 14",
     );
 }
 
@@ -172,43 +172,43 @@ fn misspelt_arrival_process() {
 fn misspelt_balance_policy() {
     check(
         &text(|t| web(t)["balance"] = json!("least_connection")),
-        "?",
+        "nodes.web.pool.balance: unknown variant `least_connection`, expected one of `random`, `round_robin`, `least_connections`, `power_of_two` at line 10 column 37",
     );
 }
 
 #[test]
 fn negative_instance_count() {
-    check(&text(|t| web(t)["instances"] = json!(-3)), "?");
+    check(&text(|t| web(t)["instances"] = json!(-3)), "nodes.web.pool.instances: expected an integer ≥ 1, got -3 at line 11 column 23");
 }
 
 #[test]
 fn zero_instance_count() {
-    check(&text(|t| web(t)["instances"] = json!(0)), "?");
+    check(&text(|t| web(t)["instances"] = json!(0)), "nodes.web.pool.instances: expected an integer ≥ 1, got 0 at line 11 column 22");
 }
 
 #[test]
 fn instance_count_too_large() {
     check(
         &text(|t| web(t)["instances"] = json!(5_000_000_000_i64)),
-        "?",
+        "nodes.web.pool.instances: expected an integer ≥ 1, got 5000000000 at line 11 column 31",
     );
 }
 
 #[test]
 fn fractional_instance_count() {
-    check(&text(|t| web(t)["instances"] = json!(2.5)), "?");
+    check(&text(|t| web(t)["instances"] = json!(2.5)), "nodes.web.pool.instances: invalid type: floating point `2.5`, expected i64 at line 11 column 24");
 }
 
 #[test]
 fn negative_queue_limit() {
-    check(&text(|t| web(t)["queue_limit"] = json!(-1)), "?");
+    check(&text(|t| web(t)["queue_limit"] = json!(-1)), "nodes.web.pool.queue_limit: expected an integer ≥ 0, got -1 at line 12 column 25");
 }
 
 #[test]
 fn zero_rate() {
     check(
         &text(|t| t["traffic"]["arrivals"]["poisson"]["rate_rps"] = json!(0)),
-        "?",
+        "traffic.arrivals.poisson.rate_rps: expected a number > 0, got 0 at line 28 column 7",
     );
 }
 
@@ -216,7 +216,7 @@ fn zero_rate() {
 fn negative_rate() {
     check(
         &text(|t| t["traffic"]["arrivals"]["poisson"]["rate_rps"] = json!(-5.5)),
-        "?",
+        "traffic.arrivals.poisson.rate_rps: expected a number > 0, got -5.5 at line 28 column 7",
     );
 }
 
@@ -224,13 +224,13 @@ fn negative_rate() {
 fn rate_as_a_string() {
     check(
         &text(|t| t["traffic"]["arrivals"]["poisson"]["rate_rps"] = json!("10")),
-        "?",
+        "traffic.arrivals.poisson.rate_rps: invalid type: string \"10\", expected f64 at line 27 column 24",
     );
 }
 
 #[test]
 fn negative_seed() {
-    check(&text(|t| t["simulation"]["seed"] = json!(-1)), "?");
+    check(&text(|t| t["simulation"]["seed"] = json!(-1)), "simulation.seed: invalid value: integer `-1`, expected u64 at line 22 column 14");
 }
 
 #[test]
@@ -240,7 +240,7 @@ fn zero_users_in_a_closed_population() {
             t["traffic"]["arrivals"] =
                 json!({ "closed": { "users": 0, "think": { "constant": { "ms": 1000 } } } });
         }),
-        "?",
+        "traffic.arrivals.closed.users: expected an integer ≥ 1, got 0 at line 33 column 7",
     );
 }
 
@@ -255,7 +255,7 @@ fn hit_ratio_above_one() {
                 "on_miss": "web"
             } });
         }),
-        "?",
+        "nodes.cdn.cache.hit_ratio: expected a number between 0 and 1, got 1.2 at line 10 column 24",
     );
 }
 
@@ -266,7 +266,7 @@ fn negative_call_probability() {
             t["nodes"]["db"] = delay();
             web(t)["calls"] = json!([{ "to": "db", "probability": -0.1 }]);
         }),
-        "?",
+        "nodes.web.pool.calls[0].probability: expected a number between 0 and 1, got -0.1 at line 21 column 31",
     );
 }
 
@@ -274,7 +274,7 @@ fn negative_call_probability() {
 fn negative_constant_latency() {
     check(
         &text(|t| web(t)["service"] = json!({ "constant": { "ms": -1 } })),
-        "?",
+        "nodes.web.pool.service.constant.ms: expected a number ≥ 0, got -1 at line 15 column 11",
     );
 }
 
@@ -282,7 +282,7 @@ fn negative_constant_latency() {
 fn zero_lognormal_cv() {
     check(
         &text(|t| web(t)["service"] = json!({ "lognormal": { "mean_ms": 20, "cv": 0 } })),
-        "?",
+        "nodes.web.pool.service.lognormal.cv: expected a number > 0, got 0 at line 14 column 19",
     );
 }
 
@@ -290,17 +290,18 @@ fn zero_lognormal_cv() {
 
 #[test]
 fn call_to_a_missing_node() {
-    check(&text(|t| web(t)["calls"] = json!([{ "to": "db" }])), "?");
+    check(&text(|t| web(t)["calls"] = json!([{ "to": "db" }])), "nodes.web.pool.calls[0].to: no node named `db` (nodes: web)");
 }
 
 #[test]
 fn entry_names_a_missing_node() {
-    check(&text(|t| t["traffic"]["entry"] = json!("www")), "?");
+    check(&text(|t| t["traffic"]["entry"] = json!("www")), "traffic.entry: no node named `www` (nodes: web)");
 }
 
 #[test]
 fn no_nodes_at_all() {
-    check(&text(|t| t["nodes"] = json!({})), "?");
+    check(&text(|t| t["nodes"] = json!({})), "nodes: expected at least one node, got none
+traffic.entry: no node named `web` (nodes: )");
 }
 
 #[test]
@@ -314,18 +315,18 @@ fn cache_misses_go_to_a_missing_node() {
                 "on_miss": "wbe"
             } });
         }),
-        "?",
+        "nodes.cdn.cache.on_miss: no node named `wbe` (nodes: cdn, web)",
     );
 }
 
 #[test]
 fn misspelt_catalog_instance_type_suggests_its_family() {
-    check(&text(|t| web(t)["instance_type"] = json!("t3.mediun")), "?");
+    check(&text(|t| web(t)["instance_type"] = json!("t3.mediun")), "nodes.web.pool.instance_type: no instance type `t3.mediun` (similar: t3.2xlarge, t3.large, t3.medium, t3.micro, t3.small, t3.xlarge)");
 }
 
 #[test]
 fn unknown_instance_type_family() {
-    check(&text(|t| web(t)["instance_type"] = json!("x9.huge")), "?");
+    check(&text(|t| web(t)["instance_type"] = json!("x9.huge")), "nodes.web.pool.instance_type: no instance type `x9.huge`");
 }
 
 #[test]
@@ -338,7 +339,7 @@ fn database_instance_type_missing() {
             } });
             web(t)["calls"] = json!([{ "to": "db" }]);
         }),
-        "?",
+        "nodes.db.database.instance_type: no instance type `db.r5.larg` (similar: db.m5.large, db.r5.large, db.r5.xlarge, db.t3.medium)",
     );
 }
 
@@ -349,7 +350,7 @@ fn unknown_class_in_a_call_without_declared_classes() {
             t["nodes"]["db"] = delay();
             web(t)["calls"] = json!([{ "to": "db", "classes": ["checkout"] }]);
         }),
-        "?",
+        "nodes.web.pool.calls[0].classes[0]: no class named `checkout` (`traffic.classes` declares none)",
     );
 }
 
@@ -362,7 +363,7 @@ fn unknown_class_in_a_call() {
             t["nodes"]["db"] = delay();
             web(t)["calls"] = json!([{ "to": "db", "classes": ["checkout", "chekout"] }]);
         }),
-        "?",
+        "nodes.web.pool.calls[0].classes[1]: no class named `chekout` (classes: browse, checkout)",
     );
 }
 
@@ -374,7 +375,7 @@ fn unknown_class_in_service_by_class() {
                 json!({ "browse": { "weight": 9 }, "checkout": { "weight": 1 } });
             web(t)["service_by_class"] = json!({ "search": { "exponential": { "mean_ms": 50 } } });
         }),
-        "?",
+        "nodes.web.pool.service_by_class.search: no class named `search` (classes: browse, checkout)",
     );
 }
 
@@ -389,7 +390,7 @@ fn unknown_class_in_a_route() {
                 "routes": [{ "classes": ["api"], "to": "web" }]
             } });
         }),
-        "?",
+        "nodes.lb.load_balancer.routes[0].classes[0]: no class named `api` (classes: browse)",
     );
 }
 
@@ -405,7 +406,7 @@ fn synchronous_call_cycle() {
             t["nodes"]["b"]["pool"]["calls"] = json!([{ "to": "a" }]);
             web(t)["calls"] = json!([{ "to": "a" }]);
         }),
-        "?",
+        "nodes.a: synchronous call cycle through `a`, `b` (a request would wait on itself)",
     );
 }
 
@@ -421,7 +422,7 @@ fn asynchronous_call_cycle_is_allowed() {
 
 #[test]
 fn pool_calls_itself() {
-    check(&text(|t| web(t)["calls"] = json!([{ "to": "web" }])), "?");
+    check(&text(|t| web(t)["calls"] = json!([{ "to": "web" }])), "nodes.web: synchronous call cycle through `web` (a request would wait on itself)");
 }
 
 #[test]
@@ -434,7 +435,7 @@ fn cache_misses_go_back_through_a_balancer() {
             } });
             t["nodes"]["lb"] = json!({ "load_balancer": { "to": "cdn" } });
         }),
-        "?",
+        "nodes.cdn: synchronous call cycle through `cdn`, `lb` (a request would wait on itself)",
     );
 }
 
@@ -442,12 +443,12 @@ fn cache_misses_go_back_through_a_balancer() {
 
 #[test]
 fn warmup_longer_than_duration() {
-    check(&text(|t| t["simulation"]["warmup_s"] = json!(90)), "?");
+    check(&text(|t| t["simulation"]["warmup_s"] = json!(90)), "simulation.warmup_s: expected less than `duration_s` (60), got 90");
 }
 
 #[test]
 fn warmup_equal_to_duration() {
-    check(&text(|t| t["simulation"]["warmup_s"] = json!(60)), "?");
+    check(&text(|t| t["simulation"]["warmup_s"] = json!(60)), "simulation.warmup_s: expected less than `duration_s` (60), got 60");
 }
 
 #[test]
@@ -460,7 +461,7 @@ fn load_balancer_with_both_to_and_split() {
                 "split": [{ "to": "web", "weight": 1 }]
             } });
         }),
-        "?",
+        "nodes.lb.load_balancer: expected either `to` or `split`, got both",
     );
 }
 
@@ -471,7 +472,7 @@ fn load_balancer_with_neither_to_nor_split() {
             t["traffic"]["entry"] = json!("lb");
             t["nodes"]["lb"] = json!({ "load_balancer": { "policy": "random" } });
         }),
-        "?",
+        "nodes.lb.load_balancer: expected a target: `to` (one node) or `split` (several, by weight)",
     );
 }
 
@@ -485,7 +486,7 @@ fn load_balancer_split_to_a_missing_node() {
                 { "to": "web2", "weight": 1 }
             ] } });
         }),
-        "?",
+        "nodes.lb.load_balancer.split[1].to: no node named `web2` (nodes: lb, web)",
     );
 }
 
@@ -493,7 +494,7 @@ fn load_balancer_split_to_a_missing_node() {
 fn uniform_with_min_above_max() {
     check(
         &text(|t| web(t)["service"] = json!({ "uniform": { "min_ms": 30, "max_ms": 10 } })),
-        "?",
+        "nodes.web.pool.service.uniform.max_ms: expected at least `min_ms` (30), got 10",
     );
 }
 
@@ -501,7 +502,7 @@ fn uniform_with_min_above_max() {
 fn empty_empirical_samples() {
     check(
         &text(|t| web(t)["service"] = json!({ "empirical": { "samples_ms": [] } })),
-        "?",
+        "nodes.web.pool.service.empirical.samples_ms: expected at least one sample, got none",
     );
 }
 
@@ -509,7 +510,7 @@ fn empty_empirical_samples() {
 fn negative_empirical_sample() {
     check(
         &text(|t| web(t)["service"] = json!({ "empirical": { "samples_ms": [3, -4] } })),
-        "?",
+        "nodes.web.pool.service.empirical.samples_ms[1]: expected a number ≥ 0, got -4 at line 17 column 13",
     );
 }
 
@@ -522,7 +523,7 @@ fn histogram_bin_with_from_above_to() {
                 { "from_ms": 50, "to_ms": 20, "weight": 1 }
             ] } });
         }),
-        "?",
+        "nodes.web.pool.service.histogram.bins[1].to_ms: expected at least `from_ms` (50), got 20",
     );
 }
 
@@ -530,7 +531,7 @@ fn histogram_bin_with_from_above_to() {
 fn empty_histogram() {
     check(
         &text(|t| web(t)["service"] = json!({ "histogram": { "bins": [] } })),
-        "?",
+        "nodes.web.pool.service.histogram.bins: expected at least one bin, got none",
     );
 }
 
@@ -543,7 +544,7 @@ fn uniform_think_time_with_min_above_max() {
                 "think": { "uniform": { "min_ms": 2000, "max_ms": 1000 } }
             } });
         }),
-        "?",
+        "traffic.arrivals.closed.think.uniform.max_ms: expected at least `min_ms` (2000), got 1000",
     );
 }
 
