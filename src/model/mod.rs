@@ -12,6 +12,7 @@ mod compiled;
 pub mod dist;
 mod error;
 pub mod spec;
+mod unique;
 pub mod units;
 mod validate;
 
@@ -45,11 +46,34 @@ pub fn parse_topology(json: &str) -> Result<Topology, ModelError> {
     if json.trim().is_empty() {
         return Err(ModelError::Empty);
     }
+    let first = json.trim_start().chars().next();
+    if first != Some('{') {
+        let found = match first {
+            Some('[') => "an array",
+            Some('"') => "a string",
+            Some('0'..='9' | '-') => "a number",
+            _ => "something else",
+        };
+        return Err(ModelError::Syntax {
+            path: ".".into(),
+            message: format!(
+                "expected a JSON object with `simulation`, `traffic` and `nodes`, got {found}"
+            ),
+        });
+    }
     let de = &mut serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(de).map_err(|err| ModelError::Syntax {
-        path: err.path().to_string(),
-        message: err.inner().to_string(),
-    })
+    let syntax = |path: String, message: String| ModelError::Syntax {
+        // serde_path_to_error marks a position it cannot name (inside a
+        // truncated value) with `?`; the rest of the path is still useful.
+        path: path.trim_end_matches(".?").to_string(),
+        message,
+    };
+    let topology: Topology = serde_path_to_error::deserialize(&mut *de)
+        .map_err(|err| syntax(err.path().to_string(), err.inner().to_string()))?;
+    // Text after the object would otherwise be ignored silently.
+    de.end()
+        .map_err(|err| syntax(".".into(), err.to_string()))?;
+    Ok(topology)
 }
 
 /// Validates and compiles a parsed topology.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::dist::DistSpec;
+use super::unique;
 use super::units::{Count, Fraction, NonNegative, Positive, Size};
 
 /// A whole model file.
@@ -19,11 +20,12 @@ pub struct Topology {
     pub simulation: SimulationSpec,
     /// Instance types defined or overridden by this model; the built-in
     /// catalog (`capsim instance-types`) is available without declaring it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique::map")]
     pub instance_types: BTreeMap<String, InstanceTypeSpec>,
     /// Where requests come from.
     pub traffic: TrafficSpec,
     /// The nodes, by name. BTreeMap: iteration order is the names' order, never a hash's.
+    #[serde(deserialize_with = "unique::map")]
     pub nodes: BTreeMap<String, NodeSpec>,
 }
 
@@ -83,7 +85,7 @@ pub struct TrafficSpec {
     /// Open arrivals at a rate, or a closed population of users.
     pub arrivals: ArrivalsSpec,
     /// Request classes and their shares; absent means one class, `default`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique::map")]
     pub classes: BTreeMap<String, ClassSpec>,
 }
 
@@ -218,7 +220,7 @@ pub struct PoolSpec {
     /// CPU work per request at speed 1.
     pub service: DistSpec,
     /// CPU work for particular classes, replacing `service` for them.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique::map")]
     pub service_by_class: BTreeMap<String, DistSpec>,
     /// Calls made after the CPU work, in order, while holding the worker.
     #[serde(default)]

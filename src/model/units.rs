@@ -38,12 +38,27 @@ impl From<Fraction> for f64 {
     }
 }
 
+/// Checks that `value` is a whole number in `[min, u32::MAX]`.
+fn whole(value: f64, min: u32) -> Result<u32, String> {
+    if value.fract() == 0.0 && value >= f64::from(min) && value <= f64::from(u32::MAX) {
+        Ok(value as u32)
+    } else if value.fract() == 0.0 && value > f64::from(u32::MAX) {
+        Err(format!(
+            "expected an integer between {min} and {}, got {value}",
+            u32::MAX
+        ))
+    } else {
+        Err(format!("expected an integer ≥ {min}, got {value}"))
+    }
+}
+
 /// A count of at least one: instances, workers, shards, users.
 ///
-/// Deserialized from `i64` so that a negative value reaches the check and
-/// gets "expected an integer ≥ 1, got -3" rather than serde's type error.
+/// Deserialized from `f64` so that a negative or fractional value reaches
+/// the check and gets "expected an integer ≥ 1, got -3" rather than serde's
+/// type error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(try_from = "i64", into = "i64")]
+#[serde(try_from = "f64", into = "i64")]
 pub struct Count(u32);
 
 impl Count {
@@ -58,15 +73,19 @@ impl Count {
     }
 }
 
+impl TryFrom<f64> for Count {
+    type Error = String;
+
+    fn try_from(value: f64) -> Result<Self, Self::Error> {
+        whole(value, 1).map(Count)
+    }
+}
+
 impl TryFrom<i64> for Count {
     type Error = String;
 
     fn try_from(value: i64) -> Result<Self, Self::Error> {
-        if (1..=i64::from(u32::MAX)).contains(&value) {
-            Ok(Count(value as u32))
-        } else {
-            Err(format!("expected an integer ≥ 1, got {value}"))
-        }
+        Count::try_from(value as f64)
     }
 }
 
@@ -78,7 +97,7 @@ impl From<Count> for i64 {
 
 /// A count that may be zero: replicas, queue limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(try_from = "i64", into = "i64")]
+#[serde(try_from = "f64", into = "i64")]
 pub struct Size(u32);
 
 impl Size {
@@ -88,15 +107,11 @@ impl Size {
     }
 }
 
-impl TryFrom<i64> for Size {
+impl TryFrom<f64> for Size {
     type Error = String;
 
-    fn try_from(value: i64) -> Result<Self, Self::Error> {
-        if (0..=i64::from(u32::MAX)).contains(&value) {
-            Ok(Size(value as u32))
-        } else {
-            Err(format!("expected an integer ≥ 0, got {value}"))
-        }
+    fn try_from(value: f64) -> Result<Self, Self::Error> {
+        whole(value, 0).map(Size)
     }
 }
 

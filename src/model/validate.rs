@@ -20,7 +20,11 @@ impl<'a> Names<'a> {
     }
 
     fn list(&self) -> String {
-        self.0.join(", ")
+        if self.0.is_empty() {
+            "there are none".to_string()
+        } else {
+            self.0.join(", ")
+        }
     }
 }
 
@@ -32,14 +36,19 @@ pub fn check(
     instance_types: &BTreeMap<String, InstanceTypeSpec>,
 ) {
     let nodes = Names(topology.nodes.keys().map(String::as_str).collect());
-    let classes = Names(
-        topology
-            .traffic
-            .classes
-            .keys()
-            .map(String::as_str)
-            .collect(),
-    );
+    // Without declared classes every request is of the implicit class `default`.
+    let classes = if topology.traffic.classes.is_empty() {
+        Names(vec![super::compile::DEFAULT_CLASS])
+    } else {
+        Names(
+            topology
+                .traffic
+                .classes
+                .keys()
+                .map(String::as_str)
+                .collect(),
+        )
+    };
 
     let sim = &topology.simulation;
     if sim.warmup_s.get() >= sim.duration_s.get() {
@@ -174,11 +183,7 @@ fn check_target(acc: &mut Vec<Diagnostic>, nodes: &Names, path: String, target: 
 }
 
 fn no_class(class: &str, classes: &Names) -> String {
-    if classes.0.is_empty() {
-        format!("no class named `{class}` (`traffic.classes` declares none)")
-    } else {
-        format!("no class named `{class}` (classes: {})", classes.list())
-    }
+    format!("no class named `{class}` (classes: {})", classes.list())
 }
 
 fn check_classes(acc: &mut Vec<Diagnostic>, classes: &Names, path: &str, listed: &[String]) {
@@ -202,7 +207,7 @@ fn check_instance_type(
         let similar: Vec<&str> = instance_types
             .keys()
             .map(String::as_str)
-            .filter(|known| known.split('.').next() == name.split('.').next())
+            .filter(|known| family(known) == family(name))
             .collect();
         let suggestion = if similar.is_empty() {
             String::new()
@@ -214,6 +219,11 @@ fn check_instance_type(
             format!("no instance type `{name}`{suggestion}"),
         ));
     }
+}
+
+/// The family of an instance type name: `t3` of `t3.medium`, `n2` of `n2-standard-4`.
+fn family(name: &str) -> &str {
+    name.split(['.', '-', '_']).next().unwrap_or(name)
 }
 
 fn check_dist(acc: &mut Vec<Diagnostic>, path: &str, dist: &DistSpec) {

@@ -15,6 +15,8 @@ pub struct LatencyRecord {
     pub errors: u64,
     /// Exact sum of successful latencies, ns (the mean does not suffer the histogram's rounding).
     pub sum_ns: f64,
+    /// Exact largest successful latency, ns.
+    pub max_ns: u64,
 }
 
 impl Default for LatencyRecord {
@@ -24,6 +26,7 @@ impl Default for LatencyRecord {
             ok: 0,
             errors: 0,
             sum_ns: 0.0,
+            max_ns: 0,
         }
     }
 }
@@ -35,6 +38,7 @@ impl LatencyRecord {
         if ok {
             self.ok += 1;
             self.sum_ns += nanos as f64;
+            self.max_ns = self.max_ns.max(nanos);
             // `record` grows the auto-resizing histogram; `saturating_record`
             // would clamp to its current (initially tiny) range.
             let micros = nanos / 1000;
@@ -78,7 +82,7 @@ impl LatencyRecord {
             max_ms: if self.ok == 0 {
                 f64::NAN
             } else {
-                self.histogram.max() as f64 / 1000.0
+                self.max_ns as f64 / 1e6
             },
             histogram: self.histogram.clone(),
         }
@@ -106,7 +110,7 @@ pub struct LatencySummary {
     pub p99_ms: f64,
     /// 99.9th percentile, ms.
     pub p999_ms: f64,
-    /// Largest, ms.
+    /// Largest, ms (exact).
     pub max_ms: f64,
     /// The histogram, as `[microseconds, count]` pairs of its non-empty
     /// buckets: enough to merge runs or recompute any percentile.

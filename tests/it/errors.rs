@@ -77,7 +77,10 @@ fn every_shipped_model_loads() {
 #[test]
 fn truncated_json() {
     let json = text(|_| {});
-    check(&json[..json.len() / 2], "nodes.web.pool.service.exponential.?: EOF while parsing a string at line 14 column 17");
+    check(
+        &json[..json.len() / 2],
+        "nodes.web.pool.service.exponential: EOF while parsing a string at line 14 column 17",
+    );
 }
 
 #[test]
@@ -98,25 +101,43 @@ fn empty_string() {
 
 #[test]
 fn an_array_instead_of_an_object() {
-    check("[]", "invalid length 1, expected struct Topology with 5 elements at line 1 column 2");
+    check(
+        "[]",
+        "expected a JSON object with `simulation`, `traffic` and `nodes`, got an array",
+    );
 }
 
+/// Text after the document is an error, not silently ignored.
 #[test]
 fn trailing_garbage() {
     let json = text(|_| {}) + "\n}";
-    check(&json, "?");
+    check(&json, "trailing characters at line 33 column 1");
+}
+
+#[test]
+fn a_number_instead_of_an_object() {
+    check(
+        "42",
+        "expected a JSON object with `simulation`, `traffic` and `nodes`, got a number",
+    );
 }
 
 // ---- serde: shape, names, types and ranges ----
 
 #[test]
 fn unknown_field() {
-    check(&text(|t| web(t)["workers"] = json!(4)), "nodes.web.pool.workers: unknown field `workers`, expected one of `instance_type`, `instances`, `workers_per_instance`, `queue_limit`, `shared_queue`, `balance`, `service`, `service_by_class`, `calls` at line 17 column 17");
+    check(
+        &text(|t| web(t)["workers"] = json!(4)),
+        "nodes.web.pool.workers: unknown field `workers`, expected one of `instance_type`, `instances`, `workers_per_instance`, `queue_limit`, `shared_queue`, `balance`, `service`, `service_by_class`, `calls` at line 17 column 17",
+    );
 }
 
 #[test]
 fn unknown_top_level_field() {
-    check(&text(|t| t["node"] = json!({})), "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `traffic`, `nodes` at line 7 column 8");
+    check(
+        &text(|t| t["node"] = json!({})),
+        "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `traffic`, `nodes` at line 7 column 8",
+    );
 }
 
 #[test]
@@ -138,7 +159,10 @@ fn duplicate_field() {
         "\"instances\": 2,",
         "\"instances\": 2,\n        \"instances\": 3,",
     );
-    check(&json, "nodes.web.pool: duplicate field `instances` at line 12 column 19");
+    check(
+        &json,
+        "nodes.web.pool: duplicate field `instances` at line 12 column 19",
+    );
 }
 
 #[test]
@@ -149,6 +173,14 @@ fn misspelt_node_kind() {
             t["nodes"]["web"] = json!({ "pol": pool });
         }),
         "nodes.web: unknown variant `pol`, expected one of `load_balancer`, `pool`, `cache`, `database`, `delay` at line 9 column 11",
+    );
+}
+
+#[test]
+fn node_without_a_kind() {
+    check(
+        &text(|t| t["nodes"]["web"] = json!({})),
+        "nodes.web: expected value at line 8 column 13",
     );
 }
 
@@ -178,30 +210,42 @@ fn misspelt_balance_policy() {
 
 #[test]
 fn negative_instance_count() {
-    check(&text(|t| web(t)["instances"] = json!(-3)), "nodes.web.pool.instances: expected an integer ≥ 1, got -3 at line 11 column 23");
+    check(
+        &text(|t| web(t)["instances"] = json!(-3)),
+        "nodes.web.pool.instances: expected an integer ≥ 1, got -3 at line 11 column 23",
+    );
 }
 
 #[test]
 fn zero_instance_count() {
-    check(&text(|t| web(t)["instances"] = json!(0)), "nodes.web.pool.instances: expected an integer ≥ 1, got 0 at line 11 column 22");
+    check(
+        &text(|t| web(t)["instances"] = json!(0)),
+        "nodes.web.pool.instances: expected an integer ≥ 1, got 0 at line 11 column 22",
+    );
 }
 
 #[test]
 fn instance_count_too_large() {
     check(
         &text(|t| web(t)["instances"] = json!(5_000_000_000_i64)),
-        "nodes.web.pool.instances: expected an integer ≥ 1, got 5000000000 at line 11 column 31",
+        "nodes.web.pool.instances: expected an integer between 1 and 4294967295, got 5000000000 at line 11 column 31",
     );
 }
 
 #[test]
 fn fractional_instance_count() {
-    check(&text(|t| web(t)["instances"] = json!(2.5)), "nodes.web.pool.instances: invalid type: floating point `2.5`, expected i64 at line 11 column 24");
+    check(
+        &text(|t| web(t)["instances"] = json!(2.5)),
+        "nodes.web.pool.instances: expected an integer ≥ 1, got 2.5 at line 11 column 24",
+    );
 }
 
 #[test]
 fn negative_queue_limit() {
-    check(&text(|t| web(t)["queue_limit"] = json!(-1)), "nodes.web.pool.queue_limit: expected an integer ≥ 0, got -1 at line 12 column 25");
+    check(
+        &text(|t| web(t)["queue_limit"] = json!(-1)),
+        "nodes.web.pool.queue_limit: expected an integer ≥ 0, got -1 at line 12 column 25",
+    );
 }
 
 #[test]
@@ -230,7 +274,10 @@ fn rate_as_a_string() {
 
 #[test]
 fn negative_seed() {
-    check(&text(|t| t["simulation"]["seed"] = json!(-1)), "simulation.seed: invalid value: integer `-1`, expected u64 at line 22 column 14");
+    check(
+        &text(|t| t["simulation"]["seed"] = json!(-1)),
+        "simulation.seed: invalid value: integer `-1`, expected u64 at line 22 column 14",
+    );
 }
 
 #[test]
@@ -290,18 +337,27 @@ fn zero_lognormal_cv() {
 
 #[test]
 fn call_to_a_missing_node() {
-    check(&text(|t| web(t)["calls"] = json!([{ "to": "db" }])), "nodes.web.pool.calls[0].to: no node named `db` (nodes: web)");
+    check(
+        &text(|t| web(t)["calls"] = json!([{ "to": "db" }])),
+        "nodes.web.pool.calls[0].to: no node named `db` (nodes: web)",
+    );
 }
 
 #[test]
 fn entry_names_a_missing_node() {
-    check(&text(|t| t["traffic"]["entry"] = json!("www")), "traffic.entry: no node named `www` (nodes: web)");
+    check(
+        &text(|t| t["traffic"]["entry"] = json!("www")),
+        "traffic.entry: no node named `www` (nodes: web)",
+    );
 }
 
 #[test]
 fn no_nodes_at_all() {
-    check(&text(|t| t["nodes"] = json!({})), "nodes: expected at least one node, got none
-traffic.entry: no node named `web` (nodes: )");
+    check(
+        &text(|t| t["nodes"] = json!({})),
+        "nodes: expected at least one node, got none
+traffic.entry: no node named `web` (nodes: there are none)",
+    );
 }
 
 #[test]
@@ -321,12 +377,27 @@ fn cache_misses_go_to_a_missing_node() {
 
 #[test]
 fn misspelt_catalog_instance_type_suggests_its_family() {
-    check(&text(|t| web(t)["instance_type"] = json!("t3.mediun")), "nodes.web.pool.instance_type: no instance type `t3.mediun` (similar: t3.2xlarge, t3.large, t3.medium, t3.micro, t3.small, t3.xlarge)");
+    check(
+        &text(|t| web(t)["instance_type"] = json!("t3.mediun")),
+        "nodes.web.pool.instance_type: no instance type `t3.mediun` (similar: t3.2xlarge, t3.large, t3.medium, t3.micro, t3.small, t3.xlarge)",
+    );
 }
 
 #[test]
 fn unknown_instance_type_family() {
-    check(&text(|t| web(t)["instance_type"] = json!("x9.huge")), "nodes.web.pool.instance_type: no instance type `x9.huge`");
+    check(
+        &text(|t| web(t)["instance_type"] = json!("x9.huge")),
+        "nodes.web.pool.instance_type: no instance type `x9.huge`",
+    );
+}
+
+#[test]
+fn dashed_instance_type_gets_a_suggestion() {
+    // n2-standard-2 and n2-standard-8 exist, but families split on `.` only.
+    check(
+        &text(|t| web(t)["instance_type"] = json!("n2-standard-4")),
+        "nodes.web.pool.instance_type: no instance type `n2-standard-4` (similar: n2-standard-2, n2-standard-8)",
+    );
 }
 
 #[test]
@@ -350,8 +421,18 @@ fn unknown_class_in_a_call_without_declared_classes() {
             t["nodes"]["db"] = delay();
             web(t)["calls"] = json!([{ "to": "db", "classes": ["checkout"] }]);
         }),
-        "nodes.web.pool.calls[0].classes[0]: no class named `checkout` (`traffic.classes` declares none)",
+        "nodes.web.pool.calls[0].classes[0]: no class named `checkout` (classes: default)",
     );
+}
+
+/// Without declared classes every request is of class `default`, and it may be named.
+#[test]
+fn implicit_default_class_can_be_named() {
+    let json = text(|t| {
+        t["nodes"]["db"] = delay();
+        web(t)["calls"] = json!([{ "to": "db", "classes": ["default"] }]);
+    });
+    assert!(capsim::model::parse(&json).is_ok());
 }
 
 #[test]
@@ -422,7 +503,10 @@ fn asynchronous_call_cycle_is_allowed() {
 
 #[test]
 fn pool_calls_itself() {
-    check(&text(|t| web(t)["calls"] = json!([{ "to": "web" }])), "nodes.web: synchronous call cycle through `web` (a request would wait on itself)");
+    check(
+        &text(|t| web(t)["calls"] = json!([{ "to": "web" }])),
+        "nodes.web: synchronous call cycle through `web` (a request would wait on itself)",
+    );
 }
 
 #[test]
@@ -443,12 +527,18 @@ fn cache_misses_go_back_through_a_balancer() {
 
 #[test]
 fn warmup_longer_than_duration() {
-    check(&text(|t| t["simulation"]["warmup_s"] = json!(90)), "simulation.warmup_s: expected less than `duration_s` (60), got 90");
+    check(
+        &text(|t| t["simulation"]["warmup_s"] = json!(90)),
+        "simulation.warmup_s: expected less than `duration_s` (60), got 90",
+    );
 }
 
 #[test]
 fn warmup_equal_to_duration() {
-    check(&text(|t| t["simulation"]["warmup_s"] = json!(60)), "simulation.warmup_s: expected less than `duration_s` (60), got 60");
+    check(
+        &text(|t| t["simulation"]["warmup_s"] = json!(60)),
+        "simulation.warmup_s: expected less than `duration_s` (60), got 60",
+    );
 }
 
 #[test]
@@ -563,6 +653,15 @@ fn several_problems_are_all_reported_in_order() {
             pool["service_by_class"] = json!({ "vip": { "constant": { "ms": 1 } } });
             pool["calls"] = json!([{ "to": "cache" }, { "to": "web" }]);
         }),
-        "?",
+        &[
+            "simulation.warmup_s: expected less than `duration_s` (60), got 120",
+            "nodes.lb.load_balancer: expected a target: `to` (one node) or `split` (several, by weight)",
+            "nodes.web.pool.instance_type: no instance type `t3.mediun` (similar: t3.2xlarge, t3.large, t3.medium, t3.micro, t3.small, t3.xlarge)",
+            "nodes.web.pool.service.uniform.max_ms: expected at least `min_ms` (5), got 1",
+            "nodes.web.pool.service_by_class.vip: no class named `vip` (classes: default)",
+            "nodes.web.pool.calls[0].to: no node named `cache` (nodes: lb, web)",
+            "nodes.web: synchronous call cycle through `web` (a request would wait on itself)",
+        ]
+        .join("\n"),
     );
 }

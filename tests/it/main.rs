@@ -1,5 +1,6 @@
 //! The single integration-test binary (one link, one parallel run).
 
+mod behaviour;
 mod cli;
 mod determinism;
 mod errors;
