@@ -82,7 +82,7 @@ impl Source {
             Timing::Closed { .. } => unreachable!("closed sources have no open arrivals"),
         };
         self.next_ns += gap;
-        self.next_ns.round() as u64
+        (self.next_ns + 0.5) as u64
     }
 
     /// A think time, ns.
