@@ -665,3 +665,27 @@ fn several_problems_are_all_reported_in_order() {
         .join("\n"),
     );
 }
+
+/// JSON allows a repeated key and serde would keep the last one silently.
+#[test]
+fn a_node_defined_twice() {
+    let json = text(|t| t["nodes"]["zz"] = delay()).replace("\"zz\"", "\"web\"");
+    let err = capsim::model::parse(&json)
+        .expect_err("duplicate node")
+        .to_string();
+    assert!(
+        err.starts_with("nodes: `web` is defined twice at line"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_class_defined_twice() {
+    check(
+        r#"{ "simulation": { "duration_s": 10 },
+             "traffic": { "entry": "web", "arrivals": { "poisson": { "rate_rps": 5 } },
+                          "classes": { "a": { "weight": 1 }, "a": { "weight": 2 } } },
+             "nodes": { "web": { "delay": { "latency": { "constant": { "ms": 1 } } } } } }"#,
+        "traffic.classes: `a` is defined twice at line 3 column 64",
+    );
+}
