@@ -18,5 +18,5 @@ pub mod report;
 mod run;
 pub mod stats;
 
-pub use run::{replicate, simulate};
+pub use run::{replicate, simulate, simulate_with_progress};
 pub use stats::{Outcome, RunResult, Summary};

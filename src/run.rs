@@ -12,11 +12,42 @@ use crate::stats::{Outcome, Recorder, RunInfo, RunResult};
 ///
 /// `replication` selects independent random streams for the same seed.
 pub fn simulate(model: &Model, seed: u64, replication: u32) -> RunResult {
+    simulate_with_progress(model, seed, replication, &mut |_| {})
+}
+
+/// Slices of simulated time between progress reports.
+const PROGRESS_SLICES: u32 = 100;
+
+/// As [`simulate`], calling `progress` with the share of simulated time done
+/// (0 to 1) a hundred times along the way. The result does not depend on
+/// the slicing: events past a slice's end simply wait for the next one.
+pub fn simulate_with_progress(
+    model: &Model,
+    seed: u64,
+    replication: u32,
+    progress: &mut dyn FnMut(f64),
+) -> RunResult {
     let mut network = Network::new(model, seed, replication, Recorder::new(model));
     let mut queue = EventQueue::new();
     network.start(&mut queue);
     let horizon = SimTime::from_secs_f64(model.duration_s);
-    let (stop, events) = engine::run(&mut network, &mut queue, horizon);
+    let mut events = 0;
+    let mut stop = Stop::Horizon;
+    for slice in 1..=PROGRESS_SLICES {
+        let until = SimTime(horizon.as_nanos() / u64::from(PROGRESS_SLICES) * u64::from(slice));
+        let until = if slice == PROGRESS_SLICES {
+            horizon
+        } else {
+            until
+        };
+        let (slice_stop, slice_events) = engine::run(&mut network, &mut queue, until);
+        events += slice_events;
+        stop = slice_stop;
+        progress(f64::from(slice) / f64::from(PROGRESS_SLICES));
+        if matches!(stop, Stop::Halted(_) | Stop::Drained) {
+            break;
+        }
+    }
     let (end, outcome) = match (stop, network.saturation()) {
         (Stop::Halted(at), Some(saturation)) => (
             at,

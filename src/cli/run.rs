@@ -16,27 +16,37 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot load model `{}`", args.model.display()))?;
     let seed = args.seed.unwrap_or(model.seed);
 
-    let progress = if args.replications > 1 {
-        let bar = ProgressBar::new(u64::from(args.replications));
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{msg} [{bar:30}] {pos}/{len} replications, {elapsed} elapsed, ETA {eta}",
-            )
+    // One bar over simulated time for a single run, over replications for several.
+    let single = args.replications == 1;
+    let progress = ProgressBar::new(if single {
+        1000
+    } else {
+        u64::from(args.replications)
+    });
+    let template = if single {
+        "{msg} [{bar:30}] {percent}% of simulated time, {elapsed} elapsed, ETA {eta}"
+    } else {
+        "{msg} [{bar:30}] {pos}/{len} replications, {elapsed} elapsed, ETA {eta}"
+    };
+    progress.set_style(
+        ProgressStyle::with_template(template)
             .expect("valid template")
             .progress_chars("=> "),
-        );
-        bar.set_message("simulating");
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    );
+    progress.set_message("simulating");
     // Replications run in parallel; `collect` keeps replication order, so
     // the output does not depend on the thread count.
     let runs: Vec<_> = (0..args.replications)
         .into_par_iter()
         .map(|rep| {
-            let result = capsim::simulate(&model, seed, rep);
-            progress.inc(1);
+            let result = capsim::simulate_with_progress(&model, seed, rep, &mut |done| {
+                if single {
+                    progress.set_position((done * 1000.0) as u64);
+                }
+            });
+            if !single {
+                progress.inc(1);
+            }
             result
         })
         .collect();

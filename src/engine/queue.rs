@@ -77,6 +77,15 @@ impl EventQueue {
         self.len += 1;
     }
 
+    /// Time of the earliest event, without removing it.
+    #[inline]
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        if self.head == self.buckets[0].len() {
+            self.refill()?;
+        }
+        Some(SimTime(self.buckets[0][self.head].0))
+    }
+
     /// Removes and returns the earliest event (first scheduled among equals).
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {

@@ -25,17 +25,18 @@ pub enum Stop {
     Halted(SimTime),
 }
 
-/// Runs `world` until `horizon`, or until it halts. Returns why it stopped
-/// and how many events were handled.
+/// Runs `world` until `horizon` (events after it stay queued, so a run can
+/// go on in slices), or until it halts. Returns why it stopped and how many
+/// events were handled.
 pub fn run<W: World>(world: &mut W, queue: &mut EventQueue, horizon: SimTime) -> (Stop, u64) {
     let mut handled = 0u64;
     loop {
-        let Some((now, event)) = queue.pop() else {
-            return (Stop::Drained, handled);
-        };
-        if now > horizon {
-            return (Stop::Horizon, handled);
+        match queue.peek_time() {
+            None => return (Stop::Drained, handled),
+            Some(next) if next > horizon => return (Stop::Horizon, handled),
+            Some(_) => {}
         }
+        let (now, event) = queue.pop().expect("peeked an event");
         handled += 1;
         if world.handle(now, event, queue).is_break() {
             return (Stop::Halted(now), handled);
