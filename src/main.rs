@@ -1,3 +1,5 @@
+//! The `capsim` binary: everything is in `cli` (and the library).
+
 mod cli;
 
 fn main() -> std::process::ExitCode {

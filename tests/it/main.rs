@@ -4,5 +4,6 @@ mod behaviour;
 mod cli;
 mod determinism;
 mod errors;
+mod layout;
 mod support;
 mod theory;
