@@ -17,32 +17,9 @@ const SEED: u64 = 20_240_601;
 /// about three times those.
 #[test]
 fn mm1_at_half_load_mean_and_p99() {
-    let (lambda, mu) = (5.0, 10.0);
-    let runs = support::replicate(
-        &single_queue(lambda, exponential(mu), 1, None, 100_000.0),
-        SEED,
-        10,
-    );
-    let mean_s = analytic::mm1_response_mean(lambda, mu).unwrap();
-    let p99_s = analytic::mm1_response_quantile(lambda, mu, 0.99).unwrap();
-    check_against_theory(
-        "mean R",
-        &each(&runs, |r| r.end_to_end.mean_ms / 1e3),
-        mean_s,
-        0.01,
-    );
-    check_against_theory(
-        "p99 R",
-        &each(&runs, |r| r.end_to_end.p99_ms / 1e3),
-        p99_s,
-        0.02,
-    );
-    check_against_theory(
-        "utilization",
-        &each(&runs, |r| r.nodes[0].utilization.unwrap()),
-        0.5,
-        0.005,
-    );
+    let runs = check_mm1(5.0, 10.0, 100_000.0, 10, 0.01, 0.02);
+    let utilization = each(&runs, |r| r.nodes[0].utilization.unwrap());
+    check_against_theory("utilization", &utilization, 0.5, 0.005);
 }
 
 /// M/M/1 at ρ = 0.9: slow to mix (relaxation time ≈ 1/(μ(1−√ρ)²) ≈ 38 s), so
@@ -50,26 +27,28 @@ fn mm1_at_half_load_mean_and_p99() {
 /// mean 0.36%, p99 1.03%; bounds 1.5% and 3%.
 #[test]
 fn mm1_at_high_load_mean_and_p99() {
-    let (lambda, mu) = (9.0, 10.0);
-    let runs = support::replicate(
-        &single_queue(lambda, exponential(mu), 1, None, 400_000.0),
-        SEED,
-        20,
-    );
+    check_mm1(9.0, 10.0, 400_000.0, 20, 0.015, 0.03);
+}
+
+/// Replicates an M/M/1 and checks its mean and p99 response time against
+/// theory with the given bounds on the relative half-widths.
+fn check_mm1(
+    lambda: f64,
+    mu: f64,
+    duration_s: f64,
+    reps: u32,
+    mean_bound: f64,
+    p99_bound: f64,
+) -> Vec<capsim::RunResult> {
+    let model = single_queue(lambda, exponential(mu), 1, None, duration_s);
+    let runs = support::replicate(&model, SEED, reps);
     let mean_s = analytic::mm1_response_mean(lambda, mu).unwrap();
     let p99_s = analytic::mm1_response_quantile(lambda, mu, 0.99).unwrap();
-    check_against_theory(
-        "mean R",
-        &each(&runs, |r| r.end_to_end.mean_ms / 1e3),
-        mean_s,
-        0.015,
-    );
-    check_against_theory(
-        "p99 R",
-        &each(&runs, |r| r.end_to_end.p99_ms / 1e3),
-        p99_s,
-        0.03,
-    );
+    let measured_mean = each(&runs, |r| r.end_to_end.mean_ms / 1e3);
+    check_against_theory("mean R", &measured_mean, mean_s, mean_bound);
+    let measured_p99 = each(&runs, |r| r.end_to_end.p99_ms / 1e3);
+    check_against_theory("p99 R", &measured_p99, p99_s, p99_bound);
+    runs
 }
 
 /// M/M/c, c = 4, ρ = 0.85 (Erlang C). 10 replications of 10^5 s at 34/s;
