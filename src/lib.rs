@@ -17,6 +17,8 @@ pub mod nodes;
 pub mod report;
 mod run;
 pub mod stats;
+pub mod trace;
+pub mod traffic;
 
 pub use run::{replicate, simulate, simulate_with_progress};
 pub use stats::{Outcome, RunResult, Summary};

@@ -60,6 +60,7 @@ pub fn simulate_with_progress(
         _ => (horizon, Outcome::Completed),
     };
     let peak = network.peak_in_flight();
+    let warnings = network.source_errors();
     let recorder = network.into_observer();
     // A run stopped during the warm-up has an empty window; end it at the
     // warm-up so that rates stay finite.
@@ -73,6 +74,7 @@ pub fn simulate_with_progress(
             outcome,
             events,
             peak_in_flight: peak,
+            warnings,
         },
     )
 }

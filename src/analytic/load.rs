@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Arrivals, CallMode, Model, NodeId, NodeKind, Operation};
+use crate::model::{CallMode, Model, NodeId, NodeKind, Operation};
 
 /// The load offered to one node.
 #[derive(Clone, Debug, Serialize)]
@@ -32,28 +32,28 @@ impl NodeLoad {
     }
 }
 
-/// Per node: arrival rate and offered utilization. `None` for a closed
-/// population, whose rate depends on response times (see `analytic::mva`).
+/// Per node: arrival rate and offered utilization, from each source's mean
+/// rate over the run. `None` when a source is a closed population, whose
+/// rate depends on response times (see `analytic::mva`).
 pub fn offered_load(model: &Model) -> Option<Vec<NodeLoad>> {
-    let rate = match model.traffic.arrivals {
-        Arrivals::Poisson { rate_rps } | Arrivals::Deterministic { rate_rps } => rate_rps,
-        Arrivals::Closed { .. } => return None,
-    };
     let n_classes = model.classes.len();
     // reads[node][class], writes[node][class], requests per second.
     let mut reads = vec![vec![0.0; n_classes]; model.nodes.len()];
     let mut writes = vec![vec![0.0; n_classes]; model.nodes.len()];
-    for (class, spec) in model.classes.iter().enumerate() {
-        push(
-            model,
-            &mut reads,
-            &mut writes,
-            model.traffic.entry,
-            class,
-            rate * spec.share,
-            false,
-            0,
-        );
+    for source in &model.sources {
+        let rate = source.mean_rate_rps(model.duration_s)?;
+        for (class, share) in source.class_shares() {
+            push(
+                model,
+                &mut reads,
+                &mut writes,
+                source.entry,
+                class.index(),
+                rate * share,
+                false,
+                0,
+            );
+        }
     }
     Some(
         model

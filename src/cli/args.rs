@@ -35,10 +35,16 @@ pub struct RunArgs {
     /// Write the complete result (summary, every run, histograms) to this JSON file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Skip malformed or out-of-order trace lines (and report how many) instead of failing.
+    #[arg(long)]
+    pub skip_bad_lines: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The model (JSON topology).
     pub model: PathBuf,
+    /// Skip malformed or out-of-order trace lines (and report how many) instead of failing.
+    #[arg(long)]
+    pub skip_bad_lines: bool,
 }

@@ -2,14 +2,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
-
 use super::EXIT_UNSTABLE;
 use super::args::CheckArgs;
 
 pub fn execute(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let model = capsim::model::load(&args.model)
-        .with_context(|| format!("cannot load model `{}`", args.model.display()))?;
+    let model = super::load_model(&args.model, args.skip_bad_lines)?;
     println!(
         "ok: `{}` is a valid model ({} nodes, {} classes)",
         args.model.display(),

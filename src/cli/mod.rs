@@ -5,7 +5,10 @@ mod args;
 mod check;
 mod run;
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use anyhow::Context;
 
 use clap::Parser;
 
@@ -31,6 +34,32 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
+}
+
+/// Loads a model, then says what its traces hold: a trace is scanned
+/// whole at load, so every bad line is found before anything runs.
+fn load_model(path: &Path, skip_bad_lines: bool) -> anyhow::Result<capsim::model::Model> {
+    let options = capsim::model::LoadOptions { skip_bad_lines };
+    let model = capsim::model::load_with(path, options)
+        .with_context(|| format!("cannot load model `{}`", path.display()))?;
+    for source in &model.sources {
+        if let capsim::model::Arrivals::Trace(trace) = &source.arrivals {
+            let totals = &trace.totals;
+            eprintln!(
+                "trace `{}`: {} requests over {:.1} s ({:.1} req/s){}",
+                trace.config.path.display(),
+                totals.requests,
+                totals.span_ns as f64 / 1e9,
+                totals.rate_rps(),
+                if totals.skipped > 0 {
+                    format!(", skipped {} bad lines", totals.skipped)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    Ok(model)
 }
 
 /// Prints `error: <context>` then each cause indented, then a hint if any.

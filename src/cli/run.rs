@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
@@ -12,8 +11,7 @@ use super::EXIT_UNSTABLE;
 use super::args::RunArgs;
 
 pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let model = capsim::model::load(&args.model)
-        .with_context(|| format!("cannot load model `{}`", args.model.display()))?;
+    let model = super::load_model(&args.model, args.skip_bad_lines)?;
     let seed = args.seed.unwrap_or(model.seed);
 
     // One bar over simulated time for a single run, over replications for several.
@@ -52,6 +50,12 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         .collect();
     progress.finish_and_clear();
 
+    let mut warnings: Vec<&String> = runs.iter().flat_map(|run| &run.warnings).collect();
+    warnings.sort();
+    warnings.dedup();
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
     let summary = Summary::of(&runs);
     let window_s = runs[0].window_s;
     capsim::report::table::write(&mut std::io::stdout().lock(), &summary, window_s)?;

@@ -10,6 +10,7 @@ mod observe;
 mod queue;
 pub mod rng;
 mod run;
+mod sample;
 mod slab;
 mod time;
 
@@ -17,5 +18,6 @@ pub use event::Event;
 pub use observe::{Observer, Resource};
 pub use queue::EventQueue;
 pub use run::{Stop, World, run};
+pub use sample::Sampler;
 pub use slab::{JobId, Slab};
 pub use time::SimTime;

@@ -27,6 +27,8 @@ pub trait Observer {
         entered: SimTime,
         ok: bool,
     );
+    /// A request of `class` arrived from a source.
+    fn arrival(&mut self, now: SimTime, class: ClassId);
     /// A request that entered the system at `created` got its answer.
     fn request_done(&mut self, now: SimTime, class: ClassId, created: SimTime, ok: bool);
     /// `node` turned a job away (full queue).

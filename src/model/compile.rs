@@ -2,16 +2,25 @@
 //! in, and class routes are resolved once here rather than per request.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
+use super::compile_traffic::{class_names, compile_source, sources};
 use super::compiled::*;
-use super::spec::{self, ArrivalsSpec, InstanceTypeSpec, NodeSpec, Topology};
+use super::error::Diagnostic;
+use super::spec::{InstanceTypeSpec, NodeSpec, Topology};
 
 /// The class used when a topology declares none.
 pub const DEFAULT_CLASS: &str = "default";
 
 /// Compiles a topology that passed validation. Every name it looks up was
-/// checked by `validate`, so lookups here cannot fail.
-pub fn compile(topology: &Topology, instance_types: &BTreeMap<String, InstanceTypeSpec>) -> Model {
+/// checked by `validate`, so lookups here cannot fail; reading the files a
+/// source names (relative to `base`) can, and those problems are returned.
+pub fn compile(
+    topology: &Topology,
+    instance_types: &BTreeMap<String, InstanceTypeSpec>,
+    base: &Path,
+    skip_bad_lines: bool,
+) -> Result<Model, Vec<Diagnostic>> {
     let node_names: Vec<&String> = topology.nodes.keys().collect();
     let node_id = |name: &str| {
         NodeId(
@@ -21,7 +30,11 @@ pub fn compile(topology: &Topology, instance_types: &BTreeMap<String, InstanceTy
                 .expect("validated node reference") as u32,
         )
     };
-    let classes = compile_classes(topology);
+    let views = sources(&mut Vec::new(), &topology.traffic);
+    let classes: Vec<Class> = class_names(&views)
+        .into_iter()
+        .map(|name| Class { name })
+        .collect();
     let class_id = |name: &str| {
         classes
             .iter()
@@ -133,47 +146,28 @@ pub fn compile(topology: &Topology, instance_types: &BTreeMap<String, InstanceTy
         })
         .collect();
 
+    let names: Vec<String> = classes.iter().map(|c| c.name.clone()).collect();
+    let mut problems = Vec::new();
+    let sources: Vec<Source> = views
+        .iter()
+        .filter_map(|view| {
+            let entry = node_id(view.entry);
+            compile_source(&mut problems, view, entry, &names, base, skip_bad_lines)
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
     let sim = &topology.simulation;
-    Model {
+    Ok(Model {
         name: topology.name.clone(),
         duration_s: sim.duration_s.get(),
         warmup_s: sim.warmup_s.get(),
         seed: sim.seed,
         max_in_flight: sim.max_in_flight.get(),
-        traffic: Traffic {
-            entry: node_id(&topology.traffic.entry),
-            arrivals: match &topology.traffic.arrivals {
-                ArrivalsSpec::Poisson { rate_rps } => Arrivals::Poisson {
-                    rate_rps: rate_rps.get(),
-                },
-                ArrivalsSpec::Deterministic { rate_rps } => Arrivals::Deterministic {
-                    rate_rps: rate_rps.get(),
-                },
-                ArrivalsSpec::Closed { users, think } => Arrivals::Closed {
-                    users: users.get(),
-                    think: think.clone(),
-                },
-            },
-        },
+        sources,
         classes,
         nodes,
-    }
-}
-
-fn compile_classes(topology: &Topology) -> Vec<Class> {
-    let declared: &BTreeMap<String, spec::ClassSpec> = &topology.traffic.classes;
-    if declared.is_empty() {
-        return vec![Class {
-            name: DEFAULT_CLASS.to_string(),
-            share: 1.0,
-        }];
-    }
-    let total: f64 = declared.values().map(|c| c.weight.get()).sum();
-    declared
-        .iter()
-        .map(|(name, class)| Class {
-            name: name.clone(),
-            share: class.weight.get() / total,
-        })
-        .collect()
+    })
 }

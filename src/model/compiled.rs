@@ -5,6 +5,7 @@ use serde::Serialize;
 
 pub use super::dist::DistSpec as Dist;
 pub use super::spec::{BalancePolicy, CallMode, Operation};
+pub use super::traffic::*;
 
 /// Index of a node in [`Model::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -43,8 +44,8 @@ pub struct Model {
     pub max_in_flight: u32,
     /// Request classes; at least one.
     pub classes: Vec<Class>,
-    /// Where and how requests arrive.
-    pub traffic: Traffic,
+    /// Where and how requests arrive; at least one.
+    pub sources: Vec<Source>,
     /// Nodes, in name order.
     pub nodes: Vec<Node>,
 }
@@ -74,39 +75,6 @@ impl Model {
 pub struct Class {
     /// Its name.
     pub name: String,
-    /// Its share of requests; shares sum to 1.
-    pub share: f64,
-}
-
-/// The traffic source.
-#[derive(Clone, Debug)]
-pub struct Traffic {
-    /// First node of every request.
-    pub entry: NodeId,
-    /// The arrival process.
-    pub arrivals: Arrivals,
-}
-
-/// The arrival process.
-#[derive(Clone, Debug)]
-pub enum Arrivals {
-    /// Exponential gaps.
-    Poisson {
-        /// Requests per second.
-        rate_rps: f64,
-    },
-    /// Even gaps.
-    Deterministic {
-        /// Requests per second.
-        rate_rps: f64,
-    },
-    /// A closed population.
-    Closed {
-        /// Users.
-        users: u32,
-        /// Think time.
-        think: Dist,
-    },
 }
 
 /// A resolved instance type.

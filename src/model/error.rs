@@ -85,6 +85,13 @@ impl ModelError {
                     "instance types are declared under `instance_types`; `capsim instance-types` lists the built-in ones",
                 )
             }
+            ModelError::Invalid(diagnostics)
+                if diagnostics.iter().any(|d| d.path.ends_with("trace.file")) =>
+            {
+                Some(
+                    "a trace with a few bad lines can be replayed with --skip-bad-lines, which reports how many it skipped",
+                )
+            }
             ModelError::Syntax { message, .. } if message.contains("unknown field") => {
                 Some("the README's \"Topology format\" section lists every field")
             }

@@ -8,10 +8,13 @@
 
 pub mod catalog;
 mod compile;
+mod compile_traffic;
 mod compiled;
 pub mod dist;
 mod error;
 pub mod spec;
+mod traffic;
+mod traffic_spec;
 mod unique;
 pub mod units;
 mod validate;
@@ -24,18 +27,32 @@ pub use compiled::*;
 pub use error::{Diagnostic, ModelError};
 use spec::{InstanceTypeSpec, Topology};
 
-/// Reads and parses the model at `path`.
+/// How to load a model: choices the user makes on the command line, not in the model.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoadOptions {
+    /// Skip malformed or out-of-order trace lines (counted in the results) instead of failing.
+    pub skip_bad_lines: bool,
+}
+
+/// Reads and parses the model at `path`. Files it names (traces, profiles)
+/// are relative to the model file's directory.
 pub fn load(path: &Path) -> Result<Model, ModelError> {
+    load_with(path, LoadOptions::default())
+}
+
+/// As [`load`], with options.
+pub fn load_with(path: &Path, options: LoadOptions) -> Result<Model, ModelError> {
     let json = std::fs::read_to_string(path).map_err(|source| ModelError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    parse(&json)
+    let base = path.parent().unwrap_or(Path::new("."));
+    from_topology_in(&parse_topology(&json)?, base, options)
 }
 
 /// Parses and checks a topology. On failure, every problem found is
 /// reported, each with its JSON path (serde's own type and range errors stop
-/// at the first one).
+/// at the first one). Files it names are relative to the working directory.
 pub fn parse(json: &str) -> Result<Model, ModelError> {
     let topology = parse_topology(json)?;
     from_topology(&topology)
@@ -76,15 +93,26 @@ pub fn parse_topology(json: &str) -> Result<Topology, ModelError> {
     Ok(topology)
 }
 
-/// Validates and compiles a parsed topology.
+/// Validates and compiles a parsed topology; files it names are relative to
+/// the working directory.
 pub fn from_topology(topology: &Topology) -> Result<Model, ModelError> {
+    from_topology_in(topology, Path::new("."), LoadOptions::default())
+}
+
+/// Validates and compiles a parsed topology whose files are relative to `base`.
+pub fn from_topology_in(
+    topology: &Topology,
+    base: &Path,
+    options: LoadOptions,
+) -> Result<Model, ModelError> {
     let instance_types = resolved_instance_types(topology);
     let mut diagnostics = Vec::new();
     validate::check(&mut diagnostics, topology, &instance_types);
     if !diagnostics.is_empty() {
         return Err(ModelError::Invalid(diagnostics));
     }
-    Ok(compile::compile(topology, &instance_types))
+    compile::compile(topology, &instance_types, base, options.skip_bad_lines)
+        .map_err(ModelError::Invalid)
 }
 
 /// The built-in catalog, overridden by the model's own `instance_types`.

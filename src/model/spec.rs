@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::dist::DistSpec;
+pub use super::traffic_spec::*;
 use super::unique;
 use super::units::{Count, Fraction, NonNegative, Positive, Size};
 
@@ -74,50 +75,6 @@ pub struct InstanceTypeSpec {
 
 fn default_speed() -> Positive {
     Positive::try_from(1.0).expect("constant in range")
-}
-
-/// `traffic`: the entry node, the arrival process and the request classes.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrafficSpec {
-    /// The node every request enters first.
-    pub entry: String,
-    /// Open arrivals at a rate, or a closed population of users.
-    pub arrivals: ArrivalsSpec,
-    /// Request classes and their shares; absent means one class, `default`.
-    #[serde(default, deserialize_with = "unique::map")]
-    pub classes: BTreeMap<String, ClassSpec>,
-}
-
-/// How requests arrive.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum ArrivalsSpec {
-    /// Open: exponential gaps between arrivals at `rate_rps`.
-    Poisson {
-        /// Mean arrival rate, requests per second.
-        rate_rps: Positive,
-    },
-    /// Open: evenly spaced arrivals at `rate_rps`.
-    Deterministic {
-        /// Arrival rate, requests per second.
-        rate_rps: Positive,
-    },
-    /// Closed: `users` each send a request, wait for its answer, think, repeat.
-    Closed {
-        /// Number of users.
-        users: Count,
-        /// Think time between an answer and the next request.
-        think: DistSpec,
-    },
-}
-
-/// One request class.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClassSpec {
-    /// Relative share of requests (any positive scale).
-    pub weight: Positive,
 }
 
 /// One node, written `{ "<kind>": { … } }`.

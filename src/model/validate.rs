@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
+use super::compile_traffic;
 use super::dist::DistSpec;
 use super::error::Diagnostic;
 use super::spec::{InstanceTypeSpec, NodeSpec, Topology};
@@ -36,19 +37,9 @@ pub fn check(
     instance_types: &BTreeMap<String, InstanceTypeSpec>,
 ) {
     let nodes = Names(topology.nodes.keys().map(String::as_str).collect());
-    // Without declared classes every request is of the implicit class `default`.
-    let classes = if topology.traffic.classes.is_empty() {
-        Names(vec![super::compile::DEFAULT_CLASS])
-    } else {
-        Names(
-            topology
-                .traffic
-                .classes
-                .keys()
-                .map(String::as_str)
-                .collect(),
-        )
-    };
+    let sources = compile_traffic::sources(acc, &topology.traffic);
+    let class_names = compile_traffic::class_names(&sources);
+    let classes = Names(class_names.iter().map(String::as_str).collect());
 
     let sim = &topology.simulation;
     if sim.warmup_s.get() >= sim.duration_s.get() {
@@ -67,9 +58,9 @@ pub fn check(
             "expected at least one node, got none",
         ));
     }
-    check_target(acc, &nodes, "traffic.entry".into(), &topology.traffic.entry);
-    if let super::spec::ArrivalsSpec::Closed { think, .. } = &topology.traffic.arrivals {
-        check_dist(acc, "traffic.arrivals.closed.think", think);
+    for source in &sources {
+        check_target(acc, &nodes, format!("{}.entry", source.path), source.entry);
+        compile_traffic::check_source(acc, source);
     }
 
     for (name, node) in &topology.nodes {
@@ -226,7 +217,7 @@ fn family(name: &str) -> &str {
     name.split(['.', '-', '_']).next().unwrap_or(name)
 }
 
-fn check_dist(acc: &mut Vec<Diagnostic>, path: &str, dist: &DistSpec) {
+pub(super) fn check_dist(acc: &mut Vec<Diagnostic>, path: &str, dist: &DistSpec) {
     match dist {
         DistSpec::Uniform { min_ms, max_ms } if min_ms.get() > max_ms.get() => {
             acc.push(Diagnostic::new(

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use crate::engine::JobId;
 use crate::model::Database;
 
-use super::sample::Sampler;
+use crate::engine::Sampler;
 
 /// One server (a shard's primary or one of its replicas).
 #[derive(Debug)]

@@ -11,8 +11,11 @@ pub const NO_SLOT: u32 = u32::MAX;
 /// Where a job came from, and so where its answer goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
-    /// A request from a traffic source: its end is the request's end.
-    Root,
+    /// A request from traffic source `source`: its end is the request's end.
+    Root {
+        /// Index of the source (a closed user thinks, then sends again).
+        source: u32,
+    },
     /// A synchronous call: its end resumes the parent.
     Call(JobId),
     /// A fire-and-forget call: nobody waits for it.

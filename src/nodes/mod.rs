@@ -10,8 +10,5 @@ mod database;
 mod job;
 mod network;
 mod pool;
-mod sample;
-mod source;
 
 pub use network::{Network, Saturation};
-pub use sample::Sampler;

@@ -12,15 +12,15 @@ use std::ops::ControlFlow;
 use rand::RngExt;
 
 use crate::engine::rng::{self, Rng};
-use crate::engine::{Event, EventQueue, JobId, Observer, Resource, SimTime, Slab, World};
+use crate::engine::{Event, EventQueue, JobId, Observer, Resource, Sampler, SimTime, Slab, World};
 use crate::model::{CallMode, Model, NodeId, NodeKind, Operation};
 
 use super::balancer::{pick_instance, pick_target};
 use super::database::{self, DatabaseState};
 use super::job::{Job, NO_SLOT, Origin};
 use super::pool::{Admission, PoolState};
-use super::sample::Sampler;
-use super::source::Source;
+
+use crate::traffic::{Request, SourceState};
 
 /// The live state of one node.
 #[derive(Debug)]
@@ -63,7 +63,9 @@ pub struct Network<'m, O: Observer> {
     jobs: Slab<Job>,
     states: Vec<NodeState>,
     rngs: Vec<Rng>,
-    source: Source,
+    sources: Vec<SourceState>,
+    /// Requests of the arrival being handled (reused: no allocation per event).
+    arrived: Vec<Request>,
     max_in_flight: usize,
     saturation: Option<Saturation>,
 }
@@ -94,16 +96,21 @@ impl<'m, O: Observer> Network<'m, O> {
             .iter()
             .map(|node| rng::stream(seed, replication, &node.name))
             .collect();
-        // `$` cannot start a useful node name in reports, so the source's
+        // `$` cannot start a useful node name in reports, so a source's
         // stream never collides with a node's.
-        let source = Source::new(model, rng::stream(seed, replication, "$traffic"));
+        let sources = model
+            .sources
+            .iter()
+            .map(|source| SourceState::new(source, rng::stream(seed, replication, &source.stream)))
+            .collect();
         Network {
             model,
             observer,
             jobs: Slab::new(),
             states,
             rngs,
-            source,
+            sources,
+            arrived: Vec::new(),
             max_in_flight: model.max_in_flight as usize,
             saturation: None,
         }
@@ -126,9 +133,27 @@ impl<'m, O: Observer> Network<'m, O> {
                     .instances(SimTime::ZERO, NodeId(i as u32), instances, price);
             }
         }
-        for at in self.source.initial_arrivals() {
-            queue.schedule(SimTime(at), Event::Arrival { source: 0 });
+        let mut starts = Vec::new();
+        for (index, source) in self.sources.iter_mut().enumerate() {
+            starts.clear();
+            source.start(&mut starts);
+            for &at in &starts {
+                queue.schedule(
+                    SimTime(at),
+                    Event::Arrival {
+                        source: index as u32,
+                    },
+                );
+            }
         }
+    }
+
+    /// Trace problems met during the run (a trace that changed since it was scanned).
+    pub fn source_errors(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .filter_map(|s| s.error().map(ToString::to_string))
+            .collect()
     }
 
     /// The observer, with everything it was told.
@@ -146,27 +171,29 @@ impl<'m, O: Observer> Network<'m, O> {
         self.jobs.capacity_used()
     }
 
-    fn arrival(&mut self, now: SimTime, queue: &mut EventQueue) {
-        if !self.source.is_closed() {
-            queue.schedule(
-                SimTime(self.source.next_open_arrival()),
-                Event::Arrival { source: 0 },
-            );
+    fn arrival(&mut self, now: SimTime, queue: &mut EventQueue, index: u32) {
+        let source = &mut self.sources[index as usize];
+        let mut arrived = std::mem::take(&mut self.arrived);
+        if let Some(next) = source.arrive(&mut arrived) {
+            queue.schedule(SimTime(next), Event::Arrival { source: index });
         }
-        let class = self.source.draw_class();
-        let key = self.source.draw_key();
-        let job = Job {
-            node: self.model.traffic.entry,
-            origin: Origin::Root,
-            class,
-            step: 0,
-            write: false,
-            failed: false,
-            slot: NO_SLOT,
-            key,
-            entered: now,
-        };
-        self.spawn(now, queue, job);
+        let entry = source.entry();
+        for request in arrived.drain(..) {
+            self.observer.arrival(now, request.class);
+            let job = Job {
+                node: entry,
+                origin: Origin::Root { source: index },
+                class: request.class,
+                step: 0,
+                write: false,
+                failed: false,
+                slot: NO_SLOT,
+                key: request.key,
+                entered: now,
+            };
+            self.spawn(now, queue, job);
+        }
+        self.arrived = arrived;
     }
 
     /// Puts `job` into the slab and lets its node take it.
@@ -230,11 +257,12 @@ impl<'m, O: Observer> Network<'m, O> {
         }
         match job.origin {
             Origin::Call(parent) => self.child_returned(now, queue, parent, ok),
-            Origin::Root => {
+            Origin::Root { source } => {
                 self.observer.request_done(now, job.class, job.entered, ok);
-                if self.source.is_closed() {
-                    let think = self.source.think();
-                    queue.schedule(now.after(think), Event::Arrival { source: 0 });
+                let state = &mut self.sources[source as usize];
+                if state.is_closed() {
+                    let think = state.think();
+                    queue.schedule(now.after(think), Event::Arrival { source });
                 }
             }
             Origin::Async => {}
@@ -501,7 +529,7 @@ impl<O: Observer> World for Network<'_, O> {
     #[inline]
     fn handle(&mut self, now: SimTime, event: Event, queue: &mut EventQueue) -> ControlFlow<()> {
         match event {
-            Event::Arrival { .. } => self.arrival(now, queue),
+            Event::Arrival { source } => self.arrival(now, queue, source),
             Event::PhaseDone { job } => self.phase_done(now, queue, job),
         }
         if self.jobs.len() > self.max_in_flight {

@@ -10,7 +10,7 @@ use crate::engine::rng::Rng;
 use crate::model::{BalancePolicy, Pool};
 
 use super::balancer::pick_instance;
-use super::sample::Sampler;
+use crate::engine::Sampler;
 
 /// One instance.
 #[derive(Debug)]

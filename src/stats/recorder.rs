@@ -38,11 +38,15 @@ pub struct RunInfo {
     pub events: u64,
     /// Most jobs in flight at once.
     pub peak_in_flight: usize,
+    /// Problems met that did not stop the run.
+    pub warnings: Vec<String>,
 }
 
 /// Aggregates one run.
 pub struct Recorder {
     warmup_end: SimTime,
+    /// Requests that arrived after the warm-up.
+    arrivals: u64,
     end_to_end: LatencyRecord,
     classes: Vec<LatencyRecord>,
     nodes: Vec<NodeRecord>,
@@ -69,6 +73,7 @@ impl Recorder {
             .collect();
         Recorder {
             warmup_end: SimTime::from_secs_f64(model.warmup_s),
+            arrivals: 0,
             end_to_end: LatencyRecord::default(),
             classes: model
                 .classes
@@ -88,6 +93,7 @@ impl Recorder {
             outcome,
             events,
             peak_in_flight,
+            warnings,
         } = run;
         let from = self.warmup_end;
         let window_ns = end.since(from).max(1) as f64;
@@ -135,6 +141,8 @@ impl Recorder {
             window_s,
             events,
             peak_in_flight,
+            arrivals: self.arrivals,
+            warnings,
             classes: self
                 .classes
                 .iter()
@@ -156,6 +164,13 @@ impl Recorder {
 }
 
 impl Observer for Recorder {
+    #[inline]
+    fn arrival(&mut self, now: SimTime, _class: ClassId) {
+        if now >= self.warmup_end {
+            self.arrivals += 1;
+        }
+    }
+
     #[inline]
     fn visit_done(
         &mut self,

@@ -39,6 +39,11 @@ pub struct RunResult {
     pub events: u64,
     /// Most jobs in flight at once.
     pub peak_in_flight: usize,
+    /// Requests that arrived from the sources in the window (the offered load).
+    pub arrivals: u64,
+    /// Problems met during the run that did not stop it (a trace that
+    /// changed after it was scanned at load).
+    pub warnings: Vec<String>,
     /// Every request, from arrival to answer.
     pub end_to_end: LatencySummary,
     /// End to end, per class.

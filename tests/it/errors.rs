@@ -196,7 +196,7 @@ fn misspelt_distribution_family() {
 fn misspelt_arrival_process() {
     check(
         &text(|t| t["traffic"]["arrivals"] = json!({ "poison": { "rate_rps": 10 } })),
-        "traffic.arrivals: unknown variant `poison`, expected one of `poisson`, `deterministic`, `closed` at line 26 column 14",
+        "traffic.arrivals: unknown variant `poison`, expected one of `poisson`, `deterministic`, `profile`, `mmpp`, `batch`, `closed`, `trace` at line 26 column 14",
     );
 }
 

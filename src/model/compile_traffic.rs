@@ -1,0 +1,392 @@
+//! `traffic` → sources: the checks that concern traffic alone, the class
+//! namespace every other part refers to, and the compilation of each source
+//! (reading profile files and scanning traces, relative to the model file).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use regex::Regex;
+
+use crate::trace::{self, Classifier, Format, TraceConfig};
+
+use super::compile::DEFAULT_CLASS;
+use super::compiled::{ClassId, NodeId};
+use super::error::Diagnostic;
+use super::spec::{
+    ArrivalsSpec, BatchSizeSpec, ClassSpec, Interpolation, KeysSpec, TraceFormat, TraceSpec,
+    TrafficSpec,
+};
+use super::traffic::{Arrivals, BatchSize, Keys, Mmpp, Profile, Source, Trace};
+
+/// One source as written, inline or under `sources`.
+pub struct SourceView<'a> {
+    /// JSON path of the source: `traffic` or `traffic.sources.<name>`.
+    pub path: String,
+    /// Its name in reports.
+    pub name: String,
+    /// Name of its random stream.
+    pub stream: String,
+    /// Entry node.
+    pub entry: &'a str,
+    /// Arrival process.
+    pub arrivals: &'a ArrivalsSpec,
+    /// Declared classes.
+    pub classes: &'a BTreeMap<String, ClassSpec>,
+    /// Key law.
+    pub keys: Option<&'a KeysSpec>,
+}
+
+/// The sources of `traffic`; problems with its shape go to `acc`.
+pub fn sources<'a>(acc: &mut Vec<Diagnostic>, traffic: &'a TrafficSpec) -> Vec<SourceView<'a>> {
+    let inline = traffic.entry.is_some()
+        || traffic.arrivals.is_some()
+        || !traffic.classes.is_empty()
+        || traffic.keys.is_some();
+    if !traffic.sources.is_empty() {
+        if inline {
+            acc.push(Diagnostic::new(
+                "traffic",
+                "expected either `sources` or one inline source (`entry`, `arrivals`, `classes`, `keys`), got both",
+            ));
+        }
+        return traffic
+            .sources
+            .iter()
+            .map(|(name, source)| SourceView {
+                path: format!("traffic.sources.{name}"),
+                name: name.clone(),
+                stream: format!("$traffic.{name}"),
+                entry: &source.entry,
+                arrivals: &source.arrivals,
+                classes: &source.classes,
+                keys: source.keys.as_ref(),
+            })
+            .collect();
+    }
+    match (&traffic.entry, &traffic.arrivals) {
+        (Some(entry), Some(arrivals)) => vec![SourceView {
+            path: "traffic".into(),
+            name: "traffic".into(),
+            // The single source's stream name predates `sources`; keeping it
+            // keeps results of existing models unchanged.
+            stream: "$traffic".into(),
+            entry,
+            arrivals,
+            classes: &traffic.classes,
+            keys: traffic.keys.as_ref(),
+        }],
+        (entry, _) => {
+            let missing = if entry.is_none() { "entry" } else { "arrivals" };
+            acc.push(Diagnostic::new(
+                format!("traffic.{missing}"),
+                "missing: give `entry` and `arrivals` (one source), or `sources` (several)",
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// Every class a request can have, sorted: each source's declared classes,
+/// `default` for a generating source that declares none, and for traces the
+/// classes their rules and default name.
+pub fn class_names(sources: &[SourceView]) -> Vec<String> {
+    let mut names = BTreeSet::new();
+    for source in sources {
+        names.extend(source.classes.keys().cloned());
+        match source.arrivals {
+            ArrivalsSpec::Trace(trace) if trace.format != TraceFormat::Counts => {
+                names.extend(trace.rules.iter().map(|rule| rule.class.clone()));
+                names.insert(default_class(trace).to_string());
+            }
+            _ if source.classes.is_empty() => {
+                names.insert(DEFAULT_CLASS.to_string());
+            }
+            _ => {}
+        }
+    }
+    names.into_iter().collect()
+}
+
+fn default_class(trace: &TraceSpec) -> &str {
+    trace.default_class.as_deref().unwrap_or(DEFAULT_CLASS)
+}
+
+/// Checks one source's fields against each other (nothing here reads a file).
+pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
+    let at = |rest: &str| format!("{}.arrivals.{rest}", source.path);
+    match source.arrivals {
+        ArrivalsSpec::Poisson { .. } | ArrivalsSpec::Deterministic { .. } => {}
+        ArrivalsSpec::Profile(profile) => match (profile.points.is_empty(), &profile.file) {
+            (false, Some(_)) => acc.push(Diagnostic::new(
+                at("profile"),
+                "expected `points` or `file`, got both",
+            )),
+            (true, None) => acc.push(Diagnostic::new(
+                at("profile"),
+                "expected `points` ([[time_s, rate_rps], …]) or `file` (a CSV), got neither",
+            )),
+            (false, None) => {
+                let points: Vec<(f64, f64)> = profile
+                    .points
+                    .iter()
+                    .map(|(t, r)| (t.get(), r.get()))
+                    .collect();
+                if let Err((i, message)) = check_points(&points) {
+                    acc.push(Diagnostic::new(
+                        at(&format!("profile.points[{i}]")),
+                        message,
+                    ));
+                }
+            }
+            (true, Some(_)) => {}
+        },
+        ArrivalsSpec::Mmpp(mmpp) => {
+            if mmpp.calm_rps.get() == 0.0 && mmpp.burst_rps.get() == 0.0 {
+                acc.push(Diagnostic::new(
+                    at("mmpp"),
+                    "expected a positive rate in at least one state, got 0 in both",
+                ));
+            }
+        }
+        ArrivalsSpec::Batch(batch) => match &batch.size {
+            BatchSizeSpec::Uniform { min, max } if min.get() > max.get() => {
+                acc.push(Diagnostic::new(
+                    at("batch.size.uniform.max"),
+                    format!("expected at least `min` ({}), got {}", min.get(), max.get()),
+                ));
+            }
+            BatchSizeSpec::Geometric { mean } if mean.get() < 1.0 => {
+                acc.push(Diagnostic::new(
+                    at("batch.size.geometric.mean"),
+                    format!(
+                        "expected a mean ≥ 1 (a batch has at least one request), got {}",
+                        mean.get()
+                    ),
+                ));
+            }
+            _ => {}
+        },
+        ArrivalsSpec::Closed(closed) => {
+            super::validate::check_dist(acc, &at("closed.think"), &closed.think);
+        }
+        ArrivalsSpec::Trace(trace) => check_trace(acc, &at("trace"), trace),
+    }
+}
+
+fn check_trace(acc: &mut Vec<Diagnostic>, path: &str, trace: &TraceSpec) {
+    if let Some(to) = trace.to_s
+        && to.get() <= trace.from_s.get()
+    {
+        acc.push(Diagnostic::new(
+            format!("{path}.to_s"),
+            format!(
+                "expected more than `from_s` ({}), got {}",
+                trace.from_s.get(),
+                to.get()
+            ),
+        ));
+    }
+    if !trace.rules.is_empty() && trace.format != TraceFormat::AccessLog {
+        acc.push(Diagnostic::new(
+            format!("{path}.rules"),
+            "rules classify access-log requests by path; a CSV trace names classes in its `class` column",
+        ));
+    }
+    for (i, rule) in trace.rules.iter().enumerate() {
+        if rule.prefix.is_none() && rule.pattern.is_none() && rule.method.is_none() {
+            acc.push(Diagnostic::new(
+                format!("{path}.rules[{i}]"),
+                "expected `prefix`, `pattern` or `method` to match on, got none",
+            ));
+        }
+        if let Some(pattern) = &rule.pattern
+            && let Err(err) = Regex::new(pattern)
+        {
+            acc.push(Diagnostic::new(
+                format!("{path}.rules[{i}].pattern"),
+                format!("not a valid regular expression: {err}"),
+            ));
+        }
+    }
+}
+
+/// Profile points must start at 0 and move forward in time. On failure: the
+/// index of the bad point and what is wrong.
+fn check_points(points: &[(f64, f64)]) -> Result<(), (usize, String)> {
+    match points.first() {
+        Some(&(t, _)) if t != 0.0 => {
+            return Err((0, format!("expected the first point at time 0, got {t}")));
+        }
+        None => return Err((0, "expected at least one point, got none".into())),
+        _ => {}
+    }
+    for (i, pair) in points.windows(2).enumerate() {
+        if pair[1].0 <= pair[0].0 {
+            return Err((
+                i + 1,
+                format!(
+                    "time {} is not after the previous point's {} (times must increase)",
+                    pair[1].0, pair[0].0
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Compiles a checked source. Reads its profile file or scans its trace,
+/// relative to `base`; problems with those files go to `acc`.
+pub fn compile_source(
+    acc: &mut Vec<Diagnostic>,
+    source: &SourceView,
+    entry: NodeId,
+    classes: &[String],
+    base: &Path,
+    skip_bad_lines: bool,
+) -> Option<Source> {
+    let class_id = |name: &str| {
+        ClassId(
+            classes
+                .iter()
+                .position(|c| c == name)
+                .expect("class in the namespace") as u16,
+        )
+    };
+    let mix = if source.classes.is_empty() {
+        vec![(class_id(DEFAULT_CLASS), 1.0)]
+    } else {
+        let total: f64 = source.classes.values().map(|c| c.weight.get()).sum();
+        source
+            .classes
+            .iter()
+            .map(|(name, c)| (class_id(name), c.weight.get() / total))
+            .collect()
+    };
+    let file_error = |field: &str, err: trace::TraceError| {
+        Diagnostic::new(format!("{}.arrivals.{field}", source.path), err.to_string())
+    };
+    let arrivals = match source.arrivals {
+        ArrivalsSpec::Poisson { rate_rps } => Arrivals::Poisson {
+            rate_rps: rate_rps.get(),
+        },
+        ArrivalsSpec::Deterministic { rate_rps } => Arrivals::Deterministic {
+            rate_rps: rate_rps.get(),
+        },
+        ArrivalsSpec::Profile(profile) => {
+            let points = match &profile.file {
+                None => profile
+                    .points
+                    .iter()
+                    .map(|(t, r)| (t.get(), r.get()))
+                    .collect(),
+                Some(file) => {
+                    let path = base.join(file);
+                    let points = match trace::read_profile(&path) {
+                        Ok(points) => points,
+                        Err(err) => {
+                            acc.push(file_error("profile.file", err));
+                            return None;
+                        }
+                    };
+                    if let Err((i, message)) = check_points(&points) {
+                        acc.push(Diagnostic::new(
+                            format!("{}.arrivals.profile.file", source.path),
+                            format!("{}, point {}: {message}", path.display(), i + 1),
+                        ));
+                        return None;
+                    }
+                    points
+                }
+            };
+            let scale = profile.scale.get();
+            Arrivals::Profile(Profile {
+                points: points.into_iter().map(|(t, r)| (t, r * scale)).collect(),
+                linear: profile.interpolation == Interpolation::Linear,
+            })
+        }
+        ArrivalsSpec::Mmpp(m) => Arrivals::Mmpp(Mmpp {
+            calm_rps: m.calm_rps.get(),
+            burst_rps: m.burst_rps.get(),
+            calm_mean_s: m.calm_mean_s.get(),
+            burst_mean_s: m.burst_mean_s.get(),
+        }),
+        ArrivalsSpec::Batch(batch) => Arrivals::Batch {
+            batches_per_s: batch.batches_per_s.get(),
+            size: match &batch.size {
+                BatchSizeSpec::Constant { n } => BatchSize::Constant(n.get()),
+                BatchSizeSpec::Uniform { min, max } => BatchSize::Uniform {
+                    min: min.get(),
+                    max: max.get(),
+                },
+                BatchSizeSpec::Geometric { mean } => BatchSize::Geometric { mean: mean.get() },
+            },
+        },
+        ArrivalsSpec::Closed(closed) => Arrivals::Closed {
+            users: closed.users.get(),
+            think: closed.think.clone(),
+            spawn_rate_per_s: closed.spawn_rate_per_s.map(|r| r.get()),
+        },
+        ArrivalsSpec::Trace(spec) => {
+            let config = TraceConfig {
+                path: base.join(&spec.file),
+                format: match spec.format {
+                    TraceFormat::Timestamps => Format::Timestamps,
+                    TraceFormat::Counts => Format::Counts,
+                    TraceFormat::AccessLog => Format::AccessLog,
+                },
+                speed: spec.speed.get(),
+                from_ns: seconds_to_ns(spec.from_s.get()),
+                to_ns: spec.to_s.map(|t| seconds_to_ns(t.get())),
+                classifier: Classifier {
+                    rules: spec
+                        .rules
+                        .iter()
+                        .map(|rule| trace::Rule {
+                            prefix: rule.prefix.clone(),
+                            pattern: rule
+                                .pattern
+                                .as_deref()
+                                .map(|p| Regex::new(p).expect("validated pattern")),
+                            method: rule.method.clone(),
+                            class: class_id(&rule.class).0,
+                        })
+                        .collect(),
+                    names: source
+                        .classes
+                        .keys()
+                        .map(|name| (name.clone(), class_id(name).0))
+                        .collect(),
+                    default: class_id(default_class(spec)).0,
+                },
+                skip_bad_lines,
+            };
+            match trace::scan(&config, classes.len()) {
+                Ok(totals) => Arrivals::Trace(Trace { config, totals }),
+                Err(err) => {
+                    acc.push(file_error("trace.file", err));
+                    return None;
+                }
+            }
+        }
+    };
+    let keys = match source.keys {
+        None => Keys::Distinct,
+        Some(KeysSpec::Uniform { n }) => Keys::Uniform { n: n.get() },
+        Some(KeysSpec::Zipf { s, n }) => Keys::Zipf {
+            s: s.get(),
+            n: n.get(),
+        },
+    };
+    Some(Source {
+        name: source.name.clone(),
+        stream: source.stream.clone(),
+        entry,
+        arrivals,
+        mix,
+        keys,
+    })
+}
+
+fn seconds_to_ns(seconds: f64) -> u64 {
+    (seconds * 1e9).round() as u64
+}

@@ -1,0 +1,259 @@
+//! Readers of recorded traffic: CSV traces of request timestamps or of counts
+//! per interval, web server access logs (common and combined log format),
+//! and rate profiles in CSV.
+//!
+//! **Invariants:** files are streamed through one reused buffer, never
+//! loaded whole (a profile, a few thousand rows, is the exception); every
+//! problem names the file and the line; nothing here knows about events or
+//! randomness. Times are integer nanoseconds.
+
+mod access_log;
+mod classify;
+mod counts;
+mod decimal;
+mod profile;
+mod scan;
+mod timestamps;
+
+use std::fmt;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+pub use access_log::AccessLogReader;
+pub use classify::{Classifier, Rule};
+pub use counts::{CountsReader, Interval};
+pub use profile::read_profile;
+pub use scan::{RequestReader, TraceTotals, scan};
+pub use timestamps::TimestampsReader;
+
+/// The format of a trace file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// CSV: `time_s` and optionally `class`, `key`; one row per request.
+    Timestamps,
+    /// CSV: `time_s`, `count`; requests per interval.
+    Counts,
+    /// Common or combined log format.
+    AccessLog,
+}
+
+/// What to replay and how.
+#[derive(Clone, Debug)]
+pub struct TraceConfig {
+    /// The file.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: Format,
+    /// Replay speed (2 = twice the recorded rate).
+    pub speed: f64,
+    /// Start of the window, ns after the first timestamp.
+    pub from_ns: u64,
+    /// End of the window, ns after the first timestamp.
+    pub to_ns: Option<u64>,
+    /// Request → class.
+    pub classifier: Classifier,
+    /// Skip malformed or out-of-order lines instead of failing.
+    pub skip_bad_lines: bool,
+}
+
+impl TraceConfig {
+    /// Replay time of a request recorded `since_first` ns after the first
+    /// timestamp: `None` before the window, and past its end.
+    fn replay_time(&self, since_first: u64) -> Replay {
+        if since_first < self.from_ns {
+            return Replay::Before;
+        }
+        if self.to_ns.is_some_and(|to| since_first >= to) {
+            return Replay::After;
+        }
+        let offset = since_first - self.from_ns;
+        // Exact at speed 1: recorded gaps replay to the nanosecond.
+        Replay::At(if self.speed == 1.0 {
+            offset
+        } else {
+            (offset as f64 / self.speed).round() as u64
+        })
+    }
+}
+
+/// Where a recorded time falls relative to the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Replay {
+    Before,
+    At(u64),
+    After,
+}
+
+/// One recorded request, ready to replay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// Replay time, ns from the start of the run.
+    pub at_ns: u64,
+    /// Class index.
+    pub class: u16,
+    /// The key the trace gives, if it gives one.
+    pub key: Option<u64>,
+}
+
+/// A problem with a trace file, at a line (0: the file as a whole).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct TraceError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line number; 0 when the problem is not one line's.
+    pub line: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for TraceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{}, line {}: {}",
+                self.path.display(),
+                self.line,
+                self.message
+            )
+        }
+    }
+}
+
+impl TraceError {
+    fn new(path: &Path, line: u64, message: impl Into<String>) -> Self {
+        TraceError {
+            path: path.to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<BufReader<File>, TraceError> {
+    File::open(path)
+        .map(|file| BufReader::with_capacity(1 << 16, file))
+        .map_err(|err| TraceError::new(path, 0, format!("cannot open: {err}")))
+}
+
+/// A CSV reader with a header row; columns are found by name.
+fn csv_reader(path: &Path) -> Result<csv::Reader<BufReader<File>>, TraceError> {
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(open(path)?))
+}
+
+/// The index of column `name` in `reader`'s header; an error names the columns found.
+fn column<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    path: &Path,
+    name: &str,
+    required: bool,
+) -> Result<Option<usize>, TraceError> {
+    let headers = reader
+        .headers()
+        .map_err(|err| TraceError::new(path, 1, format!("cannot read the header: {err}")))?;
+    let found = headers.iter().position(|h| h == name);
+    if found.is_none() && required {
+        let columns: Vec<&str> = headers.iter().collect();
+        return Err(TraceError::new(
+            path,
+            1,
+            format!(
+                "expected a header with a `{name}` column, got `{}`",
+                columns.join(",")
+            ),
+        ));
+    }
+    Ok(found)
+}
+
+/// The 1-based line of the record `reader` read last.
+fn csv_line(record: &csv::StringRecord) -> u64 {
+    record.position().map_or(0, csv::Position::line)
+}
+
+/// The recorded clock of a trace: its first timestamp, and order checking.
+#[derive(Clone, Debug, Default)]
+struct Timeline {
+    first: Option<u64>,
+    last: u64,
+}
+
+impl Timeline {
+    /// Where a request recorded at `raw_ns` falls; an error if it is earlier
+    /// than the previous one.
+    fn place(&mut self, config: &TraceConfig, raw_ns: u64) -> Result<Replay, String> {
+        let first = *self.first.get_or_insert(raw_ns);
+        if raw_ns < self.last {
+            return Err(format!(
+                "time {} s is earlier than the previous line's {} s (seconds after the first line; a trace must be sorted by time)",
+                (raw_ns as f64 - first as f64) / 1e9,
+                (self.last - first) as f64 / 1e9
+            ));
+        }
+        self.last = raw_ns;
+        Ok(config.replay_time(raw_ns - first))
+    }
+}
+
+/// A request key from a trace field: the number itself, or a hash of the text
+/// (FNV-1a: stable across runs and machines, unlike `DefaultHasher`).
+fn key_of(text: &str) -> u64 {
+    text.parse().unwrap_or_else(|_| {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+    })
+}
+
+/// What happens to a bad line: an error, or a count when the user allowed skipping.
+#[derive(Clone, Debug)]
+struct BadLines {
+    path: PathBuf,
+    skip: bool,
+    skipped: u64,
+}
+
+impl BadLines {
+    fn new(config: &TraceConfig) -> Self {
+        BadLines {
+            path: config.path.clone(),
+            skip: config.skip_bad_lines,
+            skipped: 0,
+        }
+    }
+
+    fn handle(&mut self, line: u64, message: String) -> Result<(), TraceError> {
+        if self.skip {
+            self.skipped += 1;
+            Ok(())
+        } else {
+            Err(TraceError::new(&self.path, line, message))
+        }
+    }
+}
+
+/// Reads the next CSV row into `row` (false at the end); a row the CSV
+/// parser rejects is a bad line.
+fn next_csv_row<R: std::io::Read>(
+    csv: &mut csv::Reader<R>,
+    row: &mut csv::StringRecord,
+    bad: &mut BadLines,
+) -> Result<bool, TraceError> {
+    loop {
+        match csv.read_record(row) {
+            Ok(more) => return Ok(more),
+            Err(err) => {
+                let line = err.position().map_or(0, csv::Position::line);
+                bad.handle(line, format!("malformed CSV: {err}"))?;
+            }
+        }
+    }
+}
