@@ -57,6 +57,13 @@ fn load_model(path: &Path, skip_bad_lines: bool) -> anyhow::Result<capsim::model
                     String::new()
                 }
             );
+            let end_s = totals.span_ns as f64 / 1e9;
+            if end_s < 0.95 * model.duration_s {
+                eprintln!(
+                    "note: the trace ends at {end_s:.1} s, before the run's {} s: no requests from it after that",
+                    model.duration_s
+                );
+            }
         }
     }
     Ok(model)

@@ -252,7 +252,12 @@ pub fn compile_source(
                 .expect("class in the namespace") as u16,
         )
     };
-    let mix = if source.classes.is_empty() {
+    let mix = if let ArrivalsSpec::Trace(trace) = source.arrivals
+        && trace.format != TraceFormat::Counts
+    {
+        // Each request is classed by its line; the mix is the fallback.
+        vec![(class_id(default_class(trace)), 1.0)]
+    } else if source.classes.is_empty() {
         vec![(class_id(DEFAULT_CLASS), 1.0)]
     } else {
         let total: f64 = source.classes.values().map(|c| c.weight.get()).sum();

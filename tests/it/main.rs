@@ -7,3 +7,4 @@ mod errors;
 mod layout;
 mod support;
 mod theory;
+mod traffic;
