@@ -52,7 +52,8 @@ fn load_model(path: &Path, skip_bad_lines: bool) -> anyhow::Result<capsim::model
                 totals.span_ns as f64 / 1e9,
                 totals.rate_rps(),
                 if totals.skipped > 0 {
-                    format!(", skipped {} bad lines", totals.skipped)
+                    let plural = if totals.skipped == 1 { "" } else { "s" };
+                    format!(", skipped {} bad line{plural}", totals.skipped)
                 } else {
                     String::new()
                 }

@@ -86,7 +86,12 @@ impl ModelError {
                 )
             }
             ModelError::Invalid(diagnostics)
-                if diagnostics.iter().any(|d| d.path.ends_with("trace.file")) =>
+                if diagnostics.iter().any(|d| {
+                    // A problem with one line, not with the file as a whole.
+                    d.path.ends_with("trace.file")
+                        && d.message.contains(", line ")
+                        && !d.message.contains("header")
+                }) =>
             {
                 Some(
                     "a trace with a few bad lines can be replayed with --skip-bad-lines, which reports how many it skipped",

@@ -96,7 +96,7 @@ pub fn parse_topology(json: &str) -> Result<Topology, ModelError> {
 /// Validates and compiles a parsed topology; files it names are relative to
 /// the working directory.
 pub fn from_topology(topology: &Topology) -> Result<Model, ModelError> {
-    from_topology_in(topology, Path::new("."), LoadOptions::default())
+    from_topology_in(topology, Path::new(""), LoadOptions::default())
 }
 
 /// Validates and compiles a parsed topology whose files are relative to `base`.

@@ -193,14 +193,20 @@ impl Timeline {
         let first = *self.first.get_or_insert(raw_ns);
         if raw_ns < self.last {
             return Err(format!(
-                "time {} s is earlier than the previous line's {} s (seconds after the first line; a trace must be sorted by time)",
-                (raw_ns as f64 - first as f64) / 1e9,
-                (self.last - first) as f64 / 1e9
+                "time {} s is earlier than the line before it ({} s): a trace must be sorted by time",
+                seconds(raw_ns),
+                seconds(self.last)
             ));
         }
         self.last = raw_ns;
         Ok(config.replay_time(raw_ns - first))
     }
+}
+
+/// `ns` as decimal seconds, without trailing zeros: `1700000000.5`.
+fn seconds(ns: u64) -> String {
+    let text = format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A request key from a trace field: the number itself, or a hash of the text

@@ -8,3 +8,4 @@ mod layout;
 mod support;
 mod theory;
 mod traffic;
+mod traffic_errors;

@@ -393,3 +393,34 @@ fn zipf_keys_follow_their_law() {
     assert!((top - 1.0 / harmonic).abs() < 0.005, "top key share {top}");
     assert!(replayed.iter().all(|(_, r)| (1..=100).contains(&r.key)));
 }
+
+/// A counts trace (tests/data/counts.csv: 120, 0, 300, 60 per minute)
+/// replays exactly each interval's count inside that interval, at twice the
+/// speed here, so in 30 s intervals.
+#[test]
+fn a_counts_trace_keeps_every_intervals_count() {
+    let model = load(
+        fronting(
+            json!({ "entry": "front", "arrivals": { "trace": {
+                "file": "counts.csv", "format": "counts", "speed": 2 } } }),
+            200.0,
+        ),
+        Path::new("tests/data"),
+    )
+    .unwrap();
+    for replication in 0..3 {
+        let replayed = arrivals(&model, replication, 200.0);
+        assert_eq!(counts(&replayed, 30.0, 120.0), [120.0, 0.0, 300.0, 60.0]);
+        assert!(replayed.windows(2).all(|pair| pair[0].0 <= pair[1].0));
+    }
+    // Poisson given the count: uniform within the interval. 300 points in
+    // [60, 90) s: their mean is 75 s ± 0.5 s (sd 30/√12/√300).
+    let replayed = arrivals(&model, 0, 200.0);
+    let third: Vec<f64> = replayed
+        .iter()
+        .map(|(at, _)| *at as f64 / 1e9)
+        .filter(|t| (60.0..90.0).contains(t))
+        .collect();
+    let mean = third.iter().sum::<f64>() / third.len() as f64;
+    assert!((mean - 75.0).abs() < 2.0, "mean {mean}");
+}
