@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::model::{CallMode, Model, NodeId, NodeKind, Operation};
+use crate::model::{Arrivals, CallMode, Model, NodeId, NodeKind, Operation, Source};
 
 /// The load offered to one node.
 #[derive(Clone, Debug, Serialize)]
@@ -36,12 +36,38 @@ impl NodeLoad {
 /// rate over the run. `None` when a source is a closed population, whose
 /// rate depends on response times (see `analytic::mva`).
 pub fn offered_load(model: &Model) -> Option<Vec<NodeLoad>> {
+    offered_load_with(model, |source| source.mean_rate_rps(model.duration_s))
+}
+
+/// As [`offered_load`] at each source's peak rate (the top of a profile, an
+/// MMPP's burst), when some source varies over time: what the system faces
+/// at its busiest, which it may survive for a while by queueing.
+pub fn peak_offered_load(model: &Model) -> Option<Vec<NodeLoad>> {
+    let varies = model
+        .sources
+        .iter()
+        .any(|s| matches!(s.arrivals, Arrivals::Profile(_) | Arrivals::Mmpp(_)));
+    if !varies {
+        return None;
+    }
+    offered_load_with(model, |source| match &source.arrivals {
+        Arrivals::Profile(profile) => Some(profile.peak_rps(model.duration_s)),
+        Arrivals::Mmpp(mmpp) => Some(mmpp.calm_rps.max(mmpp.burst_rps)),
+        _ => source.mean_rate_rps(model.duration_s),
+    })
+}
+
+/// Offered load with each source at the rate `rate_of` gives it.
+fn offered_load_with(
+    model: &Model,
+    rate_of: impl Fn(&Source) -> Option<f64>,
+) -> Option<Vec<NodeLoad>> {
     let n_classes = model.classes.len();
     // reads[node][class], writes[node][class], requests per second.
     let mut reads = vec![vec![0.0; n_classes]; model.nodes.len()];
     let mut writes = vec![vec![0.0; n_classes]; model.nodes.len()];
     for source in &model.sources {
-        let rate = source.mean_rate_rps(model.duration_s)?;
+        let rate = rate_of(source)?;
         for (class, share) in source.class_shares() {
             push(
                 model,

@@ -5,4 +5,4 @@ mod formulas;
 mod load;
 
 pub use formulas::*;
-pub use load::{NodeLoad, offered_load};
+pub use load::{NodeLoad, offered_load, peak_offered_load};

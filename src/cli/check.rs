@@ -19,9 +19,33 @@ pub fn execute(args: CheckArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     };
-    println!("\noffered load (from arrival rate and routing, before queueing):");
-    let mut unstable = Vec::new();
-    for load in &loads {
+    println!("\noffered load (from mean arrival rates and routing, before queueing):");
+    let unstable = print_loads(&loads);
+    if let Some(peak) = capsim::analytic::peak_offered_load(&model) {
+        println!("\nat the peak rate of every varying source:");
+        let over = print_loads(&peak);
+        if !over.is_empty() {
+            println!(
+                "  over capacity at the peak at {}: requests queue while it lasts (a transient, not instability)",
+                over.join(", ")
+            );
+        }
+    }
+    if unstable.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "\nunstable: offered load reaches or exceeds capacity at {}",
+            unstable.join(", ")
+        );
+        Ok(ExitCode::from(EXIT_UNSTABLE))
+    }
+}
+
+/// Prints one line per node; returns the names of saturated nodes.
+fn print_loads(loads: &[capsim::analytic::NodeLoad]) -> Vec<&str> {
+    let mut saturated = Vec::new();
+    for load in loads {
         let mut utilization = match load.utilization {
             Some(u) => format!("{:.1}% of servers", u * 100.0),
             None => "-".to_string(),
@@ -34,18 +58,10 @@ pub fn execute(args: CheckArgs) -> anyhow::Result<ExitCode> {
             load.name, load.arrival_rps
         );
         if load.is_saturated() {
-            unstable.push(load.name.as_str());
+            saturated.push(load.name.as_str());
         }
     }
-    if unstable.is_empty() {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!(
-            "\nunstable: offered load reaches or exceeds capacity at {}",
-            unstable.join(", ")
-        );
-        Ok(ExitCode::from(EXIT_UNSTABLE))
-    }
+    saturated
 }
 
 pub fn list_instance_types() -> anyhow::Result<ExitCode> {
