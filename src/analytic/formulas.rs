@@ -172,6 +172,25 @@ pub fn mva(stations: &[Station], think_s: f64, users: u32) -> MvaPoint {
     point
 }
 
+/// Index of dispersion (variance / mean) of the number of arrivals in a
+/// window of `t` seconds of a stationary two-state MMPP: rates `l1`, `l2`
+/// per second, mean sojourns `m1`, `m2` seconds.
+///
+/// With switching rates σ1 = 1/m1, σ2 = 1/m2, s = σ1 + σ2 and mean rate
+/// λ̄ = (l1 σ2 + l2 σ1) / s, the counts are Poisson given the integrated
+/// rate, whose variance comes from the modulating chain's covariance
+/// p1 p2 e^(−s|u|):
+/// IDC(t) = 1 + 2 σ1 σ2 (l1 − l2)² / (s³ λ̄) · (1 − (1 − e^(−s t)) / (s t)).
+/// (Fischer & Meier-Hellstern, "The Markov-modulated Poisson process (MMPP)
+/// cookbook", Performance Evaluation 18, 1993, give the same expression.)
+pub fn mmpp2_dispersion(l1: f64, l2: f64, m1: f64, m2: f64, t: f64) -> f64 {
+    let (s1, s2) = (1.0 / m1, 1.0 / m2);
+    let s = s1 + s2;
+    let mean = (l1 * s2 + l2 * s1) / s;
+    let correlated = 1.0 - (1.0 - (-s * t).exp()) / (s * t);
+    1.0 + 2.0 * s1 * s2 * (l1 - l2).powi(2) / (s.powi(3) * mean) * correlated
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,23 +267,4 @@ mod tests {
             assert_abs_diff_eq!(point.response, r, epsilon = 1e-4);
         }
     }
-}
-
-/// Index of dispersion (variance / mean) of the number of arrivals in a
-/// window of `t` seconds of a stationary two-state MMPP: rates `l1`, `l2`
-/// per second, mean sojourns `m1`, `m2` seconds.
-///
-/// With switching rates σ1 = 1/m1, σ2 = 1/m2, s = σ1 + σ2 and mean rate
-/// λ̄ = (l1 σ2 + l2 σ1) / s, the counts are Poisson given the integrated
-/// rate, whose variance comes from the modulating chain's covariance
-/// p1 p2 e^(−s|u|):
-/// IDC(t) = 1 + 2 σ1 σ2 (l1 − l2)² / (s³ λ̄) · (1 − (1 − e^(−s t)) / (s t)).
-/// (Fischer & Meier-Hellstern, "The Markov-modulated Poisson process (MMPP)
-/// cookbook", Performance Evaluation 18, 1993, give the same expression.)
-pub fn mmpp2_dispersion(l1: f64, l2: f64, m1: f64, m2: f64, t: f64) -> f64 {
-    let (s1, s2) = (1.0 / m1, 1.0 / m2);
-    let s = s1 + s2;
-    let mean = (l1 * s2 + l2 * s1) / s;
-    let correlated = 1.0 - (1.0 - (-s * t).exp()) / (s * t);
-    1.0 + 2.0 * s1 * s2 * (l1 - l2).powi(2) / (s.powi(3) * mean) * correlated
 }
