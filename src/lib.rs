@@ -7,7 +7,9 @@
 //!                                         └──► analytic (closed forms)   Summary ◄──┘ ──► report
 //! ```
 //!
-//! Each module below uses only the modules listed before it.
+//! Layers, bottom up: `trace`, `model`, `engine`, `traffic`, `nodes` and
+//! `stats`, `analytic`, `run`, `report`; each uses only layers below it
+//! (ARCHITECTURE.md).
 #![warn(missing_docs)]
 
 pub mod analytic;
