@@ -1,9 +1,10 @@
 //! What each kind of node does: balancers, pools, caches, databases, delays.
-//! Requests come from `traffic`. The [`Network`] implements `engine::World` over
-//! them and reports to an `engine::Observer`.
+//! Requests come from `traffic`. The [`Network`] implements `engine::World`
+//! over them and reports to an `engine::Observer`.
 //!
-//! **Invariants:** no I/O here (a trace source reads its file, in `traffic`); no `dyn` per event; a node's randomness comes
-//! only from its own stream.
+//! **Invariants:** no I/O here (a trace source reads its file, in
+//! `traffic`); no `dyn` per event; a node's randomness comes only from its
+//! own stream.
 
 mod balancer;
 mod database;

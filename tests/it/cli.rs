@@ -149,3 +149,47 @@ fn unstable_model_exits_3_from_check_and_from_run() {
     );
     assert!(out.contains("most waiting at `web`"), "{out}");
 }
+
+#[test]
+fn a_trace_with_bad_lines_fails_until_skipped_and_counted() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad/replay.json");
+    let model = model.to_str().unwrap();
+    let strict = capsim(&["run", model]);
+    assert_eq!(strict.status.code(), Some(2));
+    let err = text(&strict.stderr);
+    assert!(
+        err.contains("some-bad-lines.log, line 4: expected the common or combined log format"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--skip-bad-lines"),
+        "the hint names the flag: {err}"
+    );
+
+    let lenient = capsim(&["run", model, "--skip-bad-lines"]);
+    assert_eq!(lenient.status.code(), Some(0), "{}", text(&lenient.stderr));
+    let err = text(&lenient.stderr);
+    assert!(
+        err.contains("9 requests over") && err.contains("skipped 2 bad lines"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_shows_the_load_at_the_peak_of_a_profile() {
+    let check = capsim(&["check", "models/flash-sale.json"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "a transient is not instability"
+    );
+    let out = text(&check.stdout);
+    assert!(
+        out.contains("at the peak rate of every varying source"),
+        "{out}"
+    );
+    assert!(
+        out.contains("over capacity at the peak at web"),
+        "the spike exceeds the web tier: {out}"
+    );
+}
