@@ -74,3 +74,26 @@ pub fn check_against_theory(what: &str, samples: &[f64], theory: f64, max_rel_ha
 pub fn each(runs: &[capsim::RunResult], figure: impl Fn(&capsim::RunResult) -> f64) -> Vec<f64> {
     runs.iter().map(figure).collect()
 }
+
+/// Checks replicated end-to-end throughput and mean response time against
+/// an MVA solution (see [`check_against_theory`]).
+#[track_caller]
+pub fn check_against_mva(
+    what: &str,
+    runs: &[capsim::RunResult],
+    theory: &capsim::analytic::MvaPoint,
+    max_rel_half_width: f64,
+) {
+    check_against_theory(
+        &format!("{what}: X"),
+        &each(runs, |r| r.end_to_end.throughput_rps),
+        theory.throughput,
+        max_rel_half_width,
+    );
+    check_against_theory(
+        &format!("{what}: R"),
+        &each(runs, |r| r.end_to_end.mean_ms / 1e3),
+        theory.response,
+        max_rel_half_width,
+    );
+}

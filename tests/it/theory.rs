@@ -216,18 +216,6 @@ fn closed_population_matches_mean_value_analysis() {
             },
         ];
         let theory = analytic::mva(&stations, 2.0, users);
-        let what = format!("N = {users}");
-        check_against_theory(
-            &format!("{what}: X"),
-            &each(&runs, |r| r.end_to_end.throughput_rps),
-            theory.throughput,
-            0.02,
-        );
-        check_against_theory(
-            &format!("{what}: R"),
-            &each(&runs, |r| r.end_to_end.mean_ms / 1e3),
-            theory.response,
-            0.02,
-        );
+        support::check_against_mva(&format!("N = {users}"), &runs, &theory, 0.02);
     }
 }

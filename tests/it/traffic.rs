@@ -11,7 +11,7 @@ use capsim::traffic::{Request, SourceState};
 use serde_json::{Value, json};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use crate::support::{self, check_against_theory, each};
+use crate::support::{self, check_against_theory};
 
 const SEED: u64 = 20_261_123;
 
@@ -325,18 +325,7 @@ fn locust_style_users_obey_the_response_time_law_and_mva() {
         service_s: 0.04,
     }];
     let theory = analytic::mva(&stations, 3.0, users);
-    check_against_theory(
-        "Locust users: X",
-        &each(&runs, |r| r.end_to_end.throughput_rps),
-        theory.throughput,
-        0.03,
-    );
-    check_against_theory(
-        "Locust users: R",
-        &each(&runs, |r| r.end_to_end.mean_ms / 1e3),
-        theory.response,
-        0.03,
-    );
+    support::check_against_mva("Locust users", &runs, &theory, 0.03);
 }
 
 /// Two sources into different entries: each node sees its own source's rate.
