@@ -5,5 +5,6 @@ mod cli;
 mod determinism;
 mod errors;
 mod layout;
+mod series;
 mod support;
 mod theory;
