@@ -22,5 +22,5 @@ pub mod stats;
 pub mod trace;
 pub mod traffic;
 
-pub use run::{replicate, simulate, simulate_with_progress};
-pub use stats::{Outcome, RunResult, Summary};
+pub use run::{RunOptions, replicate, simulate, simulate_with, simulate_with_progress};
+pub use stats::{Outcome, RunResult, Series, Summary};

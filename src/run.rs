@@ -7,12 +7,38 @@ use crate::model::Model;
 use crate::nodes::Network;
 use crate::stats::{Outcome, Recorder, RunInfo, RunResult};
 
+/// What a run records beyond the figures every run has.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunOptions {
+    /// Record a time series (`RunResult::series`) in windows of this many
+    /// seconds, from t = 0 (warm-up included). `None` (the default): no
+    /// series. A window that is not a positive, finite number records no
+    /// series either (the CLI rejects it before); one under a nanosecond is
+    /// taken as a nanosecond.
+    pub series_window_s: Option<f64>,
+}
+
+impl RunOptions {
+    /// The series window as simulated time, if there is a valid one.
+    fn series_window(&self) -> Option<SimTime> {
+        self.series_window_s
+            .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+            .map(|seconds| SimTime(SimTime::from_secs_f64(seconds).as_nanos().max(1)))
+    }
+}
+
 /// Simulates `model` once. Pure: no I/O, no globals; the same arguments give
 /// the same `RunResult`, bit for bit, on any machine and thread count.
 ///
 /// `replication` selects independent random streams for the same seed.
 pub fn simulate(model: &Model, seed: u64, replication: u32) -> RunResult {
-    simulate_with_progress(model, seed, replication, &mut |_| {})
+    simulate_with(
+        model,
+        seed,
+        replication,
+        &RunOptions::default(),
+        &mut |_| {},
+    )
 }
 
 /// Slices of simulated time between progress reports.
@@ -27,7 +53,21 @@ pub fn simulate_with_progress(
     replication: u32,
     progress: &mut dyn FnMut(f64),
 ) -> RunResult {
-    let mut network = Network::new(model, seed, replication, Recorder::new(model));
+    simulate_with(model, seed, replication, &RunOptions::default(), progress)
+}
+
+/// As [`simulate_with_progress`], recording what `options` asks for too.
+/// Options add records only: the run itself (every event, every figure
+/// without them) is the same.
+pub fn simulate_with(
+    model: &Model,
+    seed: u64,
+    replication: u32,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(f64),
+) -> RunResult {
+    let recorder = Recorder::new(model, options.series_window());
+    let mut network = Network::new(model, seed, replication, recorder);
     let mut queue = EventQueue::new();
     network.start(&mut queue);
     let horizon = SimTime::from_secs_f64(model.duration_s);
@@ -48,7 +88,7 @@ pub fn simulate_with_progress(
             break;
         }
     }
-    let (end, outcome) = match (stop, network.saturation()) {
+    let (stopped, outcome) = match (stop, network.saturation()) {
         (Stop::Halted(at), Some(saturation)) => (
             at,
             Outcome::Unstable {
@@ -64,13 +104,14 @@ pub fn simulate_with_progress(
     let recorder = network.into_observer();
     // A run stopped during the warm-up has an empty window; end it at the
     // warm-up so that rates stay finite.
-    let end = end.max(SimTime::from_secs_f64(model.warmup_s));
+    let end = stopped.max(SimTime::from_secs_f64(model.warmup_s));
     recorder.finish(
         model,
         RunInfo {
             seed,
             replication,
             end,
+            stopped,
             outcome,
             events,
             peak_in_flight: peak,

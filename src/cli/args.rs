@@ -35,9 +35,38 @@ pub struct RunArgs {
     /// Write the complete result (summary, every run, histograms) to this JSON file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write a time series to this CSV file: one row per window and replication
+    /// (rates, latency percentiles, requests in flight, pool utilization), warm-up included.
+    #[arg(long, value_name = "FILE")]
+    pub series: Option<PathBuf>,
+    /// Length of a `--series` window, seconds.
+    // Negative numbers are let through to `positive_seconds`, which says what is wrong.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10.0,
+        value_parser = positive_seconds,
+        allow_negative_numbers = true,
+        requires = "series"
+    )]
+    pub series_window: f64,
     /// Skip malformed or out-of-order trace lines (and report how many) instead of failing.
     #[arg(long)]
     pub skip_bad_lines: bool,
+}
+
+/// A positive, finite number of seconds.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if seconds.is_finite() && seconds > 0.0 {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "expected a positive number of seconds, found `{text}`"
+        ))
+    }
 }
 
 #[derive(Debug, Args)]

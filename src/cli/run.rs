@@ -1,11 +1,12 @@
-//! `capsim run`: simulate, print the table, optionally write JSON.
+//! `capsim run`: simulate, print the table, optionally write JSON and a
+//! time-series CSV.
 
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use capsim::Summary;
+use capsim::{RunOptions, Summary};
 
 use super::EXIT_UNSTABLE;
 use super::args::RunArgs;
@@ -32,12 +33,15 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
             .progress_chars("=> "),
     );
     progress.set_message("simulating");
+    let options = RunOptions {
+        series_window_s: args.series.is_some().then_some(args.series_window),
+    };
     // Replications run in parallel; `collect` keeps replication order, so
     // the output does not depend on the thread count.
     let runs: Vec<_> = (0..args.replications)
         .into_par_iter()
         .map(|rep| {
-            let result = capsim::simulate_with_progress(&model, seed, rep, &mut |done| {
+            let result = capsim::simulate_with(&model, seed, rep, &options, &mut |done| {
                 if single {
                     progress.set_position((done * 1000.0) as u64);
                 }
@@ -62,6 +66,10 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     let offered = capsim::analytic::offered_load(&model);
     if let Some(path) = &args.json {
         capsim::report::json::write(path, &summary, offered.as_deref(), &runs)?;
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.series {
+        capsim::report::series::write(path, &runs)?;
         eprintln!("wrote {}", path.display());
     }
     // A backlog that grows slowly may not reach `max_in_flight` within the

@@ -1,7 +1,8 @@
-//! Rendering results: the terminal table and JSON files. The only layer of
-//! the library that writes files.
+//! Rendering results: the terminal table, JSON files and the time series as
+//! CSV. The only layer of the library that writes files.
 
 pub mod json;
+pub mod series;
 pub mod table;
 
 /// Why a report could not be written. Fatal for that report only.
@@ -18,4 +19,16 @@ pub enum ReportError {
     /// Serialization failed.
     #[error("cannot encode results: {0}")]
     Json(#[from] serde_json::Error),
+    /// CSV encoding failed.
+    #[error("cannot encode results as CSV: {0}")]
+    Csv(#[from] csv::Error),
+    /// A time series was to be written, but no run recorded one.
+    #[error("no run recorded a time series (set `RunOptions::series_window_s`)")]
+    NoSeries,
+    /// Runs to be written in one CSV had different series columns.
+    #[error("replication {replication} has different series columns from the first")]
+    SeriesColumns {
+        /// The first replication that differs.
+        replication: u32,
+    },
 }

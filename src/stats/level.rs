@@ -28,6 +28,13 @@ impl Level {
         self.set(now, from, self.value + delta);
     }
 
+    /// The integral over [from, now], then a fresh integral from `now` on (the
+    /// level itself carries on): one window's share of the area, value × ns.
+    pub fn take_area(&mut self, now: SimTime, from: SimTime) -> f64 {
+        self.set(now, from, self.value);
+        std::mem::take(&mut self.area)
+    }
+
     /// The integral over [from, now], value × ns.
     pub fn area_until(&self, now: SimTime, from: SimTime) -> f64 {
         let start = self.since.max(from);
@@ -51,5 +58,16 @@ mod tests {
         level.add(SimTime(0), warmup, 2.0); // 2 from 0: only 10..15 counts
         level.add(SimTime(15), warmup, 1.0); // 3 from 15 to 20
         assert_eq!(level.area_until(SimTime(20), warmup), 2.0 * 5.0 + 3.0 * 5.0);
+    }
+
+    #[test]
+    fn taking_the_area_splits_the_integral_into_windows() {
+        let mut level = Level::default();
+        level.add(SimTime(0), SimTime::ZERO, 2.0);
+        assert_eq!(level.take_area(SimTime(10), SimTime::ZERO), 20.0);
+        level.add(SimTime(15), SimTime::ZERO, 1.0);
+        // 2 from 10 to 15, then 3 from 15 to 20: the level outlives the window.
+        assert_eq!(level.take_area(SimTime(20), SimTime::ZERO), 10.0 + 15.0);
+        assert_eq!(level.take_area(SimTime(30), SimTime::ZERO), 30.0);
     }
 }

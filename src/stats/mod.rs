@@ -1,19 +1,23 @@
 //! What is recorded and how it is summarized: HDR latency histograms,
-//! time-weighted occupancy, cost, and confidence intervals over
-//! replications. Implements `engine::Observer`.
+//! time-weighted occupancy, cost, an optional time series per window, and
+//! confidence intervals over replications. Implements `engine::Observer`.
 //!
-//! **Invariants:** no I/O; nothing before the warm-up counts; intervals come
-//! only from independent replications, never from one run's samples.
+//! **Invariants:** no I/O; nothing before the warm-up counts (except in the
+//! time series, which covers the whole run and flags warm-up windows);
+//! intervals come only from independent replications, never from one run's
+//! samples.
 
 mod interval;
 mod latency;
 mod level;
 mod recorder;
 mod result;
+mod series;
 mod summary;
 
 pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary};
 pub use recorder::{Recorder, RunInfo};
 pub use result::{ClassResult, CostResult, NodeResult, Outcome, RunResult};
+pub use series::Series;
 pub use summary::{LatencyEstimate, NodeEstimate, Summary};

@@ -1,5 +1,6 @@
 //! The observer that turns what nodes report into a [`RunResult`]. Ignores
-//! everything before the warm-up ends.
+//! everything before the warm-up ends, except the optional time series,
+//! which covers the whole run.
 
 use crate::engine::{Observer, Resource, SimTime};
 use crate::model::{ClassId, Model, NodeId, NodeKind};
@@ -7,6 +8,7 @@ use crate::model::{ClassId, Model, NodeId, NodeKind};
 use super::latency::LatencyRecord;
 use super::level::Level;
 use super::result::{ClassResult, CostResult, NodeResult, Outcome, RunResult};
+use super::series::SeriesRecorder;
 
 /// Per-node accumulators.
 #[derive(Default)]
@@ -32,6 +34,9 @@ pub struct RunInfo {
     pub replication: u32,
     /// End of the measured window.
     pub end: SimTime,
+    /// When the run stopped: the horizon, or where it was halted as
+    /// unstable. Earlier than `end` only when halted during the warm-up.
+    pub stopped: SimTime,
     /// Completed or unstable.
     pub outcome: Outcome,
     /// Events handled.
@@ -50,11 +55,14 @@ pub struct Recorder {
     end_to_end: LatencyRecord,
     classes: Vec<LatencyRecord>,
     nodes: Vec<NodeRecord>,
+    /// Present only when a series was asked for.
+    series: Option<SeriesRecorder>,
 }
 
 impl Recorder {
-    /// Empty records for `model`'s nodes and classes.
-    pub fn new(model: &Model) -> Self {
+    /// Empty records for `model`'s nodes and classes, and a time series in
+    /// windows of `series_window` if given.
+    pub fn new(model: &Model, series_window: Option<SimTime>) -> Self {
         let nodes = model
             .nodes
             .iter()
@@ -81,6 +89,7 @@ impl Recorder {
                 .map(|_| LatencyRecord::default())
                 .collect(),
             nodes,
+            series: series_window.map(|window| SeriesRecorder::new(model, window)),
         }
     }
 
@@ -90,6 +99,7 @@ impl Recorder {
             seed,
             replication,
             end,
+            stopped,
             outcome,
             events,
             peak_in_flight,
@@ -159,6 +169,7 @@ impl Recorder {
                 usd_total,
                 usd_per_million,
             },
+            series: self.series.map(|series| series.finish(stopped)),
         }
     }
 }
@@ -166,6 +177,9 @@ impl Recorder {
 impl Observer for Recorder {
     #[inline]
     fn arrival(&mut self, now: SimTime, _class: ClassId) {
+        if let Some(series) = &mut self.series {
+            series.arrival(now);
+        }
         if now >= self.warmup_end {
             self.arrivals += 1;
         }
@@ -189,6 +203,9 @@ impl Observer for Recorder {
 
     #[inline]
     fn request_done(&mut self, now: SimTime, class: ClassId, created: SimTime, ok: bool) {
+        if let Some(series) = &mut self.series {
+            series.request_done(now, created, ok);
+        }
         if now >= self.warmup_end {
             let nanos = now.since(created);
             self.end_to_end.record(nanos, ok);
@@ -205,6 +222,9 @@ impl Observer for Recorder {
 
     #[inline]
     fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
+        if let Some(series) = &mut self.series {
+            series.occupancy(now, node, resource, delta);
+        }
         let record = &mut self.nodes[node.index()];
         if resource == Resource::Queue && delta > 0 && now >= self.warmup_end {
             record.queued += 1;
@@ -218,6 +238,9 @@ impl Observer for Recorder {
     }
 
     fn instances(&mut self, now: SimTime, node: NodeId, instances: u32, usd_per_hour: f64) {
+        if let Some(series) = &mut self.series {
+            series.instances(now, node, instances);
+        }
         let record = &mut self.nodes[node.index()];
         record
             .instances

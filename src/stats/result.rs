@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::latency::LatencySummary;
+use super::series::Series;
 
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -52,6 +53,10 @@ pub struct RunResult {
     pub nodes: Vec<NodeResult>,
     /// Cost of the instances.
     pub cost: CostResult,
+    /// Figures per window of time over the whole run, when asked for
+    /// (`RunOptions::series_window_s`); absent from JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<Series>,
 }
 
 /// End-to-end figures of one class.

@@ -5,6 +5,7 @@ mod cli;
 mod determinism;
 mod errors;
 mod layout;
+mod series;
 mod support;
 mod theory;
 mod traffic;

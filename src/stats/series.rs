@@ -1,0 +1,195 @@
+//! Time series: one row of figures per window of simulated time, over the
+//! whole run from t = 0 (warm-up included: the dynamics are the point).
+//!
+//! The [`Recorder`](super::Recorder) owns a [`SeriesRecorder`] only when a
+//! series is asked for, so a run without one pays a branch per observer call.
+//! Windows close lazily: when a call arrives at or past the open window's
+//! end, and when the run finishes.
+//!
+//! ```text
+//!   time_s  warmup | arrivals_per_s … p99_ms  in_flight | web.utilization  web.worker_utilization | …
+//!   clock          | requests (requests.rs)             | pools (pools.rs), one pair per pool      | next group
+//! ```
+//!
+//! Columns come in groups, each built once from the model: a group names its
+//! columns, hears the observer calls it needs, and appends its values when a
+//! window closes. Adding columns (instances, cost, cache hit ratio) is adding
+//! a group: a file under `series/`, a field in [`SeriesRecorder`], and one
+//! line each in `new`, `close` and the observer method that feeds it.
+//!
+//! **Invariants:** no I/O; no allocation per event (one row per window);
+//! values are fractions, per-second rates or milliseconds, NaN where a window
+//! has no data (no completion, hence no percentile).
+
+mod pools;
+mod requests;
+
+use serde::Serialize;
+
+use crate::engine::{Resource, SimTime};
+use crate::model::{Model, NodeId};
+
+use pools::PoolColumns;
+use requests::RequestColumns;
+
+/// A run's time series. Plain data: `rows[i][j]` is `columns[j]` in window `i`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Series {
+    /// Window length, seconds. Windows start at 0, `window_s`, 2 × `window_s`,
+    /// …; the last one ends with the run and may be shorter (its rates are
+    /// per second of its own length).
+    pub window_s: f64,
+    /// Column names, units in the names: `time_s` (window start) and `warmup`
+    /// (1 if the window starts before the warm-up ends) first, then each group's.
+    pub columns: Vec<String>,
+    /// One row per window in time order, values in `columns` order; NaN
+    /// (`null` in JSON, an empty CSV field) where a figure is undefined.
+    pub rows: Vec<Vec<f64>>,
+}
+
+/// A window of simulated time, `[start, end)`.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: SimTime,
+    end: SimTime,
+}
+
+impl Span {
+    /// Length in seconds; the divisor of every rate.
+    fn seconds(self) -> f64 {
+        self.end.since(self.start) as f64 / 1e9
+    }
+}
+
+/// A group of columns: how it names them and how it closes a window. The
+/// recorder holds each group as a concrete field (static dispatch per event);
+/// the trait only keeps the groups alike.
+trait ColumnGroup {
+    /// Appends this group's column names.
+    fn name_columns(&self, columns: &mut Vec<String>);
+    /// Appends this group's values for `span`, then starts the next window.
+    fn close(&mut self, span: Span, row: &mut Vec<f64>);
+}
+
+/// Records one run's series, window by window.
+pub struct SeriesRecorder {
+    window_ns: u64,
+    /// The run's planned end: events at exactly this instant still belong to
+    /// the last window (the run handles them), so no window opens there.
+    horizon: SimTime,
+    warmup_end: SimTime,
+    open: Span,
+    requests: RequestColumns,
+    pools: PoolColumns,
+    columns: Vec<String>,
+    rows: Vec<Vec<f64>>,
+}
+
+impl SeriesRecorder {
+    /// An empty series for `model` in windows of `window` (at least 1 ns).
+    pub fn new(model: &Model, window: SimTime) -> Self {
+        let window_ns = window.as_nanos().max(1);
+        let requests = RequestColumns::default();
+        let pools = PoolColumns::new(model);
+        let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
+        requests.name_columns(&mut columns);
+        pools.name_columns(&mut columns);
+        SeriesRecorder {
+            window_ns,
+            horizon: SimTime::from_secs_f64(model.duration_s),
+            warmup_end: SimTime::from_secs_f64(model.warmup_s),
+            open: Span {
+                start: SimTime::ZERO,
+                end: SimTime(window_ns),
+            },
+            requests,
+            pools,
+            columns,
+            rows: Vec::new(),
+        }
+    }
+
+    /// A request arrived from a source.
+    #[inline]
+    pub fn arrival(&mut self, now: SimTime) {
+        self.advance(now);
+        self.requests.arrival();
+    }
+
+    /// A request that entered at `created` got its answer (`ok` false: an error).
+    #[inline]
+    pub fn request_done(&mut self, now: SimTime, created: SimTime, ok: bool) {
+        self.advance(now);
+        self.requests.done(now.since(created), ok);
+    }
+
+    /// The occupancy of `resource` at `node` changed by `delta`.
+    #[inline]
+    pub fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
+        self.advance(now);
+        self.pools.occupancy(now, node, resource, delta);
+    }
+
+    /// `node` now has `instances` instances.
+    #[inline]
+    pub fn instances(&mut self, now: SimTime, node: NodeId, instances: u32) {
+        self.advance(now);
+        self.pools.instances(now, node, instances);
+    }
+
+    /// Closes every window up to `stopped` (the horizon, or where an unstable
+    /// run was halted) and returns the series.
+    pub fn finish(mut self, stopped: SimTime) -> Series {
+        while self.open.end < stopped {
+            self.close(self.open.end);
+        }
+        // A run halted exactly on a window's start leaves an empty window:
+        // no time to rate, so no row (only the events of that very instant,
+        // the ones that tipped the run over, go unrecorded).
+        if stopped > self.open.start {
+            self.close(stopped);
+        }
+        Series {
+            window_s: self.window_ns as f64 / 1e9,
+            columns: self.columns,
+            rows: self.rows,
+        }
+    }
+
+    /// Closes the windows that end at or before `now`.
+    #[inline]
+    fn advance(&mut self, now: SimTime) {
+        while now >= self.open.end && self.open.end < self.horizon {
+            self.close(self.open.end);
+        }
+    }
+
+    /// Closes the open window at `end` and opens the next one there.
+    // Once per window, not per event: kept out of the callers' hot path.
+    #[inline(never)]
+    fn close(&mut self, end: SimTime) {
+        let span = Span {
+            start: self.open.start,
+            end,
+        };
+        let mut row = Vec::with_capacity(self.columns.len());
+        // Divided, not multiplied by 1e-9, so that 990 s reads 990, not 990.0000000000001.
+        row.push(span.start.as_nanos() as f64 / 1e9);
+        row.push(if span.start < self.warmup_end {
+            1.0
+        } else {
+            0.0
+        });
+        self.requests.close(span, &mut row);
+        self.pools.close(span, &mut row);
+        debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
+        self.rows.push(row);
+        self.open = Span {
+            start: end,
+            end: end.after(self.window_ns),
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests;
