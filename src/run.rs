@@ -16,6 +16,8 @@ pub struct RunOptions {
     /// series either (the CLI rejects it before); one under a nanosecond is
     /// taken as a nanosecond.
     pub series_window_s: Option<f64>,
+    /// Record every autoscaling decision (`RunResult::decisions`).
+    pub decisions: bool,
 }
 
 impl RunOptions {
@@ -66,7 +68,7 @@ pub fn simulate_with(
     options: &RunOptions,
     progress: &mut dyn FnMut(f64),
 ) -> RunResult {
-    let recorder = Recorder::new(model, options.series_window());
+    let recorder = Recorder::new(model, options.series_window(), options.decisions);
     let mut network = Network::new(model, seed, replication, recorder);
     let mut queue = EventQueue::new();
     network.start(&mut queue);

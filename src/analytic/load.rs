@@ -14,7 +14,8 @@ pub struct NodeLoad {
     pub name: String,
     /// Requests per second reaching it.
     pub arrival_rps: f64,
-    /// Offered utilization of its busiest servers (vCPUs, connections);
+    /// Offered utilization of its busiest servers (vCPUs, connections), at
+    /// an autoscaled pool's maximum size;
     /// `None` for kinds without servers. At or above 1 the node cannot keep up.
     pub utilization: Option<f64>,
     /// A lower bound on a pool's worker occupancy: arrivals × the time a
@@ -96,7 +97,7 @@ fn offered_load_with(
                                     / 1e3
                             })
                             .sum();
-                        let servers = f64::from(pool.instances * pool.instance_type.vcpus);
+                        let servers = f64::from(pool.max_instances() * pool.instance_type.vcpus);
                         Some(work_s / pool.instance_type.speed / servers)
                     }
                     NodeKind::Database(db) => {
@@ -131,7 +132,7 @@ fn offered_load_with(
                                     + writes[i][c] * unloaded_s(model, id, c, true, 0)
                             })
                             .sum();
-                        Some(held_s / f64::from(pool.instances * pool.workers))
+                        Some(held_s / f64::from(pool.max_instances() * pool.workers))
                     }
                     _ => None,
                 };

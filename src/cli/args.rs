@@ -50,6 +50,9 @@ pub struct RunArgs {
         requires = "series"
     )]
     pub series_window: f64,
+    /// Write every autoscaling decision (time, metric, current, desired, rule, reason) to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
     /// Skip malformed or out-of-order trace lines (and report how many) instead of failing.
     #[arg(long)]
     pub skip_bad_lines: bool,

@@ -35,6 +35,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     progress.set_message("simulating");
     let options = RunOptions {
         series_window_s: args.series.is_some().then_some(args.series_window),
+        decisions: args.decisions.is_some(),
     };
     // Replications run in parallel; `collect` keeps replication order, so
     // the output does not depend on the thread count.
@@ -66,6 +67,10 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     let offered = capsim::analytic::offered_load(&model);
     if let Some(path) = &args.json {
         capsim::report::json::write(path, &summary, offered.as_deref(), &runs)?;
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.decisions {
+        capsim::report::decisions::write(path, &runs)?;
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.series {

@@ -18,6 +18,12 @@ pub enum Event {
         /// The job.
         job: JobId,
     },
+    /// A timer set by the network fired: an instance booted or crashed, an
+    /// autoscaler's sync, a health check. The network keeps what it means.
+    Timer {
+        /// The timer's slot.
+        id: JobId,
+    },
 }
 
 // Events are copied in and out of the queue millions of times a second.

@@ -6,6 +6,7 @@
 //! were scheduled.
 
 mod event;
+mod level;
 mod observe;
 mod queue;
 pub mod rng;
@@ -15,7 +16,8 @@ mod slab;
 mod time;
 
 pub use event::Event;
-pub use observe::{Observer, Resource};
+pub use level::Level;
+pub use observe::{Decision, FleetCounts, Observer, Resource};
 pub use queue::EventQueue;
 pub use run::{Stop, World, run};
 pub use sample::Sampler;

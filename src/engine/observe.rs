@@ -1,6 +1,8 @@
 //! What nodes report as they work. `stats` implements it; the two meet only
 //! in `run`. Static dispatch: the network is generic over its observer.
 
+use serde::Serialize;
+
 use crate::model::{ClassId, NodeId};
 
 use super::time::SimTime;
@@ -14,6 +16,51 @@ pub enum Resource {
     Worker,
     /// Requests waiting in queues.
     Queue,
+}
+
+/// A node's instances by phase.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FleetCounts {
+    /// Taking work (or able to, once healthy).
+    pub serving: u32,
+    /// Launched, not yet serving (provisioning, booting, warming up).
+    pub starting: u32,
+    /// Finishing their work before they go.
+    pub draining: u32,
+    /// Crashed, not yet replaced.
+    pub failed: u32,
+    /// What the autoscaler wants (serving + starting once it has its way).
+    pub desired: u32,
+}
+
+impl FleetCounts {
+    /// Instances billed: all but gone.
+    pub fn billed(&self) -> u32 {
+        self.serving + self.starting + self.draining + self.failed
+    }
+}
+
+/// One evaluation of an autoscaling rule, for the decision log.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    /// Simulated time, seconds.
+    pub time_s: f64,
+    /// The pool.
+    pub pool: String,
+    /// The rule: `hpa`, an AWS policy's name, a scheduled action's name.
+    pub rule: String,
+    /// The metric read (`-` for a schedule).
+    pub metric: String,
+    /// Its value (NaN for a schedule, or when there was nothing to measure).
+    pub value: f64,
+    /// Its target (or threshold).
+    pub target: f64,
+    /// Instances counted as current.
+    pub current: u32,
+    /// Instances wanted after the decision.
+    pub desired: u32,
+    /// Why.
+    pub reason: String,
 }
 
 /// Receives the facts of a run as they happen.
@@ -35,6 +82,9 @@ pub trait Observer {
     fn rejected(&mut self, now: SimTime, node: NodeId, class: ClassId);
     /// The occupancy of `resource` at `node` changed by `delta`.
     fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32);
-    /// `node` now bills `instances` instances at `usd_per_hour` each.
-    fn instances(&mut self, now: SimTime, node: NodeId, instances: u32, usd_per_hour: f64);
+    /// `node`'s instances changed: `counts` by phase, each billed at
+    /// `usd_per_hour` (every phase but gone is billed).
+    fn instances(&mut self, now: SimTime, node: NodeId, counts: FleetCounts, usd_per_hour: f64);
+    /// An autoscaler evaluated its rules (`decision.desired` may equal `current`).
+    fn decision(&mut self, now: SimTime, decision: &Decision);
 }

@@ -7,10 +7,21 @@ use std::path::Path;
 use super::compile_traffic::{class_names, compile_source, sources};
 use super::compiled::*;
 use super::error::Diagnostic;
-use super::spec::{InstanceTypeSpec, NodeSpec, Topology};
+use super::spec::{AutoscalingSpec, InstanceTypeSpec, NodeSpec, PoolSpec, Topology};
 
 /// The class used when a topology declares none.
 pub const DEFAULT_CLASS: &str = "default";
+
+/// A pool's instances at time 0: an AWS group's `DesiredCapacity`, or
+/// `instances` kept within an HPA's bounds.
+fn initial_instances(pool: &PoolSpec) -> u32 {
+    let n = pool.instances.get();
+    match &pool.autoscaling {
+        Some(AutoscalingSpec::Aws(aws)) => aws.desired_capacity.map_or(n, |d| d.get()),
+        Some(AutoscalingSpec::Hpa(hpa)) => n.clamp(hpa.min_replicas.get(), hpa.max_replicas.get()),
+        None => n,
+    }
+}
 
 /// Compiles a topology that passed validation. Every name it looks up was
 /// checked by `validate`, so lookups here cannot fail; reading the files a
@@ -88,7 +99,13 @@ pub fn compile(
                 }
                 NodeSpec::Pool(pool) => NodeKind::Pool(Pool {
                     instance_type: instance_type(&pool.instance_type),
-                    instances: pool.instances.get(),
+                    instances: initial_instances(pool),
+                    fleet: Box::new(super::compile_scaling::fleet(
+                        &mut Vec::new(),
+                        "",
+                        pool,
+                        topology.simulation.duration_s.get(),
+                    )),
                     workers: pool.workers_per_instance.get(),
                     queue_limit: pool.queue_limit.map(|l| l.get()),
                     shared_queue: pool.shared_queue,

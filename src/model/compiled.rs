@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 pub use super::dist::DistSpec as Dist;
+pub use super::scaling::*;
 pub use super::spec::{BalancePolicy, CallMode, Operation};
 pub use super::traffic::*;
 
@@ -149,8 +150,10 @@ pub struct Balancer {
 pub struct Pool {
     /// What each instance is.
     pub instance_type: InstanceType,
-    /// Instances.
+    /// Instances at the start (an autoscaler's desired count at time 0).
     pub instances: u32,
+    /// Start-up, autoscaling, failures, health checks.
+    pub fleet: Box<Fleet>,
     /// Workers per instance.
     pub workers: u32,
     /// Waiting requests allowed per queue; `None` is unbounded.
@@ -163,6 +166,22 @@ pub struct Pool {
     pub service_by_class: Vec<Dist>,
     /// Downstream calls, in order.
     pub calls: Vec<Call>,
+}
+
+impl Pool {
+    /// The most instances the pool can have: its autoscaler's maximum (or
+    /// a scheduled action's, if higher), else its fixed count.
+    pub fn max_instances(&self) -> u32 {
+        match &self.fleet.autoscaler {
+            Some(Autoscaler::Hpa(hpa)) => hpa.max,
+            Some(Autoscaler::Aws(aws)) => aws
+                .scheduled
+                .iter()
+                .filter_map(|a| a.max)
+                .fold(aws.max, u32::max),
+            None => self.instances,
+        }
+    }
 }
 
 /// A compiled downstream call.

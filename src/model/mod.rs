@@ -8,10 +8,13 @@
 
 pub mod catalog;
 mod compile;
+mod compile_scaling;
 mod compile_traffic;
 mod compiled;
 pub mod dist;
 mod error;
+mod scaling;
+mod scaling_spec;
 pub mod spec;
 mod traffic;
 mod traffic_spec;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::dist::DistSpec;
+pub use super::scaling_spec::*;
 pub use super::traffic_spec::*;
 use super::unique;
 use super::units::{Count, Fraction, NonNegative, Positive, Size};
@@ -88,7 +89,7 @@ pub enum NodeSpec {
     /// Spreads requests over a pool's instances or over several nodes.
     LoadBalancer(BalancerSpec),
     /// Server instances with queues, workers and vCPUs.
-    Pool(PoolSpec),
+    Pool(Box<PoolSpec>),
     /// A cache with a fixed hit ratio.
     Cache(CacheSpec),
     /// A sharded, replicated database.
@@ -182,6 +183,25 @@ pub struct PoolSpec {
     /// Calls made after the CPU work, in order, while holding the worker.
     #[serde(default)]
     pub calls: Vec<CallSpec>,
+    /// Time from launching an instance to its boot (default 0).
+    #[serde(default)]
+    pub provisioning: Option<DistSpec>,
+    /// Time from boot to serving: the application's start and warm-up (default 0).
+    #[serde(default)]
+    pub warmup: Option<DistSpec>,
+    /// Changes the number of instances with the load.
+    #[serde(default)]
+    pub autoscaling: Option<AutoscalingSpec>,
+    /// Availability zones; instances are spread over them in turn (default: one).
+    #[serde(default)]
+    pub zones: Vec<String>,
+    /// Instance crashes.
+    #[serde(default)]
+    pub failures: Option<FailuresSpec>,
+    /// Health checks by the load balancer in front (default: none; a crash
+    /// is then noticed at once).
+    #[serde(default)]
+    pub health_check: Option<HealthCheckSpec>,
 }
 
 /// Whether the caller waits for a call.

@@ -10,7 +10,7 @@ use petgraph::graph::DiGraph;
 use super::compile_traffic;
 use super::dist::DistSpec;
 use super::error::Diagnostic;
-use super::spec::{InstanceTypeSpec, NodeSpec, Topology};
+use super::spec::{AutoscalingSpec, InstanceTypeSpec, NodeSpec, Topology};
 
 /// The names a reference may point to, listed in messages.
 struct Names<'a>(Vec<&'a str>);
@@ -115,6 +115,21 @@ pub fn check(
                     &pool.instance_type,
                 );
                 check_dist(acc, &at("pool.service"), &pool.service);
+                super::compile_scaling::fleet(acc, &at("pool"), pool, sim.duration_s.get());
+                if let Some(AutoscalingSpec::Aws(aws)) = &pool.autoscaling
+                    && let Some(desired) = aws.desired_capacity
+                    && (desired.get() < aws.min_size.get() || desired.get() > aws.max_size.get())
+                {
+                    acc.push(Diagnostic::new(
+                        at("pool.autoscaling.aws.DesiredCapacity"),
+                        format!(
+                            "expected between `MinSize` ({}) and `MaxSize` ({}), got {}",
+                            aws.min_size.get(),
+                            aws.max_size.get(),
+                            desired.get()
+                        ),
+                    ));
+                }
                 for (class, dist) in &pool.service_by_class {
                     let path = at(&format!("pool.service_by_class.{class}"));
                     if !classes.contains(class) {

@@ -6,9 +6,12 @@
 //! `traffic`); no `dyn` per event; a node's randomness comes only from its
 //! own stream.
 
+mod autoscale;
 mod balancer;
 mod database;
+mod fleet;
 mod job;
+mod monitor;
 mod network;
 mod pool;
 

@@ -12,11 +12,14 @@ use std::ops::ControlFlow;
 use rand::RngExt;
 
 use crate::engine::rng::{self, Rng};
-use crate::engine::{Event, EventQueue, JobId, Observer, Resource, Sampler, SimTime, Slab, World};
+use crate::engine::{
+    Event, EventQueue, FleetCounts, JobId, Observer, Resource, Sampler, SimTime, Slab, World,
+};
 use crate::model::{CallMode, Model, NodeId, NodeKind, Operation};
 
 use super::balancer::{pick_instance, pick_target};
 use super::database::{self, DatabaseState};
+use super::fleet::{FleetState, Timer};
 use super::job::{Job, NO_SLOT, Origin};
 use super::pool::{Admission, PoolState};
 
@@ -41,7 +44,7 @@ enum NodeState {
 
 /// How a job's visit ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Answer {
+pub(super) enum Answer {
     Ok,
     Failed,
     Rejected,
@@ -58,8 +61,8 @@ pub struct Saturation {
 
 /// Every node's state, the jobs in flight, and the observer.
 pub struct Network<'m, O: Observer> {
-    model: &'m Model,
-    observer: O,
+    pub(super) model: &'m Model,
+    pub(super) observer: O,
     jobs: Slab<Job>,
     states: Vec<NodeState>,
     rngs: Vec<Rng>,
@@ -68,6 +71,10 @@ pub struct Network<'m, O: Observer> {
     arrived: Vec<Request>,
     max_in_flight: usize,
     saturation: Option<Saturation>,
+    /// Pending fleet timers (instance start-up, crashes, syncs, checks).
+    pub(super) timers: Slab<Timer>,
+    /// Each pool's fleet; `None` for other kinds.
+    pub(super) fleets: Vec<Option<FleetState>>,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -103,9 +110,25 @@ impl<'m, O: Observer> Network<'m, O> {
             .iter()
             .map(|source| SourceState::new(source, rng::stream(seed, replication, &source.stream)))
             .collect();
+        let fleets = model
+            .nodes
+            .iter()
+            .map(|node| match &node.kind {
+                NodeKind::Pool(pool) => Some(FleetState::new(
+                    &pool.fleet,
+                    pool.instances,
+                    pool.instance_type.vcpus,
+                    pool.instance_type.usd_per_hour,
+                    Self::fleet_rng(seed, replication, &node.name),
+                )),
+                _ => None,
+            })
+            .collect();
         Network {
             model,
             observer,
+            timers: Slab::new(),
+            fleets,
             jobs: Slab::new(),
             states,
             rngs,
@@ -120,19 +143,25 @@ impl<'m, O: Observer> Network<'m, O> {
     pub fn start(&mut self, queue: &mut EventQueue) {
         for (i, node) in self.model.nodes.iter().enumerate() {
             let billed = match &node.kind {
-                NodeKind::Pool(pool) => Some((pool.instances, pool.instance_type.usd_per_hour)),
                 NodeKind::Database(db) => Some((db.servers(), db.instance_type.usd_per_hour)),
                 NodeKind::Cache(cache) => cache
                     .instance_type
                     .as_ref()
                     .map(|t| (cache.instances, t.usd_per_hour)),
-                NodeKind::Balancer(_) | NodeKind::Delay(_) => None,
+                // Pools report through their fleet, below.
+                NodeKind::Pool(_) | NodeKind::Balancer(_) | NodeKind::Delay(_) => None,
             };
             if let Some((instances, price)) = billed {
+                let counts = FleetCounts {
+                    serving: instances,
+                    desired: instances,
+                    ..FleetCounts::default()
+                };
                 self.observer
-                    .instances(SimTime::ZERO, NodeId(i as u32), instances, price);
+                    .instances(SimTime::ZERO, NodeId(i as u32), counts, price);
             }
         }
+        self.start_fleets(queue);
         let mut starts = Vec::new();
         for (index, source) in self.sources.iter_mut().enumerate() {
             starts.clear();
@@ -246,9 +275,18 @@ impl<'m, O: Observer> Network<'m, O> {
     }
 
     /// Ends `id`'s visit and hands the answer to whoever waits for it.
-    fn finish(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId, answer: Answer) {
+    pub(super) fn finish(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        id: JobId,
+        answer: Answer,
+    ) {
         let job = self.jobs.remove(id);
         let ok = answer == Answer::Ok;
+        if let Some(fleet) = &mut self.fleets[job.node.index()] {
+            fleet.monitor.left(now, now.since(job.entered));
+        }
         if answer == Answer::Rejected {
             self.observer.rejected(now, job.node, job.class);
         } else {
@@ -271,7 +309,12 @@ impl<'m, O: Observer> Network<'m, O> {
 
     fn child_returned(&mut self, now: SimTime, queue: &mut EventQueue, parent: JobId, ok: bool) {
         let node = self.jobs[parent].node.index();
+        let slot = self.jobs[parent].slot;
         match &self.states[node] {
+            // The instance crashed while the call was out: the request is lost.
+            NodeState::Pool(pool) if pool.is_failed(slot) => {
+                self.finish(now, queue, parent, Answer::Failed)
+            }
             NodeState::Pool(_) if ok => self.pool_next_call(now, queue, parent),
             NodeState::Pool(_) => {
                 // Fail fast: a failed call ends the request's work here.
@@ -303,20 +346,24 @@ impl<'m, O: Observer> Network<'m, O> {
         if let (NodeState::Pool(pool), NodeState::Balancer { cursor, .. }) =
             pick_two(&mut self.states, target.index(), node)
         {
-            child.slot = pick_instance(
-                balancer.policy,
-                pool.instance_count(),
-                |i| pool.load(i),
-                cursor,
-                rng,
-            );
+            // With no instance in rotation the pool rejects the request.
+            if pool.instance_count() > 0 {
+                let k = pick_instance(
+                    balancer.policy,
+                    pool.instance_count(),
+                    |k| pool.load(k),
+                    cursor,
+                    rng,
+                );
+                child.slot = pool.in_rotation(k);
+            }
         }
         self.spawn(now, queue, child);
     }
 
     // --- pool ----------------------------------------------------------------
 
-    fn pool(&mut self, node: usize) -> &mut PoolState {
+    pub(super) fn pool(&mut self, node: usize) -> &mut PoolState {
         match &mut self.states[node] {
             NodeState::Pool(pool) => pool,
             _ => unreachable!("node {node} is a pool"),
@@ -327,17 +374,21 @@ impl<'m, O: Observer> Network<'m, O> {
         let job = self.jobs[id];
         let node = job.node.index();
         let hint = (job.slot != NO_SLOT).then_some(job.slot);
+        if let Some(fleet) = &mut self.fleets[node] {
+            fleet.monitor.arrived(now);
+        }
         let NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!()
         };
         match pool.admit(id, hint, &mut self.rngs[node]) {
             Admission::Started(instance) => {
                 self.jobs[id].slot = instance;
-                self.observer.occupancy(now, job.node, Resource::Worker, 1);
+                self.occupancy(now, job.node, Resource::Worker, 1);
                 self.pool_start_cpu(now, queue, id);
             }
-            Admission::Queued => self.observer.occupancy(now, job.node, Resource::Queue, 1),
+            Admission::Queued => self.occupancy(now, job.node, Resource::Queue, 1),
             Admission::Rejected => self.finish(now, queue, id, Answer::Rejected),
+            Admission::Dead => self.finish(now, queue, id, Answer::Failed),
         }
     }
 
@@ -350,9 +401,9 @@ impl<'m, O: Observer> Network<'m, O> {
         if pool.take_cpu(job.slot, id) {
             let work = pool.service[job.class.index()].draw(&mut self.rngs[node]);
             queue.schedule(now.after(work), Event::PhaseDone { job: id });
-            self.observer.occupancy(now, job.node, Resource::Server, 1);
+            self.occupancy(now, job.node, Resource::Server, 1);
         } else {
-            self.observer.occupancy(now, job.node, Resource::Queue, 1);
+            self.occupancy(now, job.node, Resource::Queue, 1);
         }
     }
 
@@ -362,14 +413,19 @@ impl<'m, O: Observer> Network<'m, O> {
         let NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!()
         };
+        if pool.is_failed(job.slot) {
+            // Its instance crashed mid-burst (its vCPU was already released).
+            self.finish(now, queue, id, Answer::Failed);
+            return;
+        }
         match pool.release_cpu(job.slot) {
             Some(next) => {
                 let class = self.jobs[next].class.index();
                 let work = pool.service[class].draw(&mut self.rngs[node]);
                 queue.schedule(now.after(work), Event::PhaseDone { job: next });
-                self.observer.occupancy(now, job.node, Resource::Queue, -1);
+                self.occupancy(now, job.node, Resource::Queue, -1);
             }
-            None => self.observer.occupancy(now, job.node, Resource::Server, -1),
+            None => self.occupancy(now, job.node, Resource::Server, -1),
         }
         self.jobs[id].step = 0;
         self.pool_next_call(now, queue, id);
@@ -415,10 +471,13 @@ impl<'m, O: Observer> Network<'m, O> {
         match self.pool(job.node.index()).release_worker(job.slot) {
             Some(next) => {
                 self.jobs[next].slot = job.slot;
-                self.observer.occupancy(now, job.node, Resource::Queue, -1);
+                self.occupancy(now, job.node, Resource::Queue, -1);
                 self.pool_start_cpu(now, queue, next);
             }
-            None => self.observer.occupancy(now, job.node, Resource::Worker, -1),
+            None => self.occupancy(now, job.node, Resource::Worker, -1),
+        }
+        if self.pool(job.node.index()).is_drained(job.slot) {
+            self.drained(now, job.node, job.slot);
         }
         let answer = if job.failed {
             Answer::Failed
@@ -462,11 +521,9 @@ impl<'m, O: Observer> Network<'m, O> {
                     now.after(sampler.draw(&mut self.rngs[node])),
                     Event::PhaseDone { job: id },
                 );
-                self.observer.occupancy(now, job.node, Resource::Server, 1);
+                self.occupancy(now, job.node, Resource::Server, 1);
             }
-            database::Admission::Queued => {
-                self.observer.occupancy(now, job.node, Resource::Queue, 1)
-            }
+            database::Admission::Queued => self.occupancy(now, job.node, Resource::Queue, 1),
             database::Admission::Rejected => self.finish(now, queue, id, Answer::Rejected),
         }
     }
@@ -488,11 +545,23 @@ impl<'m, O: Observer> Network<'m, O> {
                     now.after(sampler.draw(&mut self.rngs[node])),
                     Event::PhaseDone { job: next },
                 );
-                self.observer.occupancy(now, job.node, Resource::Queue, -1);
+                self.occupancy(now, job.node, Resource::Queue, -1);
             }
-            None => self.observer.occupancy(now, job.node, Resource::Server, -1),
+            None => self.occupancy(now, job.node, Resource::Server, -1),
         }
         self.finish(now, queue, id, Answer::Ok);
+    }
+
+    /// Reports an occupancy change, and feeds a pool's vCPU changes to its
+    /// autoscaler's monitor.
+    #[inline]
+    pub(super) fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
+        if resource == Resource::Server
+            && let Some(fleet) = &mut self.fleets[node.index()]
+        {
+            fleet.monitor.vcpus(now, delta);
+        }
+        self.observer.occupancy(now, node, resource, delta);
     }
 
     /// The node with the most requests waiting: the one that saturated.
@@ -531,6 +600,10 @@ impl<O: Observer> World for Network<'_, O> {
         match event {
             Event::Arrival { source } => self.arrival(now, queue, source),
             Event::PhaseDone { job } => self.phase_done(now, queue, job),
+            Event::Timer { id } => {
+                let timer = self.timers.remove(id);
+                self.fleet_timer(now, queue, timer);
+            }
         }
         if self.jobs.len() > self.max_in_flight {
             self.saturation = Some(Saturation {

@@ -1,20 +1,47 @@
-//! A server pool's state: per instance, its workers (threads), its vCPUs and
-//! its queues. A request holds a worker from admission to answer, and a vCPU
-//! only for its CPU work; this file only does the bookkeeping, the network
-//! decides what happens next.
+//! A server pool's state: per instance, its phase (starting, serving,
+//! draining, failed, gone), its workers (threads), its vCPUs and its queues.
+//! A request holds a worker from admission to answer, and a vCPU only for
+//! its CPU work; this file only does the bookkeeping, the network decides
+//! what happens next.
+//!
+//! Instances are never reused: a slot once gone stays gone, so a job's
+//! instance index stays valid for as long as the job lives.
 
 use std::collections::VecDeque;
 
-use crate::engine::JobId;
 use crate::engine::rng::Rng;
+use crate::engine::{FleetCounts, JobId, Sampler};
 use crate::model::{BalancePolicy, Pool};
 
 use super::balancer::pick_instance;
-use crate::engine::Sampler;
+
+/// Where an instance is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Launched: provisioning, booting, warming up. Billed, not serving.
+    Starting,
+    /// Serving (takes work once the load balancer deems it healthy).
+    Serving,
+    /// Removed: takes no new work, finishes what it has, then goes.
+    Draining,
+    /// Crashed; billed until replaced.
+    Failed,
+    /// Terminated.
+    Gone,
+}
 
 /// One instance.
 #[derive(Debug)]
 pub struct Instance {
+    /// Its phase.
+    pub phase: Phase,
+    /// Its availability zone (index).
+    pub zone: u16,
+    /// The load balancer's view: sends it work (a crashed instance stays
+    /// "healthy" until health checks notice).
+    pub healthy: bool,
+    /// Consecutive health checks passed (> 0) or failed (< 0).
+    pub streak: i32,
     free_workers: u32,
     free_vcpus: u32,
     /// Requests at this instance: waiting for a worker, or holding one.
@@ -25,6 +52,13 @@ pub struct Instance {
     cpu_queue: VecDeque<JobId>,
 }
 
+impl Instance {
+    /// Requests at it now (waiting for a worker, or holding one).
+    pub fn load_now(&self) -> u32 {
+        self.load
+    }
+}
+
 /// What became of a request offered to the pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admission {
@@ -32,56 +66,148 @@ pub enum Admission {
     Started(u32),
     /// It waits for a worker.
     Queued,
-    /// The queue was full.
+    /// The queue was full, or no instance takes work.
     Rejected,
+    /// The instance it was sent to has crashed: the connection fails.
+    Dead,
+}
+
+/// What a crash took down with it.
+#[derive(Debug, Default)]
+pub struct Crashed {
+    /// Jobs that were waiting (for a worker or a vCPU): they fail now.
+    pub waiting: Vec<JobId>,
+    /// vCPUs that were busy.
+    pub busy_vcpus: u32,
+    /// Workers that were held (by jobs in service, in calls, or waiting for a vCPU).
+    pub busy_workers: u32,
 }
 
 /// The live state of a pool.
 #[derive(Debug)]
 pub struct PoolState {
     instances: Vec<Instance>,
+    /// Instances that take new work, in index order.
+    rotation: Vec<u32>,
     shared: Option<VecDeque<JobId>>,
     queue_limit: usize,
     balance: BalancePolicy,
     cursor: u32,
+    workers: u32,
+    vcpus: u32,
     /// CPU work per class, already divided by the instance speed.
     pub service: Vec<Sampler>,
 }
 
 impl PoolState {
-    /// All instances idle.
+    /// The pool's initial instances, serving and idle, spread over `zones`.
     pub fn new(pool: &Pool) -> Self {
-        let instances = (0..pool.instances)
-            .map(|_| Instance {
-                free_workers: pool.workers,
-                free_vcpus: pool.instance_type.vcpus,
-                load: 0,
-                queue: VecDeque::new(),
-                cpu_queue: VecDeque::new(),
-            })
-            .collect();
-        PoolState {
-            instances,
+        let zones = pool.fleet.zones.len().max(1);
+        let mut state = PoolState {
+            instances: Vec::new(),
+            rotation: Vec::new(),
             shared: pool.shared_queue.then(VecDeque::new),
             queue_limit: pool.queue_limit.map_or(usize::MAX, |l| l as usize),
             balance: pool.balance,
             cursor: 0,
+            workers: pool.workers,
+            vcpus: pool.instance_type.vcpus,
             service: pool
                 .service_by_class
                 .iter()
                 .map(|dist| Sampler::new(dist, pool.instance_type.speed))
                 .collect(),
+        };
+        for i in 0..pool.instances {
+            let id = state.launch((i as usize % zones) as u16);
+            state.instances[id as usize].healthy = true;
+            state.set_phase(id, Phase::Serving);
+        }
+        state
+    }
+
+    /// A new instance in `zone`, starting; returns its index.
+    pub fn launch(&mut self, zone: u16) -> u32 {
+        self.instances.push(Instance {
+            phase: Phase::Starting,
+            zone,
+            healthy: false,
+            streak: 0,
+            free_workers: self.workers,
+            free_vcpus: self.vcpus,
+            load: 0,
+            queue: VecDeque::new(),
+            cpu_queue: VecDeque::new(),
+        });
+        (self.instances.len() - 1) as u32
+    }
+
+    /// Instance `i`.
+    pub fn instance(&self, i: u32) -> &Instance {
+        &self.instances[i as usize]
+    }
+
+    /// Every instance, gone ones included, by index.
+    pub fn instances(&self) -> &[Instance] {
+        &self.instances
+    }
+
+    /// Moves instance `i` to `phase`.
+    pub fn set_phase(&mut self, i: u32, phase: Phase) {
+        self.instances[i as usize].phase = phase;
+        self.update_rotation();
+    }
+
+    /// Records instance `i`'s health-check streak.
+    pub fn set_streak(&mut self, i: u32, streak: i32) {
+        self.instances[i as usize].streak = streak;
+    }
+
+    /// Sets the load balancer's view of instance `i`.
+    pub fn set_healthy(&mut self, i: u32, healthy: bool) {
+        self.instances[i as usize].healthy = healthy;
+        self.update_rotation();
+    }
+
+    fn update_rotation(&mut self) {
+        self.rotation.clear();
+        for (i, instance) in self.instances.iter().enumerate() {
+            let takes_work =
+                instance.healthy && matches!(instance.phase, Phase::Serving | Phase::Failed);
+            if takes_work {
+                self.rotation.push(i as u32);
+            }
         }
     }
 
-    /// Number of instances.
+    /// Instances taking new work, for balancers.
     pub fn instance_count(&self) -> u32 {
-        self.instances.len() as u32
+        self.rotation.len() as u32
     }
 
-    /// Requests at instance `i`, for balancers.
-    pub fn load(&self, i: u32) -> u32 {
-        self.instances[i as usize].load
+    /// The instance at position `k` of the rotation.
+    pub fn in_rotation(&self, k: u32) -> u32 {
+        self.rotation[k as usize]
+    }
+
+    /// Requests at the instance at position `k` of the rotation, for balancers.
+    pub fn load(&self, k: u32) -> u32 {
+        self.instances[self.rotation[k as usize] as usize].load
+    }
+
+    /// Instances by phase, for billing and reports (`desired` left 0).
+    pub fn counts(&self) -> FleetCounts {
+        let mut counts = FleetCounts::default();
+        for instance in &self.instances {
+            match instance.phase {
+                Phase::Starting => counts.starting += 1,
+                Phase::Serving => counts.serving += 1,
+                Phase::Draining => counts.draining += 1,
+                Phase::Failed => counts.failed += 1,
+                Phase::Gone => {}
+            }
+        }
+        counts
     }
 
     /// Requests waiting for a worker or a vCPU.
@@ -94,16 +220,33 @@ impl PoolState {
                 .sum::<usize>()
     }
 
+    /// True if instance `i` has crashed: its jobs fail as they come back.
+    pub fn is_failed(&self, i: u32) -> bool {
+        self.instances[i as usize].phase == Phase::Failed
+    }
+
+    /// True if instance `i` is draining and has nothing left to do.
+    pub fn is_drained(&self, i: u32) -> bool {
+        let instance = &self.instances[i as usize];
+        instance.phase == Phase::Draining && instance.load == 0
+    }
+
     /// Offers `job` to instance `hint` (chosen by a balancer) or, without
     /// one, to an instance of the pool's own choosing.
     pub fn admit(&mut self, job: JobId, hint: Option<u32>, rng: &mut Rng) -> Admission {
+        if self.rotation.is_empty() {
+            return Admission::Rejected;
+        }
         if let Some(shared) = &mut self.shared {
-            let n = self.instances.len();
-            let start = hint.map_or(self.cursor as usize, |h| h as usize) % n;
+            let n = self.rotation.len();
+            let start = self.cursor as usize % n;
             self.cursor = ((start + 1) % n) as u32;
             let free = (0..n)
-                .map(|k| (start + k) % n)
-                .find(|&i| self.instances[i].free_workers > 0);
+                .map(|k| self.rotation[(start + k) % n] as usize)
+                // A crashed consumer pulls nothing from the shared queue.
+                .find(|&i| {
+                    self.instances[i].free_workers > 0 && self.instances[i].phase != Phase::Failed
+                });
             return match free {
                 Some(i) => {
                     let instance = &mut self.instances[i];
@@ -121,18 +264,21 @@ impl PoolState {
         let i = match hint {
             Some(i) => i,
             None => {
-                let instances = &self.instances;
-                pick_instance(
+                let (instances, rotation) = (&self.instances, &self.rotation);
+                let k = pick_instance(
                     self.balance,
-                    self.instance_count(),
-                    |i| instances[i as usize].load,
+                    rotation.len() as u32,
+                    |k| instances[rotation[k as usize] as usize].load,
                     &mut self.cursor,
                     rng,
-                )
+                );
+                self.rotation[k as usize]
             }
         };
         let instance = &mut self.instances[i as usize];
-        if instance.free_workers > 0 {
+        if instance.phase == Phase::Failed {
+            Admission::Dead
+        } else if instance.free_workers > 0 {
             instance.free_workers -= 1;
             instance.load += 1;
             Admission::Started(i)
@@ -172,10 +318,13 @@ impl PoolState {
     /// A worker of `instance` finished its request: returns the waiting job
     /// that takes it over on the same instance, if any.
     pub fn release_worker(&mut self, instance: u32) -> Option<JobId> {
+        let draining = self.instances[instance as usize].phase == Phase::Draining;
         let instance = &mut self.instances[instance as usize];
         // The finished request leaves the instance.
         instance.load -= 1;
         let next = match &mut self.shared {
+            // A draining instance takes nothing more from the shared queue.
+            Some(_) if draining => None,
             Some(shared) => {
                 let next = shared.pop_front();
                 // A job from the shared queue joins this instance only now;
@@ -189,5 +338,29 @@ impl PoolState {
             instance.free_workers += 1;
         }
         next
+    }
+
+    /// Instance `i` crashes: out of service at once (its queued and
+    /// vCPU-waiting jobs are returned to fail now; jobs in service or in
+    /// calls fail when they come back). Health checks still see it as
+    /// healthy until they notice, if `noticed` is false.
+    pub fn crash(&mut self, i: u32, noticed: bool) -> Crashed {
+        let instance = &mut self.instances[i as usize];
+        let mut waiting: Vec<JobId> = instance.queue.drain(..).collect();
+        waiting.extend(instance.cpu_queue.drain(..));
+        let crashed = Crashed {
+            busy_vcpus: self.vcpus - instance.free_vcpus,
+            busy_workers: self.workers - instance.free_workers,
+            waiting,
+        };
+        instance.load = 0;
+        instance.free_vcpus = self.vcpus;
+        instance.free_workers = self.workers;
+        instance.phase = Phase::Failed;
+        if noticed {
+            instance.healthy = false;
+        }
+        self.update_rotation();
+        crashed
     }
 }

@@ -50,7 +50,7 @@ pub fn render(runs: &[RunResult]) -> Result<Vec<u8>, ReportError> {
 /// Six decimals at most, shortest form (`7.1`, not `7.100000`): enough for
 /// utilization and for latencies (the histogram resolves 1 µs = 0.001 ms),
 /// and byte-stable. NaN is the empty field.
-fn number(value: f64) -> String {
+pub(super) fn number(value: f64) -> String {
     if value.is_nan() {
         return String::new();
     }

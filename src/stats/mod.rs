@@ -9,7 +9,6 @@
 
 mod interval;
 mod latency;
-mod level;
 mod recorder;
 mod result;
 mod series;

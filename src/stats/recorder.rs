@@ -2,13 +2,13 @@
 //! everything before the warm-up ends, except the optional time series,
 //! which covers the whole run.
 
-use crate::engine::{Observer, Resource, SimTime};
+use crate::engine::{Decision, FleetCounts, Observer, Resource, SimTime};
 use crate::model::{ClassId, Model, NodeId, NodeKind};
 
 use super::latency::LatencyRecord;
-use super::level::Level;
 use super::result::{ClassResult, CostResult, NodeResult, Outcome, RunResult};
 use super::series::SeriesRecorder;
+use crate::engine::Level;
 
 /// Per-node accumulators.
 #[derive(Default)]
@@ -19,7 +19,10 @@ struct NodeRecord {
     busy_servers: Level,
     busy_workers: Level,
     waiting: Level,
+    /// Instances billed (every phase but gone).
     instances: Level,
+    /// Instances serving: the capacity utilization is measured against.
+    serving: Level,
     usd_per_hour: Level,
     /// Servers (vCPUs, connections) and workers per instance; 0 where the kind has none.
     servers_per_instance: u32,
@@ -57,12 +60,14 @@ pub struct Recorder {
     nodes: Vec<NodeRecord>,
     /// Present only when a series was asked for.
     series: Option<SeriesRecorder>,
+    /// Present only when the decision log was asked for.
+    decisions: Option<Vec<Decision>>,
 }
 
 impl Recorder {
-    /// Empty records for `model`'s nodes and classes, and a time series in
-    /// windows of `series_window` if given.
-    pub fn new(model: &Model, series_window: Option<SimTime>) -> Self {
+    /// Empty records for `model`'s nodes and classes, a time series in
+    /// windows of `series_window` if given, and a decision log if `decisions`.
+    pub fn new(model: &Model, series_window: Option<SimTime>, decisions: bool) -> Self {
         let nodes = model
             .nodes
             .iter()
@@ -90,6 +95,7 @@ impl Recorder {
                 .collect(),
             nodes,
             series: series_window.map(|window| SeriesRecorder::new(model, window)),
+            decisions: decisions.then(Vec::new),
         }
     }
 
@@ -115,9 +121,10 @@ impl Recorder {
             .zip(&model.nodes)
             .map(|(record, node)| {
                 let instance_ns = record.instances.area_until(end, from);
+                let serving_ns = record.serving.area_until(end, from);
                 let ratio = |busy: &Level, per_instance: u32| {
-                    (per_instance > 0 && instance_ns > 0.0).then(|| {
-                        busy.area_until(end, from) / (instance_ns * f64::from(per_instance))
+                    (per_instance > 0 && serving_ns > 0.0).then(|| {
+                        busy.area_until(end, from) / (serving_ns * f64::from(per_instance))
                     })
                 };
                 let node_usd_per_hour = record.usd_per_hour.area_until(end, from) / window_ns;
@@ -170,6 +177,7 @@ impl Recorder {
                 usd_per_million,
             },
             series: self.series.map(|series| series.finish(stopped)),
+            decisions: self.decisions,
         }
     }
 }
@@ -237,16 +245,24 @@ impl Observer for Recorder {
         level.add(now, self.warmup_end, f64::from(delta));
     }
 
-    fn instances(&mut self, now: SimTime, node: NodeId, instances: u32, usd_per_hour: f64) {
+    fn instances(&mut self, now: SimTime, node: NodeId, counts: FleetCounts, usd_per_hour: f64) {
         if let Some(series) = &mut self.series {
-            series.instances(now, node, instances);
+            series.instances(now, node, counts, usd_per_hour);
         }
         let record = &mut self.nodes[node.index()];
+        let billed = f64::from(counts.billed());
+        record.instances.set(now, self.warmup_end, billed);
         record
-            .instances
-            .set(now, self.warmup_end, f64::from(instances));
+            .serving
+            .set(now, self.warmup_end, f64::from(counts.serving));
         record
             .usd_per_hour
-            .set(now, self.warmup_end, f64::from(instances) * usd_per_hour);
+            .set(now, self.warmup_end, billed * usd_per_hour);
+    }
+
+    fn decision(&mut self, _now: SimTime, decision: &Decision) {
+        if let Some(decisions) = &mut self.decisions {
+            decisions.push(decision.clone());
+        }
     }
 }

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::latency::LatencySummary;
 use super::series::Series;
+use crate::engine::Decision;
 
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -57,6 +58,9 @@ pub struct RunResult {
     /// (`RunOptions::series_window_s`); absent from JSON otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<Series>,
+    /// Every autoscaling decision, when asked for (`RunOptions::decisions`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<Vec<Decision>>,
 }
 
 /// End-to-end figures of one class.

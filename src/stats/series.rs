@@ -21,14 +21,16 @@
 //! values are fractions, per-second rates or milliseconds, NaN where a window
 //! has no data (no completion, hence no percentile).
 
+mod fleet;
 mod pools;
 mod requests;
 
 use serde::Serialize;
 
-use crate::engine::{Resource, SimTime};
+use crate::engine::{FleetCounts, Resource, SimTime};
 use crate::model::{Model, NodeId};
 
+use fleet::FleetColumns;
 use pools::PoolColumns;
 use requests::RequestColumns;
 
@@ -81,6 +83,7 @@ pub struct SeriesRecorder {
     open: Span,
     requests: RequestColumns,
     pools: PoolColumns,
+    fleet: FleetColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -91,9 +94,11 @@ impl SeriesRecorder {
         let window_ns = window.as_nanos().max(1);
         let requests = RequestColumns::default();
         let pools = PoolColumns::new(model);
+        let fleet = FleetColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
+        fleet.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -104,6 +109,7 @@ impl SeriesRecorder {
             },
             requests,
             pools,
+            fleet,
             columns,
             rows: Vec::new(),
         }
@@ -130,11 +136,18 @@ impl SeriesRecorder {
         self.pools.occupancy(now, node, resource, delta);
     }
 
-    /// `node` now has `instances` instances.
+    /// `node`'s instances changed: `counts` by phase, billed at `usd_per_hour` each.
     #[inline]
-    pub fn instances(&mut self, now: SimTime, node: NodeId, instances: u32) {
+    pub fn instances(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        counts: FleetCounts,
+        usd_per_hour: f64,
+    ) {
         self.advance(now);
-        self.pools.instances(now, node, instances);
+        self.pools.instances(now, node, counts.serving);
+        self.fleet.instances(now, node, counts, usd_per_hour);
     }
 
     /// Closes every window up to `stopped` (the horizon, or where an unstable
@@ -182,6 +195,7 @@ impl SeriesRecorder {
         });
         self.requests.close(span, &mut row);
         self.pools.close(span, &mut row);
+        self.fleet.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

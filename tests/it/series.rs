@@ -15,6 +15,7 @@ const SEED: u64 = 20_240_601;
 fn with_series(window_s: f64) -> RunOptions {
     RunOptions {
         series_window_s: Some(window_s),
+        ..RunOptions::default()
     }
 }
 
@@ -251,7 +252,8 @@ fn cli_writes_the_series_and_rejects_an_empty_window() {
         lines.next(),
         Some(
             "replication,time_s,warmup,arrivals_per_s,completions_per_s,errors_per_s,\
-             p50_ms,p99_ms,in_flight,server.utilization,server.worker_utilization"
+             p50_ms,p99_ms,in_flight,server.utilization,server.worker_utilization,\
+             server.serving,server.starting,server.draining,server.failed,server.desired,cost_usd"
         )
     );
     // models/mm1.json runs 20000 s: 2000 windows of the default 10 s.

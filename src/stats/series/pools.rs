@@ -2,9 +2,9 @@
 //! its vCPUs busy (`<pool>.utilization`) and of its workers held
 //! (`<pool>.worker_utilization`) during the window, as fractions.
 
+use crate::engine::Level;
 use crate::engine::{Resource, SimTime};
 use crate::model::{Model, NodeId, NodeKind};
-use crate::stats::level::Level;
 
 use super::{ColumnGroup, Span};
 
@@ -72,7 +72,7 @@ impl PoolColumns {
         level.add(now, FROM_START, f64::from(delta));
     }
 
-    /// `node` now has `instances` instances.
+    /// `node` now has `instances` instances serving.
     #[inline]
     pub(super) fn instances(&mut self, now: SimTime, node: NodeId, instances: u32) {
         if let Some(index) = self.pool_of_node[node.index()] {

@@ -34,7 +34,7 @@ fn column(series: &Series, name: &str) -> Vec<f64> {
 const WEB: NodeId = NodeId(1);
 
 #[test]
-fn columns_are_the_clock_then_requests_then_each_pool() {
+fn columns_are_the_clock_then_requests_then_each_pool_then_fleets_and_cost() {
     let series = SeriesRecorder::new(&model(), secs(10.0)).finish(secs(25.0));
     assert_eq!(
         series.columns,
@@ -48,7 +48,13 @@ fn columns_are_the_clock_then_requests_then_each_pool() {
             "p99_ms",
             "in_flight",
             "web.utilization",
-            "web.worker_utilization"
+            "web.worker_utilization",
+            "web.serving",
+            "web.starting",
+            "web.draining",
+            "web.failed",
+            "web.desired",
+            "cost_usd",
         ]
     );
     assert_eq!(series.window_s, 10.0);
@@ -94,12 +100,12 @@ fn a_call_at_a_window_end_belongs_to_the_next_window() {
 #[test]
 fn pool_utilization_is_busy_time_over_capacity_time_per_window() {
     let mut recorder = SeriesRecorder::new(&model(), secs(10.0));
-    recorder.instances(SimTime::ZERO, WEB, 2); // 4 vCPUs, 6 workers
+    recorder.instances(SimTime::ZERO, WEB, serving(2), 0.0); // 4 vCPUs, 6 workers
     recorder.occupancy(secs(0.0), WEB, Resource::Worker, 3);
     recorder.occupancy(secs(5.0), WEB, Resource::Server, 2);
     recorder.occupancy(secs(15.0), WEB, Resource::Server, -2);
     recorder.occupancy(secs(15.0), WEB, Resource::Queue, 7); // not a column
-    recorder.instances(secs(20.0), WEB, 1); // 2 vCPUs, 3 workers from 20 s
+    recorder.instances(secs(20.0), WEB, serving(1), 0.0); // 2 vCPUs, 3 workers from 20 s
     let series = recorder.finish(secs(25.0));
     // vCPUs: 2 busy of 4 for 5 s of 10, then 5 s of 10, then none.
     assert_eq!(column(&series, "web.utilization"), [0.25, 0.25, 0.0]);
@@ -114,4 +120,13 @@ fn a_halted_run_ends_its_series_where_it_stopped() {
     let series = recorder.finish(secs(12.5));
     assert_eq!(column(&series, "time_s"), [0.0, 10.0]);
     assert_eq!(column(&series, "arrivals_per_s"), [0.0, 1.0 / 2.5]);
+}
+
+/// `n` instances serving.
+fn serving(n: u32) -> crate::engine::FleetCounts {
+    crate::engine::FleetCounts {
+        serving: n,
+        desired: n,
+        ..Default::default()
+    }
 }

@@ -1,7 +1,7 @@
 //! Time-weighted integrals of a level (busy servers, queue length,
-//! instances), counted only after the warm-up.
+//! instances), counted only after a given start (the warm-up).
 
-use crate::engine::SimTime;
+use super::time::SimTime;
 
 /// A level that changes at instants; its integral over the measured window.
 #[derive(Clone, Debug, Default)]

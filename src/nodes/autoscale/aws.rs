@@ -1,0 +1,273 @@
+//! AWS Auto Scaling, evaluated once a minute (CloudWatch's standard
+//! resolution). Target tracking is modelled by the two alarms AWS creates
+//! for it: scale out when the metric is above the target for 3 consecutive
+//! one-minute datapoints, to ceil(serving × metric / target); scale in when
+//! it is below 90% of the target for 15 consecutive datapoints. Step
+//! scaling fires on its own alarm (mean over each period, for N periods)
+//! and applies the step that holds the breach, then waits its cooldown.
+//! When several policies act, the largest capacity wins (as AWS documents).
+
+use crate::model::{AdjustmentType, Aws, AwsMetric, AwsPolicy, Comparison, ScheduledAction};
+use crate::nodes::monitor::Reading;
+
+use super::{Evaluation, View};
+
+/// Datapoints above the target before target tracking scales out.
+const HIGH_DATAPOINTS: u32 = 3;
+/// Datapoints below the low threshold before it scales in.
+const LOW_DATAPOINTS: u32 = 15;
+/// The low threshold, as a share of the target.
+const LOW_SHARE: f64 = 0.9;
+
+/// One policy and its alarm state.
+#[derive(Debug)]
+struct PolicyState {
+    policy: AwsPolicy,
+    high: u32,
+    low: u32,
+    /// Datapoints of the step alarm's open period.
+    period: Vec<f64>,
+    breaches: u32,
+    last_action_s: f64,
+}
+
+/// An AWS group's scaling state.
+#[derive(Debug)]
+pub struct AwsState {
+    min: u32,
+    max: u32,
+    policies: Vec<PolicyState>,
+}
+
+/// A metric as CloudWatch reports it.
+fn value(reading: &Reading, metric: AwsMetric) -> f64 {
+    match metric {
+        AwsMetric::CpuPercent => reading.cpu * 100.0,
+        AwsMetric::RequestCountPerTarget => reading.rps_per_instance * 60.0,
+        AwsMetric::TargetResponseTime => reading.mean_ms / 1e3,
+    }
+}
+
+impl AwsState {
+    /// A fresh group.
+    pub fn new(spec: &Aws) -> Self {
+        AwsState {
+            min: spec.min,
+            max: spec.max,
+            policies: spec
+                .policies
+                .iter()
+                .map(|policy| PolicyState {
+                    policy: policy.clone(),
+                    high: 0,
+                    low: 0,
+                    period: Vec::new(),
+                    breaches: 0,
+                    last_action_s: f64::NEG_INFINITY,
+                })
+                .collect(),
+        }
+    }
+
+    /// A scheduled action: new bounds, and the desired capacity it sets or
+    /// the current one kept within them.
+    pub fn schedule(&mut self, action: &ScheduledAction, current: u32) -> Evaluation {
+        self.min = action.min.unwrap_or(self.min);
+        self.max = action.max.unwrap_or(self.max).max(self.min);
+        let desired = action.desired.unwrap_or(current).clamp(self.min, self.max);
+        Evaluation {
+            desired,
+            rule: action.name.clone(),
+            metric: "-".into(),
+            value: f64::NAN,
+            target: f64::NAN,
+            current,
+            reason: format!(
+                "scheduled action: min {}, max {}, desired {desired}",
+                self.min, self.max
+            ),
+        }
+    }
+
+    /// One minute's evaluation of every policy; the first entry is the
+    /// group's decision, the rest each policy's.
+    pub fn evaluate(&mut self, now_s: f64, reading: &Reading, view: View) -> Vec<Evaluation> {
+        let current = view.desired;
+        let serving = f64::from(view.serving);
+        let mut out = Vec::with_capacity(self.policies.len() + 1);
+        for state in &mut self.policies {
+            out.push(state.evaluate(now_s, reading, current, serving));
+        }
+        // Largest capacity wins; a policy with nothing to say proposes `current`.
+        let outs: Vec<u32> = out
+            .iter()
+            .map(|e| e.desired)
+            .filter(|&d| d > current)
+            .collect();
+        let ins: Vec<u32> = out
+            .iter()
+            .map(|e| e.desired)
+            .filter(|&d| d < current)
+            .collect();
+        let proposal = match (outs.iter().max(), ins.iter().max()) {
+            (Some(&up), _) => up,
+            (None, Some(&down)) => down,
+            (None, None) => current,
+        };
+        let desired = proposal.clamp(self.min, self.max);
+        let group = Evaluation {
+            desired,
+            rule: "group".into(),
+            metric: "-".into(),
+            value: f64::NAN,
+            target: f64::NAN,
+            current,
+            reason: if desired == current {
+                "no policy changes the capacity".into()
+            } else {
+                format!(
+                    "largest capacity of the policies, within [{}, {}]",
+                    self.min, self.max
+                )
+            },
+        };
+        out.insert(0, group);
+        out
+    }
+}
+
+impl PolicyState {
+    fn evaluate(
+        &mut self,
+        now_s: f64,
+        reading: &Reading,
+        current: u32,
+        serving: f64,
+    ) -> Evaluation {
+        match &self.policy {
+            AwsPolicy::TargetTracking {
+                name,
+                metric,
+                target,
+                disable_scale_in,
+                ..
+            } => {
+                let v = value(reading, *metric);
+                let mut e = Evaluation {
+                    desired: current,
+                    rule: name.clone(),
+                    metric: metric.label().into(),
+                    value: v,
+                    target: *target,
+                    current,
+                    reason: String::new(),
+                };
+                if v.is_nan() || serving == 0.0 {
+                    self.high = 0;
+                    self.low = 0;
+                    e.reason = "no datapoint".into();
+                    return e;
+                }
+                if v > *target {
+                    self.high += 1;
+                    self.low = 0;
+                } else if v < LOW_SHARE * target {
+                    self.low += 1;
+                    self.high = 0;
+                } else {
+                    self.high = 0;
+                    self.low = 0;
+                }
+                let wanted = (serving * v / target).ceil() as u32;
+                if self.high >= HIGH_DATAPOINTS {
+                    e.desired = wanted.max(current);
+                    e.reason = format!("AlarmHigh: {} datapoints above the target", self.high);
+                } else if self.low >= LOW_DATAPOINTS && !disable_scale_in {
+                    e.desired = wanted.max(1).min(current);
+                    e.reason = format!(
+                        "AlarmLow: {} datapoints below {LOW_SHARE} × target",
+                        self.low
+                    );
+                } else {
+                    e.reason = format!(
+                        "high {}/{HIGH_DATAPOINTS}, low {}/{LOW_DATAPOINTS}",
+                        self.high, self.low
+                    );
+                }
+                e
+            }
+            AwsPolicy::Step {
+                name,
+                adjustment,
+                steps,
+                alarm,
+                cooldown_s,
+                ..
+            } => {
+                let v = value(reading, alarm.metric);
+                let mut e = Evaluation {
+                    desired: current,
+                    rule: name.clone(),
+                    metric: alarm.metric.label().into(),
+                    value: v,
+                    target: alarm.threshold,
+                    current,
+                    reason: "alarm period open".into(),
+                };
+                if v.is_finite() {
+                    self.period.push(v);
+                }
+                if self.period.len() < alarm.datapoints_per_period as usize {
+                    return e;
+                }
+                let mean = self.period.iter().sum::<f64>() / self.period.len() as f64;
+                self.period.clear();
+                e.value = mean;
+                let breach = match alarm.comparison {
+                    Comparison::GreaterThanOrEqualToThreshold => mean >= alarm.threshold,
+                    Comparison::GreaterThanThreshold => mean > alarm.threshold,
+                    Comparison::LessThanThreshold => mean < alarm.threshold,
+                    Comparison::LessThanOrEqualToThreshold => mean <= alarm.threshold,
+                };
+                self.breaches = if breach { self.breaches + 1 } else { 0 };
+                if self.breaches < alarm.periods {
+                    e.reason = format!(
+                        "alarm OK ({}/{} periods breaching)",
+                        self.breaches, alarm.periods
+                    );
+                    return e;
+                }
+                if now_s - self.last_action_s < *cooldown_s {
+                    e.reason = "in ALARM, cooling down".into();
+                    return e;
+                }
+                let breach_size = mean - alarm.threshold;
+                let Some(&(_, _, step)) = steps
+                    .iter()
+                    .find(|&&(lower, upper, _)| lower <= breach_size && breach_size < upper)
+                else {
+                    e.reason = "in ALARM, no step holds the breach".into();
+                    return e;
+                };
+                let c = i64::from(current);
+                let desired = match adjustment {
+                    AdjustmentType::ChangeInCapacity => c + i64::from(step),
+                    AdjustmentType::ExactCapacity => i64::from(step),
+                    AdjustmentType::PercentChangeInCapacity => {
+                        let change = (c as f64 * f64::from(step) / 100.0) as i64;
+                        // At least one instance, in the step's direction.
+                        c + if change == 0 {
+                            i64::from(step.signum())
+                        } else {
+                            change
+                        }
+                    }
+                };
+                self.last_action_s = now_s;
+                e.desired = desired.max(0) as u32;
+                e.reason = format!("in ALARM: step {step:+} for a breach of {breach_size:.3}");
+                e
+            }
+        }
+    }
+}
