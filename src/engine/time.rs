@@ -18,7 +18,9 @@ impl SimTime {
 
     /// As seconds.
     pub fn as_secs_f64(self) -> f64 {
-        self.0 as f64 * 1e-9
+        // Divided, not multiplied by 1e-9: whole seconds stay whole (735 s
+        // reads 735, not 735.0000000000001), which decision times rely on.
+        self.0 as f64 / 1e9
     }
 
     /// Nanoseconds.

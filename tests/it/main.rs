@@ -4,6 +4,7 @@ mod behaviour;
 mod cli;
 mod determinism;
 mod errors;
+mod fleet;
 mod layout;
 mod series;
 mod support;
