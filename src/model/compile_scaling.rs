@@ -258,7 +258,7 @@ fn hpa_metric(
     let Some(source) = source else {
         acc.push(Diagnostic::new(
             path,
-            format!("a `{:?}` metric needs `{field}`", spec.kind),
+            format!("a metric of type `{:?}` needs `{field}`", spec.kind),
         ));
         return None;
     };

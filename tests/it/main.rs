@@ -5,6 +5,7 @@ mod cli;
 mod determinism;
 mod errors;
 mod fleet;
+mod fleet_errors;
 mod layout;
 mod series;
 mod support;

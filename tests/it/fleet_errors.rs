@@ -1,0 +1,149 @@
+//! Bad autoscaling, failure and health-check settings -> their exact
+//! messages, each naming its JSON path.
+
+use serde_json::{Value, json};
+
+/// A pool `web` with `fleet` fields added, 600 s.
+fn topology(fleet: Value) -> String {
+    let mut pool = json!({ "instance_type": "t3.small", "instances": 2,
+                           "service": { "exponential": { "mean_ms": 20 } } });
+    pool.as_object_mut()
+        .unwrap()
+        .extend(fleet.as_object().unwrap().clone());
+    json!({
+        "simulation": { "duration_s": 600 },
+        "traffic": { "entry": "web", "arrivals": { "poisson": { "rate_rps": 10 } } },
+        "nodes": { "web": { "pool": pool } }
+    })
+    .to_string()
+}
+
+#[track_caller]
+fn check(fleet: Value, expected: &str) {
+    let err = capsim::model::parse(&topology(fleet)).expect_err("should be rejected");
+    assert_eq!(err.to_string(), expected);
+}
+
+fn cpu(percent: f64) -> Value {
+    json!({ "type": "Resource", "resource": { "name": "cpu",
+            "target": { "type": "Utilization", "averageUtilization": percent } } })
+}
+
+#[test]
+fn hpa_min_above_max() {
+    check(
+        json!({ "autoscaling": { "hpa": { "minReplicas": 5, "maxReplicas": 3 } } }),
+        "nodes.web.pool.autoscaling.hpa.minReplicas: expected at most `maxReplicas` (3), got 5",
+    );
+}
+
+#[test]
+fn aws_min_above_max_and_desired_outside() {
+    check(
+        json!({ "autoscaling": { "aws": { "MinSize": 4, "MaxSize": 2, "DesiredCapacity": 9 } } }),
+        "nodes.web.pool.autoscaling.aws.MinSize: expected at most `MaxSize` (2), got 4\n\
+         nodes.web.pool.autoscaling.aws.DesiredCapacity: expected between `MinSize` (4) and `MaxSize` (2), got 9",
+    );
+}
+
+#[test]
+fn utilization_target_outside_the_range() {
+    check(
+        json!({ "autoscaling": { "hpa": { "maxReplicas": 3, "metrics": [cpu(150.0)] } } }),
+        "nodes.web.pool.autoscaling.hpa.metrics[0].resource.target.averageUtilization: expected a percentage in (0, 100], got 150",
+    );
+    let err = capsim::model::parse(&topology(
+        json!({ "autoscaling": { "hpa": { "maxReplicas": 3, "metrics": [cpu(0.0)] } } }),
+    ))
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("averageUtilization: expected a number > 0, got 0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_metrics() {
+    check(
+        json!({ "autoscaling": { "hpa": { "maxReplicas": 3, "metrics": [
+            { "type": "Pods", "pods": { "metric": { "name": "packets_per_second" },
+              "target": { "type": "AverageValue", "averageValue": "1k" } } } ] } } }),
+        "nodes.web.pool.autoscaling.hpa.metrics[0].pods.metric.name: unknown metric `packets_per_second` (known: requests_per_second, in_flight, latency_p99_ms, latency_mean_ms)",
+    );
+    check(
+        json!({ "autoscaling": { "aws": { "MinSize": 1, "MaxSize": 3, "Policies": [
+            { "PolicyType": "TargetTrackingScaling", "TargetTrackingConfiguration": {
+                "PredefinedMetricSpecification": { "PredefinedMetricType": "ASGAverageNetworkIn" },
+                "TargetValue": 1000 } } ] } } }),
+        "nodes.web.pool.autoscaling.aws.Policies[0].TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType: unknown metric `ASGAverageNetworkIn` (known: ASGAverageCPUUtilization, ALBRequestCountPerTarget; alarms also CPUUtilization, RequestCountPerTarget, TargetResponseTime)",
+    );
+}
+
+#[test]
+fn metric_type_without_its_source() {
+    check(
+        json!({ "autoscaling": { "hpa": { "maxReplicas": 3, "metrics": [ { "type": "External" } ] } } }),
+        "nodes.web.pool.autoscaling.hpa.metrics[0]: a metric of type `External` needs `external`",
+    );
+}
+
+#[test]
+fn bad_quantity() {
+    check(
+        json!({ "autoscaling": { "hpa": { "maxReplicas": 3, "metrics": [
+            { "type": "Pods", "pods": { "metric": { "name": "in_flight" },
+              "target": { "type": "AverageValue", "averageValue": "ten" } } } ] } } }),
+        "nodes.web.pool.autoscaling.hpa.metrics[0].pods.target: expected a quantity like `40`, `500m` or `2k`, got `ten`",
+    );
+}
+
+#[test]
+fn scheduled_action_after_the_end_of_the_run() {
+    check(
+        json!({ "autoscaling": { "aws": { "MinSize": 1, "MaxSize": 3,
+            "ScheduledActions": [ { "StartTime": 900, "DesiredCapacity": 2 } ] } } }),
+        "nodes.web.pool.autoscaling.aws.ScheduledActions[0].StartTime: expected a time before the end of the run (600 s), got 900",
+    );
+}
+
+#[test]
+fn scheduled_failure_in_an_unknown_zone_or_after_the_end() {
+    check(
+        json!({ "zones": ["a", "b"], "failures": { "scheduled": [
+            { "at_s": 100, "zone": "c" }, { "at_s": 700, "instances": 1 } ] } }),
+        "nodes.web.pool.failures.scheduled[0].zone: no zone `c` (zones: a, b)\n\
+         nodes.web.pool.failures.scheduled[1].at_s: expected a time before the end of the run (600 s), got 700",
+    );
+}
+
+#[test]
+fn health_check_timeout_not_below_the_interval() {
+    check(
+        json!({ "health_check": { "interval_s": 5, "timeout_s": 5 } }),
+        "nodes.web.pool.health_check.timeout_s: expected less than `interval_s` (5), got 5",
+    );
+}
+
+#[test]
+fn step_policy_without_an_alarm() {
+    check(
+        json!({ "autoscaling": { "aws": { "MinSize": 1, "MaxSize": 3, "Policies": [
+            { "PolicyType": "StepScaling", "StepAdjustments": [ { "ScalingAdjustment": 1 } ] } ] } } }),
+        "nodes.web.pool.autoscaling.aws.Policies[0]: a `StepScaling` policy needs an `Alarm` and `StepAdjustments`",
+    );
+}
+
+#[test]
+fn misspelt_hpa_field_names_the_spec_fields() {
+    let err = capsim::model::parse(&topology(
+        json!({ "autoscaling": { "hpa": { "maxReplica": 3 } } }),
+    ))
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "nodes.web.pool.autoscaling.hpa.maxReplica: unknown field `maxReplica`, expected one of `scaleTargetRef`, `minReplicas`, `maxReplicas`"
+        ),
+        "{err}"
+    );
+}
