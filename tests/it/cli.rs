@@ -193,3 +193,29 @@ fn check_shows_the_load_at_the_peak_of_a_profile() {
         "the spike exceeds the web tier: {out}"
     );
 }
+
+#[test]
+fn decisions_are_written_with_their_reasons() {
+    let path = temp_file("decisions.csv", "");
+    let run = capsim(&[
+        "run",
+        "models/hpa.json",
+        "--decisions",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("replication,time_s,pool,rule,metric,value,target,current,desired,reason")
+    );
+    // One HPA sync every 15 s of a 7,200 s run.
+    assert_eq!(lines.clone().count(), 480);
+    // The ramp makes it scale out at least once.
+    let scaled_out = lines.any(|line| {
+        let fields: Vec<&str> = line.split(',').collect();
+        fields[3] == "hpa" && fields[8].parse::<u32>() > fields[7].parse::<u32>()
+    });
+    assert!(scaled_out, "{csv}");
+}
