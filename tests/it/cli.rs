@@ -215,7 +215,7 @@ fn decisions_are_written_with_their_reasons() {
     // The ramp makes it scale out at least once.
     let scaled_out = lines.any(|line| {
         let fields: Vec<&str> = line.split(',').collect();
-        fields[3] == "hpa" && fields[8].parse::<u32>() > fields[7].parse::<u32>()
+        fields[3] == "hpa" && fields[8].parse::<u32>().unwrap() > fields[7].parse::<u32>().unwrap()
     });
     assert!(scaled_out, "{csv}");
 }
