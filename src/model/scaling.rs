@@ -175,7 +175,7 @@ pub enum AwsPolicy {
         target: f64,
         /// Never scale in.
         disable_scale_in: bool,
-        /// Seconds before a new instance's metrics count.
+        /// Seconds after a scale-out before it may scale in.
         warmup_s: f64,
     },
     /// Step scaling on an alarm.
@@ -190,7 +190,7 @@ pub enum AwsPolicy {
         alarm: Alarm,
         /// Seconds before this policy may act again.
         cooldown_s: f64,
-        /// Seconds before a new instance's metrics count.
+        /// Seconds after it acts during which its instances warm up (it does not act again).
         warmup_s: f64,
     },
 }

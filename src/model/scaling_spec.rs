@@ -265,8 +265,10 @@ pub struct AwsSpec {
     /// Instances at the start (default: the pool's `instances`).
     #[serde(default)]
     pub desired_capacity: Option<Size>,
-    /// Seconds after launch during which an instance's metrics are not
-    /// counted (default 0; policies may override).
+    /// Seconds after a scale-out during which target tracking does not
+    /// scale in, as instances warm up (default 0; policies may override).
+    /// Instances count as capacity from launch; the pool's `warmup` is when
+    /// they start serving.
     #[serde(default)]
     pub default_instance_warmup: Option<NonNegative>,
     /// Scaling policies; when several act, the largest capacity wins.
@@ -301,7 +303,7 @@ pub struct AwsPolicySpec {
     /// Seconds after this policy acts before it may act again (default 0).
     #[serde(default)]
     pub cooldown: Option<NonNegative>,
-    /// Seconds after launch before a new instance's metrics count (default:
+    /// Seconds after this policy's scale-out before it may scale in (default:
     /// the group's `DefaultInstanceWarmup`).
     #[serde(default)]
     pub estimated_instance_warmup: Option<NonNegative>,

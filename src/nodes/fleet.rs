@@ -50,8 +50,8 @@ pub struct FleetState {
     time_to_failure: Option<Sampler>,
     time_to_replace: Option<Sampler>,
     health: Option<HealthCheck>,
-    /// What the autoscaler reads.
-    pub monitor: Monitor,
+    /// What the autoscaler reads; only a pool with an autoscaler pays for it.
+    pub monitor: Option<Monitor>,
     controller: Option<Controller>,
     usd_per_hour: f64,
 }
@@ -70,7 +70,7 @@ impl FleetState {
             time_to_failure: sampler(&fleet.failures.time_to_failure),
             time_to_replace: sampler(&fleet.failures.time_to_replace),
             health: fleet.health_check.clone(),
-            monitor: Monitor::new(vcpus),
+            monitor: fleet.autoscaler.as_ref().map(|_| Monitor::new(vcpus)),
             controller: fleet.autoscaler.as_ref().map(Controller::new),
             usd_per_hour,
         }
@@ -221,7 +221,9 @@ impl<O: Observer> Network<'_, O> {
             .as_mut()
             .expect("every pool has a fleet");
         counts.desired = fleet.desired;
-        fleet.monitor.serving(now, counts.serving);
+        if let Some(monitor) = &mut fleet.monitor {
+            monitor.serving(now, counts.serving);
+        }
         let price = fleet.usd_per_hour;
         self.observer.instances(now, node, counts, price);
     }
@@ -239,7 +241,10 @@ impl<O: Observer> Network<'_, O> {
     fn sync(&mut self, now: SimTime, queue: &mut EventQueue, node: NodeId) {
         let serving = self.pool(node.index()).counts().serving;
         let fleet = self.fleet(node);
-        let reading = fleet.monitor.read(now);
+        let Some(monitor) = &mut fleet.monitor else {
+            return;
+        };
+        let reading = monitor.read(now);
         let view = View {
             desired: fleet.desired,
             serving,

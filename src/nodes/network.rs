@@ -21,6 +21,7 @@ use super::balancer::{pick_instance, pick_target};
 use super::database::{self, DatabaseState};
 use super::fleet::{FleetState, Timer};
 use super::job::{Job, NO_SLOT, Origin};
+use super::monitor::Monitor;
 use super::pool::{Admission, PoolState};
 
 use crate::traffic::{Request, SourceState};
@@ -73,8 +74,9 @@ pub struct Network<'m, O: Observer> {
     saturation: Option<Saturation>,
     /// Pending fleet timers (instance start-up, crashes, syncs, checks).
     pub(super) timers: Slab<Timer>,
-    /// Each pool's fleet; `None` for other kinds.
-    pub(super) fleets: Vec<Option<FleetState>>,
+    /// Each pool's fleet; `None` for other kinds. Boxed: the hot path only
+    /// asks whether there is one, and small entries keep that in cache.
+    pub(super) fleets: Vec<Option<Box<FleetState>>>,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -114,13 +116,13 @@ impl<'m, O: Observer> Network<'m, O> {
             .nodes
             .iter()
             .map(|node| match &node.kind {
-                NodeKind::Pool(pool) => Some(FleetState::new(
+                NodeKind::Pool(pool) => Some(Box::new(FleetState::new(
                     &pool.fleet,
                     pool.instances,
                     pool.instance_type.vcpus,
                     pool.instance_type.usd_per_hour,
                     Self::fleet_rng(seed, replication, &node.name),
-                )),
+                ))),
                 _ => None,
             })
             .collect();
@@ -284,8 +286,8 @@ impl<'m, O: Observer> Network<'m, O> {
     ) {
         let job = self.jobs.remove(id);
         let ok = answer == Answer::Ok;
-        if let Some(fleet) = &mut self.fleets[job.node.index()] {
-            fleet.monitor.left(now, now.since(job.entered));
+        if let Some(monitor) = self.monitor(job.node.index()) {
+            monitor.left(now, now.since(job.entered));
         }
         if answer == Answer::Rejected {
             self.observer.rejected(now, job.node, job.class);
@@ -374,8 +376,8 @@ impl<'m, O: Observer> Network<'m, O> {
         let job = self.jobs[id];
         let node = job.node.index();
         let hint = (job.slot != NO_SLOT).then_some(job.slot);
-        if let Some(fleet) = &mut self.fleets[node] {
-            fleet.monitor.arrived(now);
+        if let Some(monitor) = self.monitor(node) {
+            monitor.arrived(now);
         }
         let NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!()
@@ -554,14 +556,20 @@ impl<'m, O: Observer> Network<'m, O> {
 
     /// Reports an occupancy change, and feeds a pool's vCPU changes to its
     /// autoscaler's monitor.
-    #[inline]
+    #[inline(always)]
     pub(super) fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
         if resource == Resource::Server
-            && let Some(fleet) = &mut self.fleets[node.index()]
+            && let Some(monitor) = self.monitor(node.index())
         {
-            fleet.monitor.vcpus(now, delta);
+            monitor.vcpus(now, delta);
         }
         self.observer.occupancy(now, node, resource, delta);
+    }
+
+    /// The autoscaler's monitor of `node`, if it is an autoscaled pool.
+    #[inline(always)]
+    fn monitor(&mut self, node: usize) -> Option<&mut Monitor> {
+        self.fleets[node].as_mut()?.monitor.as_mut()
     }
 
     /// The node with the most requests waiting: the one that saturated.

@@ -43,6 +43,7 @@ pub enum Process {
     },
 }
 
+#[inline(always)]
 fn exp1(rng: &mut Rng) -> f64 {
     Exp1.sample(rng)
 }

@@ -29,6 +29,8 @@ struct PolicyState {
     period: Vec<f64>,
     breaches: u32,
     last_action_s: f64,
+    /// When this policy last scaled out: scale-in waits for the instance warm-up after it.
+    last_scale_out_s: f64,
 }
 
 /// An AWS group's scaling state.
@@ -64,6 +66,7 @@ impl AwsState {
                     period: Vec::new(),
                     breaches: 0,
                     last_action_s: f64::NEG_INFINITY,
+                    last_scale_out_s: f64::NEG_INFINITY,
                 })
                 .collect(),
         }
@@ -150,7 +153,7 @@ impl PolicyState {
                 metric,
                 target,
                 disable_scale_in,
-                ..
+                warmup_s,
             } => {
                 let v = value(reading, *metric);
                 let mut e = Evaluation {
@@ -179,9 +182,16 @@ impl PolicyState {
                     self.low = 0;
                 }
                 let wanted = (serving * v / target).ceil() as u32;
+                let warming = now_s - self.last_scale_out_s < *warmup_s;
                 if self.high >= HIGH_DATAPOINTS {
                     e.desired = wanted.max(current);
+                    if e.desired > current {
+                        self.last_scale_out_s = now_s;
+                    }
                     e.reason = format!("AlarmHigh: {} datapoints above the target", self.high);
+                } else if self.low >= LOW_DATAPOINTS && warming {
+                    // As AWS: no scale-in while the instances it launched warm up.
+                    e.reason = "AlarmLow, but scale-in waits for the instance warm-up".into();
                 } else if self.low >= LOW_DATAPOINTS && !disable_scale_in {
                     e.desired = wanted.max(1).min(current);
                     e.reason = format!(
@@ -202,7 +212,7 @@ impl PolicyState {
                 steps,
                 alarm,
                 cooldown_s,
-                ..
+                warmup_s,
             } => {
                 let v = value(reading, alarm.metric);
                 let mut e = Evaluation {
@@ -237,8 +247,10 @@ impl PolicyState {
                     );
                     return e;
                 }
-                if now_s - self.last_action_s < *cooldown_s {
-                    e.reason = "in ALARM, cooling down".into();
+                // Within the cooldown, or while the instances of the last
+                // step warm up, the same breach adds nothing more.
+                if now_s - self.last_action_s < cooldown_s.max(*warmup_s) {
+                    e.reason = "in ALARM, cooling down or warming up".into();
                     return e;
                 }
                 let breach_size = mean - alarm.threshold;
@@ -269,5 +281,69 @@ impl PolicyState {
                 e
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(warmup_s: f64) -> AwsState {
+        AwsState::new(&Aws {
+            min: 1,
+            max: 20,
+            policies: vec![AwsPolicy::TargetTracking {
+                name: "cpu".into(),
+                metric: AwsMetric::CpuPercent,
+                target: 50.0,
+                disable_scale_in: false,
+                warmup_s,
+            }],
+            scheduled: Vec::new(),
+        })
+    }
+
+    fn cpu(fraction: f64) -> Reading {
+        Reading {
+            cpu: fraction,
+            ..Reading::default()
+        }
+    }
+
+    fn view(n: u32) -> View {
+        View {
+            desired: n,
+            serving: n,
+        }
+    }
+
+    #[test]
+    fn target_tracking_scales_out_after_three_datapoints() {
+        let mut g = group(0.0);
+        let desired: Vec<u32> = (1..=3)
+            .map(|minute| g.evaluate(60.0 * f64::from(minute), &cpu(0.8), view(4))[0].desired)
+            .collect();
+        // ceil(4 × 80 / 50) = 7 on the third datapoint.
+        assert_eq!(desired, [4, 4, 7]);
+    }
+
+    #[test]
+    fn scale_in_waits_for_the_warm_up_after_a_scale_out() {
+        let mut g = group(1800.0);
+        let mut t = 0.0;
+        for _ in 0..3 {
+            t += 60.0;
+            g.evaluate(t, &cpu(0.8), view(4));
+        }
+        // Then low for 15 minutes and more: no scale-in until 1,800 s after
+        // the scale-out at 180 s.
+        let mut first_in = None;
+        while t < 3000.0 {
+            t += 60.0;
+            if g.evaluate(t, &cpu(0.2), view(7))[0].desired < 7 && first_in.is_none() {
+                first_in = Some(t);
+            }
+        }
+        assert_eq!(first_in, Some(180.0 + 1800.0));
     }
 }
