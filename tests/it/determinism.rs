@@ -2,9 +2,15 @@
 
 use std::path::Path;
 
+fn load(name: &str) -> capsim::model::Model {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(name);
+    capsim::model::load(&path).expect("shipped models are valid")
+}
+
 fn shop() -> capsim::model::Model {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/shop.json");
-    capsim::model::load(&path).expect("shop.json is valid")
+    load("shop.json")
 }
 
 fn bytes(runs: &[capsim::RunResult]) -> String {
@@ -40,4 +46,28 @@ fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
         .build()
         .expect("thread pool")
         .install(f)
+}
+
+/// Everything that draws at run time (several sources, a rate profile,
+/// trace replay, autoscaling, random crashes, health checks) replays the
+/// same, whatever the thread count, with the series and decisions recorded.
+#[test]
+fn fleets_traces_and_series_do_not_depend_on_thread_count() {
+    let options = capsim::RunOptions {
+        series_window_s: Some(30.0),
+        decisions: true,
+    };
+    for name in ["aws-asg.json", "flash-sale.json", "replay-access-log.json"] {
+        let model = load(name);
+        let run = |threads| {
+            in_pool(threads, || {
+                use rayon::prelude::*;
+                (0..3)
+                    .into_par_iter()
+                    .map(|rep| capsim::simulate_with(&model, 5, rep, &options, &mut |_| {}))
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(bytes(&run(1)), bytes(&run(3)), "{name}");
+    }
 }
