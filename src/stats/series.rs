@@ -49,6 +49,14 @@ pub struct Series {
     pub rows: Vec<Vec<f64>>,
 }
 
+impl Series {
+    /// The values of column `name`, one per window; `None` if there is no such column.
+    pub fn column(&self, name: &str) -> Option<Vec<f64>> {
+        let index = self.columns.iter().position(|c| c == name)?;
+        Some(self.rows.iter().map(|row| row[index]).collect())
+    }
+}
+
 /// A window of simulated time, `[start, end)`.
 #[derive(Clone, Copy, Debug)]
 struct Span {

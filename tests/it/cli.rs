@@ -2,15 +2,8 @@
 //! fine (0), bad input (2) or unstable (3).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn capsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_capsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("capsim runs")
-}
+use crate::support::capsim;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

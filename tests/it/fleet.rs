@@ -6,7 +6,7 @@
 use capsim::{RunOptions, RunResult, Series};
 use serde_json::{Value, json};
 
-use crate::support;
+use crate::support::{self, column};
 
 const SEED: u64 = 4;
 
@@ -17,15 +17,6 @@ fn run(topology: Value) -> RunResult {
         decisions: true,
     };
     capsim::simulate_with(&model, SEED, 0, &options, &mut |_| {})
-}
-
-fn column(series: &Series, name: &str) -> Vec<f64> {
-    let index = series
-        .columns
-        .iter()
-        .position(|c| c == name)
-        .unwrap_or_else(|| panic!("no column `{name}` in {:?}", series.columns));
-    series.rows.iter().map(|row| row[index]).collect()
 }
 
 /// The value of `name` in the window starting at `t` seconds (1 s windows).

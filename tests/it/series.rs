@@ -2,13 +2,11 @@
 //! its windows add up to the run's own figures, it shows a step in load, it
 //! does not depend on the thread count, and the CLI writes it.
 
-use std::process::{Command, Output};
-
 use capsim::{RunOptions, RunResult, Series};
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::support::{self, exponential, single_queue};
+use crate::support::{self, capsim, column, exponential, single_queue};
 
 const SEED: u64 = 20_240_601;
 
@@ -21,16 +19,6 @@ fn with_series(window_s: f64) -> RunOptions {
 
 fn simulate(model: &capsim::model::Model, window_s: f64) -> RunResult {
     capsim::simulate_with(model, SEED, 0, &with_series(window_s), &mut |_| {})
-}
-
-/// Values of column `name`, one per window.
-fn column(series: &Series, name: &str) -> Vec<f64> {
-    let index = series
-        .columns
-        .iter()
-        .position(|c| c == name)
-        .unwrap_or_else(|| panic!("no column `{name}` in {:?}", series.columns));
-    series.rows.iter().map(|row| row[index]).collect()
 }
 
 /// Rows of windows after the warm-up, and the column in them.
@@ -227,15 +215,6 @@ fn series_bytes_do_not_depend_on_thread_count() {
         .collect();
     assert!(replications.is_sorted(), "replication order");
     assert_eq!(replications.last(), Some(&"3"));
-}
-
-// As in `cli.rs`: the built binary, run from the crate's root.
-fn capsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_capsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("capsim runs")
 }
 
 #[test]

@@ -97,3 +97,19 @@ pub fn check_against_mva(
         max_rel_half_width,
     );
 }
+
+/// The values of a series column, one per window (the test fails if there is none).
+pub fn column(series: &capsim::Series, name: &str) -> Vec<f64> {
+    series
+        .column(name)
+        .unwrap_or_else(|| panic!("no column `{name}` in {:?}", series.columns))
+}
+
+/// The built binary, run from the crate's root.
+pub fn capsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("capsim runs")
+}

@@ -286,6 +286,7 @@ impl PolicyState {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{cpu, view};
     use super::*;
 
     fn group(warmup_s: f64) -> AwsState {
@@ -301,20 +302,6 @@ mod tests {
             }],
             scheduled: Vec::new(),
         })
-    }
-
-    fn cpu(fraction: f64) -> Reading {
-        Reading {
-            cpu: fraction,
-            ..Reading::default()
-        }
-    }
-
-    fn view(n: u32) -> View {
-        View {
-            desired: n,
-            serving: n,
-        }
     }
 
     #[test]

@@ -200,6 +200,7 @@ fn select(rules: &HpaRules, limits: impl Iterator<Item = i64>, up: bool) -> Opti
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{cpu, view};
     use super::*;
 
     fn hpa(min: u32, max: u32, target: f64) -> HpaState {
@@ -223,20 +224,6 @@ mod tests {
             sync_s: 15.0,
             tolerance: 0.1,
         })
-    }
-
-    fn cpu(cpu: f64) -> Reading {
-        Reading {
-            cpu,
-            ..Reading::default()
-        }
-    }
-
-    fn view(n: u32) -> View {
-        View {
-            desired: n,
-            serving: n,
-        }
     }
 
     #[test]

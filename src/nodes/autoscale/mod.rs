@@ -107,3 +107,26 @@ impl Controller {
         }
     }
 }
+
+/// Readings and views for the decision rules' unit tests.
+#[cfg(test)]
+mod testing {
+    use super::View;
+    use crate::nodes::monitor::Reading;
+
+    /// A reading with only CPU (a fraction).
+    pub fn cpu(fraction: f64) -> Reading {
+        Reading {
+            cpu: fraction,
+            ..Reading::default()
+        }
+    }
+
+    /// `n` instances, all serving.
+    pub fn view(n: u32) -> View {
+        View {
+            desired: n,
+            serving: n,
+        }
+    }
+}

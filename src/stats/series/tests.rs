@@ -23,12 +23,9 @@ fn secs(seconds: f64) -> SimTime {
 }
 
 fn column(series: &Series, name: &str) -> Vec<f64> {
-    let index = series
-        .columns
-        .iter()
-        .position(|c| c == name)
-        .unwrap_or_else(|| panic!("no column `{name}` in {:?}", series.columns));
-    series.rows.iter().map(|row| row[index]).collect()
+    series
+        .column(name)
+        .unwrap_or_else(|| panic!("no column `{name}` in {:?}", series.columns))
 }
 
 const WEB: NodeId = NodeId(1);
