@@ -183,7 +183,7 @@ impl Recorder {
 }
 
 impl Observer for Recorder {
-    #[inline]
+    #[inline(always)]
     fn arrival(&mut self, now: SimTime, _class: ClassId) {
         if let Some(series) = &mut self.series {
             series.arrival(now);
@@ -193,7 +193,7 @@ impl Observer for Recorder {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_done(
         &mut self,
         now: SimTime,
@@ -209,7 +209,7 @@ impl Observer for Recorder {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn request_done(&mut self, now: SimTime, class: ClassId, created: SimTime, ok: bool) {
         if let Some(series) = &mut self.series {
             series.request_done(now, created, ok);
@@ -221,14 +221,14 @@ impl Observer for Recorder {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn rejected(&mut self, now: SimTime, node: NodeId, _class: ClassId) {
         if now >= self.warmup_end {
             self.nodes[node.index()].rejected += 1;
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
         if let Some(series) = &mut self.series {
             series.occupancy(now, node, resource, delta);

@@ -17,6 +17,10 @@
 //! a group: a file under `series/`, a field in [`SeriesRecorder`], and one
 //! line each in `new`, `close` and the observer method that feeds it.
 //!
+//! The recorder's entry points here are `#[inline(never)]`: a run without a
+//! series then inlines only the recorder's own small bodies into the
+//! network's hot path.
+//!
 //! **Invariants:** no I/O; no allocation per event (one row per window);
 //! values are fractions, per-second rates or milliseconds, NaN where a window
 //! has no data (no completion, hence no percentile).
@@ -124,28 +128,28 @@ impl SeriesRecorder {
     }
 
     /// A request arrived from a source.
-    #[inline]
+    #[inline(never)]
     pub fn arrival(&mut self, now: SimTime) {
         self.advance(now);
         self.requests.arrival();
     }
 
     /// A request that entered at `created` got its answer (`ok` false: an error).
-    #[inline]
+    #[inline(never)]
     pub fn request_done(&mut self, now: SimTime, created: SimTime, ok: bool) {
         self.advance(now);
         self.requests.done(now.since(created), ok);
     }
 
     /// The occupancy of `resource` at `node` changed by `delta`.
-    #[inline]
+    #[inline(never)]
     pub fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
         self.advance(now);
         self.pools.occupancy(now, node, resource, delta);
     }
 
     /// `node`'s instances changed: `counts` by phase, billed at `usd_per_hour` each.
-    #[inline]
+    #[inline(never)]
     pub fn instances(
         &mut self,
         now: SimTime,

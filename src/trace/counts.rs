@@ -107,6 +107,7 @@ impl CountsReader {
         let field = |i: usize, name: &str| {
             self.row
                 .get(i)
+                .map(str::trim)
                 .ok_or_else(|| format!("expected a `{name}` value in column {}", i + 1))
         };
         let raw_ns = seconds_to_ns(field(self.time, "time_s")?)?;

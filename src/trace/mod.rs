@@ -144,7 +144,8 @@ fn csv_reader(path: &Path) -> Result<csv::Reader<BufReader<File>>, TraceError> {
     Ok(csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .trim(csv::Trim::All)
+        // No `Trim::All`: it rebuilds every record; the few fields read are
+        // trimmed where they are read.
         .comment(Some(b'#'))
         .from_reader(open(path)?))
 }
@@ -159,7 +160,7 @@ fn column<R: std::io::Read>(
     let headers = reader
         .headers()
         .map_err(|err| TraceError::new(path, 1, format!("cannot read the header: {err}")))?;
-    let found = headers.iter().position(|h| h == name);
+    let found = headers.iter().position(|h| h.trim() == name);
     if found.is_none() && required {
         let columns: Vec<&str> = headers.iter().collect();
         return Err(TraceError::new(

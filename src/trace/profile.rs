@@ -18,7 +18,7 @@ pub fn read_profile(path: &Path) -> Result<Vec<(f64, f64)>, TraceError> {
             TraceError::new(path, line, format!("malformed CSV: {err}"))
         })?;
         let number = |i: usize, name: &str| {
-            let text = row.get(i).unwrap_or("");
+            let text = row.get(i).unwrap_or("").trim();
             text.parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite() && *v >= 0.0)

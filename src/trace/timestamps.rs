@@ -56,13 +56,16 @@ impl TimestampsReader {
             let line = csv_line(&self.row);
             match self.parse_row() {
                 Ok(Replay::At(at_ns)) => {
-                    let class = match self.class.and_then(|c| self.row.get(c)) {
+                    let class = match self.class.and_then(|c| self.row.get(c)).map(str::trim) {
                         Some(name) => self.config.classifier.by_name(name),
                         None => Ok(self.config.classifier.default),
                     };
                     match class {
                         Ok(class) => {
-                            let key = self.key.and_then(|k| self.row.get(k)).map(key_of);
+                            let key = self
+                                .key
+                                .and_then(|k| self.row.get(k))
+                                .map(|text| key_of(text.trim()));
                             return Ok(Some(Record { at_ns, class, key }));
                         }
                         Err(message) => self.bad.handle(line, message)?,
@@ -79,7 +82,8 @@ impl TimestampsReader {
         let text = self
             .row
             .get(self.time)
-            .ok_or_else(|| format!("expected a `time_s` value in column {}", self.time + 1))?;
+            .ok_or_else(|| format!("expected a `time_s` value in column {}", self.time + 1))?
+            .trim();
         let raw_ns = seconds_to_ns(text)?;
         self.timeline.place(&self.config, raw_ns)
     }
