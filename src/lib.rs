@@ -19,6 +19,7 @@ pub mod nodes;
 pub mod report;
 mod run;
 pub mod stats;
+pub mod sweep;
 pub mod trace;
 pub mod traffic;
 

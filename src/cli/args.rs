@@ -20,6 +20,48 @@ pub enum Command {
     Check(CheckArgs),
     /// List the built-in instance types with their prices and sources.
     InstanceTypes,
+    /// Run an experiment: every point of its axes' grid, replicated, in parallel; one CSV row per point.
+    Sweep(SweepArgs),
+    /// Merge the CSVs of a sweep's shards into the CSV one run would have written.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The experiment (JSON: a base model and axes).
+    pub experiment: PathBuf,
+    /// The CSV to write (default: the experiment's name, `.csv`, in the working directory).
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Run only part i of N (points whose index is i − 1 modulo N), e.g. `--shard 2/3`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Mark the points that meet this objective and name the cheapest, e.g. `p99<200ms,errors<1%`.
+    #[arg(long)]
+    pub slo: Option<String>,
+    /// Start over, ignoring the points a previous, interrupted run finished.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("expected I/N with 1 ≤ I ≤ N, e.g. 2/3, got `{text}`");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if i == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' CSVs.
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// The merged CSV.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

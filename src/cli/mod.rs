@@ -4,6 +4,7 @@
 mod args;
 mod check;
 mod run;
+mod sweep;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::execute(args),
         Command::Check(args) => check::execute(args),
         Command::InstanceTypes => check::list_instance_types(),
+        Command::Sweep(args) => sweep::execute(args),
+        Command::Merge(args) => sweep::merge(args),
     };
     match result {
         Ok(code) => code,

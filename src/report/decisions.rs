@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::stats::RunResult;
 
 use super::ReportError;
-use super::series::number;
+use crate::stats::csv_number as number;
 
 /// Writes every run's decisions to `path` (a header only if there were none).
 pub fn write(path: &Path, runs: &[RunResult]) -> Result<(), ReportError> {

@@ -4,6 +4,7 @@
 pub mod decisions;
 pub mod json;
 pub mod series;
+pub mod sweep;
 pub mod table;
 
 /// Why a report could not be written. Fatal for that report only.
@@ -23,6 +24,12 @@ pub enum ReportError {
     /// CSV encoding failed.
     #[error("cannot encode results as CSV: {0}")]
     Csv(#[from] csv::Error),
+    /// A sweep part has columns different from the first part's.
+    #[error("`{path}` has different columns from the first file: not a part of the same sweep")]
+    Mismatch {
+        /// The file.
+        path: std::path::PathBuf,
+    },
     /// A time series was to be written, but no run recorded one.
     #[error("no run recorded a time series (set `RunOptions::series_window_s`)")]
     NoSeries,

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::stats::{RunResult, Series};
+use crate::stats::{RunResult, Series, csv_number as number};
 
 use super::ReportError;
 
@@ -45,31 +45,4 @@ pub fn render(runs: &[RunResult]) -> Result<Vec<u8>, ReportError> {
     // Flushing into a `Vec` cannot fail; the error type still says it might.
     out.into_inner()
         .map_err(|error| ReportError::Csv(error.into_error().into()))
-}
-
-/// Six decimals at most, shortest form (`7.1`, not `7.100000`): enough for
-/// utilization and for latencies (the histogram resolves 1 µs = 0.001 ms),
-/// and byte-stable. NaN is the empty field.
-pub(super) fn number(value: f64) -> String {
-    if value.is_nan() {
-        return String::new();
-    }
-    let rounded = (value * 1e6).round() / 1e6;
-    // `+ 0.0` turns a negative zero into `0`, not `-0`.
-    format!("{}", rounded + 0.0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_compact_and_nan_is_empty() {
-        assert_eq!(number(7.1), "7.1");
-        assert_eq!(number(3.0), "3");
-        assert_eq!(number(0.1 * 3.0), "0.3");
-        assert_eq!(number(0.123_456_789), "0.123457");
-        assert_eq!(number(-1e-9), "0");
-        assert_eq!(number(f64::NAN), "");
-    }
 }

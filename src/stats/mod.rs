@@ -9,6 +9,7 @@
 
 mod interval;
 mod latency;
+mod number;
 mod recorder;
 mod result;
 mod series;
@@ -16,6 +17,7 @@ mod summary;
 
 pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary};
+pub use number::csv_number;
 pub use recorder::{Recorder, RunInfo};
 pub use result::{ClassResult, CostResult, NodeResult, Outcome, RunResult};
 pub use series::Series;

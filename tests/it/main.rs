@@ -9,6 +9,7 @@ mod fleet_errors;
 mod layout;
 mod series;
 mod support;
+mod sweep;
 mod theory;
 mod traffic;
 mod traffic_errors;

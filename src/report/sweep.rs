@@ -1,0 +1,115 @@
+//! Sweep results as CSV: the final file (a header, then one row per point in
+//! point order), the partial file written as points finish (the same rows
+//! in finishing order, so an interrupted sweep keeps them), and merging the
+//! files of several shards.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use crate::sweep::Row;
+
+use super::ReportError;
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
+    move |source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The CSV text of `columns` (no header line if empty) and `rows`, in the order given.
+pub fn render(columns: &[String], rows: &[Row]) -> Result<Vec<u8>, ReportError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    if !columns.is_empty() {
+        out.write_record(columns)?;
+    }
+    for row in rows {
+        out.write_record(&row.cells)?;
+    }
+    out.into_inner()
+        .map_err(|error| ReportError::Csv(error.into_error().into()))
+}
+
+/// Writes the final CSV: rows sorted by point.
+pub fn write(path: &Path, columns: &[String], rows: &mut [Row]) -> Result<(), ReportError> {
+    rows.sort_by_key(|r| r.point);
+    std::fs::write(path, render(columns, rows)?).map_err(io(path))
+}
+
+/// Reads a sweep CSV (final or partial): its header and its complete rows.
+/// A row cut short (the sweep was killed while writing it) is dropped.
+pub fn read(path: &Path) -> Result<(Vec<String>, Vec<Row>), ReportError> {
+    let file = File::open(path).map_err(io(path))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+    let columns: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let Ok(record) = record else { continue };
+        let Some(Ok(point)) = record.get(0).map(str::parse::<usize>) else {
+            continue;
+        };
+        if record.len() == columns.len() {
+            rows.push(Row {
+                point,
+                cells: record.iter().map(str::to_string).collect(),
+            });
+        }
+    }
+    Ok((columns, rows))
+}
+
+/// Appends finished rows to the partial file, one flushed line each.
+pub struct Appender {
+    file: File,
+    path: std::path::PathBuf,
+}
+
+impl Appender {
+    /// Opens `path` for appending; writes `columns` first if it is new.
+    pub fn open(path: &Path, columns: &[String], fresh: bool) -> Result<Appender, ReportError> {
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(!fresh)
+            .write(true)
+            .truncate(fresh)
+            .open(path)
+            .map_err(io(path))?;
+        if fresh {
+            file.write_all(&render(columns, &[])?).map_err(io(path))?;
+        }
+        Ok(Appender {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Appends `row` and flushes it to the file.
+    pub fn append(&mut self, row: &Row) -> Result<(), ReportError> {
+        let line = render(&[], std::slice::from_ref(row))?;
+        self.file.write_all(&line).map_err(io(&self.path))?;
+        self.file.flush().map_err(io(&self.path))
+    }
+}
+
+/// Merges the CSVs of shards into the rows one run would have written.
+pub fn merge(parts: &[&Path]) -> Result<(Vec<String>, Vec<Row>), ReportError> {
+    let mut columns: Option<Vec<String>> = None;
+    let mut rows: Vec<Row> = Vec::new();
+    for part in parts {
+        let (header, part_rows) = read(part)?;
+        match &columns {
+            None => columns = Some(header),
+            Some(first) if *first != header => {
+                return Err(ReportError::Mismatch {
+                    path: part.to_path_buf(),
+                });
+            }
+            Some(_) => {}
+        }
+        rows.extend(part_rows);
+    }
+    rows.sort_by_key(|r| r.point);
+    rows.dedup_by_key(|r| r.point);
+    Ok((columns.unwrap_or_default(), rows))
+}

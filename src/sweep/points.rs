@@ -1,0 +1,185 @@
+//! Axes → the grid of points: each axis a list of levels (one value per
+//! path; several for a `zip`), the points their cartesian product with the
+//! first axis varying slowest.
+
+use serde_json::Value;
+
+use super::spec::{AxisSpec, Scale};
+
+/// One axis, compiled: its paths and, per level, one value for each path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    /// The JSON paths it sets.
+    pub paths: Vec<String>,
+    /// The levels: `levels[k][j]` is the value of `paths[j]` at level k.
+    pub levels: Vec<Vec<Value>>,
+}
+
+/// One point of the grid: the value of every path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    /// Its index in grid order.
+    pub index: usize,
+    /// (path, value) for every axis path, in axis order.
+    pub settings: Vec<(String, Value)>,
+}
+
+/// Compiles axis `i` of an experiment; errors name the axis.
+pub fn axis(i: usize, spec: &AxisSpec) -> Result<Axis, String> {
+    let at = format!("axes[{i}]");
+    if let Some(parts) = &spec.zip {
+        if spec.path.is_some() || spec.values.is_some() || spec.range.is_some() {
+            return Err(format!("{at}: a `zip` axis has only `zip`"));
+        }
+        let parts: Vec<Axis> = parts
+            .iter()
+            .enumerate()
+            .map(|(j, part)| axis(j, part).map_err(|e| format!("{at}.zip.{e}")))
+            .collect::<Result<_, _>>()?;
+        let Some(first) = parts.first() else {
+            return Err(format!("{at}.zip: expected at least one axis, got none"));
+        };
+        let n = first.levels.len();
+        if let Some((j, other)) = parts.iter().enumerate().find(|(_, p)| p.levels.len() != n) {
+            return Err(format!(
+                "{at}.zip[{j}]: expected {n} values, as `zip[0]`, got {}",
+                other.levels.len()
+            ));
+        }
+        return Ok(Axis {
+            paths: parts.iter().flat_map(|p| p.paths.clone()).collect(),
+            levels: (0..n)
+                .map(|k| parts.iter().flat_map(|p| p.levels[k].clone()).collect())
+                .collect(),
+        });
+    }
+    let Some(path) = &spec.path else {
+        return Err(format!(
+            "{at}: expected `path` with `values` or `range`, or `zip`"
+        ));
+    };
+    let values: Vec<Value> = match (&spec.values, &spec.range) {
+        (Some(values), None) => values.clone(),
+        (None, Some(range)) => {
+            let n = range.steps.get();
+            if n < 2 {
+                return Err(format!("{at}.range.steps: expected at least 2, got {n}"));
+            }
+            if range.scale == Scale::Geometric && (range.from <= 0.0 || range.to <= 0.0) {
+                return Err(format!(
+                    "{at}.range: a geometric range needs `from` and `to` > 0, got {} and {}",
+                    range.from, range.to
+                ));
+            }
+            (0..n)
+                .map(|k| {
+                    let f = f64::from(k) / f64::from(n - 1);
+                    let x = match range.scale {
+                        Scale::Linear => range.from + (range.to - range.from) * f,
+                        Scale::Geometric => range.from * (range.to / range.from).powf(f),
+                    };
+                    if range.integer {
+                        Value::from(x.round() as i64)
+                    } else {
+                        Value::from(x)
+                    }
+                })
+                .collect()
+        }
+        _ => {
+            return Err(format!(
+                "{at}: expected either `values` or `range` for `{path}`"
+            ));
+        }
+    };
+    if values.is_empty() {
+        return Err(format!(
+            "{at}.values: expected at least one value for `{path}`, got none"
+        ));
+    }
+    Ok(Axis {
+        paths: vec![path.clone()],
+        levels: values.into_iter().map(|v| vec![v]).collect(),
+    })
+}
+
+/// The grid: every combination of levels, first axis slowest.
+pub fn grid(axes: &[Axis]) -> Vec<Point> {
+    let total: usize = axes.iter().map(|a| a.levels.len()).product();
+    (0..total)
+        .map(|index| {
+            let mut rest = index;
+            let mut chosen = vec![0; axes.len()];
+            for (a, axis) in axes.iter().enumerate().rev() {
+                chosen[a] = rest % axis.levels.len();
+                rest /= axis.levels.len();
+            }
+            let settings = axes
+                .iter()
+                .zip(&chosen)
+                .flat_map(|(axis, &k)| {
+                    axis.paths
+                        .iter()
+                        .cloned()
+                        .zip(axis.levels[k].iter().cloned())
+                })
+                .collect();
+            Point { index, settings }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(value: serde_json::Value) -> AxisSpec {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn ranges_and_grids() {
+        let a = axis(0, &spec(json!({ "path": "a", "range": { "from": 1, "to": 16, "steps": 5, "scale": "geometric", "integer": true } }))).unwrap();
+        assert_eq!(
+            a.levels,
+            [[json!(1)], [json!(2)], [json!(4)], [json!(8)], [json!(16)]]
+        );
+        let b = axis(
+            1,
+            &spec(
+                json!({ "zip": [ { "path": "t", "values": ["big", "small"] },
+                                              { "path": "n", "values": [1, 4] } ] }),
+            ),
+        )
+        .unwrap();
+        assert_eq!(b.paths, ["t", "n"]);
+        let points = grid(&[a, b]);
+        assert_eq!(points.len(), 10);
+        assert_eq!(
+            points[3].settings,
+            [
+                ("a".to_string(), json!(2)),
+                ("t".to_string(), json!("small")),
+                ("n".to_string(), json!(4))
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_axes_are_named() {
+        assert_eq!(
+            axis(2, &spec(json!({ "path": "a", "values": [] }))),
+            Err("axes[2].values: expected at least one value for `a`, got none".to_string())
+        );
+        assert_eq!(
+            axis(
+                0,
+                &spec(
+                    json!({ "zip": [ { "path": "t", "values": [1, 2] }, { "path": "n", "values": [1] } ] })
+                )
+            ),
+            Err("axes[0].zip[1]: expected 2 values, as `zip[0]`, got 1".to_string())
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! A point's row: its axis values, then each figure's mean over the
+//! replications and the half-width of its 95% interval (`_hw`), as CSV text.
+
+use crate::analytic::offered_load;
+use crate::model::{Model, NodeKind};
+use crate::stats::{Estimate, LatencyEstimate, Outcome, RunResult, Summary, csv_number};
+
+use super::{Experiment, Point};
+
+/// The end-to-end figures of a row, in column order.
+const FIGURES: [&str; 8] = [
+    "throughput_rps",
+    "mean_ms",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "error_rate",
+    "usd_per_hour",
+    "usd_per_million",
+];
+
+/// One finished point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The point's index.
+    pub point: usize,
+    /// Every cell, in `Experiment::columns` order.
+    pub cells: Vec<String>,
+}
+
+/// The columns of `experiment`'s rows, naming classes and pools after `model`.
+pub fn columns(experiment: &Experiment, model: &Model) -> Vec<String> {
+    let mut columns = vec!["point".to_string()];
+    columns.extend(experiment.axes.iter().flat_map(|a| a.paths.clone()));
+    columns.push("stable".into());
+    let mut pair = |name: String| {
+        columns.push(format!("{name}_hw"));
+        columns.insert(columns.len() - 1, name);
+    };
+    for figure in FIGURES {
+        pair(figure.to_string());
+    }
+    for class in &model.classes {
+        pair(format!("class.{}.p99_ms", class.name));
+    }
+    for node in &model.nodes {
+        if matches!(node.kind, NodeKind::Pool(_)) {
+            pair(format!("{}.utilization", node.name));
+        }
+    }
+    if experiment.slo.is_some() {
+        columns.push("meets_slo".into());
+    }
+    columns
+}
+
+impl Row {
+    /// The row of `point`, from its replications.
+    pub fn of(experiment: &Experiment, point: &Point, model: &Model, runs: &[RunResult]) -> Row {
+        let summary = Summary::of(runs);
+        let saturated =
+            offered_load(model).is_some_and(|loads| loads.iter().any(|l| l.is_saturated()));
+        let stable = !saturated && runs.iter().all(|r| r.outcome == Outcome::Completed);
+        let value = |column: &str| -> Option<Estimate> {
+            let end = &summary.end_to_end;
+            let latency = |l: &LatencyEstimate, figure: &str| match figure {
+                "throughput_rps" => Some(l.throughput_rps),
+                "mean_ms" => Some(l.mean_ms),
+                "p50_ms" => Some(l.p50_ms),
+                "p95_ms" => Some(l.p95_ms),
+                "p99_ms" => Some(l.p99_ms),
+                "error_rate" => Some(l.error_rate),
+                _ => None,
+            };
+            match column {
+                "usd_per_hour" => Some(summary.usd_per_hour),
+                "usd_per_million" => Some(summary.usd_per_million),
+                _ => {
+                    if let Some(rest) = column.strip_prefix("class.") {
+                        let name = rest.strip_suffix(".p99_ms")?;
+                        let (_, l) = summary.classes.iter().find(|(n, _)| n == name)?;
+                        return Some(l.p99_ms);
+                    }
+                    if let Some(pool) = column.strip_suffix(".utilization") {
+                        let node = summary.nodes.iter().find(|n| n.name == pool)?;
+                        return node.utilization;
+                    }
+                    latency(end, column)
+                }
+            }
+        };
+        let mut cells = vec![point.index.to_string()];
+        cells.extend(point.settings.iter().map(|(_, v)| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }));
+        cells.push(u8::from(stable).to_string());
+        let figures_end = experiment.columns.len() - usize::from(experiment.slo.is_some());
+        let first_figure = 2 + point.settings.len();
+        let mut means = Vec::new();
+        for column in experiment.columns[first_figure..figures_end].chunks(2) {
+            let estimate = value(&column[0]);
+            let mean = estimate.as_ref().map_or(f64::NAN, |e| e.mean);
+            means.push((column[0].clone(), mean));
+            cells.push(csv_number(mean));
+            cells.push(csv_number(
+                estimate.and_then(|e| e.ci95).unwrap_or(f64::NAN),
+            ));
+        }
+        if let Some(slo) = &experiment.slo {
+            let met = stable
+                && slo.met(|column| {
+                    means
+                        .iter()
+                        .find(|(c, _)| c == column)
+                        .map_or(f64::NAN, |(_, v)| *v)
+                });
+            cells.push(u8::from(met).to_string());
+        }
+        Row {
+            point: point.index,
+            cells,
+        }
+    }
+}

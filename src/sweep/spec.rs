@@ -1,0 +1,80 @@
+//! An experiment as written in JSON: a base model and the axes to vary.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::units::Count;
+
+/// An experiment file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentSpec {
+    /// A name for reports.
+    #[serde(default)]
+    pub name: String,
+    /// The base model, relative to the experiment file.
+    pub model: String,
+    /// Replications per point (default 5).
+    #[serde(default = "five")]
+    pub replications: Count,
+    /// Master seed of every point (default: the model's). Every point uses
+    /// it: common random numbers.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// The axes; the points are their cartesian product, first axis slowest.
+    pub axes: Vec<AxisSpec>,
+    /// A service-level objective, as `--slo` takes it (`p99<200ms,errors<1%`).
+    #[serde(default)]
+    pub slo: Option<String>,
+}
+
+fn five() -> Count {
+    Count::try_from(5.0).expect("constant in range")
+}
+
+/// One axis: a path and its values, a path and a range, or several axes
+/// varied together (`zip`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AxisSpec {
+    /// A JSON path into the model: `nodes.web.pool.instances`, `nodes.web.pool.calls[0].probability`.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The values, in order.
+    #[serde(default)]
+    pub values: Option<Vec<serde_json::Value>>,
+    /// A range of numbers instead of `values`.
+    #[serde(default)]
+    pub range: Option<RangeSpec>,
+    /// Axes of equal length varied together (instance type and count at equal cost).
+    #[serde(default)]
+    pub zip: Option<Vec<AxisSpec>>,
+}
+
+/// `from` to `to` in `steps` points.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeSpec {
+    /// First value.
+    pub from: f64,
+    /// Last value.
+    pub to: f64,
+    /// Number of values (≥ 2).
+    pub steps: Count,
+    /// `linear` (default) or `geometric` (equal ratios; from and to > 0).
+    #[serde(default)]
+    pub scale: Scale,
+    /// Round each value to an integer (instance counts, capacities).
+    #[serde(default)]
+    pub integer: bool,
+}
+
+/// Spacing of a range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// Equal differences.
+    #[default]
+    Linear,
+    /// Equal ratios.
+    Geometric,
+}
