@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Layers, bottom up: `trace`, `model`, `engine`, `traffic`, `nodes` and
-//! `stats`, `analytic`, `run`, `report`; each uses only layers below it
+//! `stats`, `analytic`, `run`, `sweep`, `report`; each uses only layers below it
 //! (ARCHITECTURE.md).
 #![warn(missing_docs)]
 

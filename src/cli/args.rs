@@ -24,6 +24,61 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Merge the CSVs of a sweep's shards into the CSV one run would have written.
     Merge(MergeArgs),
+    /// Draw a sweep's or a run's results as PNG or SVG.
+    #[command(subcommand)]
+    Plot(PlotCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlotCommand {
+    /// Figures of a sweep against one axis, with 95% confidence bands.
+    Lines {
+        /// The sweep's CSV.
+        csv: PathBuf,
+        /// The axis column for x.
+        #[arg(long)]
+        x: String,
+        /// Figures to plot, comma-separated (each with its `_hw` column).
+        #[arg(long, default_value = "p50_ms,p95_ms,p99_ms", value_delimiter = ',')]
+        y: Vec<String>,
+        /// One line per value of this column.
+        #[arg(long)]
+        group: Option<String>,
+        /// Title.
+        #[arg(long, default_value = "")]
+        title: String,
+        /// The picture (.png or .svg).
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Cost against p99 for every point, with the Pareto frontier and an SLO line.
+    Pareto {
+        /// The sweep's CSV.
+        csv: PathBuf,
+        /// Columns that label each point, comma-separated (default: the axes).
+        #[arg(long, value_delimiter = ',')]
+        label: Vec<String>,
+        /// Draw the SLO's p99 limit, ms.
+        #[arg(long)]
+        slo_p99_ms: Option<f64>,
+        /// Title.
+        #[arg(long, default_value = "")]
+        title: String,
+        /// The picture (.png or .svg).
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// A run's `--series` CSV: rates, p99 and instances over time.
+    Series {
+        /// The series CSV.
+        csv: PathBuf,
+        /// Title.
+        #[arg(long, default_value = "")]
+        title: String,
+        /// The picture (.png or .svg).
+        #[arg(short, long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod check;
+mod plot;
 mod run;
 mod sweep;
 
@@ -29,6 +30,7 @@ pub fn main() -> ExitCode {
         Command::InstanceTypes => check::list_instance_types(),
         Command::Sweep(args) => sweep::execute(args),
         Command::Merge(args) => sweep::merge(args),
+        Command::Plot(command) => plot::execute(command),
     };
     match result {
         Ok(code) => code,

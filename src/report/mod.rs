@@ -3,6 +3,7 @@
 
 pub mod decisions;
 pub mod json;
+pub mod plot;
 pub mod series;
 pub mod sweep;
 pub mod table;

@@ -218,3 +218,87 @@ fn bad_axes_are_named() {
         "axes: expected at least one axis, got none"
     );
 }
+
+/// Every plot kind writes a PNG and an SVG of the expected size; a missing
+/// column is named.
+#[test]
+fn plots_are_drawn_from_the_csvs() {
+    let (dir, experiment) = scratch_experiment("plots");
+    let csv = dir.join("grid.csv");
+    sweep(&[
+        "sweep",
+        experiment.to_str().unwrap(),
+        "-o",
+        csv.to_str().unwrap(),
+    ]);
+    let series = dir.join("series.csv");
+    let run = capsim(&[
+        "run",
+        "models/failure-drill.json",
+        "--series",
+        series.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0));
+    for ext in ["png", "svg"] {
+        let out = |name: &str| dir.join(format!("{name}.{ext}"));
+        let (lines, pareto, timeline) = (out("lines"), out("pareto"), out("series"));
+        sweep(&[
+            "plot",
+            "lines",
+            csv.to_str().unwrap(),
+            "--x",
+            "traffic.arrivals.poisson.rate_rps",
+            "--group",
+            "nodes.web.pool.instances",
+            "-o",
+            lines.to_str().unwrap(),
+        ]);
+        sweep(&[
+            "plot",
+            "pareto",
+            csv.to_str().unwrap(),
+            "--slo-p99-ms",
+            "300",
+            "-o",
+            pareto.to_str().unwrap(),
+        ]);
+        sweep(&[
+            "plot",
+            "series",
+            series.to_str().unwrap(),
+            "-o",
+            timeline.to_str().unwrap(),
+        ]);
+        for picture in [lines, pareto, timeline] {
+            let bytes = std::fs::read(&picture).unwrap();
+            if ext == "png" {
+                assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{}", picture.display());
+                // Width and height in the IHDR chunk: 1000 × 620.
+                assert_eq!(&bytes[16..24], &[0, 0, 3, 232, 0, 0, 2, 108]);
+            } else {
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(
+                    text.contains("<svg") && text.contains("<text"),
+                    "{}",
+                    picture.display()
+                );
+            }
+        }
+    }
+    let missing = capsim(&[
+        "plot",
+        "lines",
+        csv.to_str().unwrap(),
+        "--x",
+        "instances",
+        "-o",
+        "x.png",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("no column `instances` (columns: point, "),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
+}

@@ -1,0 +1,49 @@
+//! `capsim plot`: pictures of a sweep's CSV or a run's series.
+
+use std::process::ExitCode;
+
+use capsim::report::plot::{self, Table};
+
+use super::args::PlotCommand;
+
+pub fn execute(command: PlotCommand) -> anyhow::Result<ExitCode> {
+    let out = match command {
+        PlotCommand::Lines {
+            csv,
+            x,
+            y,
+            group,
+            title,
+            out,
+        } => {
+            let table = Table::read(&csv)?;
+            plot::lines(&table, &x, &y, group.as_deref(), &title, &out)?;
+            out
+        }
+        PlotCommand::Pareto {
+            csv,
+            label,
+            slo_p99_ms,
+            title,
+            out,
+        } => {
+            let table = Table::read(&csv)?;
+            // Default labels: the axis columns, between `point` and `stable`.
+            let label = if label.is_empty() {
+                let stable = table.index("stable")?;
+                table.columns[1..stable].to_vec()
+            } else {
+                label
+            };
+            plot::pareto(&table, &label, slo_p99_ms, &title, &out)?;
+            out
+        }
+        PlotCommand::Series { csv, title, out } => {
+            let table = Table::read(&csv)?;
+            plot::series(&table, &title, &out)?;
+            out
+        }
+    };
+    eprintln!("wrote {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}

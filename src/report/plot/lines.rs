@@ -1,0 +1,143 @@
+//! Figures of a sweep against one axis, with their 95% confidence bands;
+//! one line per figure and per value of an optional grouping column.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{PALETTE, Picture, PlotError, Table, draw_to, padded};
+
+/// A line's legend and points: (x, mean, half-width of its interval).
+type Line = (String, Vec<(f64, f64, f64)>);
+
+struct Lines {
+    title: String,
+    x_label: String,
+    y_label: String,
+    lines: Vec<Line>,
+}
+
+/// Plots `figures` (columns with `_hw` partners) of the sweep CSV `table`
+/// against column `x`, one line per value of `group` if given.
+pub fn lines(
+    table: &Table,
+    x: &str,
+    figures: &[String],
+    group: Option<&str>,
+    title: &str,
+    out: &Path,
+) -> Result<(), PlotError> {
+    let xs = table.numbers(x)?;
+    let groups = match group {
+        Some(g) => table.texts(g)?,
+        None => vec![String::new(); xs.len()],
+    };
+    let mut distinct: Vec<String> = Vec::new();
+    for g in &groups {
+        if !distinct.contains(g) {
+            distinct.push(g.clone());
+        }
+    }
+    let mut lines = Vec::new();
+    for figure in figures {
+        let means = table.numbers(figure)?;
+        let hws = table
+            .numbers(&format!("{figure}_hw"))
+            .unwrap_or_else(|_| vec![0.0; means.len()]);
+        for g in &distinct {
+            let mut points: Vec<(f64, f64, f64)> = (0..xs.len())
+                .filter(|&i| &groups[i] == g && means[i].is_finite())
+                .map(|i| {
+                    (
+                        xs[i],
+                        means[i],
+                        if hws[i].is_finite() { hws[i] } else { 0.0 },
+                    )
+                })
+                .collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let legend = match group {
+                Some(name) => format!("{figure}, {name} = {g}"),
+                None => figure.clone(),
+            };
+            lines.push((legend, points));
+        }
+    }
+    let unit = if figures.iter().all(|f| f.ends_with("_ms")) {
+        "latency, ms (mean and 95% interval over replications)".to_string()
+    } else {
+        figures.join(", ")
+    };
+    draw_to(
+        out,
+        &Lines {
+            title: title.to_string(),
+            x_label: x.to_string(),
+            y_label: unit,
+            lines,
+        },
+    )
+}
+
+impl Picture for Lines {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let all = || self.lines.iter().flat_map(|(_, p)| p.iter());
+        let (x0, x1) = padded(all().map(|p| p.0), false);
+        let (y0, y1) = padded(all().flat_map(|p| [p.1 - p.2, p.1 + p.2]), true);
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, ("sans-serif", 26))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .label_style(("sans-serif", 16))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, (legend, points)) in self.lines.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            let band: Vec<(f64, f64)> = points
+                .iter()
+                .map(|p| (p.0, p.1 + p.2))
+                .chain(points.iter().rev().map(|p| (p.0, p.1 - p.2)))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band,
+                    color.mix(0.18).filled(),
+                )))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().map(|p| (p.0, p.1)),
+                    color.stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?
+                .label(legend)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|p| Circle::new((p.0, p.1), 3, color.filled())),
+                )
+                .map_err(|e| e.to_string())?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font(("sans-serif", 16))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .draw()
+            .map_err(|e| e.to_string())
+    }
+}

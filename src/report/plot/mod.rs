@@ -1,0 +1,109 @@
+//! Pictures of results with plotters, PNG or SVG by the file's extension:
+//! a figure against a sweep axis with its confidence band, cost against
+//! p99 with the Pareto frontier and the SLO line, and a run's time series.
+//! Text is drawn with an embedded font (DejaVu Sans), so no system font
+//! library is needed.
+
+mod lines;
+mod pareto;
+mod series;
+mod table;
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub use lines::lines;
+pub use pareto::pareto;
+pub use series::series;
+pub use table::Table;
+
+/// Why a plot could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The input lacks something the plot needs.
+    #[error("{0}")]
+    Input(String),
+    /// Drawing or writing failed.
+    #[error("cannot draw `{path}`: {message}")]
+    Draw {
+        /// The output file.
+        path: std::path::PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+const FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+
+/// Width and height of every picture, pixels.
+pub const SIZE: (u32, u32) = (1000, 620);
+
+/// Colours of successive lines (colour-blind safe: Okabe–Ito).
+pub const PALETTE: [RGBColor; 6] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+];
+
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // The bytes are a valid TrueType font, embedded at build time.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+/// A picture that can be drawn on any plotters backend.
+pub(crate) trait Picture {
+    /// Draws itself on `root` (already white).
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+/// Draws `picture` into `path`: PNG or SVG by its extension.
+pub(crate) fn draw_to(path: &Path, picture: &impl Picture) -> Result<(), PlotError> {
+    register_font();
+    let fail = |message: String| PlotError::Draw {
+        path: path.to_path_buf(),
+        message,
+    };
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("png") => {
+            let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+            picture.draw(&root).map_err(fail)?;
+            root.present().map_err(|e| fail(e.to_string()))
+        }
+        Some("svg") => {
+            let root = SVGBackend::new(path, SIZE).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+            picture.draw(&root).map_err(fail)?;
+            root.present().map_err(|e| fail(e.to_string()))
+        }
+        _ => Err(fail("expected a file ending in .png or .svg".into())),
+    }
+}
+
+/// The range of `values` (finite ones), padded by 5% on each side.
+fn padded(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if from_zero {
+        lo = lo.min(0.0);
+    }
+    if hi <= lo {
+        hi = lo + 1.0;
+    }
+    let pad = (hi - lo) * 0.05;
+    (if from_zero && lo >= 0.0 { lo } else { lo - pad }, hi + pad)
+}
