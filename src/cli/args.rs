@@ -97,6 +97,10 @@ pub struct SweepArgs {
     /// Start over, ignoring the points a previous, interrupted run finished.
     #[arg(long)]
     pub fresh: bool,
+    /// Find the first level of the (single, monotone) axis that meets the objective by
+    /// bisection, instead of running every point.
+    #[arg(long)]
+    pub search: bool,
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {

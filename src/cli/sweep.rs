@@ -29,6 +29,9 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
         PathBuf::from(stem)
     });
     let partial = PathBuf::from(format!("{}.partial", out.display()));
+    if args.search {
+        return search(&experiment, &out);
+    }
 
     // Points a previous run of the same sweep finished.
     let mut done = Vec::new();
@@ -138,6 +141,45 @@ fn report_cheapest(experiment: &Experiment, rows: &[capsim::sweep::Row]) {
         }
         None => println!("no point meets {}", wanted.join(", ")),
     }
+}
+
+/// `--search`: bisection on the one axis; writes the rows it ran.
+fn search(experiment: &Experiment, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    eprintln!(
+        "{}: searching {} levels of `{}` by bisection",
+        experiment.name,
+        experiment.points.len(),
+        experiment.axes[0].paths.join(", ")
+    );
+    let (mut rows, found) = experiment.search()?;
+    csv_out::write(out, &experiment.columns, &mut rows)?;
+    eprintln!(
+        "wrote {} ({} of {} points run)",
+        out.display(),
+        rows.len(),
+        experiment.points.len()
+    );
+    let objective: Vec<&str> = experiment
+        .slo
+        .iter()
+        .flat_map(|s| s.conditions.iter().map(|c| c.2.as_str()))
+        .collect();
+    match found {
+        Some(index) => {
+            let settings: Vec<String> = experiment.points[index]
+                .settings
+                .iter()
+                .map(|(path, value)| format!("{path} = {value}"))
+                .collect();
+            println!(
+                "first level meeting {}: {}",
+                objective.join(", "),
+                settings.join(", ")
+            );
+        }
+        None => println!("no level meets {}", objective.join(", ")),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {

@@ -198,6 +198,50 @@ impl Experiment {
         )
     }
 
+    /// Finds the first level of the experiment's one axis whose point meets
+    /// the objective, by bisection: the axis must be monotone (each level at
+    /// least as good as the one before, as instance counts are). Returns the
+    /// rows it ran, in point order, and the index of the first point that
+    /// meets the objective, if any. Runs about log2(levels) + 1 points.
+    pub fn search(&self) -> Result<(Vec<Row>, Option<usize>), SweepError> {
+        if self.axes.len() != 1 {
+            return Err(SweepError::Spec(format!(
+                "--search needs exactly one axis, a monotone one (an instance count); this experiment has {}",
+                self.axes.len()
+            )));
+        }
+        let meets = self
+            .columns
+            .iter()
+            .position(|c| c == "meets_slo")
+            .ok_or_else(|| {
+                SweepError::Spec("--search needs an objective (`slo` or --slo)".into())
+            })?;
+        let mut rows: Vec<Row> = Vec::new();
+        let mut run_point = |index: usize| -> Result<bool, SweepError> {
+            let row = self.run(|p| p.index == index, &|_| {})?.remove(0);
+            let met = row.cells[meets] == "1";
+            rows.push(row);
+            Ok(met)
+        };
+        let (mut lo, mut hi) = (0, self.points.len() - 1);
+        if !run_point(hi)? {
+            rows.sort_by_key(|r| r.point);
+            return Ok((rows, None));
+        }
+        // Invariant: the point at `hi` meets the objective; none before `lo` does.
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if run_point(mid)? {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        rows.sort_by_key(|r| r.point);
+        Ok((rows, Some(hi)))
+    }
+
     /// Runs the points `select` keeps, in parallel, calling `done` with each
     /// row as it finishes (in any order); returns the rows in point order.
     pub fn run(

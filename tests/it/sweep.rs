@@ -302,3 +302,34 @@ fn plots_are_drawn_from_the_csvs() {
         String::from_utf8_lossy(&missing.stderr)
     );
 }
+
+/// Bisection on a monotone axis finds the first level the full grid finds,
+/// running about log2(levels) + 1 points.
+#[test]
+fn slo_search_finds_the_first_level_of_the_grid_with_fewer_runs() {
+    let spec: ExperimentSpec = serde_json::from_value(json!({
+        "model": "unused.json", "replications": 2, "slo": "p99<250ms",
+        "axes": [ { "path": "nodes.web.pool.instances", "range": { "from": 1, "to": 12, "steps": 12, "integer": true } } ]
+    }))
+    .unwrap();
+    let experiment = Experiment::new("search".into(), &spec, base(), Path::new("")).unwrap();
+    let meets = experiment
+        .columns
+        .iter()
+        .position(|c| c == "meets_slo")
+        .unwrap();
+    let grid = experiment.run(|_| true, &|_| {}).unwrap();
+    let first = grid.iter().find(|r| r.cells[meets] == "1").unwrap().point;
+    assert!(first > 1 && first < 11, "a non-trivial answer: {first}");
+    assert!(
+        grid[first..].iter().all(|r| r.cells[meets] == "1"),
+        "the axis is monotone"
+    );
+    let (ran, found) = experiment.search().unwrap();
+    assert_eq!(found, Some(first));
+    assert!(ran.len() <= 5, "{} points run for 12 levels", ran.len());
+    // The rows it ran are the grid's rows.
+    for row in &ran {
+        assert_eq!(row, &grid[row.point]);
+    }
+}
