@@ -68,6 +68,43 @@ pub enum PlotCommand {
         #[arg(short, long)]
         out: PathBuf,
     },
+    /// Configurations side by side (scale up against out): p50, p99, utilization and cost.
+    Compare {
+        /// The sweep's CSV.
+        csv: PathBuf,
+        /// Columns that name each configuration, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        label: Vec<String>,
+        /// Keep only rows where COLUMN=VALUE (e.g. one load level).
+        #[arg(long = "where", value_name = "COLUMN=VALUE")]
+        filter: Option<String>,
+        /// Title.
+        #[arg(long, default_value = "")]
+        title: String,
+        /// The picture (.png or .svg).
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// One figure over two axes of a sweep, as a heat map.
+    Heatmap {
+        /// The sweep's CSV.
+        csv: PathBuf,
+        /// The axis column across.
+        #[arg(long)]
+        x: String,
+        /// The axis column up.
+        #[arg(long)]
+        y: String,
+        /// The figure in the cells.
+        #[arg(long, default_value = "p99_ms")]
+        z: String,
+        /// Title.
+        #[arg(long, default_value = "")]
+        title: String,
+        /// The picture (.png or .svg).
+        #[arg(short, long)]
+        out: PathBuf,
+    },
     /// A run's `--series` CSV: rates, p99 and instances over time.
     Series {
         /// The series CSV.

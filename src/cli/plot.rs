@@ -38,6 +38,36 @@ pub fn execute(command: PlotCommand) -> anyhow::Result<ExitCode> {
             plot::pareto(&table, &label, slo_p99_ms, &title, &out)?;
             out
         }
+        PlotCommand::Compare {
+            csv,
+            label,
+            filter,
+            title,
+            out,
+        } => {
+            let table = Table::read(&csv)?;
+            let filter = filter
+                .as_deref()
+                .map(|f| {
+                    f.split_once('=')
+                        .ok_or_else(|| anyhow::anyhow!("--where: expected COLUMN=VALUE, got `{f}`"))
+                })
+                .transpose()?;
+            plot::compare(&table, &label, filter, &title, &out)?;
+            out
+        }
+        PlotCommand::Heatmap {
+            csv,
+            x,
+            y,
+            z,
+            title,
+            out,
+        } => {
+            let table = Table::read(&csv)?;
+            plot::heatmap(&table, &x, &y, &z, &title, &out)?;
+            out
+        }
         PlotCommand::Series { csv, title, out } => {
             let table = Table::read(&csv)?;
             plot::series(&table, &title, &out)?;

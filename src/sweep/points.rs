@@ -81,7 +81,8 @@ pub fn axis(i: usize, spec: &AxisSpec) -> Result<Axis, String> {
                     if range.integer {
                         Value::from(x.round() as i64)
                     } else {
-                        Value::from(x)
+                        // 0.1 steps read 0.6, not 0.6000000000000001.
+                        Value::from((x * 1e9).round() / 1e9)
                     }
                 })
                 .collect()

@@ -19,7 +19,9 @@ struct Lines {
 }
 
 /// Plots `figures` (columns with `_hw` partners) of the sweep CSV `table`
-/// against column `x`, one line per value of `group` if given.
+/// against column `x`, one line per value of `group` if given. Unstable
+/// points (`stable` = 0) are left out: their figures describe a backlog
+/// growing for as long as the run lasted, not the design.
 pub fn lines(
     table: &Table,
     x: &str,
@@ -29,6 +31,9 @@ pub fn lines(
     out: &Path,
 ) -> Result<(), PlotError> {
     let xs = table.numbers(x)?;
+    let stable = table
+        .numbers("stable")
+        .unwrap_or_else(|_| vec![1.0; xs.len()]);
     let groups = match group {
         Some(g) => table.texts(g)?,
         None => vec![String::new(); xs.len()],
@@ -47,7 +52,7 @@ pub fn lines(
             .unwrap_or_else(|_| vec![0.0; means.len()]);
         for g in &distinct {
             let mut points: Vec<(f64, f64, f64)> = (0..xs.len())
-                .filter(|&i| &groups[i] == g && means[i].is_finite())
+                .filter(|&i| &groups[i] == g && means[i].is_finite() && stable[i] == 1.0)
                 .map(|i| {
                     (
                         xs[i],

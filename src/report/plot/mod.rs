@@ -4,6 +4,8 @@
 //! Text is drawn with an embedded font (DejaVu Sans), so no system font
 //! library is needed.
 
+mod compare;
+mod heatmap;
 mod lines;
 mod pareto;
 mod series;
@@ -14,6 +16,8 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use compare::compare;
+pub use heatmap::heatmap;
 pub use lines::lines;
 pub use pareto::pareto;
 pub use series::series;
