@@ -242,6 +242,30 @@ fn plots_are_drawn_from_the_csvs() {
     for ext in ["png", "svg"] {
         let out = |name: &str| dir.join(format!("{name}.{ext}"));
         let (lines, pareto, timeline) = (out("lines"), out("pareto"), out("series"));
+        let (heat, compare) = (out("heat"), out("compare"));
+        let grid_csv = csv.to_str().unwrap();
+        sweep(&[
+            "plot",
+            "heatmap",
+            grid_csv,
+            "--x",
+            "nodes.web.pool.instances",
+            "--y",
+            "traffic.arrivals.poisson.rate_rps",
+            "-o",
+            heat.to_str().unwrap(),
+        ]);
+        sweep(&[
+            "plot",
+            "compare",
+            grid_csv,
+            "--label",
+            "nodes.web.pool.instances",
+            "--where",
+            "traffic.arrivals.poisson.rate_rps=30",
+            "-o",
+            compare.to_str().unwrap(),
+        ]);
         sweep(&[
             "plot",
             "lines",
@@ -269,7 +293,7 @@ fn plots_are_drawn_from_the_csvs() {
             "-o",
             timeline.to_str().unwrap(),
         ]);
-        for picture in [lines, pareto, timeline] {
+        for picture in [lines, pareto, timeline, heat, compare] {
             let bytes = std::fs::read(&picture).unwrap();
             if ext == "png" {
                 assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{}", picture.display());
