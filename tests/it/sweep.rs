@@ -262,7 +262,7 @@ fn plots_are_drawn_from_the_csvs() {
             "--label",
             "nodes.web.pool.instances",
             "--where",
-            "traffic.arrivals.poisson.rate_rps=30",
+            "traffic.arrivals.poisson.rate_rps=30.0",
             "-o",
             compare.to_str().unwrap(),
         ]);
