@@ -357,3 +357,48 @@ fn slo_search_finds_the_first_level_of_the_grid_with_fewer_runs() {
         assert_eq!(row, &grid[row.point]);
     }
 }
+
+/// The real thing: a sweep killed (SIGKILL) once a few points are done,
+/// then rerun with the same command, ends with the CSV of an uninterrupted
+/// run. Points are long enough (about 0.1 s each) for the kill to land
+/// mid-sweep; the test checks that it did.
+#[test]
+fn a_sweep_killed_mid_way_resumes_to_the_same_csv() {
+    let dir = std::env::temp_dir().join(format!("capsim-sweep-kill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut model = base();
+    model["simulation"]["duration_s"] = json!(40_000);
+    std::fs::write(dir.join("model.json"), model.to_string()).unwrap();
+    let experiment = dir.join("long.json");
+    std::fs::write(
+        &experiment,
+        json!({ "model": "model.json", "replications": 2, "axes": grid() }).to_string(),
+    )
+    .unwrap();
+    let e = experiment.to_str().unwrap();
+    let whole = dir.join("whole.csv");
+    sweep(&["sweep", e, "-o", whole.to_str().unwrap()]);
+
+    let out = dir.join("killed.csv");
+    let partial = dir.join("killed.csv.partial");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["sweep", e, "-o", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let rows_in = |path: &Path| {
+        std::fs::read_to_string(path).map_or(0, |t| t.lines().count().saturating_sub(1))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while rows_in(&partial) < 3 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let kept = rows_in(&partial);
+    assert!(!out.exists() && (3..12).contains(&kept), "killed mid-way: {kept} rows kept");
+
+    let said = sweep(&["sweep", e, "-o", out.to_str().unwrap()]);
+    assert!(said.contains("already done (resuming)"), "{said}");
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&whole).unwrap());
+}
