@@ -29,6 +29,8 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
         PathBuf::from(stem)
     });
     let partial = PathBuf::from(format!("{}.partial", out.display()));
+    let histograms = csv_out::histograms_path(&out);
+    let histograms_partial = PathBuf::from(format!("{}.partial", histograms.display()));
     if args.search {
         return search(&experiment, &out);
     }
@@ -43,6 +45,7 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let fresh = done.is_empty();
+    csv_out::read_histograms(&histograms_partial, &mut done);
     let in_shard = |index: usize| args.shard.is_none_or(|(i, n)| index % n == i - 1);
     done.retain(|r| in_shard(r.point) && r.point < experiment.points.len());
     done.sort_by_key(|r| r.point);
@@ -79,11 +82,26 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     progress.set_position(finished.len() as u64);
 
     let appender = Mutex::new(Appender::open(&partial, &experiment.columns, fresh)?);
+    let histogram_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(!fresh)
+        .write(true)
+        .truncate(fresh)
+        .open(&histograms_partial)
+        .with_context(|| format!("cannot write `{}`", histograms_partial.display()))?;
+    let histogram_file = Mutex::new(histogram_file);
     let failed_write = Mutex::new(None);
     let rows = experiment.run(
         |p| in_shard(p.index) && !finished.contains(&p.index),
         &|row| {
-            if let Err(e) = appender.lock().expect("not poisoned").append(row) {
+            // The histogram first: a row in the CSV partial means both are kept.
+            let kept = csv_out::append_histogram(
+                &mut histogram_file.lock().expect("not poisoned"),
+                &histograms_partial,
+                row,
+            )
+            .and_then(|()| appender.lock().expect("not poisoned").append(row));
+            if let Err(e) = kept {
                 failed_write.lock().expect("not poisoned").get_or_insert(e);
             }
             progress.inc(1);
@@ -96,8 +114,15 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let mut all = done;
     all.extend(rows);
     csv_out::write(&out, &experiment.columns, &mut all)?;
+    csv_out::write_histograms(&histograms, &all)?;
     std::fs::remove_file(&partial).ok();
-    eprintln!("wrote {} ({} points)", out.display(), all.len());
+    std::fs::remove_file(&histograms_partial).ok();
+    eprintln!(
+        "wrote {} ({} points) and their merged latency histograms to {}",
+        out.display(),
+        all.len(),
+        histograms.display()
+    );
     report_cheapest(&experiment, &all);
     Ok(ExitCode::SUCCESS)
 }
@@ -153,6 +178,7 @@ fn search(experiment: &Experiment, out: &std::path::Path) -> anyhow::Result<Exit
     );
     let (mut rows, found) = experiment.search()?;
     csv_out::write(out, &experiment.columns, &mut rows)?;
+    csv_out::write_histograms(&csv_out::histograms_path(out), &rows)?;
     eprintln!(
         "wrote {} ({} of {} points run)",
         out.display(),
@@ -185,7 +211,11 @@ fn search(experiment: &Experiment, out: &std::path::Path) -> anyhow::Result<Exit
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let parts: Vec<&std::path::Path> = args.parts.iter().map(PathBuf::as_path).collect();
     let (columns, mut rows) = csv_out::merge(&parts)?;
+    for part in &parts {
+        csv_out::read_histograms(&csv_out::histograms_path(part), &mut rows);
+    }
     csv_out::write(&args.out, &columns, &mut rows)?;
+    csv_out::write_histograms(&csv_out::histograms_path(&args.out), &rows)?;
     eprintln!(
         "wrote {} ({} points from {} parts)",
         args.out.display(),

@@ -53,6 +53,7 @@ pub fn read(path: &Path) -> Result<(Vec<String>, Vec<Row>), ReportError> {
             rows.push(Row {
                 point,
                 cells: record.iter().map(str::to_string).collect(),
+                histogram_us: Vec::new(),
             });
         }
     }
@@ -112,4 +113,51 @@ pub fn merge(parts: &[&Path]) -> Result<(Vec<String>, Vec<Row>), ReportError> {
     rows.sort_by_key(|r| r.point);
     rows.dedup_by_key(|r| r.point);
     Ok((columns.unwrap_or_default(), rows))
+}
+
+/// One point's merged histogram, as a line of the histograms file.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PointHistogram {
+    point: usize,
+    histogram_us: Vec<(u64, u64)>,
+}
+
+/// The histograms file of a sweep CSV: `x.csv` → `x.histograms.jsonl`.
+pub fn histograms_path(csv: &Path) -> std::path::PathBuf {
+    csv.with_extension("histograms.jsonl")
+}
+
+/// Appends a row's merged histogram (one JSON line, flushed) to `file`.
+pub fn append_histogram(file: &mut File, path: &Path, row: &Row) -> Result<(), ReportError> {
+    let mut line = serde_json::to_vec(&PointHistogram {
+        point: row.point,
+        histogram_us: row.histogram_us.clone(),
+    })?;
+    line.push(b'\n');
+    file.write_all(&line).map_err(io(path))?;
+    file.flush().map_err(io(path))
+}
+
+/// Reads the complete lines of a histograms file into `rows` (by point);
+/// a torn last line is ignored. A missing file leaves `rows` as they are.
+pub fn read_histograms(path: &Path, rows: &mut [Row]) {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return;
+    };
+    for line in text.lines() {
+        if let Ok(h) = serde_json::from_str::<PointHistogram>(line)
+            && let Some(row) = rows.iter_mut().find(|r| r.point == h.point)
+        {
+            row.histogram_us = h.histogram_us;
+        }
+    }
+}
+
+/// Writes the histograms of `rows` (sorted by point), one JSON line each.
+pub fn write_histograms(path: &Path, rows: &[Row]) -> Result<(), ReportError> {
+    let mut file = File::create(path).map_err(io(path))?;
+    for row in rows {
+        append_histogram(&mut file, path, row)?;
+    }
+    Ok(())
 }

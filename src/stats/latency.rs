@@ -122,10 +122,18 @@ fn histogram_pairs<S: Serializer>(
     histogram: &Histogram<u64>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(histogram.iter_recorded().map(|v| {
-        (
-            histogram.median_equivalent(v.value_iterated_to()),
-            v.count_at_value(),
-        )
-    }))
+    serializer.collect_seq(pairs(histogram))
+}
+
+/// `[microseconds, count]` of every non-empty bucket of `histogram`.
+pub fn pairs(histogram: &Histogram<u64>) -> Vec<(u64, u64)> {
+    histogram
+        .iter_recorded()
+        .map(|v| {
+            (
+                histogram.median_equivalent(v.value_iterated_to()),
+                v.count_at_value(),
+            )
+        })
+        .collect()
 }

@@ -16,7 +16,7 @@ mod series;
 mod summary;
 
 pub use interval::{Estimate, t_interval};
-pub use latency::{LatencyRecord, LatencySummary};
+pub use latency::{LatencyRecord, LatencySummary, pairs as histogram_pairs};
 pub use number::csv_number;
 pub use recorder::{Recorder, RunInfo};
 pub use result::{ClassResult, CostResult, NodeResult, Outcome, RunResult};

@@ -3,7 +3,9 @@
 
 use crate::analytic::offered_load;
 use crate::model::{Model, NodeKind};
-use crate::stats::{Estimate, LatencyEstimate, Outcome, RunResult, Summary, csv_number};
+use crate::stats::{
+    Estimate, LatencyEstimate, Outcome, RunResult, Summary, csv_number, histogram_pairs,
+};
 
 use super::{Experiment, Point};
 
@@ -26,6 +28,9 @@ pub struct Row {
     pub point: usize,
     /// Every cell, in `Experiment::columns` order.
     pub cells: Vec<String>,
+    /// End-to-end latencies of every replication, merged: `[microseconds,
+    /// count]` pairs (empty for a row read back from a CSV).
+    pub histogram_us: Vec<(u64, u64)>,
 }
 
 /// The columns of `experiment`'s rows, naming classes and pools after `model`.
@@ -117,9 +122,15 @@ impl Row {
                 });
             cells.push(u8::from(met).to_string());
         }
+        let mut merged = runs[0].end_to_end.histogram.clone();
+        for run in &runs[1..] {
+            // Same precision, auto-resizing: adding cannot fail.
+            let _ = merged.add(&run.end_to_end.histogram);
+        }
         Row {
             point: point.index,
             cells,
+            histogram_us: histogram_pairs(&merged),
         }
     }
 }

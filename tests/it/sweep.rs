@@ -396,9 +396,18 @@ fn a_sweep_killed_mid_way_resumes_to_the_same_csv() {
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     let kept = rows_in(&partial);
-    assert!(!out.exists() && (3..12).contains(&kept), "killed mid-way: {kept} rows kept");
+    assert!(
+        !out.exists() && (3..12).contains(&kept),
+        "killed mid-way: {kept} rows kept"
+    );
 
     let said = sweep(&["sweep", e, "-o", out.to_str().unwrap()]);
     assert!(said.contains("already done (resuming)"), "{said}");
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&whole).unwrap());
+    let histograms = |csv: &Path| std::fs::read(csv.with_extension("histograms.jsonl")).unwrap();
+    assert_eq!(
+        histograms(&out),
+        histograms(&whole),
+        "histograms kept across the kill"
+    );
 }

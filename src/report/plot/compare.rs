@@ -42,7 +42,13 @@ pub fn compare(
         .collect::<Result<_, _>>()?;
     let labels = keep
         .iter()
-        .map(|&i| label_values.iter().map(|l| l[i].clone()).collect::<Vec<_>>().join(" × "))
+        .map(|&i| {
+            label_values
+                .iter()
+                .map(|l| l[i].clone())
+                .collect::<Vec<_>>()
+                .join(" × ")
+        })
         .collect();
     let pool_utilization = table
         .columns
@@ -117,7 +123,10 @@ impl Picture for Compare {
             chart
                 .draw_series(bars.iter().enumerate().map(|(i, &(mean, _))| {
                     let color = PALETTE[i % PALETTE.len()];
-                    Rectangle::new([(i as f64 + 0.2, 0.0), (i as f64 + 0.8, mean)], color.filled())
+                    Rectangle::new(
+                        [(i as f64 + 0.2, 0.0), (i as f64 + 0.8, mean)],
+                        color.filled(),
+                    )
                 }))
                 .map_err(|e| e.to_string())?;
             chart

@@ -20,7 +20,14 @@ struct Heatmap {
 }
 
 /// Plots column `z` of the sweep over columns `x` and `y`.
-pub fn heatmap(table: &Table, x: &str, y: &str, z: &str, title: &str, out: &Path) -> Result<(), PlotError> {
+pub fn heatmap(
+    table: &Table,
+    x: &str,
+    y: &str,
+    z: &str,
+    title: &str,
+    out: &Path,
+) -> Result<(), PlotError> {
     let xs = table.texts(x)?;
     let ys = table.texts(y)?;
     let zs = table.numbers(z)?;
@@ -36,8 +43,14 @@ pub fn heatmap(table: &Table, x: &str, y: &str, z: &str, title: &str, out: &Path
     let (x_levels, y_levels) = (levels(&xs), levels(&ys));
     let cells = (0..zs.len())
         .map(|i| {
-            let xi = x_levels.iter().position(|l| *l == xs[i]).expect("a level of its column");
-            let yi = y_levels.iter().position(|l| *l == ys[i]).expect("a level of its column");
+            let xi = x_levels
+                .iter()
+                .position(|l| *l == xs[i])
+                .expect("a level of its column");
+            let yi = y_levels
+                .iter()
+                .position(|l| *l == ys[i])
+                .expect("a level of its column");
             (xi, yi, zs[i])
         })
         .collect();
@@ -83,7 +96,11 @@ impl Picture for Heatmap {
             .map_err(|e| e.to_string())?;
         chart
             .draw_series(self.cells.iter().map(|&(x, y, v)| {
-                let share = if hi > lo && v.is_finite() { (v - lo) / (hi - lo) } else { 0.0 };
+                let share = if hi > lo && v.is_finite() {
+                    (v - lo) / (hi - lo)
+                } else {
+                    0.0
+                };
                 // From a pale to a deep blue.
                 let shade = |light: f64, dark: f64| (light + (dark - light) * share) as u8;
                 let color = if v.is_finite() {
@@ -91,14 +108,25 @@ impl Picture for Heatmap {
                 } else {
                     RGBColor(200, 200, 200)
                 };
-                Rectangle::new([(x as f64, y as f64), (x as f64 + 1.0, y as f64 + 1.0)], color.filled())
+                Rectangle::new(
+                    [(x as f64, y as f64), (x as f64 + 1.0, y as f64 + 1.0)],
+                    color.filled(),
+                )
             }))
             .map_err(|e| e.to_string())?;
         chart
             .draw_series(self.cells.iter().map(|&(x, y, v)| {
-                let share = if hi > lo && v.is_finite() { (v - lo) / (hi - lo) } else { 0.0 };
+                let share = if hi > lo && v.is_finite() {
+                    (v - lo) / (hi - lo)
+                } else {
+                    0.0
+                };
                 let ink = if share > 0.5 { WHITE } else { BLACK };
-                let text = if v.is_finite() { format!("{v:.3}") } else { "-".into() };
+                let text = if v.is_finite() {
+                    format!("{v:.3}")
+                } else {
+                    "-".into()
+                };
                 Text::new(
                     text,
                     (x as f64 + 0.38, y as f64 + 0.45),
