@@ -17,6 +17,7 @@ pub fn execute(command: PlotCommand) -> anyhow::Result<ExitCode> {
             out,
         } => {
             let table = Table::read(&csv)?;
+            let title = or(title, || format!("{} against {x}", y.join(", ")));
             plot::lines(&table, &x, &y, group.as_deref(), &title, &out)?;
             out
         }
@@ -35,6 +36,7 @@ pub fn execute(command: PlotCommand) -> anyhow::Result<ExitCode> {
             } else {
                 label
             };
+            let title = or(title, || "cost against p99".to_string());
             plot::pareto(&table, &label, slo_p99_ms, &title, &out)?;
             out
         }
@@ -53,6 +55,7 @@ pub fn execute(command: PlotCommand) -> anyhow::Result<ExitCode> {
                         .ok_or_else(|| anyhow::anyhow!("--where: expected COLUMN=VALUE, got `{f}`"))
                 })
                 .transpose()?;
+            let title = or(title, || format!("{} side by side", label.join(" × ")));
             plot::compare(&table, &label, filter, &title, &out)?;
             out
         }
@@ -65,15 +68,22 @@ pub fn execute(command: PlotCommand) -> anyhow::Result<ExitCode> {
             out,
         } => {
             let table = Table::read(&csv)?;
+            let title = or(title, || format!("{z} over {x} and {y}"));
             plot::heatmap(&table, &x, &y, &z, &title, &out)?;
             out
         }
         PlotCommand::Series { csv, title, out } => {
             let table = Table::read(&csv)?;
+            let title = or(title, || format!("{} over time", csv.display()));
             plot::series(&table, &title, &out)?;
             out
         }
     };
     eprintln!("wrote {}", out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `title`, or a default when the user gave none.
+fn or(title: String, default: impl FnOnce() -> String) -> String {
+    if title.is_empty() { default() } else { title }
 }

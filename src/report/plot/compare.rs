@@ -109,14 +109,7 @@ impl Picture for Compare {
                 .configure_mesh()
                 .disable_x_mesh()
                 .x_labels(2 * n + 1)
-                .x_label_formatter(&|v| {
-                    let i = v.floor() as usize;
-                    if (v - i as f64 - 0.5).abs() < 0.01 {
-                        labels.get(i).cloned().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
-                })
+                .x_label_formatter(&|v| super::category_label(&labels, *v))
                 .label_style(("sans-serif", 14))
                 .draw()
                 .map_err(|e| e.to_string())?;

@@ -86,8 +86,8 @@ impl Picture for Heatmap {
             .disable_mesh()
             .x_labels(nx * 2 + 1)
             .y_labels(ny * 2 + 1)
-            .x_label_formatter(&|v| level_at(&xl, *v))
-            .y_label_formatter(&|v| level_at(&yl, *v))
+            .x_label_formatter(&|v| super::category_label(&xl, *v))
+            .y_label_formatter(&|v| super::category_label(&yl, *v))
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
             .label_style(("sans-serif", 16))
@@ -135,15 +135,5 @@ impl Picture for Heatmap {
             }))
             .map_err(|e| e.to_string())?;
         Ok(())
-    }
-}
-
-/// The level whose cell centre is at `v` (labels sit at the centres).
-fn level_at(levels: &[String], v: f64) -> String {
-    let i = v.floor() as usize;
-    if (v - i as f64 - 0.5).abs() < 0.01 {
-        levels.get(i).cloned().unwrap_or_default()
-    } else {
-        String::new()
     }
 }

@@ -92,6 +92,33 @@ pub(crate) fn draw_to(path: &Path, picture: &impl Picture) -> Result<(), PlotErr
     }
 }
 
+/// Draws the chart's legend at `position` in a `size`-point font.
+fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    size: u32,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(("sans-serif", size))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+/// The label of a category axis at `v`: its level's name at the centre of
+/// its cell (cell i spans i to i + 1), nothing elsewhere.
+fn category_label(levels: &[String], v: f64) -> String {
+    let i = v.floor() as usize;
+    if (v - i as f64 - 0.5).abs() < 0.01 {
+        levels.get(i).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 /// The range of `values` (finite ones), padded by 5% on each side.
 fn padded(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = values

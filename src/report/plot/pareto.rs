@@ -118,13 +118,6 @@ impl Picture for Pareto {
                     + Text::new(label.clone(), (8, -8), ("sans-serif", 14))
             }))
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .label_font(("sans-serif", 16))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(|e| e.to_string())
+        super::legend(&mut chart, SeriesLabelPosition::LowerLeft, 16)
     }
 }

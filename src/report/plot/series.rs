@@ -120,14 +120,7 @@ impl Picture for SeriesPlot {
                         PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
                     });
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .label_font(("sans-serif", 14))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .draw()
-                .map_err(|e| e.to_string())?;
+            super::legend(&mut chart, SeriesLabelPosition::UpperLeft, 14)?;
         }
         Ok(())
     }
