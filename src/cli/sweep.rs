@@ -45,7 +45,6 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let fresh = done.is_empty();
-    csv_out::read_histograms(&histograms_partial, &mut done);
     let in_shard = |index: usize| args.shard.is_none_or(|(i, n)| index % n == i - 1);
     done.retain(|r| in_shard(r.point) && r.point < experiment.points.len());
     done.sort_by_key(|r| r.point);
@@ -114,7 +113,7 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let mut all = done;
     all.extend(rows);
     csv_out::write(&out, &experiment.columns, &mut all)?;
-    csv_out::write_histograms(&histograms, &all)?;
+    csv_out::write_sorted_histograms(std::slice::from_ref(&histograms_partial), &histograms)?;
     std::fs::remove_file(&partial).ok();
     std::fs::remove_file(&histograms_partial).ok();
     eprintln!(
@@ -211,11 +210,9 @@ fn search(experiment: &Experiment, out: &std::path::Path) -> anyhow::Result<Exit
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let parts: Vec<&std::path::Path> = args.parts.iter().map(PathBuf::as_path).collect();
     let (columns, mut rows) = csv_out::merge(&parts)?;
-    for part in &parts {
-        csv_out::read_histograms(&csv_out::histograms_path(part), &mut rows);
-    }
     csv_out::write(&args.out, &columns, &mut rows)?;
-    csv_out::write_histograms(&csv_out::histograms_path(&args.out), &rows)?;
+    let histograms: Vec<PathBuf> = parts.iter().map(|p| csv_out::histograms_path(p)).collect();
+    csv_out::write_sorted_histograms(&histograms, &csv_out::histograms_path(&args.out))?;
     eprintln!(
         "wrote {} ({} points from {} parts)",
         args.out.display(),

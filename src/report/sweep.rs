@@ -138,22 +138,53 @@ pub fn append_histogram(file: &mut File, path: &Path, row: &Row) -> Result<(), R
     file.flush().map_err(io(path))
 }
 
-/// Reads the complete lines of a histograms file into `rows` (by point);
-/// a torn last line is ignored. A missing file leaves `rows` as they are.
-pub fn read_histograms(path: &Path, rows: &mut [Row]) {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return;
-    };
-    for line in text.lines() {
-        if let Ok(h) = serde_json::from_str::<PointHistogram>(line)
-            && let Some(row) = rows.iter_mut().find(|r| r.point == h.point)
-        {
-            row.histogram_us = h.histogram_us;
+/// Writes `dest`: the complete lines of the histogram files `sources`, one
+/// per point (the first found), in point order. Lines are copied, not
+/// parsed into memory: the files are indexed (point, file, offset), then
+/// read back line by line, so memory follows the number of points, not the
+/// size of their histograms.
+pub fn write_sorted_histograms(
+    sources: &[std::path::PathBuf],
+    dest: &Path,
+) -> Result<(), ReportError> {
+    use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+    let mut index: Vec<(usize, usize, u64, usize)> = Vec::new();
+    for (f, path) in sources.iter().enumerate() {
+        let Ok(file) = File::open(path) else { continue };
+        let mut reader = BufReader::new(file);
+        let (mut offset, mut line) = (0u64, String::new());
+        loop {
+            line.clear();
+            let read = reader.read_line(&mut line).map_err(io(path))?;
+            if read == 0 {
+                break;
+            }
+            // A complete line parses; a torn last one does not.
+            if line.ends_with('\n')
+                && let Ok(h) = serde_json::from_str::<PointHistogram>(line.trim_end())
+            {
+                index.push((h.point, f, offset, read));
+            }
+            offset += read as u64;
         }
     }
+    index.sort_by_key(|&(point, f, offset, _)| (point, f, offset));
+    index.dedup_by_key(|entry| entry.0);
+    let mut out = std::io::BufWriter::new(File::create(dest).map_err(io(dest))?);
+    let mut files: Vec<Option<File>> = sources.iter().map(|p| File::open(p).ok()).collect();
+    let mut buffer = Vec::new();
+    for (_, f, offset, len) in index {
+        let file = files[f].as_mut().expect("indexed files are open");
+        file.seek(SeekFrom::Start(offset))
+            .map_err(io(&sources[f]))?;
+        buffer.resize(len, 0);
+        file.read_exact(&mut buffer).map_err(io(&sources[f]))?;
+        out.write_all(&buffer).map_err(io(dest))?;
+    }
+    out.flush().map_err(io(dest))
 }
 
-/// Writes the histograms of `rows` (sorted by point), one JSON line each.
+/// Writes the histograms of `rows` (in their order), one JSON line each.
 pub fn write_histograms(path: &Path, rows: &[Row]) -> Result<(), ReportError> {
     let mut file = File::create(path).map_err(io(path))?;
     for row in rows {

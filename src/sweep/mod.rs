@@ -219,7 +219,14 @@ impl Experiment {
             })?;
         let mut rows: Vec<Row> = Vec::new();
         let mut run_point = |index: usize| -> Result<bool, SweepError> {
-            let row = self.run(|p| p.index == index, &|_| {})?.remove(0);
+            let kept = std::sync::Mutex::new(None);
+            self.run(|p| p.index == index, &|row| {
+                *kept.lock().expect("not poisoned") = Some(row.clone());
+            })?;
+            let row = kept
+                .into_inner()
+                .expect("not poisoned")
+                .expect("the point ran");
             let met = row.cells[meets] == "1";
             rows.push(row);
             Ok(met)
@@ -243,7 +250,9 @@ impl Experiment {
     }
 
     /// Runs the points `select` keeps, in parallel, calling `done` with each
-    /// row as it finishes (in any order); returns the rows in point order.
+    /// row as it finishes (in any order); returns the rows in point order,
+    /// without their histograms (`done` saw them), so that memory follows
+    /// the number of points and not the size of their histograms.
     pub fn run(
         &self,
         select: impl Fn(&Point) -> bool + Sync,
@@ -255,8 +264,9 @@ impl Experiment {
             .map(|point| {
                 let model = self.model(point)?;
                 let runs = crate::replicate(&model, self.seed, self.replications);
-                let row = Row::of(self, point, &model, &runs);
+                let mut row = Row::of(self, point, &model, &runs);
                 done(&row);
+                row.histogram_us = Vec::new();
                 Ok(row)
             })
             .collect::<Result<_, SweepError>>()?;
