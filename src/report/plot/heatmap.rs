@@ -73,6 +73,14 @@ impl Picture for Heatmap {
         let finite = || self.cells.iter().map(|c| c.2).filter(|v| v.is_finite());
         let lo = finite().fold(f64::INFINITY, f64::min);
         let hi = finite().fold(f64::NEG_INFINITY, f64::max);
+        // Where a value sits between the lowest (0) and the highest (1).
+        let share = |v: f64| {
+            if hi > lo && v.is_finite() {
+                (v - lo) / (hi - lo)
+            } else {
+                0.0
+            }
+        };
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, ("sans-serif", 26))
             .margin(20)
@@ -96,11 +104,7 @@ impl Picture for Heatmap {
             .map_err(|e| e.to_string())?;
         chart
             .draw_series(self.cells.iter().map(|&(x, y, v)| {
-                let share = if hi > lo && v.is_finite() {
-                    (v - lo) / (hi - lo)
-                } else {
-                    0.0
-                };
+                let share = share(v);
                 // From a pale to a deep blue.
                 let shade = |light: f64, dark: f64| (light + (dark - light) * share) as u8;
                 let color = if v.is_finite() {
@@ -116,11 +120,7 @@ impl Picture for Heatmap {
             .map_err(|e| e.to_string())?;
         chart
             .draw_series(self.cells.iter().map(|&(x, y, v)| {
-                let share = if hi > lo && v.is_finite() {
-                    (v - lo) / (hi - lo)
-                } else {
-                    0.0
-                };
+                let share = share(v);
                 let ink = if share > 0.5 { WHITE } else { BLACK };
                 let text = if v.is_finite() {
                     format!("{v:.3}")
