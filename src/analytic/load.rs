@@ -175,7 +175,7 @@ fn unloaded_s(model: &Model, node: NodeId, class: usize, write: bool, depth: u32
             cache.latency.mean_ms() / 1e3
                 + cache
                     .on_miss
-                    .map_or(0.0, |to| (1.0 - cache.hit_ratio) * below(to, write))
+                    .map_or(0.0, |to| (1.0 - hit_ratio(model, node)) * below(to, write))
         }
         NodeKind::Database(db) => {
             (if write { &db.write } else { &db.read }).mean_ms() / 1e3 / db.instance_type.speed
@@ -244,7 +244,7 @@ fn push(
                     writes,
                     on_miss,
                     class,
-                    rate * (1.0 - cache.hit_ratio),
+                    rate * (1.0 - hit_ratio(model, node)),
                     write,
                     depth + 1,
                 );
@@ -252,4 +252,10 @@ fn push(
         }
         NodeKind::Database(_) | NodeKind::Delay(_) => {}
     }
+}
+
+/// A cache's expected hit ratio for the load estimate; 0 (every lookup
+/// goes on) when it cannot be estimated, which errs on the safe side.
+fn hit_ratio(model: &Model, node: NodeId) -> f64 {
+    super::expected_hit_ratio(model, node).unwrap_or(0.0)
 }

@@ -1,8 +1,10 @@
 //! Closed forms of queueing theory: instant estimates for users, and oracles
 //! for the tests. Pure functions of numbers or of a `Model`.
 
+mod che;
 mod formulas;
 mod load;
 
+pub use che::{che_lru, expected_hit_ratio, zipf_popularity};
 pub use formulas::*;
 pub use load::{NodeLoad, offered_load, peak_offered_load};

@@ -13,6 +13,24 @@ pub fn execute(args: CheckArgs) -> anyhow::Result<ExitCode> {
         model.nodes.len(),
         model.classes.len()
     );
+    for (i, node) in model.nodes.iter().enumerate() {
+        if let capsim::model::NodeKind::Cache(cache) = &node.kind
+            && let capsim::model::Hits::Store { capacity, .. } = cache.hits
+        {
+            let id = capsim::model::NodeId(i as u32);
+            match capsim::analytic::expected_hit_ratio(&model, id) {
+                Some(h) => println!(
+                    "cache {}: {capacity} keys, expected hit ratio {:.1}% (Che's approximation for LRU)",
+                    node.name,
+                    h * 100.0
+                ),
+                None => println!(
+                    "cache {}: {capacity} keys; hit ratio not estimated (the sources' keys follow no single uniform or Zipf law)",
+                    node.name
+                ),
+            }
+        }
+    }
     let Some(loads) = capsim::analytic::offered_load(&model) else {
         println!(
             "closed population: offered load depends on response times; `capsim run` measures it"

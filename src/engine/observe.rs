@@ -78,6 +78,8 @@ pub trait Observer {
     fn arrival(&mut self, now: SimTime, class: ClassId);
     /// A request that entered the system at `created` got its answer.
     fn request_done(&mut self, now: SimTime, class: ClassId, created: SimTime, ok: bool);
+    /// Cache `node` looked a key up.
+    fn cache_lookup(&mut self, now: SimTime, node: NodeId, hit: bool);
     /// `node` turned a job away (full queue).
     fn rejected(&mut self, now: SimTime, node: NodeId, class: ClassId);
     /// The occupancy of `resource` at `node` changed by `delta`.

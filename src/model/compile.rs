@@ -137,7 +137,14 @@ pub fn compile(
                         .collect(),
                 }),
                 NodeSpec::Cache(cache) => NodeKind::Cache(Cache {
-                    hit_ratio: cache.hit_ratio.get(),
+                    hits: match (cache.hit_ratio, cache.capacity_keys) {
+                        (Some(ratio), _) => Hits::Ratio(ratio.get()),
+                        (None, capacity) => Hits::Store {
+                            capacity: capacity.map_or(1, |c| c.get()),
+                            policy: cache.policy,
+                            ttl_s: cache.ttl_s.map(|t| t.get()),
+                        },
+                    },
                     latency: cache.latency.clone(),
                     on_miss: cache.on_miss.as_deref().map(node_id),
                     instance_type: cache.instance_type.as_deref().map(instance_type),

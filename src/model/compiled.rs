@@ -5,7 +5,7 @@ use serde::Serialize;
 
 pub use super::dist::DistSpec as Dist;
 pub use super::scaling::*;
-pub use super::spec::{BalancePolicy, CallMode, Operation};
+pub use super::spec::{BalancePolicy, CallMode, EvictionPolicy, Operation};
 pub use super::traffic::*;
 
 /// Index of a node in [`Model::nodes`].
@@ -202,8 +202,8 @@ pub struct Call {
 /// A compiled cache.
 #[derive(Clone, Debug)]
 pub struct Cache {
-    /// Share of hits.
-    pub hit_ratio: f64,
+    /// A fixed share of hits, or a store of keys.
+    pub hits: Hits,
     /// Lookup latency.
     pub latency: Dist,
     /// Where misses go.
@@ -212,6 +212,22 @@ pub struct Cache {
     pub instance_type: Option<InstanceType>,
     /// For cost.
     pub instances: u32,
+}
+
+/// How a cache decides hits.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Hits {
+    /// Each lookup hits with this probability.
+    Ratio(f64),
+    /// Keys are stored and evicted.
+    Store {
+        /// Keys held.
+        capacity: u32,
+        /// Eviction.
+        policy: EvictionPolicy,
+        /// Expiry after storing, seconds.
+        ttl_s: Option<f64>,
+    },
 }
 
 /// A compiled database.

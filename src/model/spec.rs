@@ -250,8 +250,19 @@ pub struct CallSpec {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CacheSpec {
-    /// Share of lookups that hit.
-    pub hit_ratio: Fraction,
+    /// Share of lookups that hit, fixed (give this or `capacity_keys`).
+    #[serde(default)]
+    pub hit_ratio: Option<Fraction>,
+    /// Keys the cache holds: hits then follow from the requests' keys and
+    /// the eviction `policy` (give this or `hit_ratio`).
+    #[serde(default)]
+    pub capacity_keys: Option<Count>,
+    /// Which key to evict when full (default `lru`).
+    #[serde(default)]
+    pub policy: EvictionPolicy,
+    /// Entries expire this long after they were stored (default: never).
+    #[serde(default)]
+    pub ttl_s: Option<Positive>,
     /// Lookup latency, paid by hits and misses alike.
     pub latency: DistSpec,
     /// Where misses go; absent means a miss is answered after the lookup (e.g. a negative cache).
@@ -263,6 +274,19 @@ pub struct CacheSpec {
     /// Instances, for cost only (default 1).
     #[serde(default = "Count::one")]
     pub instances: Count,
+}
+
+/// Which key a full cache evicts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvictionPolicy {
+    /// The least recently used.
+    #[default]
+    Lru,
+    /// The oldest stored.
+    Fifo,
+    /// One at random.
+    Random,
 }
 
 /// `database`: shards, each a primary and replicas, each server with connections.

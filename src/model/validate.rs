@@ -149,6 +149,17 @@ pub fn check(
             }
             NodeSpec::Cache(cache) => {
                 check_dist(acc, &at("cache.latency"), &cache.latency);
+                match (&cache.hit_ratio, &cache.capacity_keys) {
+                    (Some(_), Some(_)) => acc.push(Diagnostic::new(
+                        at("cache"),
+                        "expected either `hit_ratio` or `capacity_keys`, got both",
+                    )),
+                    (None, None) => acc.push(Diagnostic::new(
+                        at("cache"),
+                        "expected `hit_ratio` (a fixed share of hits) or `capacity_keys` (a store of keys)",
+                    )),
+                    _ => {}
+                }
                 if let Some(on_miss) = &cache.on_miss {
                     check_target(acc, &nodes, at("cache.on_miss"), on_miss);
                 }

@@ -11,6 +11,7 @@ mod balancer;
 mod database;
 mod fleet;
 mod job;
+mod key_store;
 mod monitor;
 mod network;
 mod pool;

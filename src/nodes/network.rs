@@ -15,12 +15,13 @@ use crate::engine::rng::{self, Rng};
 use crate::engine::{
     Event, EventQueue, FleetCounts, JobId, Observer, Resource, Sampler, SimTime, Slab, World,
 };
-use crate::model::{CallMode, Model, NodeId, NodeKind, Operation};
+use crate::model::{CallMode, Hits, Model, NodeId, NodeKind, Operation};
 
 use super::balancer::{pick_instance, pick_target};
 use super::database::{self, DatabaseState};
 use super::fleet::{FleetState, Timer};
 use super::job::{Job, NO_SLOT, Origin};
+use super::key_store::KeyStore;
 use super::monitor::Monitor;
 use super::pool::{Admission, PoolState};
 
@@ -36,6 +37,8 @@ enum NodeState {
     Pool(PoolState),
     Cache {
         latency: Sampler,
+        /// The keys held, for a cache sized by capacity.
+        store: Option<Box<KeyStore>>,
     },
     Database(DatabaseState),
     Delay {
@@ -93,6 +96,14 @@ impl<'m, O: Observer> Network<'m, O> {
                 NodeKind::Pool(pool) => NodeState::Pool(PoolState::new(pool)),
                 NodeKind::Cache(cache) => NodeState::Cache {
                     latency: Sampler::new(&cache.latency, 1.0),
+                    store: match cache.hits {
+                        Hits::Store {
+                            capacity,
+                            policy,
+                            ttl_s,
+                        } => Some(Box::new(KeyStore::new(capacity, policy, ttl_s))),
+                        Hits::Ratio(_) => None,
+                    },
                 },
                 NodeKind::Database(db) => NodeState::Database(DatabaseState::new(db)),
                 NodeKind::Delay(delay) => NodeState::Delay {
@@ -255,7 +266,7 @@ impl<'m, O: Observer> Network<'m, O> {
                 latency: Some(latency),
                 ..
             }
-            | NodeState::Cache { latency }
+            | NodeState::Cache { latency, .. }
             | NodeState::Delay { latency } => {
                 queue.schedule(now.after(latency.draw(rng)), Event::PhaseDone { job: id });
             }
@@ -492,11 +503,23 @@ impl<'m, O: Observer> Network<'m, O> {
     // --- cache ---------------------------------------------------------------
 
     fn cache_lookup_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let node = self.jobs[id].node.index();
+        let job = self.jobs[id];
+        let node = job.node.index();
         let NodeKind::Cache(cache) = &self.model.nodes[node].kind else {
             unreachable!()
         };
-        let hit = self.rngs[node].random::<f64>() < cache.hit_ratio;
+        let rng = &mut self.rngs[node];
+        let hit = match (&mut self.states[node], &cache.hits) {
+            (
+                NodeState::Cache {
+                    store: Some(store), ..
+                },
+                _,
+            ) => store.lookup(job.key, now.as_nanos(), rng),
+            (_, Hits::Ratio(ratio)) => rng.random::<f64>() < *ratio,
+            _ => unreachable!("a cache with a store has one"),
+        };
+        self.observer.cache_lookup(now, job.node, hit);
         match cache.on_miss {
             Some(origin_node) if !hit => {
                 let child = self.child(id, origin_node, Origin::Call(id), now);

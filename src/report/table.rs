@@ -171,6 +171,17 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
     write_rows(out, &rows)?;
 
     writeln!(out)?;
+    let hit_ratios: Vec<String> = summary
+        .nodes
+        .iter()
+        .filter_map(|node| {
+            let h = node.hit_ratio?;
+            Some(format!("{} {}%", node.name, percent(h)))
+        })
+        .collect();
+    if !hit_ratios.is_empty() {
+        writeln!(out, "cache hit ratio: {}", hit_ratios.join(", "))?;
+    }
     writeln!(
         out,
         "cost: ${} per hour, ${} per million successful requests",

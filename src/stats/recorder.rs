@@ -14,6 +14,9 @@ use crate::engine::Level;
 #[derive(Default)]
 struct NodeRecord {
     latency: LatencyRecord,
+    /// Cache lookups and hits after the warm-up.
+    lookups: u64,
+    hits: u64,
     rejected: u64,
     queued: u64,
     busy_servers: Level,
@@ -139,6 +142,8 @@ impl Recorder {
                     worker_utilization: ratio(&record.busy_workers, record.workers_per_instance),
                     mean_queue: record.waiting.area_until(end, from) / window_ns,
                     mean_instances: instance_ns / window_ns,
+                    hit_ratio: matches!(node.kind, NodeKind::Cache(_))
+                        .then(|| record.hits as f64 / record.lookups.max(1) as f64),
                     usd_per_hour: node_usd_per_hour,
                 }
             })
@@ -218,6 +223,18 @@ impl Observer for Recorder {
             let nanos = now.since(created);
             self.end_to_end.record(nanos, ok);
             self.classes[class.index()].record(nanos, ok);
+        }
+    }
+
+    #[inline(always)]
+    fn cache_lookup(&mut self, now: SimTime, node: NodeId, hit: bool) {
+        if let Some(series) = &mut self.series {
+            series.cache_lookup(now, node, hit);
+        }
+        if now >= self.warmup_end {
+            let record = &mut self.nodes[node.index()];
+            record.lookups += 1;
+            record.hits += u64::from(hit);
         }
     }
 

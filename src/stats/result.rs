@@ -94,6 +94,8 @@ pub struct NodeResult {
     pub mean_queue: f64,
     /// Time-average of instances billed.
     pub mean_instances: f64,
+    /// A cache's measured share of lookups that hit.
+    pub hit_ratio: Option<f64>,
     /// Average price per hour of this node's instances.
     pub usd_per_hour: f64,
 }

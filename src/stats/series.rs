@@ -25,6 +25,7 @@
 //! values are fractions, per-second rates or milliseconds, NaN where a window
 //! has no data (no completion, hence no percentile).
 
+mod caches;
 mod fleet;
 mod pools;
 mod requests;
@@ -34,6 +35,7 @@ use serde::Serialize;
 use crate::engine::{FleetCounts, Resource, SimTime};
 use crate::model::{Model, NodeId};
 
+use caches::CacheColumns;
 use fleet::FleetColumns;
 use pools::PoolColumns;
 use requests::RequestColumns;
@@ -96,6 +98,7 @@ pub struct SeriesRecorder {
     requests: RequestColumns,
     pools: PoolColumns,
     fleet: FleetColumns,
+    caches: CacheColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -107,10 +110,12 @@ impl SeriesRecorder {
         let requests = RequestColumns::default();
         let pools = PoolColumns::new(model);
         let fleet = FleetColumns::new(model);
+        let caches = CacheColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
         fleet.name_columns(&mut columns);
+        caches.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -122,6 +127,7 @@ impl SeriesRecorder {
             requests,
             pools,
             fleet,
+            caches,
             columns,
             rows: Vec::new(),
         }
@@ -139,6 +145,13 @@ impl SeriesRecorder {
     pub fn request_done(&mut self, now: SimTime, created: SimTime, ok: bool) {
         self.advance(now);
         self.requests.done(now.since(created), ok);
+    }
+
+    /// Cache `node` looked a key up.
+    #[inline(never)]
+    pub fn cache_lookup(&mut self, now: SimTime, node: NodeId, hit: bool) {
+        self.advance(now);
+        self.caches.lookup(node, hit);
     }
 
     /// The occupancy of `resource` at `node` changed by `delta`.
@@ -208,6 +221,7 @@ impl SeriesRecorder {
         self.requests.close(span, &mut row);
         self.pools.close(span, &mut row);
         self.fleet.close(span, &mut row);
+        self.caches.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

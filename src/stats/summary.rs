@@ -61,6 +61,8 @@ pub struct NodeEstimate {
     pub rejected_per_s: Estimate,
     /// Price per hour.
     pub usd_per_hour: Estimate,
+    /// A cache's measured hit ratio.
+    pub hit_ratio: Option<Estimate>,
 }
 
 /// Every figure of a set of replications of one model.
@@ -110,6 +112,7 @@ impl Summary {
                 mean_queue: over(&|r| r.nodes[i].mean_queue),
                 rejected_per_s: over(&|r| r.nodes[i].rejected as f64 / r.window_s),
                 usd_per_hour: over(&|r| r.nodes[i].usd_per_hour),
+                hit_ratio: optional(&|r| r.nodes[i].hit_ratio),
             })
             .collect();
         Summary {

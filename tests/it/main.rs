@@ -1,6 +1,7 @@
 //! The single integration-test binary (one link, one parallel run).
 
 mod behaviour;
+mod caches;
 mod cli;
 mod determinism;
 mod errors;
