@@ -137,12 +137,20 @@ pub fn compile(
                         .collect(),
                 }),
                 NodeSpec::Cache(cache) => NodeKind::Cache(Cache {
-                    hits: match (cache.hit_ratio, cache.capacity_keys) {
-                        (Some(ratio), _) => Hits::Ratio(ratio.get()),
-                        (None, capacity) => Hits::Store {
-                            capacity: capacity.map_or(1, |c| c.get()),
+                    hits: match (cache.hit_ratio, cache.capacity_keys, cache.capacity_mb) {
+                        (Some(ratio), _, _) => Hits::Ratio(ratio.get()),
+                        (None, keys, mb) => Hits::Store {
+                            capacity: keys.map_or_else(
+                                || {
+                                    let kb = cache.object_kb.map_or(1.0, |k| k.get());
+                                    let mb = mb.map_or(0.0, |m| m.get());
+                                    ((mb * 1024.0 / kb).floor() as u32).max(1)
+                                },
+                                |k| k.get(),
+                            ),
                             policy: cache.policy,
                             ttl_s: cache.ttl_s.map(|t| t.get()),
+                            prewarm: cache.prewarm,
                         },
                     },
                     latency: cache.latency.clone(),

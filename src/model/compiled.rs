@@ -227,6 +227,8 @@ pub enum Hits {
         policy: EvictionPolicy,
         /// Expiry after storing, seconds.
         ttl_s: Option<f64>,
+        /// Start full of the most popular keys.
+        prewarm: bool,
     },
 }
 

@@ -257,6 +257,15 @@ pub struct CacheSpec {
     /// the eviction `policy` (give this or `hit_ratio`).
     #[serde(default)]
     pub capacity_keys: Option<Count>,
+    /// Size in MB, with `object_kb`, instead of `capacity_keys`.
+    #[serde(default)]
+    pub capacity_mb: Option<Positive>,
+    /// Mean object size, KB (with `capacity_mb`).
+    #[serde(default)]
+    pub object_kb: Option<Positive>,
+    /// Start full of the most popular keys rather than empty (default false).
+    #[serde(default)]
+    pub prewarm: bool,
     /// Which key to evict when full (default `lru`).
     #[serde(default)]
     pub policy: EvictionPolicy,
@@ -285,6 +294,8 @@ pub enum EvictionPolicy {
     Lru,
     /// The oldest stored.
     Fifo,
+    /// The least used (the least recently used among those).
+    Lfu,
     /// One at random.
     Random,
 }

@@ -149,16 +149,27 @@ pub fn check(
             }
             NodeSpec::Cache(cache) => {
                 check_dist(acc, &at("cache.latency"), &cache.latency);
-                match (&cache.hit_ratio, &cache.capacity_keys) {
-                    (Some(_), Some(_)) => acc.push(Diagnostic::new(
+                let sizes = [
+                    cache.hit_ratio.is_some(),
+                    cache.capacity_keys.is_some(),
+                    cache.capacity_mb.is_some(),
+                ];
+                match sizes.iter().filter(|&&given| given).count() {
+                    0 => acc.push(Diagnostic::new(
                         at("cache"),
-                        "expected either `hit_ratio` or `capacity_keys`, got both",
+                        "expected `hit_ratio` (a fixed share of hits), `capacity_keys` or `capacity_mb` (a store of keys)",
                     )),
-                    (None, None) => acc.push(Diagnostic::new(
+                    1 => {}
+                    _ => acc.push(Diagnostic::new(
                         at("cache"),
-                        "expected `hit_ratio` (a fixed share of hits) or `capacity_keys` (a store of keys)",
+                        "expected one of `hit_ratio`, `capacity_keys` and `capacity_mb`, got several",
                     )),
-                    _ => {}
+                }
+                if cache.capacity_mb.is_some() != cache.object_kb.is_some() {
+                    acc.push(Diagnostic::new(
+                        at("cache"),
+                        "`capacity_mb` and `object_kb` go together (capacity in keys = MB × 1024 / KB)",
+                    ));
                 }
                 if let Some(on_miss) = &cache.on_miss {
                     check_target(acc, &nodes, at("cache.on_miss"), on_miss);

@@ -1,7 +1,8 @@
 //! A cache that stores keys: a hash map from key to slot, and the slots in
-//! a doubly linked list by recency (LRU) or by age (FIFO); random eviction
-//! picks a slot at random. Every operation is O(1); memory is O(capacity),
-//! allocated once.
+//! a doubly linked list by recency (LRU) or by age (FIFO), or in one list
+//! per use count (LFU: evict the least recently used of the least used);
+//! random eviction picks a slot at random. Every operation is O(1); memory
+//! is O(capacity), allocated once.
 
 use std::collections::HashMap;
 
@@ -27,6 +28,11 @@ pub struct KeyStore {
     capacity: u32,
     policy: EvictionPolicy,
     ttl_ns: Option<u64>,
+    /// LFU: each slot's use count, the (head, tail) of each count's list,
+    /// and the smallest count held.
+    uses: Vec<u32>,
+    by_uses: HashMap<u32, (u32, u32)>,
+    least_uses: u32,
 }
 
 impl KeyStore {
@@ -44,6 +50,16 @@ impl KeyStore {
             capacity,
             policy,
             ttl_ns: ttl_s.map(|s| (s * 1e9).round() as u64),
+            uses: Vec::with_capacity(if policy == EvictionPolicy::Lfu { n } else { 0 }),
+            by_uses: HashMap::with_capacity(if policy == EvictionPolicy::Lfu { n } else { 0 }),
+            least_uses: 0,
+        }
+    }
+
+    /// Stores `keys` (least wanted first) before the run: a warm cache.
+    pub fn prewarm(&mut self, keys: impl Iterator<Item = u64>, rng: &mut Rng) {
+        for key in keys.take(self.capacity as usize) {
+            self.lookup(key, 0, rng);
         }
     }
 
@@ -58,10 +74,15 @@ impl KeyStore {
             if expired {
                 self.stored_ns[s] = now_ns;
             }
-            // LRU moves a hit to the front; FIFO only a re-stored key.
-            if self.policy == EvictionPolicy::Lru || expired {
-                self.unlink(slot);
-                self.push_front(slot);
+            if self.policy == EvictionPolicy::Lfu {
+                self.remove(slot);
+                // Stored anew, an expired key starts counting again.
+                self.uses[s] = if expired { 1 } else { self.uses[s] + 1 };
+                self.insert(slot);
+            } else if self.policy == EvictionPolicy::Lru || expired {
+                // LRU moves a hit to the front; FIFO only a re-stored key.
+                self.remove(slot);
+                self.insert(slot);
             }
             return !expired;
         }
@@ -70,20 +91,27 @@ impl KeyStore {
             self.stored_ns.push(now_ns);
             self.prev.push(NONE);
             self.next.push(NONE);
+            if self.policy == EvictionPolicy::Lfu {
+                self.uses.push(1);
+            }
             (self.keys.len() - 1) as u32
         } else {
             let victim = match self.policy {
                 EvictionPolicy::Lru | EvictionPolicy::Fifo => self.tail,
+                EvictionPolicy::Lfu => self.by_uses[&self.least_uses].1,
                 EvictionPolicy::Random => rng.random_range(0..self.capacity),
             };
             self.slots.remove(&self.keys[victim as usize]);
-            self.unlink(victim);
+            self.remove(victim);
             self.keys[victim as usize] = key;
             self.stored_ns[victim as usize] = now_ns;
+            if self.policy == EvictionPolicy::Lfu {
+                self.uses[victim as usize] = 1;
+            }
             victim
         };
         self.slots.insert(key, slot);
-        self.push_front(slot);
+        self.insert(slot);
         false
     }
 
@@ -93,30 +121,79 @@ impl KeyStore {
         self.slots.len()
     }
 
-    fn unlink(&mut self, slot: u32) {
-        let (p, n) = (self.prev[slot as usize], self.next[slot as usize]);
-        if p == NONE {
-            self.head = n;
+    /// Takes `slot` out of its list.
+    fn remove(&mut self, slot: u32) {
+        if self.policy == EvictionPolicy::Lfu {
+            let uses = self.uses[slot as usize];
+            let (mut head, mut tail) = self.by_uses[&uses];
+            unlink(&mut self.prev, &mut self.next, (&mut head, &mut tail), slot);
+            if head == NONE {
+                self.by_uses.remove(&uses);
+                if self.least_uses == uses {
+                    // Only a use (uses + 1) or a new key (1) can follow.
+                    self.least_uses = uses + 1;
+                }
+            } else {
+                self.by_uses.insert(uses, (head, tail));
+            }
         } else {
-            self.next[p as usize] = n;
-        }
-        if n == NONE {
-            self.tail = p;
-        } else {
-            self.prev[n as usize] = p;
+            unlink(
+                &mut self.prev,
+                &mut self.next,
+                (&mut self.head, &mut self.tail),
+                slot,
+            );
         }
     }
 
-    fn push_front(&mut self, slot: u32) {
-        self.prev[slot as usize] = NONE;
-        self.next[slot as usize] = self.head;
-        if self.head == NONE {
-            self.tail = slot;
+    /// Puts `slot` at the front of its list.
+    fn insert(&mut self, slot: u32) {
+        if self.policy == EvictionPolicy::Lfu {
+            let uses = self.uses[slot as usize];
+            let (mut head, mut tail) = self.by_uses.get(&uses).copied().unwrap_or((NONE, NONE));
+            push_front(&mut self.prev, &mut self.next, (&mut head, &mut tail), slot);
+            self.by_uses.insert(uses, (head, tail));
+            if uses < self.least_uses || self.by_uses.len() == 1 {
+                self.least_uses = uses;
+            }
         } else {
-            self.prev[self.head as usize] = slot;
+            push_front(
+                &mut self.prev,
+                &mut self.next,
+                (&mut self.head, &mut self.tail),
+                slot,
+            );
         }
-        self.head = slot;
     }
+}
+
+/// Takes `slot` out of the list with ends `ends`.
+fn unlink(prev: &mut [u32], next: &mut [u32], ends: (&mut u32, &mut u32), slot: u32) {
+    let (head, tail) = ends;
+    let (p, n) = (prev[slot as usize], next[slot as usize]);
+    if p == NONE {
+        *head = n;
+    } else {
+        next[p as usize] = n;
+    }
+    if n == NONE {
+        *tail = p;
+    } else {
+        prev[n as usize] = p;
+    }
+}
+
+/// Puts `slot` at the front of the list with ends `ends`.
+fn push_front(prev: &mut [u32], next: &mut [u32], ends: (&mut u32, &mut u32), slot: u32) {
+    let (head, tail) = ends;
+    prev[slot as usize] = NONE;
+    next[slot as usize] = *head;
+    if *head == NONE {
+        *tail = slot;
+    } else {
+        prev[*head as usize] = slot;
+    }
+    *head = slot;
 }
 
 #[cfg(test)]
@@ -141,6 +218,17 @@ mod tests {
         assert_eq!(
             run(EvictionPolicy::Fifo, &keys),
             [false, false, true, false, false, false]
+        );
+    }
+
+    #[test]
+    fn lfu_keeps_the_most_used() {
+        // 1 used three times, 2 once; 3 evicts 2 (fewer uses), then 4
+        // evicts 3; 1 stays throughout.
+        let keys = [1, 1, 1, 2, 3, 4, 1, 2];
+        assert_eq!(
+            run(EvictionPolicy::Lfu, &keys),
+            [false, true, true, false, false, false, true, false]
         );
     }
 

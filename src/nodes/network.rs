@@ -15,7 +15,7 @@ use crate::engine::rng::{self, Rng};
 use crate::engine::{
     Event, EventQueue, FleetCounts, JobId, Observer, Resource, Sampler, SimTime, Slab, World,
 };
-use crate::model::{CallMode, Hits, Model, NodeId, NodeKind, Operation};
+use crate::model::{CallMode, Hits, Keys, Model, NodeId, NodeKind, Operation};
 
 use super::balancer::{pick_instance, pick_target};
 use super::database::{self, DatabaseState};
@@ -101,7 +101,15 @@ impl<'m, O: Observer> Network<'m, O> {
                             capacity,
                             policy,
                             ttl_s,
-                        } => Some(Box::new(KeyStore::new(capacity, policy, ttl_s))),
+                            prewarm,
+                        } => {
+                            let mut store = KeyStore::new(capacity, policy, ttl_s);
+                            if prewarm {
+                                let mut rng = rng::stream(seed, replication, &node.name);
+                                store.prewarm(popular_keys(model, capacity), &mut rng);
+                            }
+                            Some(Box::new(store))
+                        }
                         Hits::Ratio(_) => None,
                     },
                 },
@@ -605,6 +613,21 @@ impl<'m, O: Observer> Network<'m, O> {
         let best = (0..self.states.len())
             .max_by_key(|&i| (waiting(&self.states[i]), std::cmp::Reverse(i)));
         NodeId(best.unwrap_or(0) as u32)
+    }
+}
+
+/// The `capacity` most popular keys of the sources' key law, least popular
+/// first (so an LRU holds the most popular as the most recent); none when
+/// the sources share no uniform or Zipf law.
+fn popular_keys(model: &Model, capacity: u32) -> Box<dyn Iterator<Item = u64>> {
+    let law = model.sources.first().map(|s| s.keys);
+    if model.sources.iter().any(|s| Some(s.keys) != law) {
+        return Box::new(std::iter::empty());
+    }
+    match law {
+        Some(Keys::Zipf { n, .. }) => Box::new((1..=u64::from(n.min(capacity))).rev()),
+        Some(Keys::Uniform { n }) => Box::new(0..u64::from(n.min(capacity))),
+        _ => Box::new(std::iter::empty()),
     }
 }
 
