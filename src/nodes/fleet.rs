@@ -309,7 +309,7 @@ impl<O: Observer> Network<'_, O> {
             }
         } else if active > desired {
             for _ in desired..active {
-                self.remove_one(now, node);
+                self.remove_one(node);
             }
         }
         self.report_fleet(now, node);
@@ -317,7 +317,7 @@ impl<O: Observer> Network<'_, O> {
 
     /// Removes one instance: a starting one if any (never served), else the
     /// serving one with the least work, newest first among equals.
-    fn remove_one(&mut self, now: SimTime, node: NodeId) {
+    fn remove_one(&mut self, node: NodeId) {
         let pool = self.pool(node.index());
         let pick = |phase: Phase| {
             pool.instances()
@@ -344,7 +344,6 @@ impl<O: Observer> Network<'_, O> {
                 pool.set_phase(instance, Phase::Gone);
             }
         }
-        let _ = now;
     }
 
     /// A draining instance finished its last request.

@@ -90,13 +90,7 @@ impl Picture for Lines {
         let all = || self.lines.iter().flat_map(|(_, p)| p.iter());
         let (x0, x1) = padded(all().map(|p| p.0), false);
         let (y0, y1) = padded(all().flat_map(|p| [p.1 - p.2, p.1 + p.2]), true);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 26))
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(80)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(|e| e.to_string())?;
+        let mut chart = super::chart(root, &self.title, x0..x1, y0..y1)?;
         chart
             .configure_mesh()
             .x_desc(&self.x_label)

@@ -14,6 +14,7 @@ mod table;
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 pub use compare::compare;
@@ -90,6 +91,23 @@ pub(crate) fn draw_to(path: &Path, picture: &impl Picture) -> Result<(), PlotErr
         }
         _ => Err(fail("expected a file ending in .png or .svg".into())),
     }
+}
+
+/// A titled chart over `x` × `y` with room for axis labels: the frame
+/// every x–y picture starts from.
+fn chart<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+    ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 26))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x, y)
+        .map_err(|e| e.to_string())
 }
 
 /// Draws the chart's legend at `position` in a `size`-point font.

@@ -73,13 +73,7 @@ impl Picture for Pareto {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let (x0, x1) = padded(self.points.iter().map(|p| p.0).chain(self.slo_ms), false);
         let (y0, y1) = padded(self.points.iter().map(|p| p.1), false);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 26))
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(80)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(|e| e.to_string())?;
+        let mut chart = super::chart(root, &self.title, x0..x1, y0..y1)?;
         chart
             .configure_mesh()
             .x_desc("p99 latency, ms (mean over replications)")
