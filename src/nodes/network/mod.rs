@@ -15,17 +15,20 @@ use crate::engine::rng::{self, Rng};
 use crate::engine::{
     Event, EventQueue, FleetCounts, JobId, Observer, Resource, Sampler, SimTime, Slab, World,
 };
-use crate::model::{CallMode, Hits, Keys, Model, NodeId, NodeKind, Operation};
+use crate::model::{Hits, Keys, Model, NodeId, NodeKind};
 
 use super::balancer::{pick_instance, pick_target};
-use super::database::{self, DatabaseState};
+use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
 use super::job::{Job, NO_SLOT, Origin};
 use super::key_store::KeyStore;
 use super::monitor::Monitor;
-use super::pool::{Admission, PoolState};
+use super::pool::PoolState;
 
 use crate::traffic::{Request, SourceState};
+
+mod database_paths;
+mod pool_paths;
 
 /// The live state of one node.
 #[derive(Debug)]
@@ -382,132 +385,6 @@ impl<'m, O: Observer> Network<'m, O> {
         self.spawn(now, queue, child);
     }
 
-    // --- pool ----------------------------------------------------------------
-
-    pub(super) fn pool(&mut self, node: usize) -> &mut PoolState {
-        match &mut self.states[node] {
-            NodeState::Pool(pool) => pool,
-            _ => unreachable!("node {node} is a pool"),
-        }
-    }
-
-    fn pool_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let hint = (job.slot != NO_SLOT).then_some(job.slot);
-        if let Some(monitor) = self.monitor(node) {
-            monitor.arrived(now);
-        }
-        let NodeState::Pool(pool) = &mut self.states[node] else {
-            unreachable!()
-        };
-        match pool.admit(id, hint, &mut self.rngs[node]) {
-            Admission::Started(instance) => {
-                self.jobs[id].slot = instance;
-                self.occupancy(now, job.node, Resource::Worker, 1);
-                self.pool_start_cpu(now, queue, id);
-            }
-            Admission::Queued => self.occupancy(now, job.node, Resource::Queue, 1),
-            Admission::Rejected => self.finish(now, queue, id, Answer::Rejected),
-            Admission::Dead => self.finish(now, queue, id, Answer::Failed),
-        }
-    }
-
-    fn pool_start_cpu(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let NodeState::Pool(pool) = &mut self.states[node] else {
-            unreachable!()
-        };
-        if pool.take_cpu(job.slot, id) {
-            let work = pool.service[job.class.index()].draw(&mut self.rngs[node]);
-            queue.schedule(now.after(work), Event::PhaseDone { job: id });
-            self.occupancy(now, job.node, Resource::Server, 1);
-        } else {
-            self.occupancy(now, job.node, Resource::Queue, 1);
-        }
-    }
-
-    fn pool_cpu_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let NodeState::Pool(pool) = &mut self.states[node] else {
-            unreachable!()
-        };
-        if pool.is_failed(job.slot) {
-            // Its instance crashed mid-burst (its vCPU was already released).
-            self.finish(now, queue, id, Answer::Failed);
-            return;
-        }
-        match pool.release_cpu(job.slot) {
-            Some(next) => {
-                let class = self.jobs[next].class.index();
-                let work = pool.service[class].draw(&mut self.rngs[node]);
-                queue.schedule(now.after(work), Event::PhaseDone { job: next });
-                self.occupancy(now, job.node, Resource::Queue, -1);
-            }
-            None => self.occupancy(now, job.node, Resource::Server, -1),
-        }
-        self.jobs[id].step = 0;
-        self.pool_next_call(now, queue, id);
-    }
-
-    /// Makes the job's remaining calls in order: async ones at once, up to
-    /// the next sync one, which it then waits for. With none left, answers.
-    fn pool_next_call(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let node = self.jobs[id].node.index();
-        let NodeKind::Pool(config) = &self.model.nodes[node].kind else {
-            unreachable!()
-        };
-        loop {
-            let job = self.jobs[id];
-            let Some(call) = config.calls.get(job.step as usize) else {
-                self.pool_release(now, queue, id);
-                return;
-            };
-            self.jobs[id].step += 1;
-            if !call.class_filter[job.class.index()] {
-                continue;
-            }
-            if call.probability < 1.0 && self.rngs[node].random::<f64>() >= call.probability {
-                continue;
-            }
-            let origin = match call.mode {
-                CallMode::Sync => Origin::Call(id),
-                CallMode::Async => Origin::Async,
-            };
-            let mut child = self.child(id, call.to, origin, now);
-            child.write = call.op == Operation::Write;
-            self.spawn(now, queue, child);
-            if call.mode == CallMode::Sync {
-                // The answer resumes this job in `child_returned`.
-                return;
-            }
-        }
-    }
-
-    /// Frees the job's worker (to the next waiting job, if any) and answers.
-    fn pool_release(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        match self.pool(job.node.index()).release_worker(job.slot) {
-            Some(next) => {
-                self.jobs[next].slot = job.slot;
-                self.occupancy(now, job.node, Resource::Queue, -1);
-                self.pool_start_cpu(now, queue, next);
-            }
-            None => self.occupancy(now, job.node, Resource::Worker, -1),
-        }
-        if self.pool(job.node.index()).is_drained(job.slot) {
-            self.drained(now, job.node, job.slot);
-        }
-        let answer = if job.failed {
-            Answer::Failed
-        } else {
-            Answer::Ok
-        };
-        self.finish(now, queue, id, answer);
-    }
-
     // --- cache ---------------------------------------------------------------
 
     fn cache_lookup_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
@@ -535,54 +412,6 @@ impl<'m, O: Observer> Network<'m, O> {
             }
             _ => self.finish(now, queue, id, Answer::Ok),
         }
-    }
-
-    // --- database ------------------------------------------------------------
-
-    fn database_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let NodeState::Database(db) = &mut self.states[node] else {
-            unreachable!()
-        };
-        let server = db.route(job.key, job.write);
-        self.jobs[id].slot = server;
-        match db.admit(server, id) {
-            database::Admission::Started => {
-                let sampler = if job.write { &db.write } else { &db.read };
-                queue.schedule(
-                    now.after(sampler.draw(&mut self.rngs[node])),
-                    Event::PhaseDone { job: id },
-                );
-                self.occupancy(now, job.node, Resource::Server, 1);
-            }
-            database::Admission::Queued => self.occupancy(now, job.node, Resource::Queue, 1),
-            database::Admission::Rejected => self.finish(now, queue, id, Answer::Rejected),
-        }
-    }
-
-    fn database_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let NodeState::Database(db) = &mut self.states[node] else {
-            unreachable!()
-        };
-        match db.release(job.slot) {
-            Some(next) => {
-                let sampler = if self.jobs[next].write {
-                    &db.write
-                } else {
-                    &db.read
-                };
-                queue.schedule(
-                    now.after(sampler.draw(&mut self.rngs[node])),
-                    Event::PhaseDone { job: next },
-                );
-                self.occupancy(now, job.node, Resource::Queue, -1);
-            }
-            None => self.occupancy(now, job.node, Resource::Server, -1),
-        }
-        self.finish(now, queue, id, Answer::Ok);
     }
 
     /// Reports an occupancy change, and feeds a pool's vCPU changes to its
