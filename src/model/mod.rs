@@ -8,11 +8,14 @@
 
 pub mod catalog;
 mod compile;
+mod compile_resilience;
 mod compile_scaling;
 mod compile_traffic;
 mod compiled;
 pub mod dist;
 mod error;
+mod resilience;
+mod resilience_spec;
 mod scaling;
 mod scaling_spec;
 pub mod spec;

@@ -35,6 +35,10 @@ pub enum Timer {
     ZoneUp { node: NodeId, zone: u16 },
     /// An AWS scheduled action (index into the group's actions).
     Action { node: NodeId, index: u16 },
+    /// A caller's timeout for its call attempt `token`.
+    CallTimeout { job: JobId, token: u32 },
+    /// A caller's backoff before retrying, ends (`token`: the retry's).
+    Retry { job: JobId, token: u32 },
 }
 
 /// The run-time state of one pool's fleet.
@@ -188,6 +192,9 @@ impl<O: Observer> Network<'_, O> {
             Timer::ZoneUp { node, zone } => {
                 self.fleet(node).zone_up[zone as usize] = true;
                 self.reconcile(now, queue, node);
+            }
+            Timer::CallTimeout { .. } | Timer::Retry { .. } => {
+                unreachable!("call timers are the network's, not the fleet's")
             }
             Timer::Action { node, index } => {
                 let NodeKind::Pool(pool) = &self.model.nodes[node.index()].kind else {
@@ -505,7 +512,7 @@ impl<O: Observer> Network<'_, O> {
     }
 
     /// Sets a timer firing at `at_ns`.
-    fn set_timer(&mut self, queue: &mut EventQueue, at_ns: u64, timer: Timer) {
+    pub(super) fn set_timer(&mut self, queue: &mut EventQueue, at_ns: u64, timer: Timer) {
         let id: JobId = self.timers.insert(timer);
         queue.schedule(SimTime(at_ns), crate::engine::Event::Timer { id });
     }

@@ -20,13 +20,15 @@ use crate::model::{Hits, Keys, Model, NodeId, NodeKind};
 use super::balancer::{pick_instance, pick_target};
 use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
-use super::job::{Job, NO_SLOT, Origin};
+use super::job::{Job, NO_JOB, NO_SLOT, Origin};
 use super::key_store::KeyStore;
 use super::monitor::Monitor;
+use super::resilience::SiteState;
 use super::pool::PoolState;
 
 use crate::traffic::{Request, SourceState};
 
+mod calls;
 mod database_paths;
 mod pool_paths;
 
@@ -55,6 +57,8 @@ pub(super) enum Answer {
     Ok,
     Failed,
     Rejected,
+    /// Dropped unserved after waiting past the queue timeout.
+    Expired,
 }
 
 /// Why the network stopped the run early.
@@ -83,6 +87,12 @@ pub struct Network<'m, O: Observer> {
     /// Each pool's fleet; `None` for other kinds. Boxed: the hot path only
     /// asks whether there is one, and small entries keep that in cache.
     pub(super) fleets: Vec<Option<Box<FleetState>>>,
+    /// Breakers and retry budgets of the call sites.
+    sites: Vec<SiteState>,
+    /// The last token handed to a call attempt (0 is never handed out).
+    last_token: u32,
+    /// Jobs dropped at a queue timeout, reused buffer.
+    expired: Vec<JobId>,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -148,9 +158,20 @@ impl<'m, O: Observer> Network<'m, O> {
                 _ => None,
             })
             .collect();
+        let sites = model
+            .call_sites
+            .iter()
+            .map(|site| {
+                let stream = format!("$call:{}", site.name);
+                SiteState::new(site, rng::stream(seed, replication, &stream))
+            })
+            .collect();
         Network {
             model,
             observer,
+            sites,
+            last_token: 0,
+            expired: Vec::new(),
             timers: Slab::new(),
             fleets,
             jobs: Slab::new(),
@@ -231,11 +252,16 @@ impl<'m, O: Observer> Network<'m, O> {
             queue.schedule(SimTime(next), Event::Arrival { source: index });
         }
         let entry = source.entry();
+        let client = self.model.sources[index as usize].client_site.is_some();
         for request in arrived.drain(..) {
             self.observer.arrival(now, request.class);
             let job = Job {
                 node: entry,
-                origin: Origin::Root { source: index },
+                origin: if client {
+                    Origin::Client { source: index }
+                } else {
+                    Origin::Root { source: index }
+                },
                 class: request.class,
                 step: 0,
                 write: false,
@@ -243,8 +269,16 @@ impl<'m, O: Observer> Network<'m, O> {
                 slot: NO_SLOT,
                 key: request.key,
                 entered: now,
+                attempt: 1,
+                token: 0,
+                pending: NO_JOB,
             };
-            self.spawn(now, queue, job);
+            if client {
+                let id = self.jobs.insert(job);
+                self.call_attempt(now, queue, id);
+            } else {
+                self.spawn(now, queue, job);
+            }
         }
         self.arrived = arrived;
     }
@@ -265,6 +299,9 @@ impl<'m, O: Observer> Network<'m, O> {
             failed: false,
             slot: NO_SLOT,
             entered: now,
+            attempt: 1,
+            token: 0,
+            pending: NO_JOB,
             ..from
         }
     }
@@ -306,32 +343,55 @@ impl<'m, O: Observer> Network<'m, O> {
         id: JobId,
         answer: Answer,
     ) {
+        // A freed slot keeps its data: a zero token makes any timer still
+        // set for this job stale.
+        self.jobs[id].token = 0;
         let job = self.jobs.remove(id);
         let ok = answer == Answer::Ok;
         if let Some(monitor) = self.monitor(job.node.index()) {
             monitor.left(now, now.since(job.entered));
         }
-        if answer == Answer::Rejected {
-            self.observer.rejected(now, job.node, job.class);
-        } else {
-            self.observer
-                .visit_done(now, job.node, job.class, job.entered, ok);
+        match answer {
+            Answer::Rejected => self.observer.rejected(now, job.node, job.class),
+            Answer::Expired => self.observer.expired(now, job.node, job.class),
+            Answer::Ok | Answer::Failed => {
+                self.observer
+                    .visit_done(now, job.node, job.class, job.entered, ok)
+            }
         }
         match job.origin {
-            Origin::Call(parent) => self.child_returned(now, queue, parent, ok),
-            Origin::Root { source } => {
-                self.observer.request_done(now, job.class, job.entered, ok);
-                let state = &mut self.sources[source as usize];
-                if state.is_closed() {
-                    let think = state.think();
-                    queue.schedule(now.after(think), Event::Arrival { source });
-                }
-            }
+            Origin::Call(parent) => self.call_returned(now, queue, parent, ok),
+            Origin::Root { source } => self.request_ended(now, queue, source, &job, ok),
             Origin::Async => {}
+            Origin::Client { .. } => unreachable!("a client job visits no node"),
         }
     }
 
+    /// The request of `job` (its root or its client) got its answer.
+    fn request_ended(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        source: u32,
+        job: &Job,
+        ok: bool,
+    ) {
+        self.observer.request_done(now, job.class, job.entered, ok);
+        let state = &mut self.sources[source as usize];
+        if state.is_closed() {
+            let think = state.think();
+            queue.schedule(now.after(think), Event::Arrival { source });
+        }
+    }
+
+    /// `parent`'s call is over (after any retries): `ok` or not.
     fn child_returned(&mut self, now: SimTime, queue: &mut EventQueue, parent: JobId, ok: bool) {
+        if let Origin::Client { source } = self.jobs[parent].origin {
+            self.jobs[parent].token = 0;
+            let client = self.jobs.remove(parent);
+            self.request_ended(now, queue, source, &client, ok);
+            return;
+        }
         let node = self.jobs[parent].node.index();
         let slot = self.jobs[parent].slot;
         match &self.states[node] {
@@ -483,10 +543,11 @@ impl<O: Observer> World for Network<'_, O> {
         match event {
             Event::Arrival { source } => self.arrival(now, queue, source),
             Event::PhaseDone { job } => self.phase_done(now, queue, job),
-            Event::Timer { id } => {
-                let timer = self.timers.remove(id);
-                self.fleet_timer(now, queue, timer);
-            }
+            Event::Timer { id } => match self.timers.remove(id) {
+                Timer::CallTimeout { job, token } => self.call_timed_out(now, queue, job, token),
+                Timer::Retry { job, token } => self.retry_due(now, queue, job, token),
+                timer => self.fleet_timer(now, queue, timer),
+            },
         }
         if self.jobs.len() > self.max_in_flight {
             self.saturation = Some(Saturation {

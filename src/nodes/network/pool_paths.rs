@@ -99,6 +99,12 @@ impl<O: Observer> Network<'_, O> {
             if call.probability < 1.0 && self.rngs[node].random::<f64>() >= call.probability {
                 continue;
             }
+            if call.site.is_some() {
+                // Validation allows policies on sync calls only.
+                self.jobs[id].attempt = 1;
+                self.call_attempt(now, queue, id);
+                return;
+            }
             let origin = match call.mode {
                 CallMode::Sync => Origin::Call(id),
                 CallMode::Async => Origin::Async,
@@ -116,13 +122,32 @@ impl<O: Observer> Network<'_, O> {
     /// Frees the job's worker (to the next waiting job, if any) and answers.
     pub(super) fn pool_release(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
         let job = self.jobs[id];
-        match self.pool(job.node.index()).release_worker(job.slot) {
-            Some(next) => {
-                self.jobs[next].slot = job.slot;
-                self.occupancy(now, job.node, Resource::Queue, -1);
-                self.pool_start_cpu(now, queue, next);
+        let node = job.node.index();
+        let NodeKind::Pool(config) = &self.model.nodes[node].kind else {
+            unreachable!()
+        };
+        let deadline = config.queue_timeout_ns;
+        let mut expired = std::mem::take(&mut self.expired);
+        loop {
+            match self.pool(node).release_worker(job.slot) {
+                // Waited past the queue timeout: dropped unserved, and the
+                // worker goes to the next in line.
+                Some(next) if deadline.is_some_and(|d| now.since(self.jobs[next].entered) > d) => {
+                    self.occupancy(now, job.node, Resource::Queue, -1);
+                    self.jobs[next].slot = job.slot;
+                    expired.push(next);
+                }
+                Some(next) => {
+                    self.jobs[next].slot = job.slot;
+                    self.occupancy(now, job.node, Resource::Queue, -1);
+                    self.pool_start_cpu(now, queue, next);
+                    break;
+                }
+                None => {
+                    self.occupancy(now, job.node, Resource::Worker, -1);
+                    break;
+                }
             }
-            None => self.occupancy(now, job.node, Resource::Worker, -1),
         }
         if self.pool(job.node.index()).is_drained(job.slot) {
             self.drained(now, job.node, job.slot);
@@ -133,5 +158,11 @@ impl<O: Observer> Network<'_, O> {
             Answer::Ok
         };
         self.finish(now, queue, id, answer);
+        // Answered only now, with the pool's books straight: their callers
+        // may act at once.
+        for dropped in expired.drain(..) {
+            self.finish(now, queue, dropped, Answer::Expired);
+        }
+        self.expired = expired;
     }
 }
