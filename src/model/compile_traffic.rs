@@ -13,8 +13,8 @@ use super::compile::DEFAULT_CLASS;
 use super::compiled::{ClassId, NodeId};
 use super::error::Diagnostic;
 use super::spec::{
-    ArrivalsSpec, BatchSizeSpec, ClassSpec, ClientSpec, Interpolation, KeysSpec, TraceFormat, TraceSpec,
-    TrafficSpec,
+    ArrivalsSpec, BatchSizeSpec, ClassSpec, ClientSpec, Interpolation, KeysSpec, TraceFormat,
+    TraceSpec, TrafficSpec,
 };
 use super::traffic::{Arrivals, BatchSize, Keys, Mmpp, Profile, Source, Trace};
 

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-pub use super::resilience_spec::Jitter;
 use super::compiled::NodeId;
+pub use super::resilience_spec::Jitter;
 
 /// Index of a call site in [`Model::call_sites`](super::Model::call_sites).
 pub type SiteId = u16;

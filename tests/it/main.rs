@@ -8,6 +8,7 @@ mod errors;
 mod fleet;
 mod fleet_errors;
 mod layout;
+mod resilience;
 mod series;
 mod support;
 mod sweep;

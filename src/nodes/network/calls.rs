@@ -123,7 +123,13 @@ impl<O: Observer> Network<'_, O> {
     }
 
     /// `caller`'s backoff is over: the retry leaves.
-    pub(super) fn retry_due(&mut self, now: SimTime, queue: &mut EventQueue, caller: JobId, token: u32) {
+    pub(super) fn retry_due(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        caller: JobId,
+        token: u32,
+    ) {
         if self.jobs[caller].token == token {
             self.call_attempt(now, queue, caller);
         }

@@ -23,8 +23,8 @@ use super::fleet::{FleetState, Timer};
 use super::job::{Job, NO_JOB, NO_SLOT, Origin};
 use super::key_store::KeyStore;
 use super::monitor::Monitor;
-use super::resilience::SiteState;
 use super::pool::PoolState;
+use super::resilience::SiteState;
 
 use crate::traffic::{Request, SourceState};
 

@@ -33,7 +33,11 @@ impl CallColumns {
     pub(super) fn new(model: &Model) -> Self {
         CallColumns {
             names: model.call_sites.iter().map(|s| s.name.clone()).collect(),
-            has_breaker: model.call_sites.iter().map(|s| s.breaker.is_some()).collect(),
+            has_breaker: model
+                .call_sites
+                .iter()
+                .map(|s| s.breaker.is_some())
+                .collect(),
             counts: vec![Counts::default(); model.call_sites.len()],
         }
     }
