@@ -24,6 +24,7 @@ mod traffic_spec;
 mod unique;
 pub mod units;
 mod validate;
+mod validate_calls;
 
 use std::collections::BTreeMap;
 use std::path::Path;

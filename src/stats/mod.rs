@@ -24,4 +24,4 @@ pub use result::{
     RunResult,
 };
 pub use series::Series;
-pub use summary::{LatencyEstimate, NodeEstimate, Summary};
+pub use summary::{CallEstimate, LatencyEstimate, NodeEstimate, Summary};

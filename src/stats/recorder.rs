@@ -111,6 +111,7 @@ impl Recorder {
                 .iter()
                 .map(|site| CallResult {
                     name: site.name.clone(),
+                    callee: model.node(site.to).name.clone(),
                     ..CallResult::default()
                 })
                 .collect(),

@@ -78,6 +78,8 @@ pub const BREAKER_LOG_LIMIT: usize = 10_000;
 pub struct CallResult {
     /// `<caller>-><callee>`.
     pub name: String,
+    /// The node called.
+    pub callee: String,
     /// Attempts made, retries included.
     pub attempts: u64,
     /// Of which retries.

@@ -193,3 +193,116 @@ fn a_queue_timeout_sheds_overload_and_bounds_the_wait() {
     assert!((dropped + server.latency.throughput_rps - 150.0).abs() < 3.0);
     assert!((run.end_to_end.error_rate - dropped / 150.0).abs() < 0.01);
 }
+
+// ---- bad input ----
+
+#[track_caller]
+fn rejected(topology: Value, expected: &str) {
+    let err = capsim::model::parse(&topology.to_string()).expect_err("should be rejected");
+    let message = err.to_string();
+    assert!(
+        message.contains(expected),
+        "{message}\n  expected: {expected}"
+    );
+}
+
+/// `web` (10 ms of CPU at least, then a call to `db`: 4 ms at least) behind
+/// a client with `client`, and `call` as web's call to `db`.
+fn with(client: Value, call: Value, db_replicas: u32) -> Value {
+    json!({
+        "simulation": { "duration_s": 60 },
+        "instance_types": support::unit_types(),
+        "traffic": { "entry": "web", "arrivals": { "poisson": { "rate_rps": 10 } },
+                     "client": client },
+        "nodes": {
+            "web": { "pool": { "instance_type": "unit", "instances": 1,
+                               "service": { "uniform": { "min_ms": 10, "max_ms": 20 } },
+                               "calls": [ call ] } },
+            "db": { "database": { "instance_type": "unit", "replicas": db_replicas,
+                                  "read": { "constant": { "ms": 4 } } } }
+        }
+    })
+}
+
+#[test]
+fn a_timeout_shorter_than_the_fastest_response_is_rejected() {
+    rejected(
+        with(json!({ "timeout_ms": 14 }), json!({ "to": "db" }), 0),
+        "traffic.client.timeout_ms: expected more than the fastest possible response of `web` (14 ms), got 14: every attempt would time out",
+    );
+    rejected(
+        with(json!({}), json!({ "to": "db", "timeout_ms": 3 }), 0),
+        "nodes.web.pool.calls[0].timeout_ms: expected more than the fastest possible response of `db` (4 ms), got 3",
+    );
+    // 14.5 ms can be met: accepted.
+    capsim::model::parse(
+        &with(json!({ "timeout_ms": 14.5 }), json!({ "to": "db" }), 0).to_string(),
+    )
+    .expect("a timeout above the fastest response is fine");
+}
+
+#[test]
+fn policies_on_async_calls_and_bad_policy_values_are_rejected() {
+    rejected(
+        with(
+            json!({}),
+            json!({ "to": "db", "mode": "async", "retry": { "max_attempts": 2, "backoff_ms": 5 } }),
+            0,
+        ),
+        "nodes.web.pool.calls[0]: a timeout, retry or breaker needs a `sync` call",
+    );
+    rejected(
+        with(
+            json!({ "retry": { "max_attempts": 0, "backoff_ms": 5 } }),
+            json!({ "to": "db" }),
+            0,
+        ),
+        "traffic.client.retry.max_attempts: expected an integer ≥ 1, got 0",
+    );
+    rejected(
+        with(
+            json!({ "retry": { "max_attempts": 3, "backoff_ms": 5, "jitter": "fuzzy" } }),
+            json!({ "to": "db" }),
+            0,
+        ),
+        "traffic.client.retry.jitter: unknown variant `fuzzy`, expected one of `full`, `equal`, `none`",
+    );
+    rejected(
+        with(
+            json!({ "breaker": { "failures": 5, "window_s": 10 } }),
+            json!({ "to": "db" }),
+            0,
+        ),
+        "traffic.client.breaker: missing field `open_s`",
+    );
+}
+
+#[test]
+fn too_many_replicas_and_a_ttl_without_its_unit_are_rejected() {
+    rejected(
+        with(json!({}), json!({ "to": "db" }), 40),
+        "nodes.db.database.replicas: expected at most 15 read replicas per shard (the most Amazon Aurora and RDS allow), got 40",
+    );
+    // The unit is in the field's name: `ttl` alone is not a field, and the
+    // message lists `ttl_s`.
+    let cache = json!({
+        "simulation": { "duration_s": 60 },
+        "traffic": { "entry": "c", "arrivals": { "poisson": { "rate_rps": 10 } } },
+        "nodes": { "c": { "cache": { "capacity_keys": 10, "ttl": 60,
+                                     "latency": { "constant": { "ms": 1 } } } } }
+    });
+    rejected(
+        cache.clone(),
+        "nodes.c.cache.ttl: unknown field `ttl`, expected one of",
+    );
+    rejected(cache, "`ttl_s`");
+    let zero = json!({
+        "simulation": { "duration_s": 60 },
+        "traffic": { "entry": "c", "arrivals": { "poisson": { "rate_rps": 10 } } },
+        "nodes": { "c": { "cache": { "capacity_keys": 0, "latency": { "constant": { "ms": 1 } } } } }
+    });
+    rejected(
+        zero,
+        "nodes.c.cache.capacity_keys: expected an integer ≥ 1, got 0",
+    );
+}
