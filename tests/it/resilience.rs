@@ -306,3 +306,52 @@ fn too_many_replicas_and_a_ttl_without_its_unit_are_rejected() {
         "nodes.c.cache.capacity_keys: expected an integer ≥ 1, got 0",
     );
 }
+
+// ---- the metastable failure of the examples ----
+
+/// Goodput (completions per second) over [from_s, to_s) of a model's series.
+fn goodput(model: &str, from_s: f64, to_s: f64) -> (f64, f64) {
+    let model = capsim::model::load(std::path::Path::new(model)).expect("shipped model loads");
+    let options = capsim::RunOptions {
+        series_window_s: Some(10.0),
+        ..Default::default()
+    };
+    let run = capsim::simulate_with(&model, model.seed, 0, &options, &mut |_| {});
+    let series = run.series.expect("asked for");
+    let time = support::column(&series, "time_s");
+    let mean = |name: &str| {
+        let values = support::column(&series, name);
+        let kept: Vec<f64> = (0..time.len())
+            .filter(|&i| time[i] >= from_s && time[i] < to_s)
+            .map(|i| values[i])
+            .collect();
+        kept.iter().sum::<f64>() / kept.len() as f64
+    };
+    (mean("completions_per_s"), mean("arrivals_per_s"))
+}
+
+/// The example: 70/s into a server for 100/s, a 20 s spike to
+/// 150/s at 120 s. Clients time out at 300 ms and retry up to 4 times. In
+/// the last 300 s the arrivals are back at 70/s, yet the plain model serves
+/// nothing (its retries and abandoned work keep the server full: a
+/// metastable failure), while with a retry budget or a breaker it serves
+/// them all again. The bounds are loose on purpose: the states differ by
+/// 70/s, the noise of a 300 s mean is well under 1/s.
+#[test]
+fn the_retry_storm_persists_after_the_spike_unless_budgeted_or_broken() {
+    let (before, _) = goodput("models/retry-storm.json", 20.0, 110.0);
+    assert!((before - 70.0).abs() < 3.0, "before the spike {before}");
+    let (storm, arrivals) = goodput("models/retry-storm.json", 300.0, 600.0);
+    assert!((arrivals - 70.0).abs() < 3.0);
+    assert!(storm < 2.0, "goodput {storm}/s long after the spike");
+    for fixed in [
+        "models/retry-storm-budget.json",
+        "models/retry-storm-breaker.json",
+    ] {
+        let (after, arrivals) = goodput(fixed, 300.0, 600.0);
+        assert!(
+            (after - arrivals).abs() < 1.0,
+            "{fixed}: {after}/s of {arrivals}/s"
+        );
+    }
+}
