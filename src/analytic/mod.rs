@@ -4,7 +4,9 @@
 mod che;
 mod formulas;
 mod load;
+mod shards;
 
 pub use che::{che_lru, expected_hit_ratio, zipf_popularity};
 pub use formulas::*;
 pub use load::{NodeLoad, offered_load, peak_offered_load};
+pub use shards::shard_shares;

@@ -108,6 +108,10 @@ pub trait Observer {
     fn rejected(&mut self, now: SimTime, node: NodeId, class: ClassId);
     /// `node` dropped a job that had waited past its queue timeout.
     fn expired(&mut self, now: SimTime, node: NodeId, class: ClassId);
+    /// The busy connections of shard `shard` of database `node` changed by `delta`.
+    fn shard_busy(&mut self, now: SimTime, node: NodeId, shard: u32, delta: i32);
+    /// A query that reached database `node` at `entered` finished on shard `shard`.
+    fn shard_done(&mut self, now: SimTime, node: NodeId, shard: u32, entered: SimTime);
     /// Something happened at call site `site` (index into `Model::call_sites`).
     fn call(&mut self, now: SimTime, site: u16, event: CallEvent);
     /// The occupancy of `resource` at `node` changed by `delta`.

@@ -7,7 +7,9 @@ use std::path::Path;
 use super::compile_traffic::{class_names, compile_source, sources};
 use super::compiled::*;
 use super::error::Diagnostic;
-use super::spec::{AutoscalingSpec, InstanceTypeSpec, NodeSpec, PoolSpec, Topology};
+use super::spec::{
+    AutoscalingSpec, InstanceTypeSpec, KeysSpec, NodeSpec, PoolSpec, Sharding, Topology,
+};
 
 /// The class used when a topology declares none.
 pub const DEFAULT_CLASS: &str = "default";
@@ -165,6 +167,18 @@ pub fn compile(
                 NodeSpec::Database(db) => NodeKind::Database(Database {
                     instance_type: instance_type(&db.instance_type),
                     shards: db.shards.get(),
+                    sharding: match db.sharding {
+                        Sharding::Hash => ShardMap::Hash,
+                        Sharding::Range => ShardMap::Range {
+                            key_space: db
+                                .key_space
+                                .map(|k| u64::from(k.get()))
+                                .or_else(|| largest_key(&views))
+                                .unwrap_or(1),
+                        },
+                    },
+                    read_from: db.read_from,
+                    replication: db.replication.clone(),
                     replicas: db.replicas.get(),
                     connections: db.connections.get(),
                     queue_limit: db.queue_limit.map(|l| l.get()),
@@ -211,4 +225,17 @@ pub fn compile(
         nodes,
         call_sites,
     })
+}
+
+/// The key space the sources' key laws draw from: the largest key plus one
+/// (uniform keys are 0 … n − 1, Zipf keys 1 … n); `None` if a source has no
+/// such law (distinct keys, or a trace's own).
+pub(super) fn largest_key(views: &[super::compile_traffic::SourceView]) -> Option<u64> {
+    views
+        .iter()
+        .map(|view| match view.keys? {
+            KeysSpec::Uniform { n } => Some(u64::from(n.get())),
+            KeysSpec::Zipf { n, .. } => Some(u64::from(n.get()) + 1),
+        })
+        .try_fold(0, |largest, space| Some(largest.max(space?)))
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 pub use super::dist::DistSpec as Dist;
 pub use super::resilience::*;
 pub use super::scaling::*;
-pub use super::spec::{BalancePolicy, CallMode, EvictionPolicy, Operation};
+pub use super::spec::{BalancePolicy, CallMode, EvictionPolicy, Operation, ReadPolicy};
 pub use super::traffic::*;
 
 /// Index of a node in [`Model::nodes`].
@@ -247,6 +247,12 @@ pub struct Database {
     pub instance_type: InstanceType,
     /// Shards.
     pub shards: u32,
+    /// Key → shard.
+    pub sharding: ShardMap,
+    /// Which replica serves a read.
+    pub read_from: ReadPolicy,
+    /// Synchronous replication latency of a write, if any.
+    pub replication: Option<Dist>,
     /// Read replicas per shard.
     pub replicas: u32,
     /// Concurrent queries per server.
@@ -264,6 +270,34 @@ impl Database {
     pub fn servers(&self) -> u32 {
         self.shards * (1 + self.replicas)
     }
+
+    /// The shard of `key`.
+    pub fn shard_of(&self, key: u64) -> u32 {
+        match self.sharding {
+            // Multiplicative hashing, so that keys that are small
+            // consecutive integers still spread evenly.
+            ShardMap::Hash => {
+                let mixed = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                ((u128::from(mixed >> 32) * u128::from(self.shards)) >> 32) as u32
+            }
+            ShardMap::Range { key_space } => {
+                let key = key.min(key_space - 1);
+                (u128::from(key) * u128::from(self.shards) / u128::from(key_space)) as u32
+            }
+        }
+    }
+}
+
+/// How a compiled database maps keys to shards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardMap {
+    /// By a hash of the key.
+    Hash,
+    /// Keys 0 … `key_space` − 1 in equal contiguous ranges (larger keys go to the last shard).
+    Range {
+        /// Keys in all, ≥ 1.
+        key_space: u64,
+    },
 }
 
 /// A compiled delay.

@@ -321,9 +321,23 @@ pub enum EvictionPolicy {
 pub struct DatabaseSpec {
     /// Instance type of every server (primary or replica).
     pub instance_type: String,
-    /// Shards; a request's key picks one uniformly (default 1).
+    /// Shards; a request's key picks one (default 1).
     #[serde(default = "Count::one")]
     pub shards: Count,
+    /// How a key picks its shard: `hash` (default) or `range`.
+    #[serde(default)]
+    pub sharding: Sharding,
+    /// With `range` sharding: keys 0 … `key_space` − 1 are split into equal
+    /// ranges (default: the largest key of the sources' key laws, plus one).
+    #[serde(default)]
+    pub key_space: Option<Count>,
+    /// Which replica serves a read: `round_robin` (default) or `least_loaded`.
+    #[serde(default)]
+    pub read_from: ReadPolicy,
+    /// Synchronous replication: after its own service, a write waits this
+    /// long for a replica's acknowledgement, holding its connection (default: none).
+    #[serde(default)]
+    pub replication: Option<DistSpec>,
     /// Read replicas per shard (default 0: the primary serves reads).
     #[serde(default)]
     pub replicas: Size,
@@ -338,6 +352,28 @@ pub struct DatabaseSpec {
     /// Service time of a write at speed 1 (default: as `read`).
     #[serde(default)]
     pub write: Option<DistSpec>,
+}
+
+/// How a database maps a key to a shard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sharding {
+    /// A hash of the key: keys spread evenly, a hot key still makes a hot shard.
+    #[default]
+    Hash,
+    /// Contiguous key ranges: neighbouring keys share a shard.
+    Range,
+}
+
+/// Which replica serves a read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadPolicy {
+    /// The shard's replicas in turn.
+    #[default]
+    RoundRobin,
+    /// The replica with the fewest queries running or waiting; ties to the first.
+    LeastLoaded,
 }
 
 /// `delay`: a latency and nothing else.

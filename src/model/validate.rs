@@ -10,7 +10,7 @@ use petgraph::graph::DiGraph;
 use super::compile_traffic;
 use super::dist::DistSpec;
 use super::error::Diagnostic;
-use super::spec::{AutoscalingSpec, InstanceTypeSpec, NodeSpec, Topology};
+use super::spec::{AutoscalingSpec, InstanceTypeSpec, NodeSpec, Sharding, Topology};
 
 /// The names a reference may point to, listed in messages.
 struct Names<'a>(Vec<&'a str>);
@@ -191,6 +191,18 @@ pub fn check(
                     &db.instance_type,
                 );
                 check_dist(acc, &at("database.read"), &db.read);
+                if db.sharding == Sharding::Range
+                    && db.key_space.is_none()
+                    && super::compile::largest_key(&sources).is_none()
+                {
+                    acc.push(Diagnostic::new(
+                        at("database.key_space"),
+                        "`range` sharding needs the key space: give `key_space`, or `keys` (uniform or zipf) to every source",
+                    ));
+                }
+                if let Some(replication) = &db.replication {
+                    check_dist(acc, &at("database.replication"), replication);
+                }
                 if let Some(write) = &db.write {
                     check_dist(acc, &at("database.write"), write);
                 }

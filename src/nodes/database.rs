@@ -1,10 +1,11 @@
 //! A database's state: shards × (primary + replicas) servers, each running
-//! up to `connections` queries at once with a FIFO queue behind them.
+//! up to `connections` queries at once with a FIFO queue behind them. The
+//! key → shard map is the model's (`Database::shard_of`).
 
 use std::collections::VecDeque;
 
 use crate::engine::JobId;
-use crate::model::Database;
+use crate::model::{Database, ReadPolicy};
 
 use crate::engine::Sampler;
 
@@ -34,17 +35,14 @@ pub struct DatabaseState {
     /// Round-robin position over each shard's replicas.
     cursors: Vec<u32>,
     queue_limit: usize,
+    config: Database,
     /// Read service time, divided by speed.
     pub read: Sampler,
     /// Write service time, divided by speed.
     pub write: Sampler,
-}
-
-/// The shard of `key`: a multiplicative hash, so that keys that are small
-/// consecutive integers still spread evenly.
-pub fn shard_of(key: u64, shards: u32) -> u32 {
-    let mixed = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    ((u128::from(mixed >> 32) * u128::from(shards)) >> 32) as u32
+    /// Synchronous replication latency of a write (not divided by speed:
+    /// it is the network's and the replica's).
+    pub replication: Option<Sampler>,
 }
 
 impl DatabaseState {
@@ -62,6 +60,8 @@ impl DatabaseState {
             queue_limit: db.queue_limit.map_or(usize::MAX, |l| l as usize),
             read: Sampler::new(&db.read, db.instance_type.speed),
             write: Sampler::new(&db.write, db.instance_type.speed),
+            replication: db.replication.as_ref().map(|d| Sampler::new(d, 1.0)),
+            config: db.clone(),
         }
     }
 
@@ -70,19 +70,33 @@ impl DatabaseState {
         self.servers.iter().map(|s| s.queue.len()).sum()
     }
 
+    /// The shard server `server` belongs to.
+    pub fn shard_of_server(&self, server: u32) -> u32 {
+        server / self.per_shard
+    }
+
     /// The server for a query: its key's shard; the primary for writes (and
-    /// for reads without replicas), else the shard's replicas in turn.
+    /// for reads without replicas), else one of the shard's replicas.
     pub fn route(&mut self, key: u64, write: bool) -> u32 {
-        let shards = self.cursors.len() as u32;
-        let shard = shard_of(key, shards);
+        let shard = self.config.shard_of(key);
         let first = shard * self.per_shard;
         let replicas = self.per_shard - 1;
         if write || replicas == 0 {
             return first;
         }
-        let cursor = &mut self.cursors[shard as usize];
-        *cursor = (*cursor + 1) % replicas;
-        first + 1 + *cursor
+        match self.config.read_from {
+            ReadPolicy::RoundRobin => {
+                let cursor = &mut self.cursors[shard as usize];
+                *cursor = (*cursor + 1) % replicas;
+                first + 1 + *cursor
+            }
+            ReadPolicy::LeastLoaded => (first + 1..=first + replicas)
+                .min_by_key(|&s| {
+                    let server = &self.servers[s as usize];
+                    server.queue.len() as i64 - i64::from(server.free)
+                })
+                .expect("at least one replica"),
+        }
     }
 
     /// Offers `job` to `server`.
@@ -114,16 +128,60 @@ impl DatabaseState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Dist, InstanceType, ShardMap};
+
+    fn db(sharding: ShardMap, replicas: u32) -> Database {
+        let one_ms: Dist = serde_json::from_str(r#"{ "constant": { "ms": 1 } }"#).unwrap();
+        Database {
+            instance_type: InstanceType {
+                name: "x".into(),
+                vcpus: 1,
+                speed: 1.0,
+                memory_gb: 0.0,
+                usd_per_hour: 0.0,
+            },
+            shards: 4,
+            sharding,
+            read_from: ReadPolicy::LeastLoaded,
+            replication: None,
+            replicas,
+            connections: 1,
+            queue_limit: None,
+            read: one_ms.clone(),
+            write: one_ms,
+        }
+    }
 
     #[test]
-    fn consecutive_keys_spread_evenly_over_shards() {
+    fn consecutive_keys_spread_evenly_over_hashed_shards() {
+        let db = db(ShardMap::Hash, 0);
         let mut counts = [0u32; 4];
         for key in 0..40_000u64 {
-            counts[shard_of(key, 4) as usize] += 1;
+            counts[db.shard_of(key) as usize] += 1;
         }
         for count in counts {
             // 10^4 expected per shard; a hash this simple still lands within 5%.
             assert!((9_500..=10_500).contains(&count), "{counts:?}");
         }
+    }
+
+    #[test]
+    fn ranges_split_the_key_space_in_order() {
+        let db = db(ShardMap::Range { key_space: 100 }, 0);
+        let shards = [0, 24, 25, 50, 99, 1000].map(|k| db.shard_of(k));
+        assert_eq!(shards, [0, 0, 1, 2, 3, 3]);
+    }
+
+    #[test]
+    fn least_loaded_reads_pick_the_idlest_replica() {
+        let mut state = DatabaseState::new(&db(ShardMap::Range { key_space: 4 }, 2));
+        // Shard 0 is servers 0 (primary), 1 and 2 (replicas).
+        assert_eq!(state.route(0, true), 0);
+        assert_eq!(state.route(0, false), 1);
+        assert_eq!(state.admit(1, JobId(7)), Admission::Started);
+        assert_eq!(state.route(0, false), 2, "replica 1 is busy");
+        assert_eq!(state.admit(2, JobId(8)), Admission::Started);
+        assert_eq!(state.admit(2, JobId(9)), Admission::Queued);
+        assert_eq!(state.route(0, false), 1, "replica 2 has a queue too");
     }
 }

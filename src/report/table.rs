@@ -181,6 +181,18 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
         .filter(|node| node.expired_per_s.mean > 0.0)
         .map(|node| format!("{} {}/s", node.name, cell(node.expired_per_s)))
         .collect();
+    for node in summary.nodes.iter().filter(|n| n.shards.len() > 1) {
+        let figures = |figure: fn(&crate::stats::ShardEstimate) -> String| {
+            node.shards.iter().map(figure).collect::<Vec<_>>().join(" ")
+        };
+        writeln!(
+            out,
+            "shards of {}: util % {}; mean ms {}",
+            node.name,
+            figures(|s| percent(s.utilization)),
+            figures(|s| cell(s.mean_ms)),
+        )?;
+    }
     if !dropped.is_empty() {
         writeln!(out, "dropped at queue timeout: {}", dropped.join(", "))?;
     }

@@ -21,7 +21,7 @@ pub use number::csv_number;
 pub use recorder::{Recorder, RunInfo};
 pub use result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
-    RunResult,
+    RunResult, ShardResult,
 };
 pub use series::Series;
-pub use summary::{CallEstimate, LatencyEstimate, NodeEstimate, Summary};
+pub use summary::{CallEstimate, LatencyEstimate, NodeEstimate, ShardEstimate, Summary};

@@ -8,7 +8,7 @@ use crate::model::{ClassId, Model, NodeId, NodeKind};
 use super::latency::LatencyRecord;
 use super::result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
-    RunResult,
+    RunResult, ShardResult,
 };
 use super::series::SeriesRecorder;
 use crate::engine::Level;
@@ -31,9 +31,19 @@ struct NodeRecord {
     /// Instances serving: the capacity utilization is measured against.
     serving: Level,
     usd_per_hour: Level,
+    /// A database's shards.
+    shards: Vec<ShardRecord>,
     /// Servers (vCPUs, connections) and workers per instance; 0 where the kind has none.
     servers_per_instance: u32,
     workers_per_instance: u32,
+}
+
+/// One shard of a database: its busy connections, its finished queries.
+#[derive(Default)]
+struct ShardRecord {
+    busy: Level,
+    done: u64,
+    sum_ns: f64,
 }
 
 /// What the run itself knows about how it went, for [`Recorder::finish`].
@@ -87,7 +97,12 @@ impl Recorder {
                     NodeKind::Database(db) => (db.connections, 0),
                     _ => (0, 0),
                 };
+                let shards = match &node.kind {
+                    NodeKind::Database(db) => db.shards,
+                    _ => 0,
+                };
                 NodeRecord {
+                    shards: (0..shards).map(|_| ShardRecord::default()).collect(),
                     servers_per_instance: servers,
                     workers_per_instance: workers,
                     ..Default::default()
@@ -165,6 +180,19 @@ impl Recorder {
                     worker_utilization: ratio(&record.busy_workers, record.workers_per_instance),
                     mean_queue: record.waiting.area_until(end, from) / window_ns,
                     mean_instances: instance_ns / window_ns,
+                    shards: match &node.kind {
+                        NodeKind::Database(db) => record
+                            .shards
+                            .iter()
+                            .map(|shard| ShardResult {
+                                utilization: shard.busy.area_until(end, from)
+                                    / (window_ns * f64::from(db.connections * (1 + db.replicas))),
+                                throughput_rps: shard.done as f64 / window_s,
+                                mean_ms: shard.sum_ns / shard.done.max(1) as f64 / 1e6,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    },
                     hit_ratio: matches!(node.kind, NodeKind::Cache(_))
                         .then(|| record.hits as f64 / record.lookups.max(1) as f64),
                     usd_per_hour: node_usd_per_hour,
@@ -267,6 +295,24 @@ impl Observer for Recorder {
     fn rejected(&mut self, now: SimTime, node: NodeId, _class: ClassId) {
         if now >= self.warmup_end {
             self.nodes[node.index()].rejected += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn shard_busy(&mut self, now: SimTime, node: NodeId, shard: u32, delta: i32) {
+        self.nodes[node.index()].shards[shard as usize].busy.add(
+            now,
+            self.warmup_end,
+            f64::from(delta),
+        );
+    }
+
+    #[inline(always)]
+    fn shard_done(&mut self, now: SimTime, node: NodeId, shard: u32, entered: SimTime) {
+        if now >= self.warmup_end {
+            let record = &mut self.nodes[node.index()].shards[shard as usize];
+            record.done += 1;
+            record.sum_ns += now.since(entered) as f64;
         }
     }
 

@@ -145,8 +145,21 @@ pub struct NodeResult {
     pub mean_instances: f64,
     /// A cache's measured share of lookups that hit.
     pub hit_ratio: Option<f64>,
+    /// A database's shards, in order (empty for other kinds).
+    pub shards: Vec<ShardResult>,
     /// Average price per hour of this node's instances.
     pub usd_per_hour: f64,
+}
+
+/// Figures of one database shard (its primary and replicas together).
+#[derive(Clone, Debug, Serialize)]
+pub struct ShardResult {
+    /// Busy connections / connections of its servers.
+    pub utilization: f64,
+    /// Queries finished per second.
+    pub throughput_rps: f64,
+    /// Mean time from reaching the database to the answer, ms (wait included).
+    pub mean_ms: f64,
 }
 
 /// The cost of a run.

@@ -65,8 +65,21 @@ pub struct NodeEstimate {
     pub hit_ratio: Option<Estimate>,
     /// Visits offered per second, retries included.
     pub offered_per_s: Estimate,
+    /// A database's shards, in order: utilization, queries/s, mean ms.
+    pub shards: Vec<ShardEstimate>,
     /// Requests dropped per second at the queue timeout.
     pub expired_per_s: Estimate,
+}
+
+/// One database shard over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShardEstimate {
+    /// Busy connections / connections of its servers.
+    pub utilization: Estimate,
+    /// Queries finished per second.
+    pub throughput_rps: Estimate,
+    /// Mean time at the database, ms.
+    pub mean_ms: Estimate,
 }
 
 /// Call-site figures over replications, per second of the window.
@@ -143,6 +156,13 @@ impl Summary {
                 usd_per_hour: over(&|r| r.nodes[i].usd_per_hour),
                 hit_ratio: optional(&|r| r.nodes[i].hit_ratio),
                 offered_per_s: over(&|r| r.nodes[i].offered_per_s),
+                shards: (0..node.shards.len())
+                    .map(|k| ShardEstimate {
+                        utilization: over(&|r| r.nodes[i].shards[k].utilization),
+                        throughput_rps: over(&|r| r.nodes[i].shards[k].throughput_rps),
+                        mean_ms: over(&|r| r.nodes[i].shards[k].mean_ms),
+                    })
+                    .collect(),
                 expired_per_s: over(&|r| r.nodes[i].expired as f64 / r.window_s),
             })
             .collect();

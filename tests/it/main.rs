@@ -3,6 +3,7 @@
 mod behaviour;
 mod caches;
 mod cli;
+mod databases;
 mod determinism;
 mod errors;
 mod fleet;

@@ -1,28 +1,47 @@
-//! The database's paths: a query takes a connection on its shard's server, or waits.
+//! The database's paths: a query takes a connection on its shard's server,
+//! or waits; a write with synchronous replication then holds it while a
+//! replica acknowledges.
 
 use crate::engine::{Event, EventQueue, JobId, Resource, SimTime};
 
-use super::super::database;
+use super::super::database::{self, DatabaseState};
 use super::{Answer, Network, NodeState};
 use crate::engine::Observer;
 
+/// `job.step` of a write waiting for its replica's acknowledgement.
+const REPLICATING: u16 = 1;
+
 impl<O: Observer> Network<'_, O> {
-    pub(super) fn database_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+    fn database(&mut self, node: usize) -> &mut DatabaseState {
+        match &mut self.states[node] {
+            NodeState::Database(db) => db,
+            _ => unreachable!("node {node} is a database"),
+        }
+    }
+
+    /// Starts `id`'s query on its connection.
+    fn database_serve(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
         let job = self.jobs[id];
         let node = job.node.index();
         let NodeState::Database(db) = &mut self.states[node] else {
             unreachable!()
         };
+        let sampler = if job.write { &db.write } else { &db.read };
+        let work = sampler.draw(&mut self.rngs[node]);
+        queue.schedule(now.after(work), Event::PhaseDone { job: id });
+        let shard = db.shard_of_server(job.slot);
+        self.observer.shard_busy(now, job.node, shard, 1);
+    }
+
+    pub(super) fn database_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        let db = self.database(job.node.index());
         let server = db.route(job.key, job.write);
         self.jobs[id].slot = server;
-        match db.admit(server, id) {
+        match self.database(job.node.index()).admit(server, id) {
             database::Admission::Started => {
-                let sampler = if job.write { &db.write } else { &db.read };
-                queue.schedule(
-                    now.after(sampler.draw(&mut self.rngs[node])),
-                    Event::PhaseDone { job: id },
-                );
                 self.occupancy(now, job.node, Resource::Server, 1);
+                self.database_serve(now, queue, id);
             }
             database::Admission::Queued => self.occupancy(now, job.node, Resource::Queue, 1),
             database::Admission::Rejected => self.finish(now, queue, id, Answer::Rejected),
@@ -35,18 +54,25 @@ impl<O: Observer> Network<'_, O> {
         let NodeState::Database(db) = &mut self.states[node] else {
             unreachable!()
         };
-        match db.release(job.slot) {
+        if job.write
+            && job.step != REPLICATING
+            && let Some(replication) = &db.replication
+        {
+            // Committed locally; the answer waits for a replica, the
+            // connection stays held.
+            let wait = replication.draw(&mut self.rngs[node]);
+            self.jobs[id].step = REPLICATING;
+            queue.schedule(now.after(wait), Event::PhaseDone { job: id });
+            return;
+        }
+        let shard = db.shard_of_server(job.slot);
+        self.observer.shard_busy(now, job.node, shard, -1);
+        self.observer.shard_done(now, job.node, shard, job.entered);
+        match self.database(node).release(job.slot) {
             Some(next) => {
-                let sampler = if self.jobs[next].write {
-                    &db.write
-                } else {
-                    &db.read
-                };
-                queue.schedule(
-                    now.after(sampler.draw(&mut self.rngs[node])),
-                    Event::PhaseDone { job: next },
-                );
+                self.jobs[next].slot = job.slot;
                 self.occupancy(now, job.node, Resource::Queue, -1);
+                self.database_serve(now, queue, next);
             }
             None => self.occupancy(now, job.node, Resource::Server, -1),
         }
