@@ -45,7 +45,7 @@ enum NodeState {
         /// The keys held, for a cache sized by capacity.
         store: Option<Box<KeyStore>>,
     },
-    Database(DatabaseState),
+    Database(Box<DatabaseState>),
     Delay {
         latency: Sampler,
     },
@@ -126,7 +126,7 @@ impl<'m, O: Observer> Network<'m, O> {
                         Hits::Ratio(_) => None,
                     },
                 },
-                NodeKind::Database(db) => NodeState::Database(DatabaseState::new(db)),
+                NodeKind::Database(db) => NodeState::Database(Box::new(DatabaseState::new(db))),
                 NodeKind::Delay(delay) => NodeState::Delay {
                     latency: Sampler::new(&delay.latency, 1.0),
                 },
