@@ -161,6 +161,7 @@ pub fn compile(
                     },
                     latency: cache.latency.clone(),
                     on_miss: cache.on_miss.as_deref().map(node_id),
+                    writes: cache.writes,
                     instance_type: cache.instance_type.as_deref().map(instance_type),
                     instances: cache.instances.get(),
                 }),

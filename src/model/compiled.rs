@@ -6,7 +6,9 @@ use serde::Serialize;
 pub use super::dist::DistSpec as Dist;
 pub use super::resilience::*;
 pub use super::scaling::*;
-pub use super::spec::{BalancePolicy, CallMode, EvictionPolicy, Operation, ReadPolicy};
+pub use super::spec::{
+    BalancePolicy, CallMode, EvictionPolicy, Operation, ReadPolicy, WritePolicy,
+};
 pub use super::traffic::*;
 
 /// Index of a node in [`Model::nodes`].
@@ -216,6 +218,8 @@ pub struct Cache {
     pub latency: Dist,
     /// Where misses go.
     pub on_miss: Option<NodeId>,
+    /// What writes do to the cached key.
+    pub writes: WritePolicy,
     /// For cost.
     pub instance_type: Option<InstanceType>,
     /// For cost.

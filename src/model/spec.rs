@@ -292,12 +292,28 @@ pub struct CacheSpec {
     /// Where misses go; absent means a miss is answered after the lookup (e.g. a negative cache).
     #[serde(default)]
     pub on_miss: Option<String>,
+    /// What a write (a call with `op: write`) does: `around` (default)
+    /// drops the cached key, `through` stores the new value; both then
+    /// write to `on_miss`.
+    #[serde(default)]
+    pub writes: WritePolicy,
     /// Instance type, for cost only (default: none, free).
     #[serde(default)]
     pub instance_type: Option<String>,
     /// Instances, for cost only (default 1).
     #[serde(default = "Count::one")]
     pub instances: Count,
+}
+
+/// What a write does to a cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WritePolicy {
+    /// Write-around: the key is invalidated; the next read misses.
+    #[default]
+    Around,
+    /// Write-through: the key is stored with the new value.
+    Through,
 }
 
 /// Which key a full cache evicts.

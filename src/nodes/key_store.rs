@@ -33,6 +33,8 @@ pub struct KeyStore {
     uses: Vec<u32>,
     by_uses: HashMap<u32, (u32, u32)>,
     least_uses: u32,
+    /// Slots emptied by invalidation, reused before evicting.
+    free: Vec<u32>,
 }
 
 impl KeyStore {
@@ -53,6 +55,7 @@ impl KeyStore {
             uses: Vec::with_capacity(if policy == EvictionPolicy::Lfu { n } else { 0 }),
             by_uses: HashMap::with_capacity(if policy == EvictionPolicy::Lfu { n } else { 0 }),
             least_uses: 0,
+            free: Vec::new(),
         }
     }
 
@@ -86,7 +89,15 @@ impl KeyStore {
             }
             return !expired;
         }
-        let slot = if (self.keys.len() as u32) < self.capacity {
+        let slot = if let Some(slot) = self.free.pop() {
+            let s = slot as usize;
+            self.keys[s] = key;
+            self.stored_ns[s] = now_ns;
+            if self.policy == EvictionPolicy::Lfu {
+                self.uses[s] = 1;
+            }
+            slot
+        } else if (self.keys.len() as u32) < self.capacity {
             self.keys.push(key);
             self.stored_ns.push(now_ns);
             self.prev.push(NONE);
@@ -113,6 +124,32 @@ impl KeyStore {
         self.slots.insert(key, slot);
         self.insert(slot);
         false
+    }
+
+    /// A write updated `key` (write-through): stored as new, its TTL
+    /// restarted, used once more (it counts as a use for LRU and LFU).
+    pub fn write(&mut self, key: u64, now_ns: u64, rng: &mut Rng) {
+        self.lookup(key, now_ns, rng);
+        let slot = self.slots[&key] as usize;
+        self.stored_ns[slot] = now_ns;
+    }
+
+    /// A write invalidated `key` (write-around): it is no longer held.
+    pub fn invalidate(&mut self, key: u64) {
+        let Some(slot) = self.slots.remove(&key) else {
+            return;
+        };
+        self.remove(slot);
+        if self.free.capacity() == 0 {
+            // Allocated once: at most `capacity` slots are ever free.
+            self.free.reserve_exact(self.capacity as usize);
+        }
+        self.free.push(slot);
+        if self.policy == EvictionPolicy::Lfu && !self.by_uses.contains_key(&self.least_uses) {
+            // Invalidation can empty the least-used list out of turn: find
+            // the next (one pass over the distinct use counts, not the keys).
+            self.least_uses = self.by_uses.keys().copied().min().unwrap_or(0);
+        }
     }
 
     /// Keys held.
@@ -241,6 +278,49 @@ mod tests {
         assert!(!store.lookup(7, 1_000_000_000, &mut rng), "expired at 1 s");
         assert!(store.lookup(7, 1_500_000_000, &mut rng), "stored anew");
         assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn invalidated_keys_miss_and_their_slots_are_reused() {
+        for policy in [
+            EvictionPolicy::Lru,
+            EvictionPolicy::Lfu,
+            EvictionPolicy::Fifo,
+            EvictionPolicy::Random,
+        ] {
+            let mut rng = crate::engine::rng::stream(1, 0, "t");
+            let mut store = KeyStore::new(3, policy, None);
+            for key in [1, 2, 3, 1, 1] {
+                store.lookup(key, 0, &mut rng);
+            }
+            store.invalidate(1);
+            store.invalidate(9);
+            assert_eq!(store.len(), 2, "{policy:?}");
+            // 4 takes the freed slot: 2 and 3 stay without an eviction.
+            assert!(!store.lookup(4, 0, &mut rng));
+            assert!(
+                store.lookup(2, 0, &mut rng) && store.lookup(3, 0, &mut rng),
+                "{policy:?}"
+            );
+            assert!(!store.lookup(1, 0, &mut rng), "{policy:?}");
+            assert_eq!(store.len(), 3);
+        }
+    }
+
+    #[test]
+    fn a_write_through_restarts_the_ttl() {
+        let mut rng = crate::engine::rng::stream(1, 0, "t");
+        let mut store = KeyStore::new(3, EvictionPolicy::Lru, Some(1.0));
+        store.lookup(5, 0, &mut rng);
+        store.write(5, 800_000_000, &mut rng);
+        assert!(
+            store.lookup(5, 1_500_000_000, &mut rng),
+            "fresh since the write"
+        );
+        assert!(
+            !store.lookup(5, 2_600_000_000, &mut rng),
+            "expired 1 s after the re-store"
+        );
     }
 
     #[test]

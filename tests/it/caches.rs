@@ -122,3 +122,38 @@ fn capacity_in_megabytes_is_capacity_in_keys() {
     store.insert("object_kb".into(), json!(20));
     assert_eq!(measured(by_mb).0, measured(cache(0.9, 512, "lru", None)).0);
 }
+
+/// Reads and writes (30%) of 100 uniform keys through a cache that holds
+/// them all. Write-around drops a key on each write, so a read hits exactly
+/// when the key's previous access was a read: hit ratio 1 − 0.3 = 0.7.
+/// Write-through keeps every key: all reads hit once warm. 10^5 reads make
+/// the binomial standard error 0.0015; the bound is 0.01.
+#[test]
+fn writes_invalidate_around_and_update_through() {
+    for (writes, expected) in [("around", 0.7), ("through", 1.0)] {
+        let model = support::model(json!({
+            "simulation": { "duration_s": 520, "warmup_s": 20 },
+            "instance_types": support::unit_types(),
+            "traffic": { "entry": "app", "arrivals": { "poisson": { "rate_rps": 300 } },
+                         "classes": { "read": { "weight": 0.7 }, "write": { "weight": 0.3 } },
+                         "keys": { "uniform": { "n": 100 } } },
+            "nodes": {
+                "app": { "pool": { "instance_type": "quad", "instances": 1, "workers_per_instance": 8,
+                                   "service": { "constant": { "ms": 1 } },
+                                   "calls": [ { "to": "cache", "classes": ["read"] },
+                                              { "to": "cache", "classes": ["write"], "op": "write" } ] } },
+                "cache": { "cache": { "capacity_keys": 100, "writes": writes, "on_miss": "db",
+                                      "latency": { "constant": { "ms": 0.2 } } } },
+                "db": { "delay": { "latency": { "constant": { "ms": 2 } } } }
+            }
+        }));
+        let run = capsim::simulate(&model, 8, 0);
+        let cache = run.nodes.iter().find(|n| n.name == "cache").unwrap();
+        let hit = cache.hit_ratio.unwrap();
+        assert!((hit - expected).abs() < 0.01, "{writes}: hit ratio {hit}");
+        // Every write reaches the origin, and so does every read miss.
+        let db = run.nodes.iter().find(|n| n.name == "db").unwrap();
+        let expected_db = 300.0 * (0.3 + 0.7 * (1.0 - expected));
+        assert!((db.latency.throughput_rps - expected_db).abs() < 0.03 * expected_db);
+    }
+}

@@ -15,7 +15,7 @@ use crate::engine::rng::{self, Rng};
 use crate::engine::{
     Event, EventQueue, FleetCounts, JobId, Observer, Resource, Sampler, SimTime, Slab, World,
 };
-use crate::model::{Hits, Keys, Model, NodeId, NodeKind};
+use crate::model::{Hits, Keys, Model, NodeId, NodeKind, WritePolicy};
 
 use super::balancer::{pick_instance, pick_target};
 use super::database::DatabaseState;
@@ -454,6 +454,26 @@ impl<'m, O: Observer> Network<'m, O> {
             unreachable!()
         };
         let rng = &mut self.rngs[node];
+        if job.write {
+            // A write is no lookup: it updates or drops the key, then goes
+            // to the origin (the hit ratio counts reads only).
+            if let NodeState::Cache {
+                store: Some(store), ..
+            } = &mut self.states[node]
+            {
+                match cache.writes {
+                    WritePolicy::Around => store.invalidate(job.key),
+                    WritePolicy::Through => store.write(job.key, now.as_nanos(), rng),
+                }
+            }
+            return match cache.on_miss {
+                Some(origin) => {
+                    let child = self.child(id, origin, Origin::Call(id), now);
+                    self.spawn(now, queue, child);
+                }
+                None => self.finish(now, queue, id, Answer::Ok),
+            };
+        }
         let hit = match (&mut self.states[node], &cache.hits) {
             (
                 NodeState::Cache {
