@@ -85,6 +85,12 @@ pub enum CallEvent {
     BreakerHalfOpen,
     /// The probe succeeded: the breaker closed.
     BreakerClosed,
+    /// The caller got a connection of its instance's pool after waiting
+    /// `waited_ns` (0: at once).
+    Connected {
+        /// Time spent waiting for it, ns.
+        waited_ns: u64,
+    },
 }
 
 /// Receives the facts of a run as they happen.

@@ -26,7 +26,9 @@ pub fn call_sites(
         };
         for (call_spec, call) in pool_spec.calls.iter().zip(pool.calls.iter_mut()) {
             let policy = (call_spec.timeout_ms, &call_spec.retry, &call_spec.breaker);
-            if let Some(site) = site(format!("{name}->{}", call_spec.to), call.to, policy) {
+            let connections = call_spec.connections.map(|c| c.get());
+            let name = format!("{name}->{}", call_spec.to);
+            if let Some(site) = site(name, call.to, policy, connections) {
                 call.site = Some(sites.len() as SiteId);
                 sites.push(site);
             }
@@ -36,7 +38,7 @@ pub fn call_sites(
         let Some(client) = view.client else { continue };
         let policy = (client.timeout_ms, &client.retry, &client.breaker);
         let name = format!("{}->{}", view.name, view.entry);
-        if let Some(site) = site(name, source.entry, policy) {
+        if let Some(site) = site(name, source.entry, policy, None) {
             source.client_site = Some(sites.len() as SiteId);
             sites.push(site);
         }
@@ -48,8 +50,9 @@ fn site(
     name: String,
     to: super::compiled::NodeId,
     (timeout_ms, retry, breaker): (Option<Positive>, &Option<RetrySpec>, &Option<BreakerSpec>),
+    connections: Option<u32>,
 ) -> Option<CallSite> {
-    if timeout_ms.is_none() && retry.is_none() && breaker.is_none() {
+    if timeout_ms.is_none() && retry.is_none() && breaker.is_none() && connections.is_none() {
         return None;
     }
     Some(CallSite {
@@ -73,5 +76,6 @@ fn site(
             window_ns: (b.window_s.get() * 1e9).round() as u64,
             open_ns: (b.open_s.get() * 1e9).round() as u64,
         }),
+        connections,
     })
 }

@@ -24,6 +24,8 @@ pub struct CallSite {
     pub retry: Option<Retry>,
     /// Circuit breaker.
     pub breaker: Option<Breaker>,
+    /// Connections per caller instance (a client-side connection pool).
+    pub connections: Option<u32>,
 }
 
 /// Compiled `retry`.

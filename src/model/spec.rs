@@ -259,6 +259,10 @@ pub struct CallSpec {
     /// A circuit breaker on this call (default: none).
     #[serde(default)]
     pub breaker: Option<BreakerSpec>,
+    /// Connections each caller instance keeps to the callee: a call waits
+    /// for a free one, holding its worker (default: unlimited).
+    #[serde(default)]
+    pub connections: Option<Count>,
 }
 
 /// `cache`: answers a share of requests itself, sends the rest on.

@@ -25,6 +25,8 @@ pub struct Policy<'a> {
     pub retry: Option<&'a RetrySpec>,
     /// `breaker`.
     pub breaker: Option<&'a BreakerSpec>,
+    /// `connections`.
+    pub connections: bool,
 }
 
 /// Checks one policy: only on sync calls, and a timeout the callee can meet.
@@ -34,12 +36,14 @@ pub fn check_policy(
     types: &BTreeMap<String, InstanceTypeSpec>,
     policy: &Policy,
 ) {
-    let has_policy =
-        policy.timeout_ms.is_some() || policy.retry.is_some() || policy.breaker.is_some();
+    let has_policy = policy.timeout_ms.is_some()
+        || policy.retry.is_some()
+        || policy.breaker.is_some()
+        || policy.connections;
     if has_policy && policy.mode == CallMode::Async {
         acc.push(Diagnostic::new(
             &policy.path,
-            "a timeout, retry or breaker needs a `sync` call: nobody waits for an `async` one",
+            "a timeout, retry, breaker or connection pool needs a `sync` call: nobody waits for an `async` one",
         ));
     }
     if let Some(timeout) = policy.timeout_ms {
@@ -130,6 +134,7 @@ pub fn check_all(
                         timeout_ms: call.timeout_ms,
                         retry: call.retry.as_ref(),
                         breaker: call.breaker.as_ref(),
+                        connections: call.connections.is_some(),
                     };
                     check_policy(acc, topology, types, &policy);
                 }
@@ -155,6 +160,7 @@ pub fn check_all(
                 timeout_ms: client.timeout_ms,
                 retry: client.retry.as_ref(),
                 breaker: client.breaker.as_ref(),
+                connections: false,
             };
             check_policy(acc, topology, types, &policy);
         }

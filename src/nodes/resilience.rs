@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use rand::RngExt;
 
 use crate::engine::rng::Rng;
+use crate::engine::{JobId, SimTime};
 use crate::model::{Breaker, CallSite, Jitter, Retry, RetryBudget};
 
 /// A breaker's state.
@@ -175,6 +176,15 @@ impl BudgetState {
     }
 }
 
+/// One caller instance's connections to the callee.
+#[derive(Debug, Default)]
+pub struct Connections {
+    /// Connections not in use.
+    free: u32,
+    /// Callers waiting for one, with the time they started waiting.
+    waiting: VecDeque<(JobId, SimTime)>,
+}
+
 /// The live state of one call site.
 #[derive(Debug)]
 pub struct SiteState {
@@ -184,6 +194,18 @@ pub struct SiteState {
     pub budget: Option<BudgetState>,
     /// For the jitter.
     pub rng: Rng,
+    /// Connections per caller instance, when the site has a pool of them;
+    /// grown as instances appear (an allocation per launch, not per call).
+    connections: Option<(u32, Vec<Connections>)>,
+}
+
+/// Whether a caller got a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connect {
+    /// It may call now.
+    Now,
+    /// It waits for one.
+    Wait,
 }
 
 impl SiteState {
@@ -197,7 +219,46 @@ impl SiteState {
                 .and_then(|r| r.budget.as_ref())
                 .map(BudgetState::new),
             rng,
+            connections: site.connections.map(|n| (n, Vec::new())),
         }
+    }
+
+    fn pool(&mut self, instance: u32) -> Option<&mut Connections> {
+        let (size, pools) = self.connections.as_mut()?;
+        let i = instance as usize;
+        if pools.len() <= i {
+            pools.resize_with(i + 1, || Connections {
+                free: *size,
+                waiting: VecDeque::new(),
+            });
+        }
+        Some(&mut pools[i])
+    }
+
+    /// `caller`, on caller instance `instance`, asks for a connection at `now`.
+    pub fn connect(&mut self, instance: u32, caller: JobId, now: SimTime) -> Connect {
+        let Some(pool) = self.pool(instance) else {
+            return Connect::Now;
+        };
+        if pool.free > 0 {
+            pool.free -= 1;
+            Connect::Now
+        } else {
+            pool.waiting.push_back((caller, now));
+            Connect::Wait
+        }
+    }
+
+    /// A call from `instance` is over: its connection goes to the next
+    /// caller waiting there (returned with when it started waiting), or back
+    /// to the pool.
+    pub fn disconnect(&mut self, instance: u32) -> Option<(JobId, SimTime)> {
+        let pool = self.pool(instance)?;
+        let next = pool.waiting.pop_front();
+        if next.is_none() {
+            pool.free += 1;
+        }
+        next
     }
 
     /// The wait before retry number `retry` (1 for the first), ns.
@@ -292,6 +353,7 @@ mod tests {
             timeout_ns: None,
             retry: Some(retry.clone()),
             breaker: None,
+            connections: None,
         };
         let mut state = SiteState::new(&site, crate::engine::rng::stream(1, 0, "x"));
         for _ in 0..100 {

@@ -229,6 +229,7 @@ fn write_calls(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
         "budget denied/s",
         "short-circuited/s",
         "breaker openings",
+        "conn wait ms",
         "callee offered/s",
     ];
     let mut rows = vec![header.map(String::from).to_vec()];
@@ -243,6 +244,7 @@ fn write_calls(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
             cell(call.budget_denied_per_s),
             cell(call.short_circuits_per_s),
             cell(call.breaker_openings),
+            cell(call.connection_wait_ms),
             callee.map_or("-".to_string(), |n| cell(n.offered_per_s)),
         ]);
     }

@@ -357,6 +357,11 @@ impl Observer for Recorder {
             CallEvent::Failed => record.failed += 1,
             CallEvent::BreakerOpened => record.breaker_openings += 1,
             CallEvent::BreakerHalfOpen | CallEvent::BreakerClosed => {}
+            CallEvent::Connected { waited_ns } => {
+                record.connected += 1;
+                record.connection_waits += u64::from(waited_ns > 0);
+                record.connection_wait_ns += waited_ns as f64;
+            }
         }
     }
 

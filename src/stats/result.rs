@@ -94,6 +94,12 @@ pub struct CallResult {
     pub failed: u64,
     /// Times the breaker opened.
     pub breaker_openings: u64,
+    /// Attempts that got a connection of the caller's pool (none without a pool).
+    pub connected: u64,
+    /// Of which had to wait for it.
+    pub connection_waits: u64,
+    /// Their total wait, ns.
+    pub connection_wait_ns: f64,
 }
 
 /// A breaker changed state.

@@ -103,6 +103,8 @@ pub struct CallEstimate {
     pub short_circuits_per_s: Estimate,
     /// Breaker openings in the window (a count, not a rate).
     pub breaker_openings: Estimate,
+    /// Mean wait for a connection of the caller's pool, ms (NaN without a pool).
+    pub connection_wait_ms: Estimate,
 }
 
 /// Every figure of a set of replications of one model.
@@ -184,6 +186,14 @@ impl Summary {
                     budget_denied_per_s: rate(|c| c.budget_denied),
                     short_circuits_per_s: rate(|c| c.short_circuits),
                     breaker_openings: over(&|r| r.calls[i].breaker_openings as f64),
+                    connection_wait_ms: over(&|r| {
+                        let call = &r.calls[i];
+                        if call.connected == 0 {
+                            f64::NAN
+                        } else {
+                            call.connection_wait_ns / call.connected as f64 / 1e6
+                        }
+                    }),
                 }
             })
             .collect();

@@ -249,7 +249,7 @@ fn policies_on_async_calls_and_bad_policy_values_are_rejected() {
             json!({ "to": "db", "mode": "async", "retry": { "max_attempts": 2, "backoff_ms": 5 } }),
             0,
         ),
-        "nodes.web.pool.calls[0]: a timeout, retry or breaker needs a `sync` call",
+        "nodes.web.pool.calls[0]: a timeout, retry, breaker or connection pool needs a `sync` call",
     );
     rejected(
         with(
@@ -354,4 +354,44 @@ fn the_retry_storm_persists_after_the_spike_unless_budgeted_or_broken() {
             "{fixed}: {after}/s of {arrivals}/s"
         );
     }
+}
+
+// ---- connection pools ----
+
+/// One connection per caller instance to a callee that takes exponential
+/// 10 ms (a delay: no queue of its own) makes the pool an M/M/1 queue:
+/// λ = 50/s, μ = 100/s, so a call waits for its connection with probability
+/// ρ = 0.5, on average Wq = ρ / (μ − λ) = 10 ms. 10 replications of 950 s.
+#[test]
+fn a_connection_pool_of_one_is_an_mm1_queue() {
+    let model = support::model(json!({
+        "simulation": { "duration_s": 1000, "warmup_s": 50 },
+        "instance_types": support::unit_types(),
+        "traffic": { "entry": "web", "arrivals": { "poisson": { "rate_rps": 50 } } },
+        "nodes": {
+            "web": { "pool": { "instance_type": "quad", "instances": 1, "workers_per_instance": 200,
+                               "service": { "constant": { "ms": 0 } },
+                               "calls": [ { "to": "api", "connections": 1 } ] } },
+            "api": { "delay": { "latency": support::exponential(100.0) } }
+        }
+    }));
+    let runs = support::replicate(&model, 17, 10);
+    let wait = each(&runs, |r| {
+        r.calls[0].connection_wait_ns / r.calls[0].connected as f64 / 1e9
+    });
+    check_against_theory("mean wait for the connection", &wait, 0.5 / 50.0, 0.1);
+    let waited = each(&runs, |r| {
+        r.calls[0].connection_waits as f64 / r.calls[0].connected as f64
+    });
+    check_against_theory("share that waited", &waited, 0.5, 0.05);
+    // The wait is the caller's: web's visits last wait + 10 ms on average.
+    let web = each(&runs, |r| {
+        r.nodes
+            .iter()
+            .find(|n| n.name == "web")
+            .unwrap()
+            .latency
+            .mean_ms
+    });
+    check_against_theory("web visit", &web, 20.0, 0.05);
 }

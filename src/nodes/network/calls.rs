@@ -15,7 +15,7 @@ use crate::model::{NodeId, NodeKind, Operation, SiteId};
 
 use super::super::fleet::Timer;
 use super::super::job::Origin;
-use super::super::resilience::{Gate, Transition};
+use super::super::resilience::{Connect, Gate, Transition};
 use super::Network;
 
 impl<O: Observer> Network<'_, O> {
@@ -50,6 +50,7 @@ impl<O: Observer> Network<'_, O> {
         let site = site.expect("only calls with a policy are attempted here");
         let token = self.new_token();
         let retry = self.jobs[caller].attempt > 1;
+        let instance = self.caller_instance(caller);
         let state = &mut self.sites[usize::from(site)];
         if let Some(breaker) = &mut state.breaker {
             match breaker.gate(now.as_nanos(), token) {
@@ -67,6 +68,37 @@ impl<O: Observer> Network<'_, O> {
         if !retry && let Some(budget) = &mut state.budget {
             budget.first_attempt(now.as_nanos());
         }
+        match state.connect(instance, caller, now) {
+            Connect::Now => {
+                self.observer
+                    .call(now, site, CallEvent::Connected { waited_ns: 0 });
+                self.send_attempt(now, queue, caller, (to, write, site), token);
+            }
+            // The token waits with it (a breaker's probe is known by it);
+            // no timer is set until the attempt leaves.
+            Connect::Wait => self.jobs[caller].token = token,
+        }
+    }
+
+    /// The instance of the caller's connection pool: its pool instance (a
+    /// source's client has none: one pool, which validation never gives it).
+    fn caller_instance(&self, caller: JobId) -> u32 {
+        match self.jobs[caller].origin {
+            Origin::Client { .. } => 0,
+            _ => self.jobs[caller].slot,
+        }
+    }
+
+    /// The attempt leaves on its connection, with its timeout set.
+    fn send_attempt(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        caller: JobId,
+        (to, write, site): (NodeId, bool, SiteId),
+        token: u32,
+    ) {
+        let retry = self.jobs[caller].attempt > 1;
         self.observer.call(now, site, CallEvent::Attempt { retry });
         let mut child = self.child(caller, to, Origin::Call(caller), now);
         child.write = write;
@@ -94,6 +126,7 @@ impl<O: Observer> Network<'_, O> {
             return self.child_returned(now, queue, caller, ok);
         };
         let token = std::mem::take(&mut self.jobs[caller].token);
+        self.hang_up(now, queue, caller, site);
         self.breaker_heard(now, site, token, ok);
         if ok {
             self.child_returned(now, queue, caller, true);
@@ -117,6 +150,7 @@ impl<O: Observer> Network<'_, O> {
         let pending = self.jobs[caller].pending;
         self.jobs[pending].origin = Origin::Async;
         self.jobs[caller].token = 0;
+        self.hang_up(now, queue, caller, site);
         self.observer.call(now, site, CallEvent::Timeout);
         self.breaker_heard(now, site, token, false);
         self.retry_or_fail(now, queue, caller, site);
@@ -162,6 +196,21 @@ impl<O: Observer> Network<'_, O> {
         }
         self.observer.call(now, site, CallEvent::Failed);
         self.child_returned(now, queue, caller, false);
+    }
+
+    /// `caller`'s attempt is over (answered or given up): its connection
+    /// goes to the next caller of its instance waiting for one, whose
+    /// attempt then leaves.
+    fn hang_up(&mut self, now: SimTime, queue: &mut EventQueue, caller: JobId, site: SiteId) {
+        let instance = self.caller_instance(caller);
+        if let Some((next, since)) = self.sites[usize::from(site)].disconnect(instance) {
+            let waited_ns = now.since(since);
+            self.observer
+                .call(now, site, CallEvent::Connected { waited_ns });
+            let (to, write, _) = self.current_call(next);
+            let token = self.jobs[next].token;
+            self.send_attempt(now, queue, next, (to, write, site), token);
+        }
     }
 
     /// Tells `site`'s breaker how attempt `token` ended.
