@@ -24,11 +24,20 @@ pub fn call_sites(
         let (NodeSpec::Pool(pool_spec), NodeKind::Pool(pool)) = (spec, &mut node.kind) else {
             continue;
         };
-        for (call_spec, call) in pool_spec.calls.iter().zip(pool.calls.iter_mut()) {
+        for (i, (call_spec, call)) in pool_spec
+            .calls
+            .iter()
+            .zip(pool.calls.iter_mut())
+            .enumerate()
+        {
             let policy = (call_spec.timeout_ms, &call_spec.retry, &call_spec.breaker);
             let connections = call_spec.connections.map(|c| c.get());
-            let name = format!("{name}->{}", call_spec.to);
-            if let Some(site) = site(name, call.to, policy, connections) {
+            let mut site_name = format!("{name}->{}", call_spec.to);
+            // A second call to the same node gets its index: names stay unique.
+            if sites.iter().any(|s: &CallSite| s.name == site_name) {
+                site_name = format!("{site_name}#{i}");
+            }
+            if let Some(site) = site(site_name, call.to, policy, connections) {
                 call.site = Some(sites.len() as SiteId);
                 sites.push(site);
             }

@@ -2,7 +2,7 @@
 //! replications and the half-width of its 95% interval (`_hw`), as CSV text.
 
 use crate::analytic::offered_load;
-use crate::model::{Model, NodeKind};
+use crate::model::{Hits, Model, NodeKind};
 use crate::stats::{
     Estimate, LatencyEstimate, Outcome, RunResult, Summary, csv_number, histogram_pairs,
 };
@@ -49,8 +49,13 @@ pub fn columns(experiment: &Experiment, model: &Model) -> Vec<String> {
         pair(format!("class.{}.p99_ms", class.name));
     }
     for node in &model.nodes {
-        if matches!(node.kind, NodeKind::Pool(_)) {
-            pair(format!("{}.utilization", node.name));
+        match &node.kind {
+            NodeKind::Pool(_) | NodeKind::Database(_) => pair(format!("{}.utilization", node.name)),
+            // A cache sized by capacity: the hit ratio is a result, not an input.
+            NodeKind::Cache(cache) if matches!(cache.hits, Hits::Store { .. }) => {
+                pair(format!("{}.hit_ratio", node.name))
+            }
+            _ => {}
         }
     }
     if experiment.slo.is_some() {
@@ -89,6 +94,10 @@ impl Row {
                     if let Some(pool) = column.strip_suffix(".utilization") {
                         let node = summary.nodes.iter().find(|n| n.name == pool)?;
                         return node.utilization;
+                    }
+                    if let Some(cache) = column.strip_suffix(".hit_ratio") {
+                        let node = summary.nodes.iter().find(|n| n.name == cache)?;
+                        return node.hit_ratio;
                     }
                     latency(end, column)
                 }
