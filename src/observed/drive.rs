@@ -55,10 +55,15 @@ pub fn drive(model: &Value, observed: &Observed) -> Result<(Value, Option<String
                     .as_object()
                     .and_then(|o| o.keys().next().cloned())
                     .unwrap_or_else(|| "unknown".into());
-                return Err(ObservedError::Mismatch(format!(
-                    "the observed load came from {users} closed users (a load test's population), but `{}` is `{kind}`, an open process: a closed population's rate follows its response times, so the two cannot be compared like for like\n\nhint: describe the load test in the model: `\"arrivals\": {{ \"closed\": {{ \"users\": {users}, \"think\": {{ \"constant\": {{ \"ms\": 500 }} }} }} }}`, with the think time of the locustfile's `wait_time`",
-                    pointer.trim_start_matches('/').replace('/', ".")
-                )));
+                return Err(ObservedError::MismatchHint {
+                    message: format!(
+                        "the observed load came from {users} closed users (a load test's population), but `{}` is `{kind}`, an open process: a closed population's rate follows its response times, so the two cannot be compared like for like",
+                        pointer.trim_start_matches('/').replace('/', ".")
+                    ),
+                    hint: format!(
+                        "describe the load test's users in the model, e.g. `\"arrivals\": {{ \"closed\": {{ \"users\": {users}, \"think\": {{ \"constant\": {{ \"ms\": 500 }} }} }} }}`, with the think time of the locustfile's `wait_time`"
+                    ),
+                });
             };
             let before = closed.get("users").cloned().unwrap_or(Value::Null);
             closed["users"] = json!(users);

@@ -43,6 +43,14 @@ pub enum ObservedError {
     /// model lacks, an open model for a closed load test).
     #[error("{0}")]
     Mismatch(String),
+    /// As `Mismatch`, with a next step for the user.
+    #[error("{message}")]
+    MismatchHint {
+        /// What does not fit.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
     /// The model, as edited to follow the observations, is invalid.
     #[error(transparent)]
     Model(#[from] ModelError),
@@ -71,6 +79,15 @@ impl fmt::Display for At<'_> {
 }
 
 impl ObservedError {
+    /// A next step for the user, if there is one.
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            ObservedError::MismatchHint { hint, .. } => Some(hint),
+            ObservedError::Model(error) => error.hint(),
+            _ => None,
+        }
+    }
+
     /// A problem at `line`, `column` of `path`.
     pub fn at(path: &Path, line: u64, column: u64, message: impl Into<String>) -> Self {
         ObservedError::At {
