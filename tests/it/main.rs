@@ -8,6 +8,8 @@ mod errors;
 mod fleet;
 mod fleet_errors;
 mod layout;
+mod observed;
+mod observed_errors;
 mod series;
 mod support;
 mod sweep;
