@@ -214,8 +214,16 @@ pub fn parse_response(path: &Path, text: &str) -> Result<Vec<Series>, ObservedEr
             "the file is empty: expected a Prometheus range-query response `{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",…}}`",
         ));
     }
-    let response: Response =
-        serde_json::from_str(text).map_err(|error| ObservedError::json(path, &error))?;
+    let response: Response = serde_json::from_str(text).map_err(|error| {
+        let mut error = ObservedError::json(path, &error);
+        // An instant query's `vector` is the likely mix-up: say which API to use.
+        if let ObservedError::At { message, .. } = &mut error
+            && message.ends_with("expected `matrix`")
+        {
+            message.push_str(" (a range query's result: `/api/v1/query_range`)");
+        }
+        error
+    })?;
     if response.status == Status::Error {
         return Err(ObservedError::at(
             path,

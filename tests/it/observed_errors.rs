@@ -186,7 +186,7 @@ fn prometheus_responses() {
     );
     check_config(
         "{ \"error_rate\": \"vector.json\" }",
-        "vector.json, line 1, column 51: unknown variant `vector`, expected `matrix`",
+        "vector.json, line 1, column 49: unknown variant `vector`, expected `matrix` (a range query's result: `/api/v1/query_range`)",
     );
     response(
         "nole.json",
@@ -198,7 +198,7 @@ fn prometheus_responses() {
     );
     check_config(
         "{ \"throughput\": \"rate.json\" }",
-        "config.json, line 1, column 15: unknown field `throughput`, expected one of `throughput_rps`, `error_rate`, `latency_mean`, `latency_buckets`, `utilization`, `from_s`, `to_s`",
+        "config.json, line 1, column 14: unknown field `throughput`, expected one of `throughput_rps`, `error_rate`, `latency_mean`, `latency_buckets`, `utilization`, `from_s`, `to_s`",
     );
     check_config(
         "{ \"throughput_rps\": \"absent.json\" }",
