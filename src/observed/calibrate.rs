@@ -24,7 +24,7 @@ use super::compare::{self, Comparison, Options};
 use super::drive::{compile, drive};
 use super::error::ObservedError;
 use crate::model::{Model, NodeKind};
-use crate::stats::Summary;
+use crate::stats::{RunResult, Summary};
 
 /// How a tier's service was set.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -123,23 +123,17 @@ pub fn calibrate(
                 continue;
             }
         };
-        let instances = runs
-            .iter()
-            .map(|r| r.nodes[index].mean_instances)
-            .sum::<f64>()
-            / runs.len() as f64;
+        let instances = mean_instances(&runs, index);
         let vcpus = f64::from(pool.instance_type.vcpus);
-        let model_utilization = estimate.utilization.map_or(0.0, |u| u.mean);
-        if throughput_rps <= 0.0 || node_rps <= 0.0 || model_utilization <= 0.0 {
+        let demand_ms_before = model_demand_ms(&compiled, &summary, &runs, index);
+        let Some(demand_ms_before) = demand_ms_before.filter(|_| throughput_rps > 0.0) else {
             skipped.push(format!(
                 "{}: no requests reached it, in the model or observed",
                 node.name
             ));
             continue;
-        }
+        };
         let demand_ms_after = utilization * instances * vcpus / throughput_rps * 1e3;
-        let demand_ms_before = model_demand_ms(&compiled, index)
-            .unwrap_or(model_utilization * instances * vcpus / node_rps * 1e3);
         let factor = demand_ms_after / demand_ms_before;
         scale_service(&mut calibrated, &node.name, factor)?;
         tiers.push(TierFit {
@@ -162,7 +156,8 @@ pub fn calibrate(
             let name = compiled.nodes[index].name.clone();
             let (factor, fitted) = fit_latency(model, base, observed, options, &name, target)?;
             scale_service(&mut calibrated, &name, factor)?;
-            let demand_ms_before = model_demand_ms(&compiled, index).unwrap_or(f64::NAN);
+            let demand_ms_before =
+                model_demand_ms(&compiled, &summary, &runs, index).unwrap_or(f64::NAN);
             tiers.push(TierFit {
                 node: name,
                 method: Method::LatencyFit { target_mean_ms: target, fitted_mean_ms: fitted },
@@ -186,18 +181,40 @@ pub fn calibrate(
     })
 }
 
-/// vCPU-ms per visit the model gives a pool, from its offered load (exact:
-/// class mix and service means, no sampling); `None` for a closed
-/// population, whose offered load the traffic equations cannot give.
-fn model_demand_ms(model: &Model, index: usize) -> Option<f64> {
+/// vCPU-ms per visit the model gives pool `index`: from its offered load
+/// when the traffic equations give one (exact: class mix and service means,
+/// no sampling), else (a closed population) from the simulation, U·n·c / X.
+fn model_demand_ms(
+    model: &Model,
+    summary: &Summary,
+    runs: &[RunResult],
+    index: usize,
+) -> Option<f64> {
     let NodeKind::Pool(pool) = &model.nodes[index].kind else {
         return None;
     };
-    let load = crate::analytic::offered_load(model)?;
-    let load = &load[index];
-    let servers = f64::from(pool.max_instances() * pool.instance_type.vcpus);
-    let utilization = load.utilization?;
-    (load.arrival_rps > 0.0).then(|| utilization * servers / load.arrival_rps * 1e3)
+    let vcpus = f64::from(pool.instance_type.vcpus);
+    if let Some(loads) = crate::analytic::offered_load(model) {
+        let load = &loads[index];
+        let servers = f64::from(pool.max_instances()) * vcpus;
+        let utilization = load.utilization?;
+        return (load.arrival_rps > 0.0).then(|| utilization * servers / load.arrival_rps * 1e3);
+    }
+    let estimate = &summary.nodes[index];
+    let (utilization, rps) = (
+        estimate.utilization?.mean,
+        estimate.latency.throughput_rps.mean,
+    );
+    (rps > 0.0 && utilization > 0.0)
+        .then(|| utilization * mean_instances(runs, index) * vcpus / rps * 1e3)
+}
+
+/// Instances of node `index`, time-averaged, over replications.
+fn mean_instances(runs: &[RunResult], index: usize) -> f64 {
+    runs.iter()
+        .map(|r| r.nodes[index].mean_instances)
+        .sum::<f64>()
+        / runs.len() as f64
 }
 
 /// Scales `node`'s service until the simulated mean latency is `target_ms`:

@@ -311,6 +311,17 @@ pub fn parse_config(
             "the file is empty: expected a Prometheus config naming a response file per figure",
         ));
     }
+    if text.contains("\"resultType\"") {
+        let name = path.file_name().map_or("".into(), |n| n.to_string_lossy());
+        return Err(ObservedError::at(
+            path,
+            1,
+            1,
+            format!(
+                "a Prometheus response, not a config: a response holds one figure, so name it in a config, e.g. `{{ \"throughput_rps\": \"{name}\" }}` (README, \"Checking against observed metrics\")"
+            ),
+        ));
+    }
     let config: Config =
         serde_json::from_str(text).map_err(|error| ObservedError::json(path, &error))?;
     let base = path.parent().unwrap_or(Path::new(""));

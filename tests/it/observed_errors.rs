@@ -200,6 +200,13 @@ fn prometheus_responses() {
         "{ \"throughput\": \"rate.json\" }",
         "config.json, line 1, column 14: unknown field `throughput`, expected one of `throughput_rps`, `error_rate`, `latency_mean`, `latency_buckets`, `utilization`, `from_s`, `to_s`",
     );
+    let response = observed::load(&dir.join("order.json"), None).unwrap_err();
+    assert_eq!(
+        response
+            .to_string()
+            .replace(&format!("{}/", dir.display()), ""),
+        "order.json, line 1, column 1: a Prometheus response, not a config: a response holds one figure, so name it in a config, e.g. `{ \"throughput_rps\": \"order.json\" }` (README, \"Checking against observed metrics\")"
+    );
     check_config(
         "{ \"throughput_rps\": \"absent.json\" }",
         "cannot read `absent.json`: No such file or directory (os error 2)",
