@@ -22,6 +22,7 @@ mod error;
 mod locust;
 mod long_csv;
 mod prometheus;
+mod prometheus_config;
 mod quantile;
 mod table;
 mod window;
@@ -137,7 +138,7 @@ pub fn load(path: &Path, format: Option<Format>) -> Result<Observed, ObservedErr
     match format.unwrap_or_else(|| Format::guess(path, &text)) {
         Format::Locust if locust::is_history(&text) => locust::parse_history(path, &text),
         Format::Locust => locust::parse_stats(path, &text),
-        Format::Prometheus => prometheus::parse_config(path, &text, &read),
+        Format::Prometheus => prometheus_config::parse_config(path, &text, &read),
         Format::Csv => long_csv::parse(path, &text),
     }
 }
@@ -147,7 +148,7 @@ pub fn parse(path: &Path, text: &str, format: Format) -> Result<Observed, Observ
     match format {
         Format::Locust if locust::is_history(text) => locust::parse_history(path, text),
         Format::Locust => locust::parse_stats(path, text),
-        Format::Prometheus => prometheus::parse_config(path, text, &read),
+        Format::Prometheus => prometheus_config::parse_config(path, text, &read),
         Format::Csv => long_csv::parse(path, text),
     }
 }
