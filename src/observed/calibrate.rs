@@ -95,10 +95,14 @@ pub fn calibrate(
     let mut tiers = Vec::new();
     let mut skipped = Vec::new();
     for (index, node) in compiled.nodes.iter().enumerate() {
-        let NodeKind::Pool(pool) = &node.kind else {
+        let Some(&utilization) = observed.utilization.get(&node.name) else {
             continue;
         };
-        let Some(&utilization) = observed.utilization.get(&node.name) else {
+        let NodeKind::Pool(pool) = &node.kind else {
+            skipped.push(format!(
+                "{}: utilization observed, but calibration sets the service times of pools only",
+                node.name
+            ));
             continue;
         };
         let estimate = &summary.nodes[index];

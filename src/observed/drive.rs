@@ -40,7 +40,11 @@ pub fn drive(model: &Value, observed: &Observed) -> Result<(Value, Option<String
             }
             *driven.pointer_mut(&pointer).expect("found above") =
                 json!({ "profile": { "points": profile } });
-            driven["simulation"]["duration_s"] = json!(warmup_s + span_s);
+            // A model without a `simulation` object fails to compile next,
+            // with the model's own message.
+            if let Some(simulation) = driven.get_mut("simulation").and_then(Value::as_object_mut) {
+                simulation.insert("duration_s".into(), json!(warmup_s + span_s));
+            }
             format!(
                 "traffic: the observed arrival rate, {} intervals over {span_s:.0} s (after the model's {warmup_s} s warm-up), replaces `{}`",
                 points.len(),
@@ -66,7 +70,9 @@ pub fn drive(model: &Value, observed: &Observed) -> Result<(Value, Option<String
                 });
             };
             let before = closed.get("users").cloned().unwrap_or(Value::Null);
-            closed["users"] = json!(users);
+            if let Some(closed) = closed.as_object_mut() {
+                closed.insert("users".into(), json!(users));
+            }
             format!("traffic: {users} closed users, as observed (the model has {before})")
         }
     };

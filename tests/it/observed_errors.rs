@@ -250,3 +250,32 @@ fn cli_reports_bad_input_with_exit_code_2() {
         "{stderr}"
     );
 }
+
+/// Every prefix of every sample, read as every format: an error or a
+/// result, never a panic (a cut file is the commonest bad input).
+#[test]
+fn truncated_files_never_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/observed");
+    for name in [
+        "locust_stats.csv",
+        "locust_stats_history.csv",
+        "long.csv",
+        "prometheus/config.json",
+        "prometheus/rate.json",
+        "prometheus/cpu.json",
+    ] {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let cuts = (0..text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .step_by(7);
+        for cut in cuts {
+            for format in [Format::Locust, Format::Prometheus, Format::Csv] {
+                let result = std::panic::catch_unwind(|| {
+                    let _ = observed::parse(&path, &text[..cut], format);
+                });
+                assert!(result.is_ok(), "{name} cut at {cut} as {format:?} panicked");
+            }
+        }
+    }
+}
