@@ -254,20 +254,22 @@ pub fn parse_config(
         figures.p99_ms = at(0.99);
     }
 
-    let mut per_tier = BTreeMap::new();
+    // Several series of one tier (one per instance or pod) average out.
+    let mut per_tier: BTreeMap<String, (f64, usize)> = BTreeMap::new();
     for (file, spec) in &utilization {
         for (index, series) in file.series.iter().enumerate() {
-            let node = match (&spec.node, &spec.node_label) {
-                (Some(node), _) if file.series.len() == 1 => node.clone(),
-                (Some(_), _) => return Err(file.error_at_series(1, format!("`node` names one tier, but the file holds {} series (use `node_label`)", file.series.len()))),
-                (None, Some(label)) => series.labels.get(label).cloned().ok_or_else(|| file.error_at_series(index, format!("series without a `{label}` label, which names the tier (its labels: {})", labels_text(&series.labels))))?,
-                (None, None) => return Err(ObservedError::Mismatch(format!("{}: a `utilization` entry needs `node_label` or `node`", path.display()))),
-            };
+            let node = tier_of(path, file, spec, index)?;
             if let Some(u) = mean_of(series) {
-                per_tier.insert(node, u * spec.scale);
+                let entry = per_tier.entry(node).or_insert((0.0, 0));
+                entry.0 += u * spec.scale;
+                entry.1 += 1;
             }
         }
     }
+    let per_tier: BTreeMap<String, f64> = per_tier
+        .into_iter()
+        .map(|(node, (sum, n))| (node, sum / n as f64))
+        .collect();
 
     let span_s = rates.last().map_or(0.0, |r| r.0) - rates.first().map_or(0.0, |r| r.0);
     let load = if rates.len() >= 2 {
@@ -298,6 +300,39 @@ pub fn parse_config(
             }
         ),
     })
+}
+
+/// The tier (model node) series `index` of a utilization file describes.
+fn tier_of(
+    config: &Path,
+    file: &File,
+    spec: &Utilization,
+    index: usize,
+) -> Result<String, ObservedError> {
+    let series = &file.series[index];
+    match (&spec.node, &spec.node_label) {
+        (Some(node), _) if file.series.len() == 1 => Ok(node.clone()),
+        (Some(_), _) => Err(file.error_at_series(
+            1,
+            format!(
+                "`node` names one tier, but the file holds {} series (use `node_label`)",
+                file.series.len()
+            ),
+        )),
+        (None, Some(label)) => series.labels.get(label).cloned().ok_or_else(|| {
+            file.error_at_series(
+                index,
+                format!(
+                    "series without a `{label}` label, which names the tier (its labels: {})",
+                    labels_text(&series.labels)
+                ),
+            )
+        }),
+        (None, None) => Err(ObservedError::Mismatch(format!(
+            "{}: a `utilization` entry needs `node_label` or `node`",
+            config.display()
+        ))),
+    }
 }
 
 /// Every bucket's values over the window, summed by `le`. Each sample is a
