@@ -200,6 +200,95 @@ fn histogram_quantile_by_hand() {
     );
 }
 
+#[test]
+fn prometheus_config_units_scales_windows_and_tiers() {
+    let dir = std::env::temp_dir().join(format!("capsim-observed-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let matrix = |series: &[(&str, [&str; 3])]| {
+        let result: Vec<Value> = series
+            .iter()
+            .map(|(labels, values)| {
+                let metric: Value = serde_json::from_str(labels).unwrap();
+                let values: Vec<Value> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| json!([100 + 10 * i, v]))
+                    .collect();
+                json!({ "metric": metric, "values": values })
+            })
+            .collect();
+        json!({ "status": "success", "data": { "resultType": "matrix", "result": result } })
+            .to_string()
+    };
+    let write = |name: &str, text: String| std::fs::write(dir.join(name), text).unwrap();
+    write("mean.json", matrix(&[("{}", ["0.010", "0.020", "0.030"])]));
+    write("errors.json", matrix(&[("{}", ["0", "0.1", "NaN"])]));
+    // Two pods of `web` in percent, one series of `db` named by `node`.
+    write(
+        "cpu.json",
+        matrix(&[
+            (r#"{"tier":"web"}"#, ["20", "40", "60"]),
+            (r#"{"tier":"web"}"#, ["40", "60", "80"]),
+        ]),
+    );
+    write("db.json", matrix(&[("{}", ["0.5", "0.5", "0.5"])]));
+    write(
+        "config.json",
+        json!({
+            "error_rate": "errors.json",
+            "latency_mean": { "file": "mean.json", "unit": "s" },
+            "utilization": [ { "file": "cpu.json", "node_label": "tier", "scale": 0.01 },
+                             { "file": "db.json", "node": "db" } ],
+            "from_s": 10
+        })
+        .to_string(),
+    );
+    let observed = observed::load(&dir.join("config.json"), None).unwrap();
+    // From 10 s after the first sample: the samples at 110 and 120 s.
+    assert_relative_eq!(
+        observed.figures.mean_ms.unwrap(),
+        25.0,
+        max_relative = 1e-12
+    );
+    // NaN (a step with no requests: 0 / 0) is left out rather than poisoning the mean.
+    assert_relative_eq!(observed.figures.error_rate.unwrap(), 0.1);
+    assert_relative_eq!(
+        observed.utilization["web"],
+        (0.5 + 0.7) / 2.0,
+        max_relative = 1e-12
+    );
+    assert_eq!(observed.utilization["db"], 0.5);
+    assert_eq!(observed.load, Load::AsModelled);
+    assert_eq!(
+        observed.window,
+        "samples from 10 s after the first to the last"
+    );
+}
+
+#[test]
+fn locust_full_history_keeps_the_aggregated_rows() {
+    // `--csv-full-history` adds a row per endpoint at each timestamp.
+    let header = std::fs::read_to_string(data("locust_stats_history.csv")).unwrap();
+    let header = header.lines().next().unwrap();
+    let row = |t: u32, kind: &str, name: &str, total: u32| {
+        format!("{t},4,{kind},{name},2.0,0.0,3,3,3,3,3,3,3,5,5,5,5,{total},0,3,2.5,1,5,100")
+    };
+    let text = [
+        header.to_string(),
+        row(100, "GET", "/", 10),
+        row(100, "", "Aggregated", 20),
+        row(101, "GET", "/", 40),
+        row(101, "", "Aggregated", 80),
+    ]
+    .join("\n");
+    let observed =
+        observed::parse(Path::new("full_stats_history.csv"), &text, Format::Locust).unwrap();
+    assert_eq!(observed.load, Load::Users(4));
+    // (80 − 20) requests in 1 s, none failed.
+    assert_eq!(observed.figures.throughput_rps, Some(60.0));
+    assert_eq!(observed.figures.p99_ms, Some(5.0));
+}
+
 // ---- long CSV --------------------------------------------------------------
 
 #[test]
