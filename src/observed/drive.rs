@@ -73,7 +73,22 @@ pub fn drive(model: &Value, observed: &Observed) -> Result<(Value, Option<String
             if let Some(closed) = closed.as_object_mut() {
                 closed.insert("users".into(), json!(users));
             }
-            format!("traffic: {users} closed users, as observed (the model has {before})")
+            let mut note =
+                format!("traffic: {users} closed users, as observed (the model has {before})");
+            // The observed window starts at full population; the model's
+            // measured window should too, or it compares a ramp-up.
+            let spawn_rate = closed.get("spawn_rate_per_s").and_then(Value::as_f64);
+            let warmup_s = model
+                .pointer("/simulation/warmup_s")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0);
+            if let Some(rate) = spawn_rate.filter(|r| f64::from(*users) / r > warmup_s) {
+                note.push_str(&format!(
+                    "\nnote: at {rate} users/s the {users} users take {:.0} s to start, more than the model's {warmup_s} s warm-up: its figures include part of the ramp-up",
+                    f64::from(*users) / rate
+                ));
+            }
+            note
         }
     };
     Ok((driven, Some(note)))

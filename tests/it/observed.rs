@@ -407,6 +407,25 @@ fn observed_rates_drive_the_model_as_a_profile() {
     assert_relative_eq!(comparison.rows[0].predicted, 100.0, max_relative = 0.05);
 }
 
+#[test]
+fn an_observed_population_sets_the_closed_users() {
+    let mut model = web_model(1.0, 8.0);
+    model["traffic"]["arrivals"] = json!({ "closed": {
+        "users": 10, "spawn_rate_per_s": 2, "think": { "constant": { "ms": 100 } } } });
+    let observed = csv_observed("time_s,metric,value,labels\n0,users,40,\n");
+    let (driven, note) = observed::drive(&model, &observed).unwrap();
+    assert_eq!(driven["traffic"]["arrivals"]["closed"]["users"], json!(40));
+    assert_eq!(
+        driven["traffic"]["arrivals"]["closed"]["spawn_rate_per_s"],
+        json!(2)
+    );
+    // 40 users at 2/s take 20 s to start, past the 10 s warm-up: said.
+    assert_eq!(
+        note.unwrap(),
+        "traffic: 40 closed users, as observed (the model has 10)\nnote: at 2 users/s the 40 users take 20 s to start, more than the model's 10 s warm-up: its figures include part of the ramp-up"
+    );
+}
+
 // ---- calibrate -------------------------------------------------------------
 
 /// Observations of `web` with a true demand of 8 ms: 100 req/s on 4 vCPUs
