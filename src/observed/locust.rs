@@ -179,5 +179,23 @@ pub fn parse_history(path: &Path, text: &str) -> Result<Observed, ObservedError>
             total_mean_ms: table.number(row, total_mean)?,
         });
     }
+    // Said here, where the columns are known; `window` only checks again.
+    let next_line = table.rows.last().map_or(2, |row| row.line + 1);
+    if rows.is_empty() {
+        return Err(ObservedError::at(
+            path,
+            next_line,
+            name as u64 + 1,
+            "no `Aggregated` rows (Locust writes one a second, with an empty `Type`)",
+        ));
+    }
+    if rows.iter().all(|row| row.users == 0) {
+        return Err(ObservedError::at(
+            path,
+            rows[0].line,
+            users as u64 + 1,
+            "`User Count` is 0 in every row: no users ran, so there is no load to compare",
+        ));
+    }
     window::locust(path, &rows)
 }

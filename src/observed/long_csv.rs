@@ -105,10 +105,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Observed, ObservedError> {
         });
     }
     if rows.is_empty() {
-        return Err(ObservedError::Nothing {
-            path: path.to_path_buf(),
-            message: format!("no rows after the header `{HEADER}`"),
-        });
+        return Err(ObservedError::at(
+            path,
+            2,
+            1,
+            format!("no rows after the header `{HEADER}`"),
+        ));
     }
     Ok(summarize(path, &rows))
 }

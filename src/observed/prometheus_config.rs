@@ -194,10 +194,12 @@ pub fn parse_config(
         .map(|s| s.time_s)
         .fold(f64::INFINITY, f64::min);
     if !t0.is_finite() {
-        return Err(ObservedError::Nothing {
-            path: path.to_path_buf(),
-            message: "the files it names hold no samples".into(),
-        });
+        return Err(ObservedError::at(
+            path,
+            1,
+            1,
+            "the files this config names hold no samples",
+        ));
     }
     let (from, to) = (
         t0 + config.from_s.unwrap_or(0.0),

@@ -131,6 +131,35 @@ fn unknown_metrics_and_labels() {
 }
 
 #[test]
+fn files_with_nothing_to_compare() {
+    check(
+        "long.csv",
+        Format::Csv,
+        "time_s,metric,value,labels\n",
+        "long.csv, line 2, column 1: no rows after the header `time_s,metric,value,labels`",
+    );
+    let row = |t: u32, users: u32, name: &str| {
+        format!("{t},{users},,{name},1.0,0.0,3,3,3,3,3,3,3,3,3,3,3,10,0,3,3.0,1,5,100")
+    };
+    check(
+        "run_stats_history.csv",
+        Format::Locust,
+        &format!("{HISTORY}\n{}\n", row(100, 3, "/")),
+        "run_stats_history.csv, line 3, column 4: no `Aggregated` rows (Locust writes one a second, with an empty `Type`)",
+    );
+    check(
+        "run_stats_history.csv",
+        Format::Locust,
+        &format!(
+            "{HISTORY}\n{}\n{}\n",
+            row(100, 0, "Aggregated"),
+            row(101, 0, "Aggregated")
+        ),
+        "run_stats_history.csv, line 2, column 2: `User Count` is 0 in every row: no users ran, so there is no load to compare",
+    );
+}
+
+#[test]
 fn timestamps_out_of_order() {
     check(
         "long.csv",
