@@ -1,5 +1,5 @@
-//! Prometheus range-query responses (`/api/v1/query_range`, or Grafana's
-//! "Inspect → Data → Download" of the same): series of `[time, "value"]`
+//! Prometheus range-query responses (`/api/v1/query_range`, as `curl` saves
+//! them and Grafana's query inspector shows them): series of `[time, "value"]`
 //! samples, checked in time order as they are read, so every error carries
 //! the line and column.
 

@@ -32,12 +32,17 @@ fn predicted(row: &FigureRow) -> String {
 
 /// `+4.2%`, or `-0.3 pp` for the error rate.
 pub fn error_cell(row: &FigureRow) -> String {
+    // Rounded before formatting, so a tiny negative error reads `+0.0%`, not `-0.0%`.
+    let rounded = |x: f64, decimals: i32| {
+        let p = 10f64.powi(decimals);
+        (x * p).round() / p + 0.0
+    };
     if row.figure.error_in_points() {
-        format!("{:+.2} pp", row.error)
+        format!("{:+.2} pp", rounded(row.error, 2))
     } else if row.error.is_infinite() {
         format!("{}∞", if row.error > 0.0 { "+" } else { "-" })
     } else {
-        format!("{:+.1}%", row.error * 100.0)
+        format!("{:+.1}%", rounded(row.error * 100.0, 1))
     }
 }
 
