@@ -63,6 +63,30 @@ pub struct Decision {
     pub reason: String,
 }
 
+/// What happened at a call site (a call with a timeout, retries or a breaker).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallEvent {
+    /// An attempt left: the first (`retry` false) or a retry.
+    Attempt {
+        /// A retry.
+        retry: bool,
+    },
+    /// The caller gave up waiting on an attempt.
+    Timeout,
+    /// A retry was due but the budget refused it.
+    BudgetDenied,
+    /// The breaker failed a call at once.
+    ShortCircuit,
+    /// The call failed for good (its last attempt failed, or no retry was allowed).
+    Failed,
+    /// The breaker opened (from closed, or after a failed probe).
+    BreakerOpened,
+    /// The breaker let a probe through.
+    BreakerHalfOpen,
+    /// The probe succeeded: the breaker closed.
+    BreakerClosed,
+}
+
 /// Receives the facts of a run as they happen.
 pub trait Observer {
     /// A job finished its visit to `node` (answered, or failed downstream).
@@ -82,6 +106,10 @@ pub trait Observer {
     fn cache_lookup(&mut self, now: SimTime, node: NodeId, hit: bool);
     /// `node` turned a job away (full queue).
     fn rejected(&mut self, now: SimTime, node: NodeId, class: ClassId);
+    /// `node` dropped a job that had waited past its queue timeout.
+    fn expired(&mut self, now: SimTime, node: NodeId, class: ClassId);
+    /// Something happened at call site `site` (index into `Model::call_sites`).
+    fn call(&mut self, now: SimTime, site: u16, event: CallEvent);
     /// The occupancy of `resource` at `node` changed by `delta`.
     fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32);
     /// `node`'s instances changed: `counts` by phase, each billed at

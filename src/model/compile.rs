@@ -109,6 +109,9 @@ pub fn compile(
                     workers: pool.workers_per_instance.get(),
                     queue_limit: pool.queue_limit.map(|l| l.get()),
                     shared_queue: pool.shared_queue,
+                    queue_timeout_ns: pool
+                        .queue_timeout_ms
+                        .map(|t| super::compile_resilience::ms_to_ns(t.get())),
                     balance: pool.balance,
                     service_by_class: classes
                         .iter()
@@ -133,6 +136,7 @@ pub fn compile(
                             probability: call.probability.get(),
                             mode: call.mode,
                             op: call.op,
+                            site: None,
                         })
                         .collect(),
                 }),
@@ -191,6 +195,10 @@ pub fn compile(
         return Err(problems);
     }
 
+    let mut nodes: Vec<Node> = nodes;
+    let mut sources = sources;
+    let call_sites =
+        super::compile_resilience::call_sites(topology, &views, &mut nodes, &mut sources);
     let sim = &topology.simulation;
     Ok(Model {
         name: topology.name.clone(),
@@ -201,5 +209,6 @@ pub fn compile(
         sources,
         classes,
         nodes,
+        call_sites,
     })
 }

@@ -13,8 +13,8 @@ use super::compile::DEFAULT_CLASS;
 use super::compiled::{ClassId, NodeId};
 use super::error::Diagnostic;
 use super::spec::{
-    ArrivalsSpec, BatchSizeSpec, ClassSpec, Interpolation, KeysSpec, TraceFormat, TraceSpec,
-    TrafficSpec,
+    ArrivalsSpec, BatchSizeSpec, ClassSpec, ClientSpec, Interpolation, KeysSpec, TraceFormat,
+    TraceSpec, TrafficSpec,
 };
 use super::traffic::{Arrivals, BatchSize, Keys, Mmpp, Profile, Source, Trace};
 
@@ -34,6 +34,8 @@ pub struct SourceView<'a> {
     pub classes: &'a BTreeMap<String, ClassSpec>,
     /// Key law.
     pub keys: Option<&'a KeysSpec>,
+    /// Timeout, retries, breaker of its clients.
+    pub client: Option<&'a ClientSpec>,
 }
 
 /// The sources of `traffic`; problems with its shape go to `acc`.
@@ -41,12 +43,13 @@ pub fn sources<'a>(acc: &mut Vec<Diagnostic>, traffic: &'a TrafficSpec) -> Vec<S
     let inline = traffic.entry.is_some()
         || traffic.arrivals.is_some()
         || !traffic.classes.is_empty()
-        || traffic.keys.is_some();
+        || traffic.keys.is_some()
+        || traffic.client.is_some();
     if !traffic.sources.is_empty() {
         if inline {
             acc.push(Diagnostic::new(
                 "traffic",
-                "expected either `sources` or one inline source (`entry`, `arrivals`, `classes`, `keys`), got both",
+                "expected either `sources` or one inline source (`entry`, `arrivals`, `classes`, `keys`, `client`), got both",
             ));
         }
         return traffic
@@ -60,6 +63,7 @@ pub fn sources<'a>(acc: &mut Vec<Diagnostic>, traffic: &'a TrafficSpec) -> Vec<S
                 arrivals: &source.arrivals,
                 classes: &source.classes,
                 keys: source.keys.as_ref(),
+                client: source.client.as_ref(),
             })
             .collect();
     }
@@ -74,6 +78,7 @@ pub fn sources<'a>(acc: &mut Vec<Diagnostic>, traffic: &'a TrafficSpec) -> Vec<S
             arrivals,
             classes: &traffic.classes,
             keys: traffic.keys.as_ref(),
+            client: traffic.client.as_ref(),
         }],
         (entry, _) => {
             let missing = if entry.is_none() { "entry" } else { "arrivals" };
@@ -389,6 +394,7 @@ pub fn compile_source(
         arrivals,
         mix,
         keys,
+        client_site: None,
     })
 }
 

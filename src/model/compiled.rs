@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 pub use super::dist::DistSpec as Dist;
+pub use super::resilience::*;
 pub use super::scaling::*;
 pub use super::spec::{BalancePolicy, CallMode, EvictionPolicy, Operation};
 pub use super::traffic::*;
@@ -49,6 +50,9 @@ pub struct Model {
     pub sources: Vec<Source>,
     /// Nodes, in name order.
     pub nodes: Vec<Node>,
+    /// Calls with a timeout, retries or a breaker: pools' calls in node and
+    /// call order, then sources' clients.
+    pub call_sites: Vec<CallSite>,
 }
 
 impl Model {
@@ -160,6 +164,8 @@ pub struct Pool {
     pub queue_limit: Option<u32>,
     /// One queue for all instances.
     pub shared_queue: bool,
+    /// Waited longer than this for a worker, ns: dropped unserved.
+    pub queue_timeout_ns: Option<u64>,
     /// Instance choice when reached without a balancer.
     pub balance: BalancePolicy,
     /// CPU work at speed 1, per class (index = class id).
@@ -197,6 +203,8 @@ pub struct Call {
     pub mode: CallMode,
     /// Read or write.
     pub op: Operation,
+    /// Its timeout, retries and breaker, if it has any.
+    pub site: Option<SiteId>,
 }
 
 /// A compiled cache.

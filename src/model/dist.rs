@@ -67,6 +67,25 @@ pub struct BinSpec {
 }
 
 impl DistSpec {
+    /// The smallest value it can take, ms (0 for the unbounded families).
+    pub fn min_ms(&self) -> f64 {
+        match self {
+            DistSpec::Exponential { .. } | DistSpec::Lognormal { .. } | DistSpec::Gamma { .. } => {
+                0.0
+            }
+            DistSpec::Constant { ms } => ms.get(),
+            DistSpec::Uniform { min_ms, .. } => min_ms.get(),
+            DistSpec::Empirical { samples_ms } => samples_ms
+                .iter()
+                .map(|s| s.get())
+                .fold(f64::INFINITY, f64::min),
+            DistSpec::Histogram { bins } => bins
+                .iter()
+                .map(|b| b.from_ms.get())
+                .fold(f64::INFINITY, f64::min),
+        }
+    }
+
     /// Mean in milliseconds; used by the analytic estimates.
     pub fn mean_ms(&self) -> f64 {
         match self {

@@ -8,11 +8,14 @@
 
 pub mod catalog;
 mod compile;
+mod compile_resilience;
 mod compile_scaling;
 mod compile_traffic;
 mod compiled;
 pub mod dist;
 mod error;
+mod resilience;
+mod resilience_spec;
 mod scaling;
 mod scaling_spec;
 pub mod spec;
@@ -21,6 +24,7 @@ mod traffic_spec;
 mod unique;
 pub mod units;
 mod validate;
+mod validate_calls;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::dist::DistSpec;
+pub use super::resilience_spec::*;
 pub use super::scaling_spec::*;
 pub use super::traffic_spec::*;
 use super::unique;
@@ -172,6 +173,10 @@ pub struct PoolSpec {
     /// One queue for all workers of all instances (a consumer group, or one big machine).
     #[serde(default)]
     pub shared_queue: bool,
+    /// A request that waited longer than this for a worker, ms, is dropped
+    /// when its turn comes, as an error, unserved (default: never).
+    #[serde(default)]
+    pub queue_timeout_ms: Option<Positive>,
     /// How a request reaching the pool without a balancer picks an instance (default `round_robin`).
     #[serde(default)]
     pub balance: BalancePolicy,
@@ -244,6 +249,16 @@ pub struct CallSpec {
     /// `read` (default) or `write`.
     #[serde(default)]
     pub op: Operation,
+    /// The caller gives up on an attempt after this long, ms (default:
+    /// never); the abandoned work goes on at the target.
+    #[serde(default)]
+    pub timeout_ms: Option<Positive>,
+    /// Retries of failed or timed-out attempts (default: none).
+    #[serde(default)]
+    pub retry: Option<RetrySpec>,
+    /// A circuit breaker on this call (default: none).
+    #[serde(default)]
+    pub breaker: Option<BreakerSpec>,
 }
 
 /// `cache`: answers a share of requests itself, sends the rest on.

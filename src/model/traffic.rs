@@ -21,6 +21,8 @@ pub struct Source {
     pub mix: Vec<(ClassId, f64)>,
     /// Which key a request carries when the trace gives none.
     pub keys: Keys,
+    /// The clients' call policy (timeout, retries, breaker), if any.
+    pub client_site: Option<super::resilience::SiteId>,
 }
 
 impl Source {

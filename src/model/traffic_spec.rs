@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::dist::DistSpec;
+use super::resilience_spec::ClientSpec;
 use super::unique;
 use super::units::{Count, NonNegative, Positive};
 
@@ -28,6 +29,9 @@ pub struct TrafficSpec {
     /// The inline source's key law (default: every request a distinct key).
     #[serde(default)]
     pub keys: Option<KeysSpec>,
+    /// The inline source's client timeout, retries and breaker (default: none).
+    #[serde(default)]
+    pub client: Option<ClientSpec>,
     /// Several sources at once, by name (instead of the inline fields).
     #[serde(default, deserialize_with = "unique::map")]
     pub sources: BTreeMap<String, SourceSpec>,
@@ -49,6 +53,9 @@ pub struct SourceSpec {
     /// Key law (default: every request a distinct key).
     #[serde(default)]
     pub keys: Option<KeysSpec>,
+    /// The clients' timeout, retries and circuit breaker (default: none).
+    #[serde(default)]
+    pub client: Option<ClientSpec>,
 }
 
 /// One request class.

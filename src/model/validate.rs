@@ -198,6 +198,7 @@ pub fn check(
             NodeSpec::Delay(delay) => check_dist(acc, &at("delay.latency"), &delay.latency),
         }
     }
+    super::validate_calls::check_all(acc, topology, instance_types, &sources);
     check_cycles(acc, topology);
 }
 

@@ -35,6 +35,10 @@ pub enum Timer {
     ZoneUp { node: NodeId, zone: u16 },
     /// An AWS scheduled action (index into the group's actions).
     Action { node: NodeId, index: u16 },
+    /// A caller's timeout for its call attempt `token`.
+    CallTimeout { job: JobId, token: u32 },
+    /// A caller's backoff before retrying, ends (`token`: the retry's).
+    Retry { job: JobId, token: u32 },
 }
 
 /// The run-time state of one pool's fleet.
@@ -80,17 +84,18 @@ impl FleetState {
         sampler.map_or(0, |s| s.draw(&mut self.rng))
     }
 
-    /// The next zone that is up, in turn; the first zone if all are down.
-    fn next_zone(&mut self) -> u16 {
+    /// The next zone that is up, in turn (zone 0 for a pool without zones);
+    /// `None` while every zone is down: a launch then waits for one to come back.
+    fn next_zone(&mut self) -> Option<u16> {
         let n = self.zone_up.len();
-        for k in 0..n {
-            let zone = (self.zone_cursor + k) % n;
-            if self.zone_up[zone] {
-                self.zone_cursor = zone + 1;
-                return zone as u16;
-            }
+        if n == 0 {
+            return Some(0);
         }
-        0
+        let zone = (0..n)
+            .map(|k| (self.zone_cursor + k) % n)
+            .find(|&zone| self.zone_up[zone])?;
+        self.zone_cursor = zone + 1;
+        Some(zone as u16)
     }
 }
 
@@ -188,6 +193,9 @@ impl<O: Observer> Network<'_, O> {
             Timer::ZoneUp { node, zone } => {
                 self.fleet(node).zone_up[zone as usize] = true;
                 self.reconcile(now, queue, node);
+            }
+            Timer::CallTimeout { .. } | Timer::Retry { .. } => {
+                unreachable!("call timers are the network's, not the fleet's")
             }
             Timer::Action { node, index } => {
                 let NodeKind::Pool(pool) = &self.model.nodes[node.index()].kind else {
@@ -297,7 +305,10 @@ impl<O: Observer> Network<'_, O> {
         if active < desired {
             for _ in active..desired {
                 let fleet = self.fleet(node);
-                let zone = fleet.next_zone();
+                // Every zone down: the zone's return reconciles again.
+                let Some(zone) = fleet.next_zone() else {
+                    break;
+                };
                 let provisioning = fleet.provisioning.clone();
                 let delay = fleet.draw(provisioning.as_ref());
                 let instance = self.pool(node.index()).launch(zone);
@@ -505,7 +516,7 @@ impl<O: Observer> Network<'_, O> {
     }
 
     /// Sets a timer firing at `at_ns`.
-    fn set_timer(&mut self, queue: &mut EventQueue, at_ns: u64, timer: Timer) {
+    pub(super) fn set_timer(&mut self, queue: &mut EventQueue, at_ns: u64, timer: Timer) {
         let id: JobId = self.timers.insert(timer);
         queue.schedule(SimTime(at_ns), crate::engine::Event::Timer { id });
     }

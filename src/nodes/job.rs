@@ -3,6 +3,9 @@
 //! returns to its parent when done.
 
 use crate::engine::{JobId, SimTime};
+
+/// No call out.
+pub const NO_JOB: JobId = JobId(u32::MAX);
 use crate::model::{ClassId, NodeId};
 
 /// No instance or server chosen yet.
@@ -18,8 +21,15 @@ pub enum Origin {
     },
     /// A synchronous call: its end resumes the parent.
     Call(JobId),
-    /// A fire-and-forget call: nobody waits for it.
+    /// A fire-and-forget call, or one its caller gave up on: nobody waits for it.
     Async,
+    /// The client of a request from source `source`, whose calls have a
+    /// timeout, retries or a breaker. It waits at no node: its call to the
+    /// entry node is the request's first visit.
+    Client {
+        /// Index of the source.
+        source: u32,
+    },
 }
 
 /// One visit of a request to a node. `Copy` and small: it lives in the slab.
@@ -44,4 +54,11 @@ pub struct Job {
     pub key: u64,
     /// When the job reached this node.
     pub entered: SimTime,
+    /// Attempt of its current call with a policy (1 = first).
+    pub attempt: u16,
+    /// Names its current call attempt (or pending retry) with a policy, so
+    /// that a timer set for an earlier one can tell it is stale; 0 = none.
+    pub token: u32,
+    /// The job of its current call attempt.
+    pub pending: JobId,
 }

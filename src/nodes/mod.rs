@@ -15,5 +15,6 @@ mod key_store;
 mod monitor;
 mod network;
 mod pool;
+mod resilience;
 
 pub use network::{Network, Saturation};

@@ -170,7 +170,20 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
     }
     write_rows(out, &rows)?;
 
+    if !summary.calls.is_empty() {
+        write_calls(out, summary)?;
+    }
+
     writeln!(out)?;
+    let dropped: Vec<String> = summary
+        .nodes
+        .iter()
+        .filter(|node| node.expired_per_s.mean > 0.0)
+        .map(|node| format!("{} {}/s", node.name, cell(node.expired_per_s)))
+        .collect();
+    if !dropped.is_empty() {
+        writeln!(out, "dropped at queue timeout: {}", dropped.join(", "))?;
+    }
     let hit_ratios: Vec<String> = summary
         .nodes
         .iter()
@@ -189,6 +202,39 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
         cell(summary.usd_per_million)
     )?;
     Ok(())
+}
+
+/// The call sites: what the callers' timeouts, retries and breakers did,
+/// and the load their callees were offered, retries included.
+fn write_calls(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
+    writeln!(out)?;
+    let header = [
+        "call",
+        "attempts/s",
+        "retries/s",
+        "timeouts/s",
+        "failed/s",
+        "budget denied/s",
+        "short-circuited/s",
+        "breaker openings",
+        "callee offered/s",
+    ];
+    let mut rows = vec![header.map(String::from).to_vec()];
+    for call in &summary.calls {
+        let callee = summary.nodes.iter().find(|n| n.name == call.callee);
+        rows.push(vec![
+            call.name.clone(),
+            cell(call.attempts_per_s),
+            cell(call.retries_per_s),
+            cell(call.timeouts_per_s),
+            cell(call.failed_per_s),
+            cell(call.budget_denied_per_s),
+            cell(call.short_circuits_per_s),
+            cell(call.breaker_openings),
+            callee.map_or("-".to_string(), |n| cell(n.offered_per_s)),
+        ]);
+    }
+    write_rows(out, &rows)
 }
 
 #[cfg(test)]

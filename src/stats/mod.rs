@@ -19,6 +19,9 @@ pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary, pairs as histogram_pairs};
 pub use number::csv_number;
 pub use recorder::{Recorder, RunInfo};
-pub use result::{ClassResult, CostResult, NodeResult, Outcome, RunResult};
+pub use result::{
+    BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
+    RunResult,
+};
 pub use series::Series;
-pub use summary::{LatencyEstimate, NodeEstimate, Summary};
+pub use summary::{CallEstimate, LatencyEstimate, NodeEstimate, Summary};

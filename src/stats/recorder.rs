@@ -2,11 +2,14 @@
 //! everything before the warm-up ends, except the optional time series,
 //! which covers the whole run.
 
-use crate::engine::{Decision, FleetCounts, Observer, Resource, SimTime};
+use crate::engine::{CallEvent, Decision, FleetCounts, Observer, Resource, SimTime};
 use crate::model::{ClassId, Model, NodeId, NodeKind};
 
 use super::latency::LatencyRecord;
-use super::result::{ClassResult, CostResult, NodeResult, Outcome, RunResult};
+use super::result::{
+    BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
+    RunResult,
+};
 use super::series::SeriesRecorder;
 use crate::engine::Level;
 
@@ -18,6 +21,7 @@ struct NodeRecord {
     lookups: u64,
     hits: u64,
     rejected: u64,
+    expired: u64,
     queued: u64,
     busy_servers: Level,
     busy_workers: Level,
@@ -65,6 +69,9 @@ pub struct Recorder {
     series: Option<SeriesRecorder>,
     /// Present only when the decision log was asked for.
     decisions: Option<Vec<Decision>>,
+    /// Per call site, in the measured window.
+    calls: Vec<CallResult>,
+    breaker_log: Vec<BreakerChange>,
 }
 
 impl Recorder {
@@ -99,6 +106,16 @@ impl Recorder {
             nodes,
             series: series_window.map(|window| SeriesRecorder::new(model, window)),
             decisions: decisions.then(Vec::new),
+            calls: model
+                .call_sites
+                .iter()
+                .map(|site| CallResult {
+                    name: site.name.clone(),
+                    callee: model.node(site.to).name.clone(),
+                    ..CallResult::default()
+                })
+                .collect(),
+            breaker_log: Vec::new(),
         }
     }
 
@@ -137,6 +154,12 @@ impl Recorder {
                     kind: node.kind.label().to_string(),
                     latency: record.latency.summarize(window_s),
                     rejected: record.rejected,
+                    expired: record.expired,
+                    offered_per_s: (record.latency.ok
+                        + record.latency.errors
+                        + record.rejected
+                        + record.expired) as f64
+                        / window_s,
                     queued: record.queued,
                     utilization: ratio(&record.busy_servers, record.servers_per_instance),
                     worker_utilization: ratio(&record.busy_workers, record.workers_per_instance),
@@ -183,6 +206,8 @@ impl Recorder {
             },
             series: self.series.map(|series| series.finish(stopped)),
             decisions: self.decisions,
+            calls: self.calls,
+            breaker_log: self.breaker_log,
         }
     }
 }
@@ -242,6 +267,50 @@ impl Observer for Recorder {
     fn rejected(&mut self, now: SimTime, node: NodeId, _class: ClassId) {
         if now >= self.warmup_end {
             self.nodes[node.index()].rejected += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn expired(&mut self, now: SimTime, node: NodeId, _class: ClassId) {
+        if now >= self.warmup_end {
+            self.nodes[node.index()].expired += 1;
+        }
+    }
+
+    fn call(&mut self, now: SimTime, site: u16, event: CallEvent) {
+        if let Some(series) = &mut self.series {
+            series.call(now, site, event);
+        }
+        let state = match event {
+            CallEvent::BreakerOpened => Some("open"),
+            CallEvent::BreakerHalfOpen => Some("half_open"),
+            CallEvent::BreakerClosed => Some("closed"),
+            _ => None,
+        };
+        if let Some(state) = state
+            && self.breaker_log.len() < BREAKER_LOG_LIMIT
+        {
+            self.breaker_log.push(BreakerChange {
+                time_s: now.as_secs_f64(),
+                call: self.calls[usize::from(site)].name.clone(),
+                state,
+            });
+        }
+        if now < self.warmup_end {
+            return;
+        }
+        let record = &mut self.calls[usize::from(site)];
+        match event {
+            CallEvent::Attempt { retry } => {
+                record.attempts += 1;
+                record.retries += u64::from(retry);
+            }
+            CallEvent::Timeout => record.timeouts += 1,
+            CallEvent::BudgetDenied => record.budget_denied += 1,
+            CallEvent::ShortCircuit => record.short_circuits += 1,
+            CallEvent::Failed => record.failed += 1,
+            CallEvent::BreakerOpened => record.breaker_openings += 1,
+            CallEvent::BreakerHalfOpen | CallEvent::BreakerClosed => {}
         }
     }
 

@@ -61,6 +61,50 @@ pub struct RunResult {
     /// Every autoscaling decision, when asked for (`RunOptions::decisions`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decisions: Option<Vec<Decision>>,
+    /// Per call site (a call with a timeout, retries or a breaker), in
+    /// `Model::call_sites` order.
+    pub calls: Vec<CallResult>,
+    /// Every change of state of every breaker, over the whole run (warm-up
+    /// included), at most [`BREAKER_LOG_LIMIT`] of them.
+    pub breaker_log: Vec<BreakerChange>,
+}
+
+/// The most breaker changes kept per run: memory stays bounded however
+/// long a breaker flaps.
+pub const BREAKER_LOG_LIMIT: usize = 10_000;
+
+/// What happened at one call site in the measured window.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CallResult {
+    /// `<caller>-><callee>`.
+    pub name: String,
+    /// The node called.
+    pub callee: String,
+    /// Attempts made, retries included.
+    pub attempts: u64,
+    /// Of which retries.
+    pub retries: u64,
+    /// Attempts the caller gave up waiting for.
+    pub timeouts: u64,
+    /// Retries the budget refused.
+    pub budget_denied: u64,
+    /// Calls the open breaker failed at once.
+    pub short_circuits: u64,
+    /// Calls that failed for good.
+    pub failed: u64,
+    /// Times the breaker opened.
+    pub breaker_openings: u64,
+}
+
+/// A breaker changed state.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BreakerChange {
+    /// Simulated time, seconds.
+    pub time_s: f64,
+    /// The call site.
+    pub call: String,
+    /// `open`, `half_open` or `closed`.
+    pub state: &'static str,
 }
 
 /// End-to-end figures of one class.
@@ -83,6 +127,11 @@ pub struct NodeResult {
     pub latency: LatencySummary,
     /// Requests turned away by a full queue.
     pub rejected: u64,
+    /// Requests dropped unserved after waiting past the queue timeout.
+    pub expired: u64,
+    /// Visits offered per second, retries included: served, failed,
+    /// rejected or dropped.
+    pub offered_per_s: f64,
     /// Times a request had to wait (for a worker, a vCPU or a connection);
     /// divided by completions, the probability of waiting.
     pub queued: u64,

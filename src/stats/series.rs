@@ -26,16 +26,18 @@
 //! has no data (no completion, hence no percentile).
 
 mod caches;
+mod calls;
 mod fleet;
 mod pools;
 mod requests;
 
 use serde::Serialize;
 
-use crate::engine::{FleetCounts, Resource, SimTime};
+use crate::engine::{CallEvent, FleetCounts, Resource, SimTime};
 use crate::model::{Model, NodeId};
 
 use caches::CacheColumns;
+use calls::CallColumns;
 use fleet::FleetColumns;
 use pools::PoolColumns;
 use requests::RequestColumns;
@@ -99,6 +101,7 @@ pub struct SeriesRecorder {
     pools: PoolColumns,
     fleet: FleetColumns,
     caches: CacheColumns,
+    calls: CallColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -111,11 +114,13 @@ impl SeriesRecorder {
         let pools = PoolColumns::new(model);
         let fleet = FleetColumns::new(model);
         let caches = CacheColumns::new(model);
+        let calls = CallColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
         fleet.name_columns(&mut columns);
         caches.name_columns(&mut columns);
+        calls.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -128,6 +133,7 @@ impl SeriesRecorder {
             pools,
             fleet,
             caches,
+            calls,
             columns,
             rows: Vec::new(),
         }
@@ -152,6 +158,13 @@ impl SeriesRecorder {
     pub fn cache_lookup(&mut self, now: SimTime, node: NodeId, hit: bool) {
         self.advance(now);
         self.caches.lookup(node, hit);
+    }
+
+    /// `event` happened at call site `site`.
+    #[inline(never)]
+    pub fn call(&mut self, now: SimTime, site: u16, event: CallEvent) {
+        self.advance(now);
+        self.calls.call(site, event);
     }
 
     /// The occupancy of `resource` at `node` changed by `delta`.
@@ -222,6 +235,7 @@ impl SeriesRecorder {
         self.pools.close(span, &mut row);
         self.fleet.close(span, &mut row);
         self.caches.close(span, &mut row);
+        self.calls.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

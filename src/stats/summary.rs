@@ -63,6 +63,33 @@ pub struct NodeEstimate {
     pub usd_per_hour: Estimate,
     /// A cache's measured hit ratio.
     pub hit_ratio: Option<Estimate>,
+    /// Visits offered per second, retries included.
+    pub offered_per_s: Estimate,
+    /// Requests dropped per second at the queue timeout.
+    pub expired_per_s: Estimate,
+}
+
+/// Call-site figures over replications, per second of the window.
+#[derive(Clone, Debug, Serialize)]
+pub struct CallEstimate {
+    /// `<caller>-><callee>`.
+    pub name: String,
+    /// The node called.
+    pub callee: String,
+    /// Attempts, retries included.
+    pub attempts_per_s: Estimate,
+    /// Retries.
+    pub retries_per_s: Estimate,
+    /// Attempts given up on.
+    pub timeouts_per_s: Estimate,
+    /// Calls failed for good.
+    pub failed_per_s: Estimate,
+    /// Retries the budget refused.
+    pub budget_denied_per_s: Estimate,
+    /// Calls failed at once by the open breaker.
+    pub short_circuits_per_s: Estimate,
+    /// Breaker openings in the window (a count, not a rate).
+    pub breaker_openings: Estimate,
 }
 
 /// Every figure of a set of replications of one model.
@@ -80,6 +107,8 @@ pub struct Summary {
     pub classes: Vec<(String, LatencyEstimate)>,
     /// Per node.
     pub nodes: Vec<NodeEstimate>,
+    /// Per call site (calls with a timeout, retries or a breaker).
+    pub calls: Vec<CallEstimate>,
     /// Price of all instances per hour.
     pub usd_per_hour: Estimate,
     /// Dollars per million successful requests.
@@ -113,6 +142,29 @@ impl Summary {
                 rejected_per_s: over(&|r| r.nodes[i].rejected as f64 / r.window_s),
                 usd_per_hour: over(&|r| r.nodes[i].usd_per_hour),
                 hit_ratio: optional(&|r| r.nodes[i].hit_ratio),
+                offered_per_s: over(&|r| r.nodes[i].offered_per_s),
+                expired_per_s: over(&|r| r.nodes[i].expired as f64 / r.window_s),
+            })
+            .collect();
+        let calls = first
+            .calls
+            .iter()
+            .enumerate()
+            .map(|(i, call)| {
+                let rate = |figure: fn(&super::CallResult) -> u64| {
+                    over(&|r| figure(&r.calls[i]) as f64 / r.window_s)
+                };
+                CallEstimate {
+                    name: call.name.clone(),
+                    callee: call.callee.clone(),
+                    attempts_per_s: rate(|c| c.attempts),
+                    retries_per_s: rate(|c| c.retries),
+                    timeouts_per_s: rate(|c| c.timeouts),
+                    failed_per_s: rate(|c| c.failed),
+                    budget_denied_per_s: rate(|c| c.budget_denied),
+                    short_circuits_per_s: rate(|c| c.short_circuits),
+                    breaker_openings: over(&|r| r.calls[i].breaker_openings as f64),
+                }
             })
             .collect();
         Summary {
@@ -136,6 +188,7 @@ impl Summary {
                 })
                 .collect(),
             nodes,
+            calls,
             usd_per_hour: over(&|r| r.cost.usd_per_hour),
             usd_per_million: over(&|r| r.cost.usd_per_million),
         }

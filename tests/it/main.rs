@@ -10,6 +10,7 @@ mod fleet_errors;
 mod layout;
 mod observed;
 mod observed_errors;
+mod resilience;
 mod series;
 mod support;
 mod sweep;

@@ -168,7 +168,7 @@ fn sources_and_an_inline_source_together() {
     check(
         json!({ "entry": "front", "arrivals": { "poisson": { "rate_rps": 1 } },
                 "sources": { "api": { "entry": "front", "arrivals": { "poisson": { "rate_rps": 1 } } } } }),
-        "traffic: expected either `sources` or one inline source (`entry`, `arrivals`, `classes`, `keys`), got both",
+        "traffic: expected either `sources` or one inline source (`entry`, `arrivals`, `classes`, `keys`, `client`), got both",
     );
 }
 

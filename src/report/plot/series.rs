@@ -1,5 +1,7 @@
-//! A run's time series in three panels sharing the time axis: request
-//! rates, p99 latency, and instances (serving and desired, summed over pools).
+//! A run's time series in panels sharing the time axis: request rates
+//! (and call attempts, retries included, if any), p99 latency, each pool's
+//! vCPU utilization, and instances (serving and desired, summed over pools)
+//! when they change.
 
 use std::path::Path;
 
@@ -48,18 +50,43 @@ pub fn series(table: &Table, title: &str, out: &Path) -> Result<(), PlotError> {
                 .collect(),
         ))
     };
+    let mut rates = vec![
+        line("arrivals_per_s", "arrivals")?,
+        line("completions_per_s", "completions")?,
+        line("errors_per_s", "errors")?,
+    ];
+    // Calls with retries: what the callers really send, retries included.
+    if table.columns.iter().any(|c| c.ends_with(".attempts_per_s")) {
+        rates.push(summed(".attempts_per_s", "attempts (retries included)")?);
+    }
     let mut panels: Vec<Panel> = vec![
-        (
-            "requests per second".into(),
-            vec![
-                line("arrivals_per_s", "arrivals")?,
-                line("completions_per_s", "completions")?,
-                line("errors_per_s", "errors")?,
-            ],
-        ),
+        ("requests per second".into(), rates),
         ("p99 latency, ms".into(), vec![line("p99_ms", "p99")?]),
     ];
-    if table.columns.iter().any(|c| c.ends_with(".serving")) {
+    let pools: Vec<&String> = table
+        .columns
+        .iter()
+        .filter(|c| c.ends_with(".utilization") && !c.ends_with(".worker_utilization"))
+        .take(PALETTE.len())
+        .collect();
+    if !pools.is_empty() {
+        let lines = pools
+            .iter()
+            .map(|c| line(c, c.trim_end_matches(".utilization")))
+            .collect::<Result<_, _>>()?;
+        panels.push(("vCPU utilization".into(), lines));
+    }
+    // Instances only when some pool's count moves: a flat line says nothing.
+    let varies = |suffix: &str| -> Result<bool, PlotError> {
+        for column in table.columns.iter().filter(|c| c.ends_with(suffix)) {
+            let values = table.numbers(column)?;
+            if keep.iter().any(|&i| values[i] != values[keep[0]]) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    };
+    if !keep.is_empty() && (varies(".serving")? || varies(".desired")?) {
         panels.push((
             "instances (all pools)".into(),
             vec![

@@ -15,17 +15,22 @@ use crate::engine::rng::{self, Rng};
 use crate::engine::{
     Event, EventQueue, FleetCounts, JobId, Observer, Resource, Sampler, SimTime, Slab, World,
 };
-use crate::model::{CallMode, Hits, Keys, Model, NodeId, NodeKind, Operation};
+use crate::model::{Hits, Keys, Model, NodeId, NodeKind};
 
 use super::balancer::{pick_instance, pick_target};
-use super::database::{self, DatabaseState};
+use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
-use super::job::{Job, NO_SLOT, Origin};
+use super::job::{Job, NO_JOB, NO_SLOT, Origin};
 use super::key_store::KeyStore;
 use super::monitor::Monitor;
-use super::pool::{Admission, PoolState};
+use super::pool::PoolState;
+use super::resilience::SiteState;
 
 use crate::traffic::{Request, SourceState};
+
+mod calls;
+mod database_paths;
+mod pool_paths;
 
 /// The live state of one node.
 #[derive(Debug)]
@@ -52,6 +57,8 @@ pub(super) enum Answer {
     Ok,
     Failed,
     Rejected,
+    /// Dropped unserved after waiting past the queue timeout.
+    Expired,
 }
 
 /// Why the network stopped the run early.
@@ -80,6 +87,12 @@ pub struct Network<'m, O: Observer> {
     /// Each pool's fleet; `None` for other kinds. Boxed: the hot path only
     /// asks whether there is one, and small entries keep that in cache.
     pub(super) fleets: Vec<Option<Box<FleetState>>>,
+    /// Breakers and retry budgets of the call sites.
+    sites: Vec<SiteState>,
+    /// The last token handed to a call attempt (0 is never handed out).
+    last_token: u32,
+    /// Jobs dropped at a queue timeout, reused buffer.
+    expired: Vec<JobId>,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -145,9 +158,20 @@ impl<'m, O: Observer> Network<'m, O> {
                 _ => None,
             })
             .collect();
+        let sites = model
+            .call_sites
+            .iter()
+            .map(|site| {
+                let stream = format!("$call:{}", site.name);
+                SiteState::new(site, rng::stream(seed, replication, &stream))
+            })
+            .collect();
         Network {
             model,
             observer,
+            sites,
+            last_token: 0,
+            expired: Vec::new(),
             timers: Slab::new(),
             fleets,
             jobs: Slab::new(),
@@ -228,11 +252,16 @@ impl<'m, O: Observer> Network<'m, O> {
             queue.schedule(SimTime(next), Event::Arrival { source: index });
         }
         let entry = source.entry();
+        let client = self.model.sources[index as usize].client_site.is_some();
         for request in arrived.drain(..) {
             self.observer.arrival(now, request.class);
             let job = Job {
                 node: entry,
-                origin: Origin::Root { source: index },
+                origin: if client {
+                    Origin::Client { source: index }
+                } else {
+                    Origin::Root { source: index }
+                },
                 class: request.class,
                 step: 0,
                 write: false,
@@ -240,8 +269,16 @@ impl<'m, O: Observer> Network<'m, O> {
                 slot: NO_SLOT,
                 key: request.key,
                 entered: now,
+                attempt: 1,
+                token: 0,
+                pending: NO_JOB,
             };
-            self.spawn(now, queue, job);
+            if client {
+                let id = self.jobs.insert(job);
+                self.call_attempt(now, queue, id);
+            } else {
+                self.spawn(now, queue, job);
+            }
         }
         self.arrived = arrived;
     }
@@ -262,6 +299,9 @@ impl<'m, O: Observer> Network<'m, O> {
             failed: false,
             slot: NO_SLOT,
             entered: now,
+            attempt: 1,
+            token: 0,
+            pending: NO_JOB,
             ..from
         }
     }
@@ -303,32 +343,55 @@ impl<'m, O: Observer> Network<'m, O> {
         id: JobId,
         answer: Answer,
     ) {
+        // A freed slot keeps its data: a zero token makes any timer still
+        // set for this job stale.
+        self.jobs[id].token = 0;
         let job = self.jobs.remove(id);
         let ok = answer == Answer::Ok;
         if let Some(monitor) = self.monitor(job.node.index()) {
             monitor.left(now, now.since(job.entered));
         }
-        if answer == Answer::Rejected {
-            self.observer.rejected(now, job.node, job.class);
-        } else {
-            self.observer
-                .visit_done(now, job.node, job.class, job.entered, ok);
+        match answer {
+            Answer::Rejected => self.observer.rejected(now, job.node, job.class),
+            Answer::Expired => self.observer.expired(now, job.node, job.class),
+            Answer::Ok | Answer::Failed => {
+                self.observer
+                    .visit_done(now, job.node, job.class, job.entered, ok)
+            }
         }
         match job.origin {
-            Origin::Call(parent) => self.child_returned(now, queue, parent, ok),
-            Origin::Root { source } => {
-                self.observer.request_done(now, job.class, job.entered, ok);
-                let state = &mut self.sources[source as usize];
-                if state.is_closed() {
-                    let think = state.think();
-                    queue.schedule(now.after(think), Event::Arrival { source });
-                }
-            }
+            Origin::Call(parent) => self.call_returned(now, queue, parent, ok),
+            Origin::Root { source } => self.request_ended(now, queue, source, &job, ok),
             Origin::Async => {}
+            Origin::Client { .. } => unreachable!("a client job visits no node"),
         }
     }
 
+    /// The request of `job` (its root or its client) got its answer.
+    fn request_ended(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        source: u32,
+        job: &Job,
+        ok: bool,
+    ) {
+        self.observer.request_done(now, job.class, job.entered, ok);
+        let state = &mut self.sources[source as usize];
+        if state.is_closed() {
+            let think = state.think();
+            queue.schedule(now.after(think), Event::Arrival { source });
+        }
+    }
+
+    /// `parent`'s call is over (after any retries): `ok` or not.
     fn child_returned(&mut self, now: SimTime, queue: &mut EventQueue, parent: JobId, ok: bool) {
+        if let Origin::Client { source } = self.jobs[parent].origin {
+            self.jobs[parent].token = 0;
+            let client = self.jobs.remove(parent);
+            self.request_ended(now, queue, source, &client, ok);
+            return;
+        }
         let node = self.jobs[parent].node.index();
         let slot = self.jobs[parent].slot;
         match &self.states[node] {
@@ -382,132 +445,6 @@ impl<'m, O: Observer> Network<'m, O> {
         self.spawn(now, queue, child);
     }
 
-    // --- pool ----------------------------------------------------------------
-
-    pub(super) fn pool(&mut self, node: usize) -> &mut PoolState {
-        match &mut self.states[node] {
-            NodeState::Pool(pool) => pool,
-            _ => unreachable!("node {node} is a pool"),
-        }
-    }
-
-    fn pool_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let hint = (job.slot != NO_SLOT).then_some(job.slot);
-        if let Some(monitor) = self.monitor(node) {
-            monitor.arrived(now);
-        }
-        let NodeState::Pool(pool) = &mut self.states[node] else {
-            unreachable!()
-        };
-        match pool.admit(id, hint, &mut self.rngs[node]) {
-            Admission::Started(instance) => {
-                self.jobs[id].slot = instance;
-                self.occupancy(now, job.node, Resource::Worker, 1);
-                self.pool_start_cpu(now, queue, id);
-            }
-            Admission::Queued => self.occupancy(now, job.node, Resource::Queue, 1),
-            Admission::Rejected => self.finish(now, queue, id, Answer::Rejected),
-            Admission::Dead => self.finish(now, queue, id, Answer::Failed),
-        }
-    }
-
-    fn pool_start_cpu(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let NodeState::Pool(pool) = &mut self.states[node] else {
-            unreachable!()
-        };
-        if pool.take_cpu(job.slot, id) {
-            let work = pool.service[job.class.index()].draw(&mut self.rngs[node]);
-            queue.schedule(now.after(work), Event::PhaseDone { job: id });
-            self.occupancy(now, job.node, Resource::Server, 1);
-        } else {
-            self.occupancy(now, job.node, Resource::Queue, 1);
-        }
-    }
-
-    fn pool_cpu_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let NodeState::Pool(pool) = &mut self.states[node] else {
-            unreachable!()
-        };
-        if pool.is_failed(job.slot) {
-            // Its instance crashed mid-burst (its vCPU was already released).
-            self.finish(now, queue, id, Answer::Failed);
-            return;
-        }
-        match pool.release_cpu(job.slot) {
-            Some(next) => {
-                let class = self.jobs[next].class.index();
-                let work = pool.service[class].draw(&mut self.rngs[node]);
-                queue.schedule(now.after(work), Event::PhaseDone { job: next });
-                self.occupancy(now, job.node, Resource::Queue, -1);
-            }
-            None => self.occupancy(now, job.node, Resource::Server, -1),
-        }
-        self.jobs[id].step = 0;
-        self.pool_next_call(now, queue, id);
-    }
-
-    /// Makes the job's remaining calls in order: async ones at once, up to
-    /// the next sync one, which it then waits for. With none left, answers.
-    fn pool_next_call(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let node = self.jobs[id].node.index();
-        let NodeKind::Pool(config) = &self.model.nodes[node].kind else {
-            unreachable!()
-        };
-        loop {
-            let job = self.jobs[id];
-            let Some(call) = config.calls.get(job.step as usize) else {
-                self.pool_release(now, queue, id);
-                return;
-            };
-            self.jobs[id].step += 1;
-            if !call.class_filter[job.class.index()] {
-                continue;
-            }
-            if call.probability < 1.0 && self.rngs[node].random::<f64>() >= call.probability {
-                continue;
-            }
-            let origin = match call.mode {
-                CallMode::Sync => Origin::Call(id),
-                CallMode::Async => Origin::Async,
-            };
-            let mut child = self.child(id, call.to, origin, now);
-            child.write = call.op == Operation::Write;
-            self.spawn(now, queue, child);
-            if call.mode == CallMode::Sync {
-                // The answer resumes this job in `child_returned`.
-                return;
-            }
-        }
-    }
-
-    /// Frees the job's worker (to the next waiting job, if any) and answers.
-    fn pool_release(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        match self.pool(job.node.index()).release_worker(job.slot) {
-            Some(next) => {
-                self.jobs[next].slot = job.slot;
-                self.occupancy(now, job.node, Resource::Queue, -1);
-                self.pool_start_cpu(now, queue, next);
-            }
-            None => self.occupancy(now, job.node, Resource::Worker, -1),
-        }
-        if self.pool(job.node.index()).is_drained(job.slot) {
-            self.drained(now, job.node, job.slot);
-        }
-        let answer = if job.failed {
-            Answer::Failed
-        } else {
-            Answer::Ok
-        };
-        self.finish(now, queue, id, answer);
-    }
-
     // --- cache ---------------------------------------------------------------
 
     fn cache_lookup_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
@@ -535,54 +472,6 @@ impl<'m, O: Observer> Network<'m, O> {
             }
             _ => self.finish(now, queue, id, Answer::Ok),
         }
-    }
-
-    // --- database ------------------------------------------------------------
-
-    fn database_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let NodeState::Database(db) = &mut self.states[node] else {
-            unreachable!()
-        };
-        let server = db.route(job.key, job.write);
-        self.jobs[id].slot = server;
-        match db.admit(server, id) {
-            database::Admission::Started => {
-                let sampler = if job.write { &db.write } else { &db.read };
-                queue.schedule(
-                    now.after(sampler.draw(&mut self.rngs[node])),
-                    Event::PhaseDone { job: id },
-                );
-                self.occupancy(now, job.node, Resource::Server, 1);
-            }
-            database::Admission::Queued => self.occupancy(now, job.node, Resource::Queue, 1),
-            database::Admission::Rejected => self.finish(now, queue, id, Answer::Rejected),
-        }
-    }
-
-    fn database_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let NodeState::Database(db) = &mut self.states[node] else {
-            unreachable!()
-        };
-        match db.release(job.slot) {
-            Some(next) => {
-                let sampler = if self.jobs[next].write {
-                    &db.write
-                } else {
-                    &db.read
-                };
-                queue.schedule(
-                    now.after(sampler.draw(&mut self.rngs[node])),
-                    Event::PhaseDone { job: next },
-                );
-                self.occupancy(now, job.node, Resource::Queue, -1);
-            }
-            None => self.occupancy(now, job.node, Resource::Server, -1),
-        }
-        self.finish(now, queue, id, Answer::Ok);
     }
 
     /// Reports an occupancy change, and feeds a pool's vCPU changes to its
@@ -654,10 +543,11 @@ impl<O: Observer> World for Network<'_, O> {
         match event {
             Event::Arrival { source } => self.arrival(now, queue, source),
             Event::PhaseDone { job } => self.phase_done(now, queue, job),
-            Event::Timer { id } => {
-                let timer = self.timers.remove(id);
-                self.fleet_timer(now, queue, timer);
-            }
+            Event::Timer { id } => match self.timers.remove(id) {
+                Timer::CallTimeout { job, token } => self.call_timed_out(now, queue, job, token),
+                Timer::Retry { job, token } => self.retry_due(now, queue, job, token),
+                timer => self.fleet_timer(now, queue, timer),
+            },
         }
         if self.jobs.len() > self.max_in_flight {
             self.saturation = Some(Saturation {

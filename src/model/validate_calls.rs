@@ -1,0 +1,162 @@
+//! Checks of call policies (timeouts, retries, breakers) and of bounds a
+//! real system imposes (read replicas per shard).
+
+use std::collections::BTreeMap;
+
+use super::error::Diagnostic;
+use super::spec::{BreakerSpec, CallMode, InstanceTypeSpec, NodeSpec, RetrySpec, Topology};
+use super::units::Positive;
+
+/// Read replicas per shard beyond which a model is surely a typo: Amazon
+/// Aurora and RDS allow at most 15 (AWS documentation, "Quotas for Amazon RDS").
+pub const MAX_REPLICAS: u32 = 15;
+
+/// A call's policy as written, wherever it is written.
+pub struct Policy<'a> {
+    /// JSON path of the object holding the fields.
+    pub path: String,
+    /// The node called.
+    pub to: &'a str,
+    /// `sync` or `async`.
+    pub mode: CallMode,
+    /// `timeout_ms`.
+    pub timeout_ms: Option<Positive>,
+    /// `retry`.
+    pub retry: Option<&'a RetrySpec>,
+    /// `breaker`.
+    pub breaker: Option<&'a BreakerSpec>,
+}
+
+/// Checks one policy: only on sync calls, and a timeout the callee can meet.
+pub fn check_policy(
+    acc: &mut Vec<Diagnostic>,
+    topology: &Topology,
+    types: &BTreeMap<String, InstanceTypeSpec>,
+    policy: &Policy,
+) {
+    let has_policy =
+        policy.timeout_ms.is_some() || policy.retry.is_some() || policy.breaker.is_some();
+    if has_policy && policy.mode == CallMode::Async {
+        acc.push(Diagnostic::new(
+            &policy.path,
+            "a timeout, retry or breaker needs a `sync` call: nobody waits for an `async` one",
+        ));
+    }
+    if let Some(timeout) = policy.timeout_ms {
+        let fastest = fastest_ms(topology, types, policy.to, 0);
+        if timeout.get() <= fastest {
+            acc.push(Diagnostic::new(
+                format!("{}.timeout_ms", policy.path),
+                format!(
+                    "expected more than the fastest possible response of `{}` ({fastest} ms), got {}: every attempt would time out",
+                    policy.to,
+                    timeout.get()
+                ),
+            ));
+        }
+    }
+}
+
+/// The shortest time `node` can take to answer, ms: the least each
+/// distribution can draw, and the calls every request must make. A lower
+/// bound; 0 where unknown (a missing node, or a cycle, reported elsewhere).
+fn fastest_ms(
+    topology: &Topology,
+    types: &BTreeMap<String, InstanceTypeSpec>,
+    node: &str,
+    depth: usize,
+) -> f64 {
+    let Some(spec) = topology.nodes.get(node) else {
+        return 0.0;
+    };
+    if depth > topology.nodes.len() {
+        return 0.0;
+    }
+    let speed = |name: &str| types.get(name).map_or(1.0, |t| t.speed.get());
+    let next = |to: &str| fastest_ms(topology, types, to, depth + 1);
+    match spec {
+        NodeSpec::Pool(pool) => {
+            let service = pool
+                .service_by_class
+                .values()
+                .chain([&pool.service])
+                .map(|d| d.min_ms())
+                .fold(f64::INFINITY, f64::min);
+            let calls: f64 = pool
+                .calls
+                .iter()
+                .filter(|c| {
+                    c.mode == CallMode::Sync && c.classes.is_empty() && c.probability.get() == 1.0
+                })
+                .map(|c| next(&c.to))
+                .sum();
+            service / speed(&pool.instance_type) + calls
+        }
+        NodeSpec::Database(db) => {
+            let write = db.write.as_ref().map_or(f64::INFINITY, |w| w.min_ms());
+            db.read.min_ms().min(write) / speed(&db.instance_type)
+        }
+        // A hit answers after the lookup alone.
+        NodeSpec::Cache(cache) => cache.latency.min_ms(),
+        NodeSpec::Delay(delay) => delay.latency.min_ms(),
+        NodeSpec::LoadBalancer(lb) => {
+            let targets = lb
+                .to
+                .iter()
+                .chain(lb.split.iter().map(|t| &t.to))
+                .chain(lb.routes.iter().map(|r| &r.to))
+                .map(|to| next(to))
+                .fold(f64::INFINITY, f64::min);
+            lb.latency.as_ref().map_or(0.0, |l| l.min_ms()) + targets
+        }
+    }
+}
+
+/// Every policy in the topology: pools' calls and sources' clients.
+pub fn check_all(
+    acc: &mut Vec<Diagnostic>,
+    topology: &Topology,
+    types: &BTreeMap<String, InstanceTypeSpec>,
+    sources: &[super::compile_traffic::SourceView],
+) {
+    for (name, node) in &topology.nodes {
+        match node {
+            NodeSpec::Pool(pool) => {
+                for (i, call) in pool.calls.iter().enumerate() {
+                    let policy = Policy {
+                        path: format!("nodes.{name}.pool.calls[{i}]"),
+                        to: &call.to,
+                        mode: call.mode,
+                        timeout_ms: call.timeout_ms,
+                        retry: call.retry.as_ref(),
+                        breaker: call.breaker.as_ref(),
+                    };
+                    check_policy(acc, topology, types, &policy);
+                }
+            }
+            NodeSpec::Database(db) if db.replicas.get() > MAX_REPLICAS => {
+                acc.push(Diagnostic::new(
+                    format!("nodes.{name}.database.replicas"),
+                    format!(
+                        "expected at most {MAX_REPLICAS} read replicas per shard (the most Amazon Aurora and RDS allow), got {}",
+                        db.replicas.get()
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+    for source in sources {
+        if let Some(client) = source.client {
+            let policy = Policy {
+                path: format!("{}.client", source.path),
+                to: source.entry,
+                mode: CallMode::Sync,
+                timeout_ms: client.timeout_ms,
+                retry: client.retry.as_ref(),
+                breaker: client.breaker.as_ref(),
+            };
+            check_policy(acc, topology, types, &policy);
+        }
+    }
+}

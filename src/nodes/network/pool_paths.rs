@@ -1,0 +1,168 @@
+//! The pool's paths: admission, CPU bursts, downstream calls in order, release.
+
+use rand::RngExt;
+
+use crate::engine::{Event, EventQueue, JobId, Resource, SimTime};
+use crate::model::{CallMode, NodeKind, Operation};
+
+use super::super::job::{NO_SLOT, Origin};
+use super::super::pool::{Admission, PoolState};
+use super::{Answer, Network, NodeState};
+use crate::engine::Observer;
+
+impl<O: Observer> Network<'_, O> {
+    pub(in crate::nodes) fn pool(&mut self, node: usize) -> &mut PoolState {
+        match &mut self.states[node] {
+            NodeState::Pool(pool) => pool,
+            _ => unreachable!("node {node} is a pool"),
+        }
+    }
+
+    pub(super) fn pool_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        let node = job.node.index();
+        let hint = (job.slot != NO_SLOT).then_some(job.slot);
+        if let Some(monitor) = self.monitor(node) {
+            monitor.arrived(now);
+        }
+        let NodeState::Pool(pool) = &mut self.states[node] else {
+            unreachable!()
+        };
+        match pool.admit(id, hint, &mut self.rngs[node]) {
+            Admission::Started(instance) => {
+                self.jobs[id].slot = instance;
+                self.occupancy(now, job.node, Resource::Worker, 1);
+                self.pool_start_cpu(now, queue, id);
+            }
+            Admission::Queued => self.occupancy(now, job.node, Resource::Queue, 1),
+            Admission::Rejected => self.finish(now, queue, id, Answer::Rejected),
+            Admission::Dead => self.finish(now, queue, id, Answer::Failed),
+        }
+    }
+
+    pub(super) fn pool_start_cpu(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        let node = job.node.index();
+        let NodeState::Pool(pool) = &mut self.states[node] else {
+            unreachable!()
+        };
+        if pool.take_cpu(job.slot, id) {
+            let work = pool.service[job.class.index()].draw(&mut self.rngs[node]);
+            queue.schedule(now.after(work), Event::PhaseDone { job: id });
+            self.occupancy(now, job.node, Resource::Server, 1);
+        } else {
+            self.occupancy(now, job.node, Resource::Queue, 1);
+        }
+    }
+
+    pub(super) fn pool_cpu_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        let node = job.node.index();
+        let NodeState::Pool(pool) = &mut self.states[node] else {
+            unreachable!()
+        };
+        if pool.is_failed(job.slot) {
+            // Its instance crashed mid-burst (its vCPU was already released).
+            self.finish(now, queue, id, Answer::Failed);
+            return;
+        }
+        match pool.release_cpu(job.slot) {
+            Some(next) => {
+                let class = self.jobs[next].class.index();
+                let work = pool.service[class].draw(&mut self.rngs[node]);
+                queue.schedule(now.after(work), Event::PhaseDone { job: next });
+                self.occupancy(now, job.node, Resource::Queue, -1);
+            }
+            None => self.occupancy(now, job.node, Resource::Server, -1),
+        }
+        self.jobs[id].step = 0;
+        self.pool_next_call(now, queue, id);
+    }
+
+    /// Makes the job's remaining calls in order: async ones at once, up to
+    /// the next sync one, which it then waits for. With none left, answers.
+    pub(super) fn pool_next_call(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let node = self.jobs[id].node.index();
+        let NodeKind::Pool(config) = &self.model.nodes[node].kind else {
+            unreachable!()
+        };
+        loop {
+            let job = self.jobs[id];
+            let Some(call) = config.calls.get(job.step as usize) else {
+                self.pool_release(now, queue, id);
+                return;
+            };
+            self.jobs[id].step += 1;
+            if !call.class_filter[job.class.index()] {
+                continue;
+            }
+            if call.probability < 1.0 && self.rngs[node].random::<f64>() >= call.probability {
+                continue;
+            }
+            if call.site.is_some() {
+                // Validation allows policies on sync calls only.
+                self.jobs[id].attempt = 1;
+                self.call_attempt(now, queue, id);
+                return;
+            }
+            let origin = match call.mode {
+                CallMode::Sync => Origin::Call(id),
+                CallMode::Async => Origin::Async,
+            };
+            let mut child = self.child(id, call.to, origin, now);
+            child.write = call.op == Operation::Write;
+            self.spawn(now, queue, child);
+            if call.mode == CallMode::Sync {
+                // The answer resumes this job in `child_returned`.
+                return;
+            }
+        }
+    }
+
+    /// Frees the job's worker (to the next waiting job, if any) and answers.
+    pub(super) fn pool_release(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        let job = self.jobs[id];
+        let node = job.node.index();
+        let NodeKind::Pool(config) = &self.model.nodes[node].kind else {
+            unreachable!()
+        };
+        let deadline = config.queue_timeout_ns;
+        let mut expired = std::mem::take(&mut self.expired);
+        loop {
+            match self.pool(node).release_worker(job.slot) {
+                // Waited past the queue timeout: dropped unserved, and the
+                // worker goes to the next in line.
+                Some(next) if deadline.is_some_and(|d| now.since(self.jobs[next].entered) > d) => {
+                    self.occupancy(now, job.node, Resource::Queue, -1);
+                    self.jobs[next].slot = job.slot;
+                    expired.push(next);
+                }
+                Some(next) => {
+                    self.jobs[next].slot = job.slot;
+                    self.occupancy(now, job.node, Resource::Queue, -1);
+                    self.pool_start_cpu(now, queue, next);
+                    break;
+                }
+                None => {
+                    self.occupancy(now, job.node, Resource::Worker, -1);
+                    break;
+                }
+            }
+        }
+        if self.pool(job.node.index()).is_drained(job.slot) {
+            self.drained(now, job.node, job.slot);
+        }
+        let answer = if job.failed {
+            Answer::Failed
+        } else {
+            Answer::Ok
+        };
+        self.finish(now, queue, id, answer);
+        // Answered only now, with the pool's books straight: their callers
+        // may act at once.
+        for dropped in expired.drain(..) {
+            self.finish(now, queue, dropped, Answer::Expired);
+        }
+        self.expired = expired;
+    }
+}
