@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use super::drive::{compile, drive};
 use super::error::ObservedError;
-use super::{Format, Observed};
-use crate::stats::{Estimate, Summary};
+use super::{Figures, Format, Observed};
+use crate::stats::{Estimate, LatencyEstimate, Summary};
 
 /// A figure capsim predicts and a real system shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -110,6 +110,8 @@ impl Tolerance {
 pub struct FigureRow {
     /// Which figure.
     pub figure: Figure,
+    /// Of which request class (`None`: end to end, or a tier's utilization).
+    pub class: Option<String>,
     /// Predicted (mean over replications).
     pub predicted: f64,
     /// Half-width of the prediction's 95% interval (2 replications or more).
@@ -122,35 +124,33 @@ pub struct FigureRow {
     pub within_tolerance: Option<bool>,
 }
 
+/// Request classes observed but not in the model (not compared): Locust
+/// rows name endpoints, which match a class only when named after it.
+pub fn unmatched_classes(summary: &Summary, observed: &Observed) -> Vec<String> {
+    observed
+        .classes
+        .keys()
+        .filter(|class| !summary.classes.iter().any(|(name, _)| name == *class))
+        .cloned()
+        .collect()
+}
+
 /// Every observed figure beside the model's prediction of it. An observed
 /// tier the model lacks, or one whose utilization capsim does not measure,
 /// is an error: silently dropping it would hide a misnamed tier.
+/// Classes are compared where the model has a class of the observed name
+/// (see [`unmatched_classes`] for the others).
 pub fn rows(summary: &Summary, observed: &Observed) -> Result<Vec<FigureRow>, ObservedError> {
-    let e2e = &summary.end_to_end;
-    let figures = &observed.figures;
     let mut rows = Vec::new();
-    let mut push = |figure: Figure, predicted: Estimate, observed: Option<f64>| {
-        if let Some(observed) = observed {
-            rows.push(FigureRow {
-                error: error_of(&figure, predicted.mean, observed),
-                figure,
-                predicted: predicted.mean,
-                predicted_ci95: predicted.ci95,
-                observed,
-                within_tolerance: None,
-            });
+    push_latency(&mut rows, None, &summary.end_to_end, &observed.figures);
+    for (class, figures) in &observed.classes {
+        if let Some((_, predicted)) = summary.classes.iter().find(|(name, _)| name == class) {
+            push_latency(&mut rows, Some(class), predicted, figures);
         }
+    }
+    let mut push = |figure: Figure, predicted: Estimate, observed: Option<f64>| {
+        push_row(&mut rows, None, figure, predicted, observed)
     };
-    push(
-        Figure::ThroughputRps,
-        e2e.throughput_rps,
-        figures.throughput_rps,
-    );
-    push(Figure::MeanMs, e2e.mean_ms, figures.mean_ms);
-    push(Figure::P50Ms, e2e.p50_ms, figures.p50_ms);
-    push(Figure::P95Ms, e2e.p95_ms, figures.p95_ms);
-    push(Figure::P99Ms, e2e.p99_ms, figures.p99_ms);
-    push(Figure::ErrorRate, e2e.error_rate, figures.error_rate);
     for (name, &utilization) in &observed.utilization {
         let names = || {
             summary
@@ -189,6 +189,50 @@ pub fn rows(summary: &Summary, observed: &Observed) -> Result<Vec<FigureRow>, Ob
     Ok(rows)
 }
 
+/// The latency figures of one class (or end to end), where observed.
+fn push_latency(
+    rows: &mut Vec<FigureRow>,
+    class: Option<&str>,
+    predicted: &LatencyEstimate,
+    observed: &Figures,
+) {
+    let figures = [
+        (
+            Figure::ThroughputRps,
+            predicted.throughput_rps,
+            observed.throughput_rps,
+        ),
+        (Figure::MeanMs, predicted.mean_ms, observed.mean_ms),
+        (Figure::P50Ms, predicted.p50_ms, observed.p50_ms),
+        (Figure::P95Ms, predicted.p95_ms, observed.p95_ms),
+        (Figure::P99Ms, predicted.p99_ms, observed.p99_ms),
+        (Figure::ErrorRate, predicted.error_rate, observed.error_rate),
+    ];
+    for (figure, predicted, observed) in figures {
+        push_row(rows, class, figure, predicted, observed);
+    }
+}
+
+fn push_row(
+    rows: &mut Vec<FigureRow>,
+    class: Option<&str>,
+    figure: Figure,
+    predicted: Estimate,
+    observed: Option<f64>,
+) {
+    if let Some(observed) = observed {
+        rows.push(FigureRow {
+            error: error_of(&figure, predicted.mean, observed),
+            figure,
+            class: class.map(str::to_string),
+            predicted: predicted.mean,
+            predicted_ci95: predicted.ci95,
+            observed,
+            within_tolerance: None,
+        });
+    }
+}
+
 /// How to simulate for a comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Options {
@@ -217,6 +261,8 @@ pub struct Comparison {
     pub unstable: Option<String>,
     /// The figures.
     pub rows: Vec<FigureRow>,
+    /// Observed request classes the model lacks, not compared.
+    pub unmatched_classes: Vec<String>,
 }
 
 impl Comparison {
@@ -249,6 +295,7 @@ pub fn compare(
         options,
         unstable: summary.unstable.as_ref().map(|u| format!("{u:?}")),
         rows: rows(&summary, observed)?,
+        unmatched_classes: unmatched_classes(&summary, observed),
     })
 }
 

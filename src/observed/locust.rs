@@ -5,6 +5,7 @@
 //! percentile with no request behind it; a failed request counts in
 //! `Request Count` too.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::error::ObservedError;
@@ -56,22 +57,33 @@ pub fn parse_stats(path: &Path, text: &str) -> Result<Observed, ObservedError> {
     let (kind, name) = (kind?, name?);
     let (requests, failures, mean, rps, fps) = (requests?, failures?, mean?, rps?, fps?);
     let (p50, p95, p99) = (p50?, p95?, p99?);
-    let row = aggregated_row(&table, kind, name)?;
-    let requests = table.number(row, requests)?;
-    let failures = table.number(row, failures)?;
-    let figures = Figures {
-        // capsim counts successful completions; Locust's Requests/s counts failures too.
-        throughput_rps: Some(table.number(row, rps)? - table.number(row, fps)?),
-        mean_ms: table.optional_number(row, mean)?,
-        p50_ms: table.optional_number(row, p50)?,
-        p95_ms: table.optional_number(row, p95)?,
-        p99_ms: table.optional_number(row, p99)?,
-        error_rate: (requests > 0.0).then(|| failures / requests),
+    let figures_of = |row: &Row| -> Result<Figures, ObservedError> {
+        let requests = table.number(row, requests)?;
+        let failures = table.number(row, failures)?;
+        Ok(Figures {
+            // capsim counts successful completions; Locust's Requests/s counts failures too.
+            throughput_rps: Some(table.number(row, rps)? - table.number(row, fps)?),
+            mean_ms: table.optional_number(row, mean)?,
+            p50_ms: table.optional_number(row, p50)?,
+            p95_ms: table.optional_number(row, p95)?,
+            p99_ms: table.optional_number(row, p99)?,
+            error_rate: (requests > 0.0).then(|| failures / requests),
+        })
     };
+    let figures = figures_of(aggregated_row(&table, kind, name)?)?;
+    // Every other row is one endpoint (Locust's `name=`), compared with the
+    // class of that name if the model has one.
+    let mut classes = BTreeMap::new();
+    for row in &table.rows {
+        if !row.cells[kind].is_empty() {
+            classes.insert(row.cells[name].clone(), figures_of(row)?);
+        }
+    }
     Ok(Observed {
         path: path.to_path_buf(),
         format: Format::Locust,
         figures,
+        classes,
         utilization: Default::default(),
         tier_throughput_rps: Default::default(),
         load: Load::AsModelled,

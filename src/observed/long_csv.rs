@@ -156,8 +156,8 @@ fn read_labels(
 
 /// The figures over the window: the rows at the largest `users` count if
 /// the file has any (the ramp-up skipped, see `window`), else every row.
-/// Each figure is the mean of its rows; rows with a `class` label are read
-/// and checked but not compared (the comparison is end to end and per tier).
+/// Each figure is the mean of its rows: end to end without labels, per
+/// class with a `class` label, per tier with a `node` label.
 fn summarize(path: &Path, rows: &[Measurement]) -> Observed {
     let mut users_at: Vec<(f64, u32)> = Vec::new();
     for row in rows
@@ -176,36 +176,45 @@ fn summarize(path: &Path, rows: &[Measurement]) -> Observed {
         let (from, to, _) = full_population(&times, &counts, 0.0);
         (times[from], times[to - 1], counts.iter().copied().max())
     };
-    let inside = |r: &&Measurement| r.time_s >= from_s && r.time_s <= to_s && r.class.is_none();
-    let mut sums: BTreeMap<(Metric, Option<&str>), (f64, usize)> = BTreeMap::new();
+    let inside = |r: &&Measurement| r.time_s >= from_s && r.time_s <= to_s;
+    type Key<'a> = (Metric, Option<&'a str>, Option<&'a str>);
+    let mut sums: BTreeMap<Key, (f64, usize)> = BTreeMap::new();
     for row in rows.iter().filter(inside) {
         let entry = sums
-            .entry((row.metric, row.node.as_deref()))
+            .entry((row.metric, row.node.as_deref(), row.class.as_deref()))
             .or_insert((0.0, 0));
         entry.0 += row.value;
         entry.1 += 1;
     }
-    let mean = |metric: Metric| sums.get(&(metric, None)).map(|(s, n)| s / *n as f64);
-    let error_rate = mean(Metric::ErrorRate);
-    let figures = Figures {
-        throughput_rps: mean(Metric::ThroughputRps).map(|x| x * (1.0 - error_rate.unwrap_or(0.0))),
-        mean_ms: mean(Metric::LatencyMeanMs),
-        p50_ms: mean(Metric::LatencyP50Ms),
-        p95_ms: mean(Metric::LatencyP95Ms),
-        p99_ms: mean(Metric::LatencyP99Ms),
-        error_rate,
+    let figures_of = |class: Option<&str>| {
+        let mean = |metric: Metric| sums.get(&(metric, None, class)).map(|(s, n)| s / *n as f64);
+        let error_rate = mean(Metric::ErrorRate);
+        Figures {
+            throughput_rps: mean(Metric::ThroughputRps)
+                .map(|x| x * (1.0 - error_rate.unwrap_or(0.0))),
+            mean_ms: mean(Metric::LatencyMeanMs),
+            p50_ms: mean(Metric::LatencyP50Ms),
+            p95_ms: mean(Metric::LatencyP95Ms),
+            p99_ms: mean(Metric::LatencyP99Ms),
+            error_rate,
+        }
     };
+    let classes: BTreeMap<String, Figures> = sums
+        .keys()
+        .filter_map(|(_, node, class)| node.is_none().then_some(*class)?)
+        .map(|class| (class.to_string(), figures_of(Some(class))))
+        .collect();
     let per_node = |metric: Metric| -> BTreeMap<String, f64> {
         sums.iter()
-            .filter_map(|((m, node), (s, n))| {
-                (*m == metric).then_some(((*node)?.to_string(), s / *n as f64))
+            .filter_map(|((m, node, class), (s, n))| {
+                (*m == metric && class.is_none()).then_some(((*node)?.to_string(), s / *n as f64))
             })
             .collect()
     };
     let rates: Vec<(f64, f64)> = rows
         .iter()
         .filter(inside)
-        .filter(|r| r.metric == Metric::ThroughputRps && r.node.is_none())
+        .filter(|r| r.metric == Metric::ThroughputRps && r.node.is_none() && r.class.is_none())
         .map(|r| (r.time_s, r.value))
         .collect();
     let load = match users {
@@ -232,7 +241,8 @@ fn summarize(path: &Path, rows: &[Measurement]) -> Observed {
     Observed {
         path: path.to_path_buf(),
         format: Format::Csv,
-        figures,
+        figures: figures_of(None),
+        classes,
         utilization: per_node(Metric::Utilization),
         tier_throughput_rps: per_node(Metric::ThroughputRps),
         load,

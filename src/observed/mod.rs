@@ -122,6 +122,9 @@ pub struct Observed {
     pub format: Format,
     /// End-to-end figures.
     pub figures: Figures,
+    /// Figures per request class (a Locust row or CSV `class` label named
+    /// after a class of the model), where observed.
+    pub classes: BTreeMap<String, Figures>,
     /// Busy vCPUs / vCPUs per tier (node name), 0 to 1.
     pub utilization: BTreeMap<String, f64>,
     /// Requests per second into a tier (node name), where observed.

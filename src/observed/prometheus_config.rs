@@ -289,6 +289,7 @@ pub fn parse_config(
         path: path.to_path_buf(),
         format: Format::Prometheus,
         figures,
+        classes: Default::default(),
         utilization: per_tier,
         tier_throughput_rps: BTreeMap::new(),
         load,

@@ -132,6 +132,7 @@ pub fn locust(path: &Path, rows: &[HistoryRow]) -> Result<Observed, ObservedErro
         path: path.to_path_buf(),
         format: Format::Locust,
         figures,
+        classes: Default::default(),
         utilization: Default::default(),
         tier_throughput_rps: Default::default(),
         load: Load::Users(max_users),

@@ -46,6 +46,14 @@ pub fn error_cell(row: &FigureRow) -> String {
     }
 }
 
+/// The figure's name, with its class if it has one: `p99 ms [checkout]`.
+pub fn label(row: &FigureRow) -> String {
+    match &row.class {
+        Some(class) => format!("{} [{class}]", row.figure.label()),
+        None => row.figure.label(),
+    }
+}
+
 fn verdict(row: &FigureRow) -> String {
     match row.within_tolerance {
         Some(true) => "ok".into(),
@@ -69,7 +77,7 @@ pub fn write_comparison(out: &mut impl Write, comparison: &Comparison) -> io::Re
     }
     for row in &comparison.rows {
         let mut cells = vec![
-            row.figure.label(),
+            label(row),
             predicted(row),
             number(shown(row, row.observed)),
             error_cell(row),
@@ -80,6 +88,13 @@ pub fn write_comparison(out: &mut impl Write, comparison: &Comparison) -> io::Re
         rows.push(cells);
     }
     write_rows(out, &rows)?;
+    if !comparison.unmatched_classes.is_empty() {
+        writeln!(
+            out,
+            "not compared: {} (no class of that name in the model; name Locust requests after classes with `name=`)",
+            comparison.unmatched_classes.join(", ")
+        )?;
+    }
     if let Some(unstable) = &comparison.unstable {
         writeln!(
             out,
@@ -171,7 +186,7 @@ pub fn write_calibration(out: &mut impl Write, calibration: &Calibration) -> io:
     ]];
     for (before, after) in calibration.before.rows.iter().zip(&calibration.after.rows) {
         rows.push(vec![
-            before.figure.label(),
+            label(before),
             number(shown(before, before.observed)),
             predicted(before),
             error_cell(before),

@@ -42,6 +42,36 @@ fn locust_stats_reads_the_aggregated_row() {
     assert_eq!(f.p99_ms, Some(10.0));
     assert_eq!(f.error_rate, Some(41.0 / 120.0));
     assert_eq!(observed.load, Load::AsModelled);
+    // Each endpoint's row, for the class of its name:
+    // `GET,/missing,41,41,3,3.057925365593713,…,3.0077364272512646,3.0077364272512646,3,3,3,3,5,6,10,10,…`
+    let missing = &observed.classes["/missing"];
+    assert_eq!(missing.throughput_rps, Some(0.0));
+    assert_eq!(missing.mean_ms, Some(3.057925365593713));
+    assert_eq!(missing.p99_ms, Some(10.0));
+    assert_eq!(missing.error_rate, Some(1.0));
+    assert_eq!(observed.classes["/"].error_rate, Some(0.0));
+    assert_eq!(observed.classes.len(), 2);
+}
+
+#[test]
+fn classes_named_like_locust_rows_are_compared() {
+    let model: Value =
+        serde_json::from_str(&std::fs::read_to_string(data("http-server.json")).unwrap()).unwrap();
+    let observed = load("locust_stats.csv");
+    let comparison = observed::compare(&model, Path::new(""), &observed, ONE_RUN).unwrap();
+    let classes: Vec<Option<&str>> = comparison.rows.iter().map(|r| r.class.as_deref()).collect();
+    let expected: Vec<Option<&str>> = [None, Some("/"), Some("/missing")]
+        .iter()
+        .flat_map(|c| [*c; 6])
+        .collect();
+    assert_eq!(classes, expected);
+    assert!(comparison.unmatched_classes.is_empty());
+    // A model whose classes are named otherwise compares end to end only, and says so.
+    let mut renamed = model.clone();
+    renamed["traffic"]["classes"] = json!({ "index": { "weight": 3 }, "missing": {} });
+    let comparison = observed::compare(&renamed, Path::new(""), &observed, ONE_RUN).unwrap();
+    assert_eq!(comparison.rows.len(), 6);
+    assert_eq!(comparison.unmatched_classes, ["/", "/missing"]);
 }
 
 #[test]
@@ -297,7 +327,7 @@ fn long_csv_reads_figures_over_the_full_population() {
     assert_eq!(observed.format, Format::Csv);
     assert_eq!(observed.load, Load::Users(20));
     let f = &observed.figures;
-    // Rows at 20 users: t = 10, 20, 30; the class-labelled row is not compared.
+    // Rows at 20 users: t = 10, 20, 30; the class-labelled row counts for its class only.
     assert_relative_eq!(f.error_rate.unwrap(), 0.02);
     assert_relative_eq!(
         f.throughput_rps.unwrap(),
@@ -309,6 +339,9 @@ fn long_csv_reads_figures_over_the_full_population() {
     assert_eq!(f.p99_ms, Some(85.0));
     assert_relative_eq!(observed.utilization["web"], 0.6);
     assert_eq!(observed.tier_throughput_rps["web"], 100.0);
+    // The `class=checkout` row, alone for its class.
+    assert_eq!(observed.classes["checkout"].mean_ms, Some(40.0));
+    assert_eq!(observed.classes["checkout"].p99_ms, None);
 }
 
 // ---- compare ---------------------------------------------------------------
