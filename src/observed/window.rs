@@ -87,6 +87,13 @@ pub fn locust(path: &Path, rows: &[HistoryRow]) -> Result<Observed, ObservedErro
         ));
     }
     let (from, to, settled) = full_population(&times, &users, LOCUST_ROLLING_S);
+    // `locust --reset-stats` zeroes the totals once every user has spawned:
+    // differences across the reset would be wrong, so the window starts at
+    // the last row whose totals fell (they count from the reset on).
+    let reset = (from + 1..to)
+        .rev()
+        .find(|&i| rows[i].total_requests < rows[i - 1].total_requests);
+    let from = reset.unwrap_or(from);
     let window = &rows[from..to];
     let (start, end) = (&window[0], &window[window.len() - 1]);
     let figures = if window.len() >= 2 {
@@ -122,10 +129,11 @@ pub fn locust(path: &Path, rows: &[HistoryRow]) -> Result<Observed, ObservedErro
         window.len(),
         start.time_s - t0,
         end.time_s - t0,
-        if settled {
-            "ramp-up and Locust's 10 s rolling window skipped"
-        } else {
-            "ramp-up skipped; too short to also skip Locust's 10 s rolling window"
+        match (reset.is_some(), settled) {
+            (true, _) => "from the last reset of Locust's totals (`--reset-stats`)",
+            (false, true) => "ramp-up and Locust's 10 s rolling window skipped",
+            (false, false) =>
+                "ramp-up skipped; too short to also skip Locust's 10 s rolling window",
         }
     );
     Ok(Observed {

@@ -130,6 +130,38 @@ fn comparison_window_skips_ramp_up_and_the_rolling_window() {
     );
 }
 
+#[test]
+fn locust_reset_stats_restarts_the_totals() {
+    // `--reset-stats`: totals fall to 0 when the last user spawns (t = 103).
+    let header = std::fs::read_to_string(data("locust_stats_history.csv")).unwrap();
+    let header = header.lines().next().unwrap();
+    let row = |t: u32, users: u32, total: u32, failed: u32, mean: f64| {
+        format!(
+            "{t},{users},,Aggregated,2.0,0.0,3,3,3,3,3,3,3,5,5,5,5,{total},{failed},3,{mean},1,5,100"
+        )
+    };
+    let text = [
+        header.to_string(),
+        row(100, 2, 10, 0, 4.0),
+        row(101, 4, 30, 1, 4.0),
+        row(102, 4, 60, 2, 4.0),
+        row(103, 4, 20, 0, 2.0),
+        row(104, 4, 50, 1, 3.0),
+    ]
+    .join("\n");
+    let observed =
+        observed::parse(Path::new("reset_stats_history.csv"), &text, Format::Locust).unwrap();
+    let f = &observed.figures;
+    // From t = 103 to 104: 30 requests, 1 failed; mean (3·50 − 2·20) / 30.
+    assert_eq!(f.throughput_rps, Some(29.0));
+    assert_eq!(f.error_rate, Some(1.0 / 30.0));
+    assert_relative_eq!(f.mean_ms.unwrap(), (150.0 - 40.0) / 30.0);
+    assert_eq!(
+        observed.window,
+        "2 rows at 4 users, 3–4 s after the first row (from the last reset of Locust's totals (`--reset-stats`))"
+    );
+}
+
 // ---- Prometheus ------------------------------------------------------------
 
 #[test]
