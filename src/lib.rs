@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Layers, bottom up: `trace`, `model`, `engine`, `traffic`, `nodes` and
-//! `stats`, `analytic`, `run`, `sweep`, `report`; each uses only layers below it
+//! `stats`, `analytic`, `run`, `observed`, `sweep`, `report`; each uses only layers below it
 //! (ARCHITECTURE.md).
 #![warn(missing_docs)]
 
@@ -16,6 +16,7 @@ pub mod analytic;
 pub mod engine;
 pub mod model;
 pub mod nodes;
+pub mod observed;
 pub mod report;
 mod run;
 pub mod stats;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Predicts latency, utilization, errors and cost of a web system by simulating its topology.
 #[derive(Debug, Parser)]
@@ -24,6 +24,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Merge the CSVs of a sweep's shards into the CSV one run would have written.
     Merge(MergeArgs),
+    /// Simulate a model loaded like a real system and print predicted against observed metrics.
+    Compare(CompareArgs),
+    /// Set each tier's service time from observed metrics and write the calibrated model.
+    Calibrate(CalibrateArgs),
     /// Draw a sweep's or a run's results as PNG or SVG.
     #[command(subcommand)]
     Plot(PlotCommand),
@@ -217,4 +221,80 @@ pub struct CheckArgs {
     /// Skip malformed or out-of-order trace lines (and report how many) instead of failing.
     #[arg(long)]
     pub skip_bad_lines: bool,
+}
+
+/// The format of observed metrics, as the user names it.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ObservedFormat {
+    /// Locust's `*_stats.csv` or `*_stats_history.csv`.
+    Locust,
+    /// A JSON config naming Prometheus range-query responses per figure.
+    Prometheus,
+    /// The long CSV `time_s,metric,value,labels`.
+    Csv,
+}
+
+impl From<ObservedFormat> for capsim::observed::Format {
+    fn from(format: ObservedFormat) -> Self {
+        match format {
+            ObservedFormat::Locust => capsim::observed::Format::Locust,
+            ObservedFormat::Prometheus => capsim::observed::Format::Prometheus,
+            ObservedFormat::Csv => capsim::observed::Format::Csv,
+        }
+    }
+}
+
+/// What `compare` and `calibrate` share: the model, the observations, the simulation.
+#[derive(Debug, Args)]
+pub struct ObservedArgs {
+    /// The model (JSON topology).
+    pub model: PathBuf,
+    /// The observed metrics: a Locust CSV, a Prometheus config, or a long CSV.
+    #[arg(long, value_name = "FILE")]
+    pub observed: PathBuf,
+    /// The observed file's format (default: guessed from its name and first line).
+    #[arg(long, value_enum)]
+    pub format: Option<ObservedFormat>,
+    /// Override the model's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Independent replications; with 2 or more, predictions carry 95% confidence intervals.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub replications: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub common: ObservedArgs,
+    /// Exit with code 4 if a figure's relative error exceeds PCT percent
+    /// (the error rate: `--error-tolerance-pp`).
+    #[arg(long, value_name = "PCT", value_parser = non_negative)]
+    pub tolerance: Option<f64>,
+    /// With `--tolerance`: the largest difference of the error rate, in percentage points.
+    #[arg(long, value_name = "PP", default_value_t = 1.0, value_parser = non_negative)]
+    pub error_tolerance_pp: f64,
+    /// Write the comparison to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub common: ObservedArgs,
+    /// The calibrated model to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Write the calibration (tiers, figures before and after) to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+/// A finite number ≥ 0.
+fn non_negative(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!("expected a number ≥ 0, found `{text}`")),
+    }
 }

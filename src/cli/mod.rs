@@ -3,6 +3,7 @@
 
 mod args;
 mod check;
+mod compare;
 mod plot;
 mod run;
 mod sweep;
@@ -20,6 +21,8 @@ use args::{Cli, Command};
 pub const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code for a modelled system that cannot keep up with its load.
 pub const EXIT_UNSTABLE: u8 = 3;
+/// Exit code for a comparison with a figure outside `--tolerance`.
+pub const EXIT_OUT_OF_TOLERANCE: u8 = 4;
 
 /// Runs the command line and maps every failure to an exit code.
 pub fn main() -> ExitCode {
@@ -30,6 +33,8 @@ pub fn main() -> ExitCode {
         Command::InstanceTypes => check::list_instance_types(),
         Command::Sweep(args) => sweep::execute(args),
         Command::Merge(args) => sweep::merge(args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Calibrate(args) => compare::calibrate(args),
         Command::Plot(command) => plot::execute(command),
     };
     match result {
@@ -83,11 +88,16 @@ fn report_error(error: &anyhow::Error) {
             eprintln!("  {line}");
         }
     }
-    if let Some(hint) = error
-        .chain()
-        .find_map(|c| c.downcast_ref::<capsim::model::ModelError>())
-        .and_then(|e| e.hint())
-    {
+    let hint = error.chain().find_map(|cause| {
+        if let Some(error) = cause.downcast_ref::<capsim::model::ModelError>() {
+            error.hint()
+        } else {
+            cause
+                .downcast_ref::<capsim::observed::ObservedError>()
+                .and_then(|e| e.hint())
+        }
+    });
+    if let Some(hint) = hint {
         eprintln!("\nhint: {hint}");
     }
 }

@@ -1,6 +1,8 @@
 //! Rendering results: the terminal table, JSON files and the time series as
-//! CSV. The only layer of the library that writes files.
+//! CSV, comparisons with observed metrics. The only layer of the library that
+//! writes files.
 
+pub mod compare;
 pub mod decisions;
 pub mod json;
 pub mod plot;

@@ -9,6 +9,8 @@ mod errors;
 mod fleet;
 mod fleet_errors;
 mod layout;
+mod observed;
+mod observed_errors;
 mod resilience;
 mod series;
 mod support;

@@ -1,0 +1,338 @@
+//! Calibration: each tier's service time set from what was observed.
+//!
+//! **Service demand law** (D = U / X, per server): capsim's utilization is
+//! busy vCPUs / vCPUs, so a tier of `n` instances with `c` vCPUs each at
+//! utilization U has U·n·c vCPUs busy on average; at X requests per second
+//! into the tier, each request holds a vCPU for D = U·n·c / X seconds (at
+//! the instance type's speed). The tier's service distributions (`service`
+//! and every `service_by_class`) are all scaled by D_observed / D_model, so
+//! their shapes and the ratios between classes stay as written.
+//!
+//! **Latency fit**, when no tier's utilization was observed and the model
+//! has a single pool: its service is scaled until the simulated mean latency
+//! matches the observed one, by bisection on the logarithm of the scale
+//! (mean latency grows with service time). Every simulation uses the same
+//! seed, so the fit is deterministic.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Observed;
+use super::compare::{self, Comparison, Options};
+use super::drive::{compile, drive};
+use super::error::ObservedError;
+use crate::model::{Model, NodeKind};
+use crate::stats::{RunResult, Summary};
+
+/// How a tier's service was set.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// D = U·n·c / X.
+    DemandLaw {
+        /// Observed utilization, 0 to 1.
+        utilization: f64,
+        /// Requests per second into the tier.
+        throughput_rps: f64,
+        /// Where the throughput comes from (observed for the tier, or the
+        /// end-to-end throughput times the model's visits per request).
+        throughput_from: String,
+    },
+    /// The service scaled until the simulated mean latency matched.
+    LatencyFit {
+        /// Observed mean latency, ms.
+        target_mean_ms: f64,
+        /// Simulated mean latency at the fitted scale, ms.
+        fitted_mean_ms: f64,
+    },
+}
+
+/// One tier's calibration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TierFit {
+    /// The pool.
+    pub node: String,
+    /// How.
+    pub method: Method,
+    /// vCPU time per request before, ms (at the instance type's speed).
+    pub demand_ms_before: f64,
+    /// After.
+    pub demand_ms_after: f64,
+    /// The factor every service distribution of the tier was scaled by.
+    pub factor: f64,
+}
+
+/// The result of a calibration.
+#[derive(Clone, Debug, Serialize)]
+pub struct Calibration {
+    /// Tiers calibrated.
+    pub tiers: Vec<TierFit>,
+    /// Tiers left as they were, and why.
+    pub skipped: Vec<String>,
+    /// The calibrated model (the input's JSON with scaled service times).
+    pub model: Value,
+    /// The comparison before.
+    pub before: Comparison,
+    /// The comparison after.
+    pub after: Comparison,
+}
+
+/// Calibrates `model` (its JSON; files relative to `base`) to `observed`.
+pub fn calibrate(
+    model: &Value,
+    base: &Path,
+    observed: &Observed,
+    options: Options,
+) -> Result<Calibration, ObservedError> {
+    let before = compare::compare(model, base, observed, options)?;
+    let (driven, _) = drive(model, observed)?;
+    let compiled = compile(&driven, base)?;
+    let runs = crate::replicate(&compiled, options.seed, options.replications.max(1));
+    let summary = Summary::of(&runs);
+    let mut calibrated = model.clone();
+    let mut tiers = Vec::new();
+    let mut skipped = Vec::new();
+    for (index, node) in compiled.nodes.iter().enumerate() {
+        let Some(&utilization) = observed.utilization.get(&node.name) else {
+            continue;
+        };
+        let NodeKind::Pool(pool) = &node.kind else {
+            skipped.push(format!(
+                "{}: utilization observed, but calibration sets the service times of pools only",
+                node.name
+            ));
+            continue;
+        };
+        let estimate = &summary.nodes[index];
+        let node_rps = estimate.latency.throughput_rps.mean;
+        let (throughput_rps, throughput_from) = match (
+            observed.tier_throughput_rps.get(&node.name),
+            observed.figures.throughput_rps,
+        ) {
+            (Some(&x), _) => (x, "observed for the tier".to_string()),
+            (None, Some(x)) if summary.end_to_end.throughput_rps.mean > 0.0 => {
+                let visits = node_rps / summary.end_to_end.throughput_rps.mean;
+                (
+                    x * visits,
+                    format!("end to end × {visits:.3} visits per request (the model's routing)"),
+                )
+            }
+            _ => {
+                skipped.push(format!(
+                    "{}: utilization observed but no throughput",
+                    node.name
+                ));
+                continue;
+            }
+        };
+        let instances = mean_instances(&runs, index);
+        let vcpus = f64::from(pool.instance_type.vcpus);
+        let demand_ms_before = model_demand_ms(&compiled, &summary, &runs, index);
+        let Some(demand_ms_before) = demand_ms_before.filter(|_| throughput_rps > 0.0) else {
+            skipped.push(format!(
+                "{}: no requests reached it, in the model or observed",
+                node.name
+            ));
+            continue;
+        };
+        let demand_ms_after = utilization * instances * vcpus / throughput_rps * 1e3;
+        let factor = demand_ms_after / demand_ms_before;
+        scale_service(&mut calibrated, &node.name, factor)?;
+        tiers.push(TierFit {
+            node: node.name.clone(),
+            method: Method::DemandLaw {
+                utilization,
+                throughput_rps,
+                throughput_from,
+            },
+            demand_ms_before,
+            demand_ms_after,
+            factor,
+        });
+    }
+    let pools: Vec<usize> = (0..compiled.nodes.len())
+        .filter(|&i| matches!(compiled.nodes[i].kind, NodeKind::Pool(_)))
+        .collect();
+    match (tiers.is_empty(), pools.as_slice(), observed.figures.mean_ms) {
+        (true, &[index], Some(target)) => {
+            let name = compiled.nodes[index].name.clone();
+            let (factor, fitted) = fit_latency(model, base, observed, options, &name, target)?;
+            scale_service(&mut calibrated, &name, factor)?;
+            let demand_ms_before =
+                model_demand_ms(&compiled, &summary, &runs, index).unwrap_or(f64::NAN);
+            tiers.push(TierFit {
+                node: name,
+                method: Method::LatencyFit { target_mean_ms: target, fitted_mean_ms: fitted },
+                demand_ms_before,
+                demand_ms_after: demand_ms_before * factor,
+                factor,
+            });
+        }
+        (true, _, _) => skipped.push(
+            "no tier's utilization observed, and a latency fit needs a model with one pool and an observed mean latency".into(),
+        ),
+        _ => {}
+    }
+    let after = compare::compare(&calibrated, base, observed, options)?;
+    Ok(Calibration {
+        tiers,
+        skipped,
+        model: calibrated,
+        before,
+        after,
+    })
+}
+
+/// vCPU-ms per visit the model gives pool `index`: from its offered load
+/// when the traffic equations give one (exact: class mix and service means,
+/// no sampling), else (a closed population) from the simulation, U·n·c / X.
+fn model_demand_ms(
+    model: &Model,
+    summary: &Summary,
+    runs: &[RunResult],
+    index: usize,
+) -> Option<f64> {
+    let NodeKind::Pool(pool) = &model.nodes[index].kind else {
+        return None;
+    };
+    let vcpus = f64::from(pool.instance_type.vcpus);
+    if let Some(loads) = crate::analytic::offered_load(model) {
+        let load = &loads[index];
+        let servers = f64::from(pool.max_instances()) * vcpus;
+        let utilization = load.utilization?;
+        return (load.arrival_rps > 0.0).then(|| utilization * servers / load.arrival_rps * 1e3);
+    }
+    let estimate = &summary.nodes[index];
+    let (utilization, rps) = (
+        estimate.utilization?.mean,
+        estimate.latency.throughput_rps.mean,
+    );
+    (rps > 0.0 && utilization > 0.0)
+        .then(|| utilization * mean_instances(runs, index) * vcpus / rps * 1e3)
+}
+
+/// Instances of node `index`, time-averaged, over replications.
+fn mean_instances(runs: &[RunResult], index: usize) -> f64 {
+    runs.iter()
+        .map(|r| r.nodes[index].mean_instances)
+        .sum::<f64>()
+        / runs.len() as f64
+}
+
+/// Scales `node`'s service until the simulated mean latency is `target_ms`:
+/// returns the factor and the mean it gives.
+fn fit_latency(
+    model: &Value,
+    base: &Path,
+    observed: &Observed,
+    options: Options,
+    node: &str,
+    target_ms: f64,
+) -> Result<(f64, f64), ObservedError> {
+    let mean_at = |factor: f64| -> Result<f64, ObservedError> {
+        let mut scaled = model.clone();
+        scale_service(&mut scaled, node, factor)?;
+        let (driven, _) = drive(&scaled, observed)?;
+        let summary = compare::simulate(&compile(&driven, base)?, options);
+        // An unstable run's mean is of a growing backlog: too high, which
+        // is what bisection needs to hear.
+        Ok(summary.end_to_end.mean_ms.mean)
+    };
+    // Bracket the target by doubling or halving (2^12 either way at most).
+    let (mut low, mut high) = (1.0_f64, 1.0_f64);
+    let at_one = mean_at(1.0)?;
+    if at_one < target_ms {
+        for _ in 0..12 {
+            high *= 2.0;
+            if mean_at(high)? >= target_ms {
+                break;
+            }
+            low = high;
+        }
+    } else {
+        for _ in 0..12 {
+            low /= 2.0;
+            if mean_at(low)? < target_ms {
+                break;
+            }
+            high = low;
+        }
+    }
+    // 16 halvings of a factor-of-2 bracket: within 2^(1/65536), far finer
+    // than the simulation's own noise.
+    for _ in 0..16 {
+        let middle = (low * high).sqrt();
+        if mean_at(middle)? < target_ms {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    let factor = (low * high).sqrt();
+    Ok((factor, mean_at(factor)?))
+}
+
+/// Multiplies every service time of pool `node` in a model's JSON by
+/// `factor`: `service` and each `service_by_class` distribution.
+pub fn scale_service(model: &mut Value, node: &str, factor: f64) -> Result<(), ObservedError> {
+    let missing =
+        || ObservedError::Mismatch(format!("the model has no pool `{node}` to calibrate"));
+    let pool = model
+        .get_mut("nodes")
+        .and_then(|n| n.get_mut(node))
+        .and_then(|n| n.get_mut("pool"))
+        .ok_or_else(missing)?;
+    if let Some(service) = pool.get_mut("service") {
+        scale_dist(service, factor);
+    }
+    if let Some(Value::Object(by_class)) = pool.get_mut("service_by_class") {
+        for dist in by_class.values_mut() {
+            scale_dist(dist, factor);
+        }
+    }
+    Ok(())
+}
+
+/// Scales a distribution as written (`{ "<family>": { … } }`) by `factor`:
+/// every duration in it, so the mean scales and the shape (cv) stays.
+fn scale_dist(dist: &mut Value, factor: f64) {
+    let Some(Value::Object(family)) = dist.as_object_mut().and_then(|d| d.values_mut().next())
+    else {
+        return;
+    };
+    for (key, value) in family.iter_mut() {
+        match (key.as_str(), value) {
+            ("mean_ms" | "ms" | "min_ms" | "max_ms", value) => scale_number(value, factor),
+            ("samples_ms", Value::Array(samples)) => {
+                samples.iter_mut().for_each(|s| scale_number(s, factor))
+            }
+            ("bins", Value::Array(bins)) => {
+                for bin in bins {
+                    for edge in ["from_ms", "to_ms"] {
+                        if let Some(value) = bin.get_mut(edge) {
+                            scale_number(value, factor);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn scale_number(value: &mut Value, factor: f64) {
+    if let Some(x) = value.as_f64() {
+        // Rounded to 6 significant digits: a model people read.
+        let scaled = x * factor;
+        let digits = 6 - scaled.abs().log10().ceil().max(-12.0) as i32;
+        let rounded = if scaled == 0.0 {
+            0.0
+        } else {
+            let p = 10f64.powi(digits);
+            (scaled * p).round() / p
+        };
+        *value = serde_json::json!(rounded);
+    }
+}

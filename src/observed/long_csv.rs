@@ -1,0 +1,251 @@
+//! The plain long CSV: one measurement per row, `time_s,metric,value,labels`
+//! (labels optional: `node=web;class=browse`), rows in time order. Metrics
+//! and their labels are listed in [`Metric`]; README documents the format.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::error::ObservedError;
+use super::table::{Row, Table};
+use super::window::full_population;
+use super::{Figures, Format, Load, Observed};
+
+/// The header, for messages.
+pub const HEADER: &str = "time_s,metric,value,labels";
+
+/// What a row measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Metric {
+    /// All requests answered per second (failures included); with a `node`
+    /// label, requests per second into that tier.
+    ThroughputRps,
+    LatencyMeanMs,
+    LatencyP50Ms,
+    LatencyP95Ms,
+    LatencyP99Ms,
+    /// Failed requests / requests, 0 to 1.
+    ErrorRate,
+    /// Busy vCPUs / vCPUs of the tier its `node` label names, 0 to 1.
+    Utilization,
+    /// Users of a closed load test running at that time.
+    Users,
+}
+
+const METRICS: [(&str, Metric); 8] = [
+    ("throughput_rps", Metric::ThroughputRps),
+    ("latency_mean_ms", Metric::LatencyMeanMs),
+    ("latency_p50_ms", Metric::LatencyP50Ms),
+    ("latency_p95_ms", Metric::LatencyP95Ms),
+    ("latency_p99_ms", Metric::LatencyP99Ms),
+    ("error_rate", Metric::ErrorRate),
+    ("utilization", Metric::Utilization),
+    ("users", Metric::Users),
+];
+
+/// One row, read and checked.
+struct Measurement {
+    time_s: f64,
+    metric: Metric,
+    value: f64,
+    node: Option<String>,
+    class: Option<String>,
+}
+
+/// Parses the long CSV at `path` (contents `text`).
+pub fn parse(path: &Path, text: &str) -> Result<Observed, ObservedError> {
+    let table = Table::parse(path, text, HEADER)?;
+    let time = table.column("time_s")?;
+    let metric = table.column("metric")?;
+    let value = table.column("value")?;
+    let labels = table.header.iter().position(|h| h == "labels");
+    let mut rows: Vec<Measurement> = Vec::new();
+    for row in &table.rows {
+        let time_s = table.number(row, time)?;
+        if let Some(before) = rows.last()
+            && time_s < before.time_s
+        {
+            return Err(table.error(
+                row,
+                time,
+                format!(
+                    "time {time_s} is before the previous row's {}: rows must be in time order",
+                    before.time_s
+                ),
+            ));
+        }
+        let name = &row.cells[metric];
+        let Some(&(_, kind)) = METRICS.iter().find(|(n, _)| n == name) else {
+            let known: Vec<&str> = METRICS.iter().map(|(n, _)| *n).collect();
+            return Err(table.error(
+                row,
+                metric,
+                format!(
+                    "unknown metric `{name}` (expected one of: {})",
+                    known.join(", ")
+                ),
+            ));
+        };
+        let (node, class) = match labels {
+            Some(index) => read_labels(&table, row, index, kind)?,
+            None => (None, None),
+        };
+        if kind == Metric::Utilization && node.is_none() {
+            return Err(table.error(
+                row,
+                labels.unwrap_or(table.header.len()),
+                "`utilization` needs a `node` label naming the tier, e.g. `node=web`",
+            ));
+        }
+        rows.push(Measurement {
+            time_s,
+            metric: kind,
+            value: table.number(row, value)?,
+            node,
+            class,
+        });
+    }
+    if rows.is_empty() {
+        return Err(ObservedError::at(
+            path,
+            2,
+            1,
+            format!("no rows after the header `{HEADER}`"),
+        ));
+    }
+    Ok(summarize(path, &rows))
+}
+
+/// `node=web;class=browse` into its node and class; other keys are errors.
+fn read_labels(
+    table: &Table,
+    row: &Row,
+    index: usize,
+    metric: Metric,
+) -> Result<(Option<String>, Option<String>), ObservedError> {
+    let (mut node, mut class) = (None, None);
+    for pair in row.cells[index].split(';').filter(|p| !p.trim().is_empty()) {
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(table.error(
+                row,
+                index,
+                format!("label `{pair}`: expected `key=value`, e.g. `node=web`"),
+            ));
+        };
+        match key.trim() {
+            "node" => node = Some(value.trim().to_string()),
+            "class" => class = Some(value.trim().to_string()),
+            other => {
+                return Err(table.error(
+                    row,
+                    index,
+                    format!("unknown label `{other}` (expected `node` or `class`)"),
+                ));
+            }
+        }
+    }
+    let node_allowed = matches!(metric, Metric::ThroughputRps | Metric::Utilization);
+    if node.is_some() && !node_allowed {
+        return Err(table.error(
+            row,
+            index,
+            "only `throughput_rps` and `utilization` take a `node` label",
+        ));
+    }
+    Ok((node, class))
+}
+
+/// The figures over the window: the rows at the largest `users` count if
+/// the file has any (the ramp-up skipped, see `window`), else every row.
+/// Each figure is the mean of its rows: end to end without labels, per
+/// class with a `class` label, per tier with a `node` label.
+fn summarize(path: &Path, rows: &[Measurement]) -> Observed {
+    let mut users_at: Vec<(f64, u32)> = Vec::new();
+    for row in rows
+        .iter()
+        .filter(|r| r.metric == Metric::Users && r.class.is_none())
+    {
+        users_at.push((row.time_s, row.value.max(0.0).round() as u32));
+    }
+    let (from_s, to_s, users) = if users_at.is_empty() {
+        (f64::NEG_INFINITY, f64::INFINITY, None)
+    } else {
+        let times: Vec<f64> = users_at.iter().map(|u| u.0).collect();
+        let counts: Vec<u32> = users_at.iter().map(|u| u.1).collect();
+        // A plain CSV holds what the user exported, with no rolling window
+        // to wait out: only the ramp-up is skipped.
+        let (from, to, _) = full_population(&times, &counts, 0.0);
+        (times[from], times[to - 1], counts.iter().copied().max())
+    };
+    let inside = |r: &&Measurement| r.time_s >= from_s && r.time_s <= to_s;
+    type Key<'a> = (Metric, Option<&'a str>, Option<&'a str>);
+    let mut sums: BTreeMap<Key, (f64, usize)> = BTreeMap::new();
+    for row in rows.iter().filter(inside) {
+        let entry = sums
+            .entry((row.metric, row.node.as_deref(), row.class.as_deref()))
+            .or_insert((0.0, 0));
+        entry.0 += row.value;
+        entry.1 += 1;
+    }
+    let figures_of = |class: Option<&str>| {
+        let mean = |metric: Metric| sums.get(&(metric, None, class)).map(|(s, n)| s / *n as f64);
+        let error_rate = mean(Metric::ErrorRate);
+        Figures {
+            throughput_rps: mean(Metric::ThroughputRps)
+                .map(|x| x * (1.0 - error_rate.unwrap_or(0.0))),
+            mean_ms: mean(Metric::LatencyMeanMs),
+            p50_ms: mean(Metric::LatencyP50Ms),
+            p95_ms: mean(Metric::LatencyP95Ms),
+            p99_ms: mean(Metric::LatencyP99Ms),
+            error_rate,
+        }
+    };
+    let classes: BTreeMap<String, Figures> = sums
+        .keys()
+        .filter_map(|(_, node, class)| node.is_none().then_some(*class)?)
+        .map(|class| (class.to_string(), figures_of(Some(class))))
+        .collect();
+    let per_node = |metric: Metric| -> BTreeMap<String, f64> {
+        sums.iter()
+            .filter_map(|((m, node, class), (s, n))| {
+                (*m == metric && class.is_none()).then_some(((*node)?.to_string(), s / *n as f64))
+            })
+            .collect()
+    };
+    let rates: Vec<(f64, f64)> = rows
+        .iter()
+        .filter(inside)
+        .filter(|r| r.metric == Metric::ThroughputRps && r.node.is_none() && r.class.is_none())
+        .map(|r| (r.time_s, r.value))
+        .collect();
+    let load = match users {
+        Some(n) => Load::Users(n),
+        None if rates.len() >= 2 => {
+            let start = rates[0].0;
+            let step = rates[rates.len() - 1].0 - rates[rates.len() - 2].0;
+            Load::Rates {
+                span_s: rates[rates.len() - 1].0 - start + step,
+                points: rates.iter().map(|r| (r.0 - start, r.1)).collect(),
+            }
+        }
+        None => Load::AsModelled,
+    };
+    let first = rows[0].time_s;
+    let window = match users {
+        Some(n) => format!(
+            "rows at {n} users, {:.0}–{:.0} s after the first row (ramp-up skipped)",
+            from_s - first,
+            to_s - first
+        ),
+        None => "every row".to_string(),
+    };
+    Observed {
+        path: path.to_path_buf(),
+        format: Format::Csv,
+        figures: figures_of(None),
+        classes,
+        utilization: per_node(Metric::Utilization),
+        tier_throughput_rps: per_node(Metric::ThroughputRps),
+        load,
+        window,
+    }
+}

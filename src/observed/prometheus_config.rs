@@ -1,0 +1,386 @@
+//! The Prometheus config: one range-query response per figure, named in a
+//! small JSON file (README, "Checking against observed metrics"), reduced
+//! to the figures over a window:
+//!
+//! ```json
+//! { "throughput_rps": "rate.json",
+//!   "error_rate": "errors.json",
+//!   "latency_mean": { "file": "mean.json", "unit": "s" },
+//!   "latency_buckets": { "file": "buckets.json", "unit": "s" },
+//!   "utilization": [ { "file": "cpu.json", "node_label": "job", "scale": 0.5 } ],
+//!   "from_s": 60, "to_s": 600 }
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::error::ObservedError;
+use super::prometheus::{Sample, Series, parse_response, parse_value, series_position};
+use super::quantile::histogram_quantile;
+use super::{Figures, Format, Load, Observed};
+
+/// The config: which response holds which figure. Files are relative to it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    /// All requests per second (successes and failures), summed over series.
+    #[serde(default)]
+    throughput_rps: Option<String>,
+    /// Failed requests / requests, 0 to 1: one series.
+    #[serde(default)]
+    error_rate: Option<String>,
+    /// Mean latency: one series.
+    #[serde(default)]
+    latency_mean: Option<Timed>,
+    /// Rates of a latency histogram's buckets, with `le` labels (summed by `le`).
+    #[serde(default)]
+    latency_buckets: Option<Timed>,
+    /// Busy vCPUs / vCPUs, per tier.
+    #[serde(default)]
+    utilization: Vec<Utilization>,
+    /// Start of the window compared, seconds after the first sample (default 0).
+    #[serde(default)]
+    from_s: Option<f64>,
+    /// End of the window, seconds after the first sample (default: the end).
+    #[serde(default)]
+    to_s: Option<f64>,
+}
+
+/// A response whose values are durations.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Timed {
+    file: String,
+    /// `s` (Prometheus's convention, the default) or `ms`.
+    #[serde(default)]
+    unit: Unit,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Unit {
+    #[default]
+    S,
+    Ms,
+}
+
+impl Unit {
+    fn to_ms(self) -> f64 {
+        match self {
+            Unit::S => 1e3,
+            Unit::Ms => 1.0,
+        }
+    }
+}
+
+/// Utilization of one or more tiers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Utilization {
+    file: String,
+    /// The label whose value names the tier (a node of the model)…
+    #[serde(default)]
+    node_label: Option<String>,
+    /// …or the node, when the file holds one series.
+    #[serde(default)]
+    node: Option<String>,
+    /// Multiplies every value: 0.01 for percent, 1/vCPUs for cores busy.
+    #[serde(default = "one")]
+    scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A response read from its file, with its text for positions.
+struct File {
+    path: PathBuf,
+    text: String,
+    series: Vec<Series>,
+}
+
+impl File {
+    fn error_at_series(&self, index: usize, message: impl Into<String>) -> ObservedError {
+        let (line, column) = series_position(&self.text, index);
+        ObservedError::at(&self.path, line, column, message)
+    }
+
+    /// The one series, for figures a query should have aggregated.
+    fn single(&self, figure: &str) -> Result<&Series, ObservedError> {
+        match self.series.as_slice() {
+            [one] => Ok(one),
+            [] => Err(ObservedError::at(&self.path, 1, 1, format!("`{figure}`: no series in the result"))),
+            _ => Err(self.error_at_series(
+                1,
+                format!(
+                    "`{figure}`: expected one series, found {} (aggregate in the query, e.g. `sum(…)` or `avg(…)`)",
+                    self.series.len()
+                ),
+            )),
+        }
+    }
+}
+
+/// Reads the config at `path` (contents `text`) and every file it names,
+/// through `read`.
+pub fn parse_config(
+    path: &Path,
+    text: &str,
+    read: &dyn Fn(&Path) -> Result<String, ObservedError>,
+) -> Result<Observed, ObservedError> {
+    if text.trim().is_empty() {
+        return Err(ObservedError::at(
+            path,
+            1,
+            1,
+            "the file is empty: expected a Prometheus config naming a response file per figure",
+        ));
+    }
+    if text.contains("\"resultType\"") {
+        let name = path.file_name().map_or("".into(), |n| n.to_string_lossy());
+        return Err(ObservedError::at(
+            path,
+            1,
+            1,
+            format!(
+                "a Prometheus response, not a config: a response holds one figure, so name it in a config, e.g. `{{ \"throughput_rps\": \"{name}\" }}` (README, \"Checking against observed metrics\")"
+            ),
+        ));
+    }
+    let config: Config =
+        serde_json::from_str(text).map_err(|error| ObservedError::json(path, &error))?;
+    let base = path.parent().unwrap_or(Path::new(""));
+    let open = |name: &str| -> Result<File, ObservedError> {
+        let file = base.join(name);
+        let text = read(&file)?;
+        let series = parse_response(&file, &text)?;
+        Ok(File {
+            path: file,
+            text,
+            series,
+        })
+    };
+    let throughput = config.throughput_rps.as_deref().map(open).transpose()?;
+    let errors = config.error_rate.as_deref().map(open).transpose()?;
+    let mean = config
+        .latency_mean
+        .as_ref()
+        .map(|t| Ok::<_, ObservedError>((open(&t.file)?, t.unit)))
+        .transpose()?;
+    let buckets = config
+        .latency_buckets
+        .as_ref()
+        .map(|t| Ok::<_, ObservedError>((open(&t.file)?, t.unit)))
+        .transpose()?;
+    let utilization: Vec<(File, &Utilization)> = config
+        .utilization
+        .iter()
+        .map(|u| Ok((open(&u.file)?, u)))
+        .collect::<Result<_, ObservedError>>()?;
+
+    // The window is relative to the earliest sample of any file.
+    let all_files = throughput
+        .iter()
+        .chain(&errors)
+        .chain(mean.iter().map(|m| &m.0))
+        .chain(buckets.iter().map(|b| &b.0))
+        .chain(utilization.iter().map(|u| &u.0));
+    let t0 = all_files
+        .flat_map(|f| &f.series)
+        .filter_map(|s| s.samples.first())
+        .map(|s| s.time_s)
+        .fold(f64::INFINITY, f64::min);
+    if !t0.is_finite() {
+        return Err(ObservedError::at(
+            path,
+            1,
+            1,
+            "the files this config names hold no samples",
+        ));
+    }
+    let (from, to) = (
+        t0 + config.from_s.unwrap_or(0.0),
+        t0 + config.to_s.unwrap_or(f64::INFINITY),
+    );
+    let inside = |s: &&Sample| s.time_s >= from && s.time_s <= to && !s.value.is_nan();
+    let mean_of = |series: &Series| -> Option<f64> {
+        let values: Vec<f64> = series
+            .samples
+            .iter()
+            .filter(inside)
+            .map(|s| s.value)
+            .collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
+
+    let error_rate = errors
+        .as_ref()
+        .map(|f| f.single("error_rate"))
+        .transpose()?
+        .and_then(mean_of);
+    // All requests per second at each time: the sum over series.
+    let mut rate_at: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
+    for series in throughput.iter().flat_map(|f| &f.series) {
+        for sample in series.samples.iter().filter(inside) {
+            rate_at
+                .entry(sample.time_s.to_bits())
+                .or_insert((sample.time_s, 0.0))
+                .1 += sample.value;
+        }
+    }
+    let mut rates: Vec<(f64, f64)> = rate_at.into_values().collect();
+    rates.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let all_rps =
+        (!rates.is_empty()).then(|| rates.iter().map(|r| r.1).sum::<f64>() / rates.len() as f64);
+
+    let mut figures = Figures {
+        throughput_rps: all_rps.map(|rps| rps * (1.0 - error_rate.unwrap_or(0.0))),
+        mean_ms: match &mean {
+            Some((file, unit)) => mean_of(file.single("latency_mean")?).map(|m| m * unit.to_ms()),
+            None => None,
+        },
+        error_rate,
+        ..Figures::default()
+    };
+    if let Some((file, unit)) = &buckets {
+        let window = bucket_totals(file, &inside)?;
+        let at = |q: f64| {
+            let x = histogram_quantile(q, &window) * unit.to_ms();
+            x.is_finite().then_some(x)
+        };
+        figures.p50_ms = at(0.5);
+        figures.p95_ms = at(0.95);
+        figures.p99_ms = at(0.99);
+    }
+
+    // Several series of one tier (one per instance or pod) average out.
+    let mut per_tier: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    for (file, spec) in &utilization {
+        for (index, series) in file.series.iter().enumerate() {
+            let node = tier_of(path, file, spec, index)?;
+            if let Some(u) = mean_of(series) {
+                let entry = per_tier.entry(node).or_insert((0.0, 0));
+                entry.0 += u * spec.scale;
+                entry.1 += 1;
+            }
+        }
+    }
+    let per_tier: BTreeMap<String, f64> = per_tier
+        .into_iter()
+        .map(|(node, (sum, n))| (node, sum / n as f64))
+        .collect();
+
+    let span_s = rates.last().map_or(0.0, |r| r.0) - rates.first().map_or(0.0, |r| r.0);
+    let load = if rates.len() >= 2 {
+        let start = rates[0].0;
+        // Each sample holds until the next; the last one for one more step.
+        let step = rates[rates.len() - 1].0 - rates[rates.len() - 2].0;
+        Load::Rates {
+            points: rates.iter().map(|r| (r.0 - start, r.1)).collect(),
+            span_s: span_s + step,
+        }
+    } else {
+        Load::AsModelled
+    };
+    Ok(Observed {
+        path: path.to_path_buf(),
+        format: Format::Prometheus,
+        figures,
+        classes: Default::default(),
+        utilization: per_tier,
+        tier_throughput_rps: BTreeMap::new(),
+        load,
+        window: format!(
+            "samples from {:.0} s after the first to {}",
+            from - t0,
+            if to.is_finite() {
+                format!("{:.0} s", to - t0)
+            } else {
+                "the last".into()
+            }
+        ),
+    })
+}
+
+/// The tier (model node) series `index` of a utilization file describes.
+fn tier_of(
+    config: &Path,
+    file: &File,
+    spec: &Utilization,
+    index: usize,
+) -> Result<String, ObservedError> {
+    let series = &file.series[index];
+    match (&spec.node, &spec.node_label) {
+        (Some(node), _) if file.series.len() == 1 => Ok(node.clone()),
+        (Some(_), _) => Err(file.error_at_series(
+            1,
+            format!(
+                "`node` names one tier, but the file holds {} series (use `node_label`)",
+                file.series.len()
+            ),
+        )),
+        (None, Some(label)) => series.labels.get(label).cloned().ok_or_else(|| {
+            file.error_at_series(
+                index,
+                format!(
+                    "series without a `{label}` label, which names the tier (its labels: {})",
+                    labels_text(&series.labels)
+                ),
+            )
+        }),
+        (None, None) => Err(ObservedError::Mismatch(format!(
+            "{}: a `utilization` entry needs `node_label` or `node`",
+            config.display()
+        ))),
+    }
+}
+
+/// Every bucket's values over the window, summed by `le`. Each sample is a
+/// rate over the same step, so the sums are proportional to the requests in
+/// each bucket over the whole window: its quantiles are the window's, not an
+/// average of per-step quantiles.
+fn bucket_totals(
+    file: &File,
+    inside: &dyn Fn(&&Sample) -> bool,
+) -> Result<Vec<(f64, f64)>, ObservedError> {
+    let mut totals: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
+    for (index, series) in file.series.iter().enumerate() {
+        let le = series.labels.get("le").ok_or_else(|| {
+            file.error_at_series(
+                index,
+                format!(
+                    "a bucket series needs an `le` label (its labels: {})",
+                    labels_text(&series.labels)
+                ),
+            )
+        })?;
+        let bound = parse_value(le).filter(|b| !b.is_nan()).ok_or_else(|| {
+            file.error_at_series(
+                index,
+                format!("`le` is `{le}`, expected a number or `+Inf`"),
+            )
+        })?;
+        let sum: f64 = series
+            .samples
+            .iter()
+            .filter(|s| inside(s))
+            .map(|s| s.value)
+            .sum();
+        totals.entry(bound.to_bits()).or_insert((bound, 0.0)).1 += sum;
+    }
+    Ok(totals.into_values().collect())
+}
+
+fn labels_text(labels: &BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return "none".into();
+    }
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
