@@ -49,15 +49,22 @@ fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Everything that draws at run time (several sources, a rate profile,
-/// trace replay, autoscaling, random crashes, health checks) replays the
-/// same, whatever the thread count, with the series and decisions recorded.
+/// trace replay, autoscaling, random crashes, health checks, retries with
+/// jitter, breakers, key stores, replicas) replays the same, whatever the
+/// thread count, with the series and decisions recorded.
 #[test]
 fn fleets_traces_and_series_do_not_depend_on_thread_count() {
     let options = capsim::RunOptions {
         series_window_s: Some(30.0),
         decisions: true,
     };
-    for name in ["aws-asg.json", "flash-sale.json", "replay-access-log.json"] {
+    for name in [
+        "aws-asg.json",
+        "flash-sale.json",
+        "replay-access-log.json",
+        "retry-storm-breaker.json",
+        "redis-postgres.json",
+    ] {
         let model = load(name);
         let run = |threads| {
             in_pool(threads, || {
