@@ -126,27 +126,19 @@ impl<O: Observer> Network<'_, O> {
         let NodeKind::Pool(config) = &self.model.nodes[node].kind else {
             unreachable!()
         };
-        let deadline = config.queue_timeout_ns;
-        let mut expired = std::mem::take(&mut self.expired);
-        loop {
-            match self.pool(node).release_worker(job.slot) {
-                // Waited past the queue timeout: dropped unserved, and the
-                // worker goes to the next in line.
-                Some(next) if deadline.is_some_and(|d| now.since(self.jobs[next].entered) > d) => {
-                    self.occupancy(now, job.node, Resource::Queue, -1);
-                    self.jobs[next].slot = job.slot;
-                    expired.push(next);
-                }
+        let mut expired = Vec::new();
+        match config.queue_timeout_ns {
+            None => match self.pool(node).release_worker(job.slot) {
                 Some(next) => {
                     self.jobs[next].slot = job.slot;
                     self.occupancy(now, job.node, Resource::Queue, -1);
                     self.pool_start_cpu(now, queue, next);
-                    break;
                 }
-                None => {
-                    self.occupancy(now, job.node, Resource::Worker, -1);
-                    break;
-                }
+                None => self.occupancy(now, job.node, Resource::Worker, -1),
+            },
+            Some(deadline) => {
+                expired = std::mem::take(&mut self.expired);
+                self.release_in_time(now, queue, id, deadline, &mut expired);
             }
         }
         if self.pool(job.node.index()).is_drained(job.slot) {
@@ -158,11 +150,45 @@ impl<O: Observer> Network<'_, O> {
             Answer::Ok
         };
         self.finish(now, queue, id, answer);
-        // Answered only now, with the pool's books straight: their callers
-        // may act at once.
-        for dropped in expired.drain(..) {
-            self.finish(now, queue, dropped, Answer::Expired);
+        if expired.capacity() > 0 {
+            // Answered only now, with the pool's books straight: their
+            // callers may act at once.
+            for dropped in expired.drain(..) {
+                self.finish(now, queue, dropped, Answer::Expired);
+            }
+            self.expired = expired;
         }
-        self.expired = expired;
+    }
+
+    /// Hands `id`'s worker to the next job that has not waited past
+    /// `deadline`; the ones that have go to `expired`, dropped unserved.
+    fn release_in_time(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        id: JobId,
+        deadline: u64,
+        expired: &mut Vec<JobId>,
+    ) {
+        let job = self.jobs[id];
+        loop {
+            match self.pool(job.node.index()).release_worker(job.slot) {
+                Some(next) if now.since(self.jobs[next].entered) > deadline => {
+                    self.occupancy(now, job.node, Resource::Queue, -1);
+                    self.jobs[next].slot = job.slot;
+                    expired.push(next);
+                }
+                Some(next) => {
+                    self.jobs[next].slot = job.slot;
+                    self.occupancy(now, job.node, Resource::Queue, -1);
+                    self.pool_start_cpu(now, queue, next);
+                    return;
+                }
+                None => {
+                    self.occupancy(now, job.node, Resource::Worker, -1);
+                    return;
+                }
+            }
+        }
     }
 }
