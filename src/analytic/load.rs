@@ -103,7 +103,13 @@ fn offered_load_with(
                     NodeKind::Database(db) => {
                         let read_rps: f64 = reads[i].iter().sum();
                         let write_rps: f64 = writes[i].iter().sum();
-                        let shards = f64::from(db.shards);
+                        // The hottest shard's share of the queries (1 / shards
+                        // when the keys do not say).
+                        let hottest = super::shard_shares(model, NodeId(i as u32))
+                            .map_or(1.0 / f64::from(db.shards), |shares| {
+                                shares.into_iter().fold(0.0, f64::max)
+                            });
+                        let shards = 1.0 / hottest;
                         let (read_s, write_s) = (db.read.mean_ms() / 1e3, db.write.mean_ms() / 1e3);
                         let primary = if db.replicas == 0 {
                             (read_rps * read_s + write_rps * write_s) / shards
@@ -173,9 +179,14 @@ fn unloaded_s(model: &Model, node: NodeId, class: usize, write: bool, depth: u32
         }
         NodeKind::Cache(cache) => {
             cache.latency.mean_ms() / 1e3
-                + cache
-                    .on_miss
-                    .map_or(0.0, |to| (1.0 - hit_ratio(model, node)) * below(to, write))
+                + cache.on_miss.map_or(0.0, |to| {
+                    let passes = if write {
+                        1.0
+                    } else {
+                        1.0 - hit_ratio(model, node)
+                    };
+                    passes * below(to, write)
+                })
         }
         NodeKind::Database(db) => {
             (if write { &db.write } else { &db.read }).mean_ms() / 1e3 / db.instance_type.speed
@@ -244,7 +255,12 @@ fn push(
                     writes,
                     on_miss,
                     class,
-                    rate * (1.0 - hit_ratio(model, node)),
+                    // A write always goes on (write-around or -through).
+                    rate * if write {
+                        1.0
+                    } else {
+                        1.0 - hit_ratio(model, node)
+                    },
                     write,
                     depth + 1,
                 );
