@@ -26,6 +26,7 @@ pub const EXIT_OUT_OF_TOLERANCE: u8 = 4;
 
 /// Runs the command line and maps every failure to an exit code.
 pub fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
@@ -99,5 +100,17 @@ fn report_error(error: &anyhow::Error) {
     });
     if let Some(hint) = hint {
         eprintln!("\nhint: {hint}");
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing to a pipe its reader closed (`capsim
+/// run … | head`) would panic; with the default action the process ends
+/// quietly, as every Unix tool does.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread exists; it
+    // only resets one signal's disposition to the system default.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
