@@ -1,6 +1,7 @@
 //! Rendering results: the terminal table, JSON files and the time series as
 //! CSV. The only layer of the library that writes files.
 
+pub mod analysis;
 pub mod decisions;
 pub mod json;
 pub mod plot;

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::stats::{Estimate, LatencyEstimate, Outcome, Summary};
 
 /// A number with about four significant digits; `-` for NaN.
-fn number(x: f64) -> String {
+pub(crate) fn number(x: f64) -> String {
     if x.is_nan() {
         "-".to_string()
     } else if x == 0.0 {
@@ -22,7 +22,7 @@ fn number(x: f64) -> String {
     }
 }
 
-fn cell(estimate: Estimate) -> String {
+pub(crate) fn cell(estimate: Estimate) -> String {
     match estimate.ci95 {
         Some(half) if !estimate.mean.is_nan() => {
             format!("{}±{}", number(estimate.mean), number(half))
@@ -39,7 +39,7 @@ fn percent(estimate: Estimate) -> String {
 }
 
 /// Writes rows as left-aligned first column, right-aligned others.
-fn write_rows(out: &mut impl Write, rows: &[Vec<String>]) -> io::Result<()> {
+pub(crate) fn write_rows(out: &mut impl Write, rows: &[Vec<String>]) -> io::Result<()> {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
