@@ -119,6 +119,11 @@ impl SplitMix64 {
 static SERVED: AtomicU64 = AtomicU64::new(0);
 static SERVICE_US: AtomicU64 = AtomicU64::new(0);
 static BUSY_US: AtomicU64 = AtomicU64::new(0);
+/// Time in the server of the requests that slept, in 0.1 ms buckets (the
+/// last one holds everything longer), for its percentiles: they tell
+/// whether a tail is the server's or the client's.
+const BUCKETS: usize = 20_000;
+static SOJOURN_TENTHS: [AtomicU64; BUCKETS] = [const { AtomicU64::new(0) }; BUCKETS];
 static SOJOURN_US: AtomicU64 = AtomicU64::new(0);
 
 /// What a request asks for.
@@ -202,7 +207,10 @@ fn main() {
                 answer(job, &body);
                 if kind == Kind::Sleep {
                     BUSY_US.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
-                    SOJOURN_US.fetch_add(arrived.elapsed().as_micros() as u64, Ordering::Relaxed);
+                    let sojourn_us = arrived.elapsed().as_micros() as u64;
+                    SOJOURN_US.fetch_add(sojourn_us, Ordering::Relaxed);
+                    let bucket = ((sojourn_us / 100) as usize).min(BUCKETS - 1);
+                    SOJOURN_TENTHS[bucket].fetch_add(1, Ordering::Relaxed);
                     SERVED.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -311,11 +319,27 @@ fn stats() -> String {
     let busy = BUSY_US.swap(0, Ordering::Relaxed);
     let sojourn = SOJOURN_US.swap(0, Ordering::Relaxed);
     let mean = |sum: u64| sum as f64 / 1e3 / served.max(1) as f64;
+    let counts: Vec<u64> = SOJOURN_TENTHS.iter().map(|c| c.swap(0, Ordering::Relaxed)).collect();
+    let total: u64 = counts.iter().sum();
+    // The bucket holding the p-quantile, at its middle, in ms.
+    let quantile = |p: f64| {
+        let rank = (p * total as f64).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (i, count) in counts.iter().enumerate() {
+            seen += count;
+            if seen >= rank {
+                return (i as f64 + 0.5) / 10.0;
+            }
+        }
+        0.0
+    };
     format!(
-        "{{\"requests\": {served}, \"service_mean_ms\": {:.4}, \"busy_mean_ms\": {:.4}, \"server_mean_ms\": {:.4}}}\n",
+        "{{\"requests\": {served}, \"service_mean_ms\": {:.4}, \"busy_mean_ms\": {:.4}, \"server_mean_ms\": {:.4}, \"server_p50_ms\": {:.2}, \"server_p99_ms\": {:.2}}}\n",
         mean(service),
         mean(busy),
-        mean(sojourn)
+        mean(sojourn),
+        quantile(0.5),
+        quantile(0.99)
     )
 }
 

@@ -77,12 +77,13 @@ def aggregated(stats_csv):
     raise SystemExit(f"{stats_csv}: no Aggregated row")
 
 
-def locust(host, users, spawn_rate, seconds, prefix, think_ms, path="/"):
-    """One headless Locust run; its CSVs go to `prefix`_*.csv."""
-    env = dict(os.environ, THINK_MS=str(think_ms), REQUEST_PATH=path)
+def locust(host, users, stagger_ms, seconds, prefix, think_ms, path="/"):
+    """One headless Locust run; its CSVs go to `prefix`_*.csv. Locust starts
+    every user at once; each waits `stagger_ms` × its index (locustfile.py)."""
+    env = dict(os.environ, THINK_MS=str(think_ms), STAGGER_MS=str(stagger_ms), REQUEST_PATH=path)
     command = [
         str(LOCUST), "-f", str(HERE / "locustfile.py"), "--headless",
-        "-u", str(users), "-r", str(spawn_rate), "-t", f"{seconds}s",
+        "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
         "--host", host, "--csv", str(prefix), "--only-summary",
         # Statistics start once every user runs: no ramp in the figures.
         "--reset-stats", "--stop-timeout", "5", "--loglevel", "WARNING",
@@ -97,7 +98,7 @@ def server_stats(host):
         return json.loads(response.read())
 
 
-def write_model(level, handler_ms, overhead_ms, think_ms, out):
+def write_model(level, handler_ms, overhead_ms, think_ms, spawn_rate, out):
     """The committed model of a level, with this machine's measured overheads.
 
     The handler's overhead h adds to every service: the service becomes
@@ -113,6 +114,7 @@ def write_model(level, handler_ms, overhead_ms, think_ms, out):
                                      "cv": round(mean / (mean + handler_ms), 6)}}
     closed = model["traffic"]["arrivals"]["closed"]
     closed["think"] = {"constant": {"ms": round(think_ms, 3)}}
+    closed["spawn_rate_per_s"] = round(spawn_rate, 6)
     model["nodes"]["http"]["load_balancer"]["latency"] = {"constant": {"ms": round(overhead_ms, 3)}}
     path = out / f"model-{level}.json"
     path.write_text(json.dumps(model, indent=2) + "\n")
@@ -128,6 +130,16 @@ def predict(model_path, out):
     )
     end = json.loads(result.read_text())["summary"]["end_to_end"]
     return {key: end[key]["mean"] for _, _, key in FIGURES}
+
+
+def predicted_server(result):
+    """capsim's figures for the `server` node alone (diagnostics: against
+    the server's own counters, without the client's overhead)."""
+    if not result.exists():
+        return None
+    nodes = json.loads(result.read_text())["summary"]["nodes"]
+    node = next(n for n in nodes if n["name"] == "server")["latency"]
+    return {key: node[key]["mean"] for key in ("mean_ms", "p50_ms", "p99_ms")}
 
 
 def compare_in_python(model_path, stats_csv, out):
@@ -175,7 +187,7 @@ def main():
         # loopback and Locust's timing: "Locust mean − server mean").
         zero_think_ms = 20.0
         server_stats(host)
-        zero = locust(host, 1, 1, overhead_s, out / "overhead", zero_think_ms)
+        zero = locust(host, 1, 0.0, overhead_s, out / "overhead", zero_think_ms)
         alone = server_stats(host)
         handler_ms = max(0.0, alone["busy_mean_ms"] - alone["service_mean_ms"])
         overhead_ms = max(0.0, zero["Average Response Time"] - alone["server_mean_ms"])
@@ -193,17 +205,19 @@ def main():
                    "bounds": BOUNDS[mode], "levels": {}}
         for level in levels:
             users = LEVELS[level]
-            # Spawning at about the cycle rate staggers users over one think
-            # + response cycle, as in steady state, instead of in lockstep.
-            spawn = max(1, round(users * 1000.0 / (THINK_MS + MEAN_MS)))
+            # Users start evenly over one think + service cycle, as in
+            # steady state, not in lockstep; the model starts them alike.
+            stagger_ms = (THINK_MS + MEAN_MS) / users
             stats = out / level
             server_stats(host)  # reset the server's counters
-            observed = locust(host, users, spawn, level_s, stats, THINK_MS)
+            observed = locust(host, users, stagger_ms, level_s, stats, THINK_MS)
             # The server's own view (ramp included): time from parsed request
             # to written answer, against what Locust saw end to end.
             server = server_stats(host)
-            model = write_model(level, handler_ms, overhead_ms, THINK_MS + loop_ms, out)
+            model = write_model(level, handler_ms, overhead_ms, THINK_MS + loop_ms,
+                                1000.0 / stagger_ms, out)
             rows = COMPARE(model, f"{stats}_stats.csv", out)
+            server["predicted"] = predicted_server(out / f"model-{level}-predicted.json")
             utilization = observed["Requests/s"] * MEAN_MS / 1000.0 / WORKERS
             results["levels"][level] = {"users": users, "requests": observed["Request Count"],
                                         "failures": observed["Failure Count"],
@@ -212,9 +226,14 @@ def main():
             print_level(level, users, utilization, rows, BOUNDS[mode])
             print(f"  server side: {server['requests']} requests, service drawn "
                   f"{server['service_mean_ms']:.2f} ms, worker busy {server['busy_mean_ms']:.2f} ms, "
-                  f"in server {server['server_mean_ms']:.2f} ms; "
+                  f"in server {server['server_mean_ms']:.2f} ms (p50 {server['server_p50_ms']:.1f}, "
+                  f"p99 {server['server_p99_ms']:.1f}); "
                   f"Locust mean − server mean = "
                   f"{observed['Average Response Time'] - server['server_mean_ms']:.2f} ms", flush=True)
+            if server["predicted"]:
+                p = server["predicted"]
+                print(f"  capsim's server node: mean {p['mean_ms']:.2f} ms, p50 {p['p50_ms']:.1f}, "
+                      f"p99 {p['p99_ms']:.1f}", flush=True)
     finally:
         process.terminate()
         process.wait()
