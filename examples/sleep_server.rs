@@ -319,7 +319,10 @@ fn stats() -> String {
     let busy = BUSY_US.swap(0, Ordering::Relaxed);
     let sojourn = SOJOURN_US.swap(0, Ordering::Relaxed);
     let mean = |sum: u64| sum as f64 / 1e3 / served.max(1) as f64;
-    let counts: Vec<u64> = SOJOURN_TENTHS.iter().map(|c| c.swap(0, Ordering::Relaxed)).collect();
+    let counts: Vec<u64> = SOJOURN_TENTHS
+        .iter()
+        .map(|c| c.swap(0, Ordering::Relaxed))
+        .collect();
     let total: u64 = counts.iter().sum();
     // The bucket holding the p-quantile, at its middle, in ms.
     let quantile = |p: f64| {
