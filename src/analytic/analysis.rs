@@ -1,9 +1,11 @@
 //! `analyze`: instant estimates of a whole model where theory applies.
 //!
 //! ```text
-//!  Model ─► flows (traffic equations) ─► groups of queues per node ─┬─ open:   Erlang C / M/M/c/K / Allen–Cunneen per group
-//!                                                                   └─ closed: exact MVA over every queue
-//!        ─► per node: waits + service + its synchronous calls (recursively) ─► end-to-end mean (Jackson)
+//!  Model ─► flows (traffic equations) ─► groups of queues per node (stations.rs)
+//!        ─► open:   Erlang C / M/M/c/K / Allen–Cunneen per group
+//!           closed: exact MVA over every queue
+//!        ─► per node: wait + service + synchronous calls, recursively (tree.rs)
+//!        ─► end-to-end mean (Jackson: Σ visit ratio × response)
 //! ```
 //!
 //! Plain data out; `report::analysis` prints it, beside a simulation's
@@ -15,9 +17,10 @@ use serde::Serialize;
 
 use super::che::expected_hit_ratio;
 use super::formulas::{Station, mva_stations};
-use super::load::{flows, hit_ratio};
+use super::load::flows;
 use super::stations::{Group, Method, Solved, groups_of};
-use crate::model::{Arrivals, CallMode, EvictionPolicy, Hits, Model, NodeId, NodeKind, Operation};
+use super::tree::Context;
+use crate::model::{Arrivals, CallMode, EvictionPolicy, Hits, Model, NodeId, NodeKind};
 
 /// Why the simulation may part from theory here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -479,122 +482,4 @@ fn solve_closed(
         })
         .collect();
     (solved, x)
-}
-
-/// The solved model, for walking the call tree.
-struct Context<'a> {
-    model: &'a Model,
-    groups: &'a [Option<(Vec<Group>, usize, usize)>],
-    solved: &'a [Option<Vec<Solved>>],
-}
-
-impl Context<'_> {
-    /// The solution of the group serving this operation at `node`.
-    fn queue(&self, node: usize, write: bool) -> Option<(&Group, &Solved)> {
-        let (gs, read, written) = self.groups[node].as_ref()?;
-        let k = if write { *written } else { *read };
-        Some((&gs[k], &self.solved[node].as_ref()?[k]))
-    }
-
-    /// Mean time of one visit to `node` by `class`, seconds: its pure
-    /// latency or queue wait and service, plus its synchronous calls.
-    /// `None` when a queue on the way is unstable.
-    fn visit_s(&self, node: NodeId, class: usize, write: bool, depth: u32) -> Option<f64> {
-        if depth > 64 {
-            return Some(0.0);
-        }
-        let below = |to: NodeId, write: bool| self.visit_s(to, class, write, depth + 1);
-        let i = node.index();
-        Some(match &self.model.nodes[i].kind {
-            NodeKind::Balancer(balancer) => {
-                let mut total = balancer.latency.as_ref().map_or(0.0, |d| d.mean_ms() / 1e3);
-                for &(to, share) in &balancer.targets_by_class[class].0 {
-                    total += share * below(to, write)?;
-                }
-                total
-            }
-            NodeKind::Pool(pool) => {
-                let (_, solved) = self.queue(i, write)?;
-                let mut total = solved.wait_s?
-                    + pool.service_by_class[class].mean_ms() / 1e3 / pool.instance_type.speed;
-                for call in pool
-                    .calls
-                    .iter()
-                    .filter(|c| c.class_filter[class] && c.mode == CallMode::Sync)
-                {
-                    total += call.probability * below(call.to, call.op == Operation::Write)?;
-                }
-                total
-            }
-            NodeKind::Cache(cache) => {
-                let mut total = cache.latency.mean_ms() / 1e3;
-                if let Some(to) = cache.on_miss {
-                    total += (1.0 - hit_ratio(self.model, node)) * below(to, write)?;
-                }
-                total
-            }
-            NodeKind::Database(db) => {
-                let (_, solved) = self.queue(i, write)?;
-                let service = if write { &db.write } else { &db.read };
-                solved.wait_s? + service.mean_ms() / 1e3 / db.instance_type.speed
-            }
-            NodeKind::Delay(delay) => delay.latency.mean_ms() / 1e3,
-        })
-    }
-
-    /// Calls `visit` on `node` and every node a visit to it reaches
-    /// synchronously (any class), nearest first; repeats are harmless.
-    fn reach(&self, node: NodeId, visit: &mut dyn FnMut(NodeId), depth: u32) {
-        if depth > 64 {
-            return;
-        }
-        visit(node);
-        let below: Vec<NodeId> = match &self.model.nodes[node.index()].kind {
-            NodeKind::Balancer(balancer) => balancer
-                .targets_by_class
-                .iter()
-                .flat_map(|t| t.0.iter().map(|&(to, _)| to))
-                .collect(),
-            NodeKind::Pool(pool) => pool
-                .calls
-                .iter()
-                .filter(|c| c.mode == CallMode::Sync)
-                .map(|c| c.to)
-                .collect(),
-            NodeKind::Cache(cache) => cache.on_miss.into_iter().collect(),
-            NodeKind::Database(_) | NodeKind::Delay(_) => Vec::new(),
-        };
-        for to in below {
-            self.reach(to, visit, depth + 1);
-        }
-    }
-
-    /// Probability a visit succeeds: no full queue on its synchronous path.
-    fn success(&self, node: NodeId, class: usize, write: bool, depth: u32) -> f64 {
-        if depth > 64 {
-            return 1.0;
-        }
-        let below = |to: NodeId, write: bool| self.success(to, class, write, depth + 1);
-        let i = node.index();
-        let admitted = self.queue(i, write).map_or(1.0, |(_, s)| 1.0 - s.blocking);
-        admitted
-            * match &self.model.nodes[i].kind {
-                NodeKind::Balancer(balancer) => balancer.targets_by_class[class]
-                    .0
-                    .iter()
-                    .map(|&(to, share)| share * below(to, write))
-                    .sum(),
-                NodeKind::Pool(pool) => pool
-                    .calls
-                    .iter()
-                    .filter(|c| c.class_filter[class] && c.mode == CallMode::Sync)
-                    .map(|c| 1.0 - c.probability * (1.0 - below(c.to, c.op == Operation::Write)))
-                    .product(),
-                NodeKind::Cache(cache) => cache.on_miss.map_or(1.0, |to| {
-                    let h = hit_ratio(self.model, node);
-                    h + (1.0 - h) * below(to, write)
-                }),
-                NodeKind::Database(_) | NodeKind::Delay(_) => 1.0,
-            }
-    }
 }

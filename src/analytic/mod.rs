@@ -6,6 +6,7 @@ mod che;
 mod formulas;
 mod load;
 mod stations;
+mod tree;
 mod versus;
 
 pub use analysis::{Analysis, Network, NodeTheory, Reason, analyze};
