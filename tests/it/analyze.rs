@@ -258,3 +258,50 @@ fn cli_prints_theory_and_simulation_side_by_side() {
         assert!(stdout.contains(expected), "no `{expected}` in:\n{stdout}");
     }
 }
+
+/// The closed model of the real check (48 users, M/M/4 at 85%), simulated:
+/// 4 replications of 2,940 s (2.5·10^5 requests each). Pilot half-widths:
+/// throughput 0.03%, mean response 0.25%, P(wait) 0.5%, mean wait 0.6%;
+/// bound 2%, theory within 3 half-widths. MVA's probability of waiting
+/// comes from the arrival theorem, so this checks it too.
+#[test]
+fn closed_population_simulation_agrees_with_mva() {
+    let (model, analysis) = analyze("experiments/real-check/model-u85.json");
+    let runs = support::replicate(&model, model.seed, 4);
+    let server = model.node_id("server").unwrap().index();
+    for row in analytic::versus(&analysis, &runs) {
+        let what = format!("{:?} {}", row.node, row.figure);
+        let samples: Vec<f64> = match (row.node.as_deref(), row.figure) {
+            (None, "req/s") => each(&runs, |r| r.end_to_end.throughput_rps),
+            (None, "mean ms") => each(&runs, |r| r.end_to_end.mean_ms),
+            (Some("server"), "P(wait)") => each(&runs, |r| {
+                let n = &r.nodes[server];
+                n.queued as f64 / n.latency.completed as f64
+            }),
+            (Some("server"), "wait ms") => each(&runs, |r| {
+                let n = &r.nodes[server];
+                n.mean_queue / n.latency.throughput_rps * 1e3
+            }),
+            _ => continue,
+        };
+        check_against_theory(&what, &samples, row.theory, 0.02);
+    }
+}
+
+#[test]
+fn cli_exits_3_when_theory_finds_a_station_over_capacity() {
+    let path = std::env::temp_dir().join(format!("capsim-analyze-{}.json", std::process::id()));
+    let model = json!({
+        "simulation": { "duration_s": 100, "warmup_s": 10 },
+        "instance_types": { "one": { "vcpus": 1 } },
+        "traffic": { "entry": "server", "arrivals": { "poisson": { "rate_rps": 12 } } },
+        "nodes": { "server": { "pool": { "instance_type": "one", "instances": 1,
+                                         "service": { "exponential": { "mean_ms": 100 } } } } }
+    });
+    std::fs::write(&path, model.to_string()).unwrap();
+    let out = capsim(&["analyze", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).ok();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(stdout.contains("unstable"), "{stdout}");
+}
