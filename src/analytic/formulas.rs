@@ -132,14 +132,49 @@ pub struct MvaPoint {
 /// Exact Mean Value Analysis with load-dependent (multi-server) stations, for
 /// `users` users thinking `think_s` between requests.
 pub fn mva(stations: &[Station], think_s: f64, users: u32) -> MvaPoint {
+    let solution = mva_stations(stations, think_s, users);
+    MvaPoint {
+        throughput: solution.throughput,
+        response: solution.response,
+    }
+}
+
+/// A closed network's solution, station by station.
+#[derive(Clone, Debug)]
+pub struct MvaSolution {
+    /// Requests per second.
+    pub throughput: f64,
+    /// Response time (think excluded), seconds: the sum of the residences.
+    pub response: f64,
+    /// Time a request spends at each station (all its visits), seconds.
+    pub residence: Vec<f64>,
+    /// Probability that an arrival at each station finds every server busy:
+    /// by the arrival theorem, the chance that the other `users − 1` keep
+    /// at least `servers` there.
+    pub wait_probability: Vec<f64>,
+}
+
+/// As [`mva`], with each station's residence time and probability of waiting.
+pub fn mva_stations(stations: &[Station], think_s: f64, users: u32) -> MvaSolution {
     let n_max = users as usize;
     // marginals[k][j] = P(j requests at station k) at the previous population.
     let mut marginals: Vec<Vec<f64>> = stations.iter().map(|_| vec![1.0]).collect();
-    let mut point = MvaPoint {
+    let mut solution = MvaSolution {
         throughput: 0.0,
         response: 0.0,
+        residence: vec![0.0; stations.len()],
+        wait_probability: vec![0.0; stations.len()],
     };
     for n in 1..=n_max {
+        // What an arrival sees: the marginals of population n − 1.
+        solution.wait_probability = stations
+            .iter()
+            .zip(&marginals)
+            .map(|(station, p)| {
+                let idle: f64 = p.iter().take(station.servers as usize).sum();
+                (1.0 - idle).max(0.0)
+            })
+            .collect();
         let residence: Vec<f64> = stations
             .iter()
             .zip(&marginals)
@@ -164,12 +199,25 @@ pub fn mva(stations: &[Station], think_s: f64, users: u32) -> MvaPoint {
             next[0] = (1.0 - next[1..].iter().sum::<f64>()).max(0.0);
             *p = next;
         }
-        point = MvaPoint {
-            throughput,
-            response,
-        };
+        solution.throughput = throughput;
+        solution.response = response;
+        solution.residence = residence;
     }
-    point
+    solution
+}
+
+/// Mean wait in queue of M/G/c by the Allen–Cunneen approximation with
+/// Poisson arrivals (ca² = 1): the M/M/c wait scaled by (1 + cs²) / 2, cs²
+/// the service time's squared coefficient of variation. Exact for M/M/c
+/// (cs² = 1) and for M/G/1 (it is then Pollaczek–Khinchine); `None` when
+/// unstable.
+pub fn mgc_wait_mean_allen_cunneen(
+    lambda: f64,
+    mean_service: f64,
+    scv: f64,
+    c: u32,
+) -> Option<f64> {
+    Some(mmc_wait_mean(lambda, 1.0 / mean_service, c)? * (1.0 + scv) / 2.0)
 }
 
 /// Index of dispersion (variance / mean) of the number of arrivals in a
@@ -240,6 +288,12 @@ mod tests {
             mg1_wait_mean(60.0, 0.010, 4.0).unwrap(),
             0.0375,
             epsilon = 1e-6
+        );
+        // Allen–Cunneen with one server is Pollaczek–Khinchine.
+        assert_abs_diff_eq!(
+            mgc_wait_mean_allen_cunneen(60.0, 0.010, 4.0, 1).unwrap(),
+            0.0375,
+            epsilon = 1e-9
         );
         let m = mmck(3.0, 1.0, 2, 5);
         assert_abs_diff_eq!(m.blocking, 0.37442, epsilon = 1e-5);

@@ -64,24 +64,7 @@ fn offered_load_with(
     rate_of: impl Fn(&Source) -> Option<f64>,
 ) -> Option<Vec<NodeLoad>> {
     let n_classes = model.classes.len();
-    // reads[node][class], writes[node][class], requests per second.
-    let mut reads = vec![vec![0.0; n_classes]; model.nodes.len()];
-    let mut writes = vec![vec![0.0; n_classes]; model.nodes.len()];
-    for source in &model.sources {
-        let rate = rate_of(source)?;
-        for (class, share) in source.class_shares() {
-            push(
-                model,
-                &mut reads,
-                &mut writes,
-                source.entry,
-                class.index(),
-                rate * share,
-                false,
-                0,
-            );
-        }
-    }
+    let Flows { reads, writes } = flows(model, rate_of)?;
     Some(
         model
             .nodes
@@ -151,6 +134,38 @@ fn offered_load_with(
             })
             .collect(),
     )
+}
+
+/// Requests per second reaching each node, by class and operation:
+/// `reads[node][class]`, `writes[node][class]`.
+pub(crate) struct Flows {
+    pub reads: Vec<Vec<f64>>,
+    pub writes: Vec<Vec<f64>>,
+}
+
+/// Solves the traffic equations with each source at the rate `rate_of`
+/// gives it (async calls included: they load their targets too); `None`
+/// when `rate_of` has no rate for some source.
+pub(crate) fn flows(model: &Model, rate_of: impl Fn(&Source) -> Option<f64>) -> Option<Flows> {
+    let n_classes = model.classes.len();
+    let mut reads = vec![vec![0.0; n_classes]; model.nodes.len()];
+    let mut writes = vec![vec![0.0; n_classes]; model.nodes.len()];
+    for source in &model.sources {
+        let rate = rate_of(source)?;
+        for (class, share) in source.class_shares() {
+            push(
+                model,
+                &mut reads,
+                &mut writes,
+                source.entry,
+                class.index(),
+                rate * share,
+                false,
+                0,
+            );
+        }
+    }
+    Some(Flows { reads, writes })
 }
 
 /// Mean latency of a visit to `node` with no queueing anywhere, seconds.
@@ -272,6 +287,6 @@ fn push(
 
 /// A cache's expected hit ratio for the load estimate; 0 (every lookup
 /// goes on) when it cannot be estimated, which errs on the safe side.
-fn hit_ratio(model: &Model, node: NodeId) -> f64 {
+pub(crate) fn hit_ratio(model: &Model, node: NodeId) -> f64 {
     super::expected_hit_ratio(model, node).unwrap_or(0.0)
 }

@@ -1,12 +1,19 @@
 //! Closed forms of queueing theory: instant estimates for users, and oracles
 //! for the tests. Pure functions of numbers or of a `Model`.
 
+mod analysis;
 mod che;
 mod formulas;
 mod load;
 mod shards;
+mod stations;
+mod tree;
+mod versus;
 
+pub use analysis::{Analysis, Network, NodeTheory, Reason, analyze};
 pub use che::{che_lru, expected_hit_ratio, zipf_popularity};
 pub use formulas::*;
 pub use load::{NodeLoad, offered_load, peak_offered_load};
 pub use shards::shard_shares;
+pub use stations::{Group, Method, Solved};
+pub use versus::{PARTING, Versus, versus};

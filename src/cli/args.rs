@@ -18,6 +18,8 @@ pub enum Command {
     Run(RunArgs),
     /// Validate a model, reporting every problem, and estimate its offered load.
     Check(CheckArgs),
+    /// Estimate a model by queueing theory (Erlang C, M/G/c, Jackson, MVA, Che), optionally beside a simulation.
+    Analyze(AnalyzeArgs),
     /// List the built-in instance types with their prices and sources.
     InstanceTypes,
     /// Run an experiment: every point of its axes' grid, replicated, in parallel; one CSV row per point.
@@ -297,4 +299,22 @@ fn non_negative(text: &str) -> Result<f64, String> {
         Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
         _ => Err(format!("expected a number ≥ 0, found `{text}`")),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// The model (JSON topology).
+    pub model: PathBuf,
+    /// Also simulate the model and print theory and simulation side by side.
+    #[arg(long)]
+    pub simulate: bool,
+    /// Override the model's seed (with `--simulate`).
+    #[arg(long, requires = "simulate")]
+    pub seed: Option<u64>,
+    /// Independent replications of the simulation (with `--simulate`).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..), requires = "simulate")]
+    pub replications: u32,
+    /// Skip malformed or out-of-order trace lines (and report how many) instead of failing.
+    #[arg(long)]
+    pub skip_bad_lines: bool,
 }

@@ -1,6 +1,7 @@
 //! The command line: parse arguments, call the library, print. The only
 //! place that knows clap, indicatif and anyhow.
 
+mod analyze;
 mod args;
 mod check;
 mod compare;
@@ -31,6 +32,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Check(args) => check::execute(args),
+        Command::Analyze(args) => analyze::execute(args),
         Command::InstanceTypes => check::list_instance_types(),
         Command::Sweep(args) => sweep::execute(args),
         Command::Merge(args) => sweep::merge(args),

@@ -3,6 +3,7 @@
 //! writes files.
 
 pub mod compare;
+pub mod analysis;
 pub mod decisions;
 pub mod json;
 pub mod plot;

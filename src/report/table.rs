@@ -22,7 +22,7 @@ pub(crate) fn number(x: f64) -> String {
     }
 }
 
-fn cell(estimate: Estimate) -> String {
+pub(crate) fn cell(estimate: Estimate) -> String {
     match estimate.ci95 {
         Some(half) if !estimate.mean.is_nan() => {
             format!("{}±{}", number(estimate.mean), number(half))

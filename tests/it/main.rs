@@ -1,5 +1,6 @@
 //! The single integration-test binary (one link, one parallel run).
 
+mod analyze;
 mod behaviour;
 mod caches;
 mod cli;

@@ -1,0 +1,126 @@
+//! The solved model's call tree: a visit's mean time (its wait and service
+//! plus its synchronous calls', recursively: Jackson's Σ visit ratio ×
+//! response, taken along the tree), its chance of success past finite
+//! queues, and the nodes it reaches.
+
+use super::load::hit_ratio;
+use super::stations::{Group, Solved};
+use crate::model::{CallMode, Model, NodeId, NodeKind, Operation};
+
+/// The solved model, for walking the call tree.
+pub(crate) struct Context<'a> {
+    pub model: &'a Model,
+    pub groups: &'a [Option<(Vec<Group>, usize, usize)>],
+    pub solved: &'a [Option<Vec<Solved>>],
+}
+
+impl Context<'_> {
+    /// The solution of the group serving this operation at `node`.
+    fn queue(&self, node: usize, write: bool) -> Option<(&Group, &Solved)> {
+        let (gs, read, written) = self.groups[node].as_ref()?;
+        let k = if write { *written } else { *read };
+        Some((&gs[k], &self.solved[node].as_ref()?[k]))
+    }
+
+    /// Mean time of one visit to `node` by `class`, seconds: its pure
+    /// latency or queue wait and service, plus its synchronous calls.
+    /// `None` when a queue on the way is unstable.
+    pub fn visit_s(&self, node: NodeId, class: usize, write: bool, depth: u32) -> Option<f64> {
+        if depth > 64 {
+            return Some(0.0);
+        }
+        let below = |to: NodeId, write: bool| self.visit_s(to, class, write, depth + 1);
+        let i = node.index();
+        Some(match &self.model.nodes[i].kind {
+            NodeKind::Balancer(balancer) => {
+                let mut total = balancer.latency.as_ref().map_or(0.0, |d| d.mean_ms() / 1e3);
+                for &(to, share) in &balancer.targets_by_class[class].0 {
+                    total += share * below(to, write)?;
+                }
+                total
+            }
+            NodeKind::Pool(pool) => {
+                let (_, solved) = self.queue(i, write)?;
+                let mut total = solved.wait_s?
+                    + pool.service_by_class[class].mean_ms() / 1e3 / pool.instance_type.speed;
+                for call in pool
+                    .calls
+                    .iter()
+                    .filter(|c| c.class_filter[class] && c.mode == CallMode::Sync)
+                {
+                    total += call.probability * below(call.to, call.op == Operation::Write)?;
+                }
+                total
+            }
+            NodeKind::Cache(cache) => {
+                let mut total = cache.latency.mean_ms() / 1e3;
+                if let Some(to) = cache.on_miss {
+                    total += (1.0 - hit_ratio(self.model, node)) * below(to, write)?;
+                }
+                total
+            }
+            NodeKind::Database(db) => {
+                let (_, solved) = self.queue(i, write)?;
+                let service = if write { &db.write } else { &db.read };
+                solved.wait_s? + service.mean_ms() / 1e3 / db.instance_type.speed
+            }
+            NodeKind::Delay(delay) => delay.latency.mean_ms() / 1e3,
+        })
+    }
+
+    /// Calls `visit` on `node` and every node a visit to it reaches
+    /// synchronously (any class), nearest first; repeats are harmless.
+    pub fn reach(&self, node: NodeId, visit: &mut dyn FnMut(NodeId), depth: u32) {
+        if depth > 64 {
+            return;
+        }
+        visit(node);
+        let below: Vec<NodeId> = match &self.model.nodes[node.index()].kind {
+            NodeKind::Balancer(balancer) => balancer
+                .targets_by_class
+                .iter()
+                .flat_map(|t| t.0.iter().map(|&(to, _)| to))
+                .collect(),
+            NodeKind::Pool(pool) => pool
+                .calls
+                .iter()
+                .filter(|c| c.mode == CallMode::Sync)
+                .map(|c| c.to)
+                .collect(),
+            NodeKind::Cache(cache) => cache.on_miss.into_iter().collect(),
+            NodeKind::Database(_) | NodeKind::Delay(_) => Vec::new(),
+        };
+        for to in below {
+            self.reach(to, visit, depth + 1);
+        }
+    }
+
+    /// Probability a visit succeeds: no full queue on its synchronous path.
+    pub fn success(&self, node: NodeId, class: usize, write: bool, depth: u32) -> f64 {
+        if depth > 64 {
+            return 1.0;
+        }
+        let below = |to: NodeId, write: bool| self.success(to, class, write, depth + 1);
+        let i = node.index();
+        let admitted = self.queue(i, write).map_or(1.0, |(_, s)| 1.0 - s.blocking);
+        admitted
+            * match &self.model.nodes[i].kind {
+                NodeKind::Balancer(balancer) => balancer.targets_by_class[class]
+                    .0
+                    .iter()
+                    .map(|&(to, share)| share * below(to, write))
+                    .sum(),
+                NodeKind::Pool(pool) => pool
+                    .calls
+                    .iter()
+                    .filter(|c| c.class_filter[class] && c.mode == CallMode::Sync)
+                    .map(|c| 1.0 - c.probability * (1.0 - below(c.to, c.op == Operation::Write)))
+                    .product(),
+                NodeKind::Cache(cache) => cache.on_miss.map_or(1.0, |to| {
+                    let h = hit_ratio(self.model, node);
+                    h + (1.0 - h) * below(to, write)
+                }),
+                NodeKind::Database(_) | NodeKind::Delay(_) => 1.0,
+            }
+    }
+}

@@ -1,0 +1,213 @@
+//! The terminal output of `capsim analyze`: theory's figures per node and
+//! end to end, the reasons theory is approximate here, and, with a
+//! simulation, both side by side.
+
+use std::io::{self, Write};
+
+use super::table::{cell, number, write_rows};
+use crate::analytic::{Analysis, Method, Network, Reason, Versus};
+
+/// A short label for the reason column.
+pub fn label(reason: Reason) -> &'static str {
+    match reason {
+        Reason::FiniteQueue => "finite queue (rejections)",
+        Reason::HeldWorkers => "workers held during downstream calls",
+        Reason::NonExponential => "non-exponential service",
+        Reason::Unstable => "unstable",
+        Reason::TimeVarying => "time-varying traffic (theory at the mean rate)",
+        Reason::NonPoisson => "non-Poisson arrivals",
+        Reason::Autoscaling => "instances change (autoscaling, failures)",
+        Reason::SplitQueues => "per-instance queues (theory: random split)",
+        Reason::MixedPopulation => "open and closed sources together",
+        Reason::HitRatioUnknown => "hit ratio not estimable",
+        Reason::NotLru => "Che's approximation is for LRU",
+    }
+}
+
+fn method(method: Method, scv: f64) -> String {
+    match method {
+        Method::ErlangC => "M/M/c Erlang C".to_string(),
+        Method::Mmck => "M/M/c/K".to_string(),
+        Method::AllenCunneen => format!("M/G/c Allen-Cunneen cs²={}", number(scv)),
+        Method::Mva => "MVA".to_string(),
+        Method::Unstable => "unstable".to_string(),
+    }
+}
+
+/// A group's role, singular for one queue.
+fn role(plural: &'static str, queues: u32) -> &'static str {
+    match (plural, queues) {
+        ("instances", 1) => "instance",
+        ("primaries", 1) => "primary",
+        ("replicas", 1) => "replica",
+        ("servers", 1) => "server",
+        _ => plural,
+    }
+}
+
+fn optional(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_string(), number)
+}
+
+/// Writes theory's figures.
+pub fn write(out: &mut impl Write, analysis: &Analysis) -> io::Result<()> {
+    writeln!(out, "{}: analysis", analysis.model)?;
+    let Some(network) = analysis.network else {
+        writeln!(
+            out,
+            "no estimate: {}",
+            analysis
+                .reasons
+                .iter()
+                .map(|r| label(*r))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+        return Ok(());
+    };
+    writeln!(out)?;
+    let mut rows = vec![
+        [
+            "node", "kind", "queues", "method", "c", "S ms", "req/s", "util %", "P(wait)",
+            "wait ms", "mean ms",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for node in &analysis.nodes {
+        let mut row = vec![node.name.clone(), node.kind.to_string()];
+        match node.groups.as_slice() {
+            [] => row.extend(["-", "-", "-", "-"].map(String::from)),
+            groups => {
+                let (g, s) = &groups[0];
+                row.push(
+                    groups
+                        .iter()
+                        .map(|(g, _)| format!("{} {}", g.queues, role(g.role, g.queues)))
+                        .collect::<Vec<_>>()
+                        .join(" + "),
+                );
+                row.push(method(s.method, g.scv));
+                row.push(g.servers.to_string());
+                row.push(number(g.service_s * 1e3));
+            }
+        }
+        row.push(number(node.arrival_rps));
+        row.push(optional(node.utilization.map(|u| u * 100.0)));
+        row.push(optional(node.wait_probability));
+        row.push(optional(node.wait_ms));
+        row.push(optional(node.response_ms));
+        rows.push(row);
+    }
+    write_rows(out, &rows)?;
+    writeln!(out)?;
+    match (network, analysis.population) {
+        (Network::Mva, Some((users, think_s))) => writeln!(
+            out,
+            "end to end (exact MVA, {users} users thinking {} ms): {} req/s, mean {} ms",
+            number(think_s * 1e3),
+            optional(analysis.throughput_rps),
+            optional(analysis.response_ms)
+        )?,
+        _ => writeln!(
+            out,
+            "end to end (Jackson: Σ visit ratio × response): {} req/s, mean {} ms",
+            optional(analysis.throughput_rps),
+            optional(analysis.response_ms)
+        )?,
+    }
+    for node in &analysis.nodes {
+        if let Some(h) = node.hit_ratio {
+            writeln!(
+                out,
+                "cache {}: expected hit ratio {:.1}%",
+                node.name,
+                h * 100.0
+            )?;
+        }
+    }
+    let mut reasons: Vec<(Reason, Vec<&str>)> = Vec::new();
+    for reason in &analysis.reasons {
+        reasons.push((*reason, Vec::new()));
+    }
+    for node in &analysis.nodes {
+        for reason in &node.reasons {
+            match reasons.iter_mut().find(|(r, _)| r == reason) {
+                Some((_, names)) => names.push(&node.name),
+                None => reasons.push((*reason, vec![&node.name])),
+            }
+        }
+    }
+    if !reasons.is_empty() {
+        writeln!(out, "\nwhere theory is approximate:")?;
+        for (reason, names) in reasons {
+            let at = if names.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", names.join(", "))
+            };
+            writeln!(out, "  {}{at}", label(reason))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes theory beside the simulation.
+pub fn write_versus(out: &mut impl Write, rows: &[Versus], replications: usize) -> io::Result<()> {
+    let plural = if replications == 1 { "" } else { "s" };
+    writeln!(
+        out,
+        "\ntheory against simulation ({replications} replication{plural}; reasons where they part by more than {}%):\n",
+        crate::analytic::PARTING * 100.0
+    )?;
+    let mut table = vec![
+        ["node", "figure", "theory", "simulated", "diff %"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    let mut reasons = vec!["reason".to_string()];
+    for row in rows {
+        table.push(vec![
+            row.node.clone().unwrap_or_else(|| "end to end".to_string()),
+            row.figure.to_string(),
+            number(row.theory),
+            cell(row.simulated),
+            if row.relative.is_nan() {
+                "-".to_string()
+            } else {
+                format!("{:+.1}", row.relative * 100.0)
+            },
+        ]);
+        reasons.push(
+            row.reasons
+                .iter()
+                .map(|r| label(*r))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    // The aligned columns, then the reasons left-aligned after them.
+    let mut aligned = Vec::new();
+    write_rows(&mut aligned, &table)?;
+    for (line, reason) in String::from_utf8_lossy(&aligned).lines().zip(reasons) {
+        let width = table_width(&table);
+        writeln!(out, "{}", format!("{line:<width$}  {reason}").trim_end())?;
+    }
+    Ok(())
+}
+
+/// The width of the widest rendered line of `table` (as `write_rows` pads it).
+fn table_width(table: &[Vec<String>]) -> usize {
+    let columns = table.iter().map(Vec::len).max().unwrap_or(0);
+    (0..columns)
+        .map(|c| {
+            table
+                .iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .sum::<usize>()
+        + 2 * columns.saturating_sub(1)
+}
