@@ -154,9 +154,30 @@ def compare_in_python(model_path, stats_csv, out):
     return rows
 
 
-# The comparison step. When `capsim compare MODEL --observed CSV` lands
-# (issue 7, another branch), this one line becomes a call to it.
-COMPARE = compare_in_python
+def compare_with_capsim(model_path, stats_csv, out):
+    """`capsim compare MODEL --observed STATS` (4 replications): capsim reads
+    Locust's CSV itself and gives each figure's relative error."""
+    result = out / (model_path.stem + "-compare.json")
+    subprocess.run(
+        [str(CAPSIM), "compare", str(model_path), "--observed", str(stats_csv),
+         "--replications", "4", "--json", str(result)],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    by_figure = {row["figure"]: row for row in json.loads(result.read_text())["rows"]
+                 if row["class"] is None}
+    rows = {}
+    for figure, _, key in FIGURES:
+        row = by_figure[key]
+        rows[figure] = {"predicted": row["predicted"], "observed": row["observed"],
+                        "error": row["error"]}
+    # The server node's own prediction, for the diagnostics beside the server's counters.
+    predict(model_path, out)
+    return rows
+
+
+# The comparison step: capsim's own `compare` (the Python one above computes
+# the same figures from the same files, and stays as a cross-check).
+COMPARE = compare_with_capsim
 
 
 def main():
