@@ -2,8 +2,8 @@
 //! CSV, comparisons with observed metrics. The only layer of the library that
 //! writes files.
 
-pub mod compare;
 pub mod analysis;
+pub mod compare;
 pub mod decisions;
 pub mod json;
 pub mod plot;
