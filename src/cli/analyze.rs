@@ -11,11 +11,17 @@ pub fn execute(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let analysis = capsim::analytic::analyze(&model);
     let mut out = std::io::stdout().lock();
     capsim::report::analysis::write(&mut out, &analysis)?;
+    let mut versus = None;
     if args.simulate {
         let seed = args.seed.unwrap_or(model.seed);
         let runs = capsim::replicate(&model, seed, args.replications);
         let rows = capsim::analytic::versus(&analysis, &runs);
         capsim::report::analysis::write_versus(&mut out, &rows, runs.len())?;
+        versus = Some(rows);
+    }
+    if let Some(path) = &args.json {
+        capsim::report::analysis::write_json(path, &analysis, versus.as_deref())?;
+        eprintln!("wrote {}", path.display());
     }
     let unstable = analysis
         .reasons

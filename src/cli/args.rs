@@ -314,6 +314,9 @@ pub struct AnalyzeArgs {
     /// Independent replications of the simulation (with `--simulate`).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..), requires = "simulate")]
     pub replications: u32,
+    /// Write the analysis (and the simulation beside it) to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<std::path::PathBuf>,
     /// Skip malformed or out-of-order trace lines (and report how many) instead of failing.
     #[arg(long)]
     pub skip_bad_lines: bool,

@@ -211,3 +211,23 @@ fn table_width(table: &[Vec<String>]) -> usize {
         .sum::<usize>()
         + 2 * columns.saturating_sub(1)
 }
+
+#[derive(serde::Serialize)]
+struct AnalysisDocument<'a> {
+    analysis: &'a Analysis,
+    versus: Option<&'a [Versus]>,
+}
+
+/// Writes the analysis, and the simulation beside it when there is one, to
+/// `path` as JSON (NaN figures become `null`).
+pub fn write_json(
+    path: &std::path::Path,
+    analysis: &Analysis,
+    versus: Option<&[Versus]>,
+) -> Result<(), super::ReportError> {
+    let json = serde_json::to_string_pretty(&AnalysisDocument { analysis, versus })?;
+    std::fs::write(path, json).map_err(|source| super::ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}

@@ -259,6 +259,29 @@ fn cli_prints_theory_and_simulation_side_by_side() {
     }
 }
 
+#[test]
+fn cli_writes_the_analysis_and_the_comparison_as_json() {
+    let path = std::env::temp_dir().join(format!("capsim-analyze-{}.json", std::process::id()));
+    let out = capsim(&[
+        "analyze",
+        "models/mmc.json",
+        "--simulate",
+        "--replications",
+        "2",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    std::fs::remove_file(&path).ok();
+    // Erlang C for M/M/4 at ρ = 0.75 (QUEUEING.md): P(wait) = 0.5094.
+    let server = &json["analysis"]["nodes"][0];
+    assert!((server["wait_probability"].as_f64().unwrap() - 0.5094).abs() < 1e-4);
+    let versus = json["versus"].as_array().unwrap();
+    assert!(versus.iter().any(|row| row["figure"] == "req/s"));
+}
+
 /// The closed model of the real check (48 users, M/M/4 at 85%), simulated:
 /// 4 replications of 2,940 s (2.5·10^5 requests each). Pilot half-widths:
 /// throughput 0.03%, mean response 0.25%, P(wait) 0.5%, mean wait 0.6%;
