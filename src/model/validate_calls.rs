@@ -1,15 +1,25 @@
 //! Checks of call policies (timeouts, retries, breakers) and of bounds a
-//! real system imposes (read replicas per shard).
+//! real system imposes (read replicas, instances, servers, retry counters).
 
 use std::collections::BTreeMap;
 
 use super::error::Diagnostic;
-use super::spec::{BreakerSpec, CallMode, InstanceTypeSpec, NodeSpec, RetrySpec, Topology};
+use super::spec::{
+    ArrivalsSpec, AutoscalingSpec, BreakerSpec, CallMode, InstanceTypeSpec, NodeSpec, RetrySpec,
+    Topology,
+};
 use super::units::Positive;
 
 /// Read replicas per shard beyond which a model is surely a typo: Amazon
 /// Aurora and RDS allow at most 15 (AWS documentation, "Quotas for Amazon RDS").
 pub const MAX_REPLICAS: u32 = 15;
+
+/// Attempts of one call at most (the attempt count is kept in 16 bits).
+pub const MAX_ATTEMPTS: u32 = 100;
+
+/// Keys a cache sized by capacity may hold: its store takes about 60 bytes a
+/// key, so this bound is about 3 GB.
+pub const MAX_CACHE_KEYS: u32 = 50_000_000;
 
 /// A call's policy as written, wherever it is written.
 pub struct Policy<'a> {
@@ -45,6 +55,38 @@ pub fn check_policy(
             &policy.path,
             "a timeout, retry, breaker or connection pool needs a `sync` call: nobody waits for an `async` one",
         ));
+    }
+    let mut at_most = |field: &str, value: u32, max: u32, why: &str| {
+        if value > max {
+            acc.push(Diagnostic::new(
+                format!("{}.{field}", policy.path),
+                format!("expected at most {max} ({why}), got {value}"),
+            ));
+        }
+    };
+    if let Some(retry) = policy.retry {
+        at_most(
+            "retry.max_attempts",
+            retry.max_attempts.get(),
+            MAX_ATTEMPTS,
+            "no client retries more",
+        );
+        if let Some(budget) = &retry.budget {
+            at_most(
+                "retry.budget.window_s",
+                budget.window_s.get(),
+                3600,
+                "an hour",
+            );
+        }
+    }
+    if let Some(breaker) = policy.breaker {
+        at_most(
+            "breaker.failures",
+            breaker.failures.get(),
+            100_000,
+            "the breaker keeps their times",
+        );
     }
     if let Some(timeout) = policy.timeout_ms {
         let fastest = fastest_ms(topology, types, policy.to, 0);
@@ -112,6 +154,80 @@ fn fastest_ms(
                 .map(|to| next(to))
                 .fold(f64::INFINITY, f64::min);
             lb.latency.as_ref().map_or(0.0, |l| l.min_ms()) + targets
+        }
+    }
+}
+
+/// Instances of a pool, or servers of a database, at most: each is state the
+/// simulation keeps (queues, counters); far beyond any real fleet.
+pub const MAX_INSTANCES: u32 = 100_000;
+
+fn check_size(acc: &mut Vec<Diagnostic>, path: String, value: u32, what: &str) {
+    if value > MAX_INSTANCES {
+        acc.push(Diagnostic::new(
+            path,
+            format!("expected at most {MAX_INSTANCES} {what}, got {value}"),
+        ));
+    }
+}
+
+/// Closed users at most: each is a pending event (a large Locust test runs
+/// tens of thousands).
+pub const MAX_USERS: u32 = 10_000_000;
+
+/// Sizes that would exhaust memory: instances, autoscaling maxima, database
+/// servers, closed users.
+pub fn check_sizes(
+    acc: &mut Vec<Diagnostic>,
+    topology: &Topology,
+    sources: &[super::compile_traffic::SourceView],
+) {
+    // About 100 bytes a request in flight (its jobs and events): this bound
+    // keeps an unstable run under about a gigabyte before it is stopped.
+    let limit = topology.simulation.max_in_flight.get();
+    if limit > MAX_USERS {
+        acc.push(Diagnostic::new(
+            "simulation.max_in_flight",
+            format!("expected at most {MAX_USERS}, got {limit}"),
+        ));
+    }
+    for source in sources {
+        if let ArrivalsSpec::Closed(closed) = source.arrivals
+            && closed.users.get() > MAX_USERS
+        {
+            acc.push(Diagnostic::new(
+                format!("{}.arrivals.closed.users", source.path),
+                format!(
+                    "expected at most {MAX_USERS} users, got {}",
+                    closed.users.get()
+                ),
+            ));
+        }
+    }
+    for (name, node) in &topology.nodes {
+        match node {
+            NodeSpec::Pool(pool) => {
+                let at = |rest: &str| format!("nodes.{name}.pool.{rest}");
+                check_size(acc, at("instances"), pool.instances.get(), "instances");
+                match &pool.autoscaling {
+                    Some(AutoscalingSpec::Hpa(hpa)) => {
+                        let max = hpa.max_replicas.get();
+                        check_size(acc, at("autoscaling.hpa.maxReplicas"), max, "instances");
+                    }
+                    Some(AutoscalingSpec::Aws(aws)) => {
+                        let max = aws.max_size.get();
+                        check_size(acc, at("autoscaling.aws.MaxSize"), max, "instances");
+                    }
+                    None => {}
+                }
+            }
+            NodeSpec::Database(db) => {
+                let servers = u64::from(db.shards.get()) * (1 + u64::from(db.replicas.get()));
+                let servers = u32::try_from(servers).unwrap_or(u32::MAX);
+                let path = format!("nodes.{name}.database.shards");
+                check_size(acc, path, servers, "servers (shards × (1 + replicas))");
+            }
+            _ => {}
         }
     }
 }

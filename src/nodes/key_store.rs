@@ -1,8 +1,10 @@
 //! A cache that stores keys: a hash map from key to slot, and the slots in
 //! a doubly linked list by recency (LRU) or by age (FIFO), or in one list
 //! per use count (LFU: evict the least recently used of the least used);
-//! random eviction picks a slot at random. Every operation is O(1); memory
-//! is O(capacity), allocated once.
+//! random eviction picks a slot at random. Every operation is O(1)
+//! (amortized while a store larger than 2^20 keys fills); memory is
+//! O(capacity), allocated up front for up to 2^20 keys, and never again
+//! once the store is full.
 
 use std::collections::HashMap;
 
@@ -40,7 +42,10 @@ pub struct KeyStore {
 impl KeyStore {
     /// An empty store of `capacity` keys.
     pub fn new(capacity: u32, policy: EvictionPolicy, ttl_s: Option<f64>) -> Self {
-        let n = capacity as usize;
+        // Room for a million keys up front; a larger store grows while it
+        // fills (a cache is never larger than the keys it has seen), then
+        // allocates no more.
+        let n = capacity.min(1 << 20) as usize;
         KeyStore {
             slots: HashMap::with_capacity(n),
             keys: Vec::with_capacity(n),
@@ -141,8 +146,9 @@ impl KeyStore {
         };
         self.remove(slot);
         if self.free.capacity() == 0 {
-            // Allocated once: at most `capacity` slots are ever free.
-            self.free.reserve_exact(self.capacity as usize);
+            // Sized like the store: it grows past that only as far as the
+            // free slots ever go (at most `capacity`).
+            self.free.reserve(self.capacity.min(1 << 20) as usize);
         }
         self.free.push(slot);
         if self.policy == EvictionPolicy::Lfu && !self.by_uses.contains_key(&self.least_uses) {

@@ -689,3 +689,32 @@ fn a_class_defined_twice() {
         "traffic.classes: `a` is defined twice at line 3 column 64",
     );
 }
+
+/// Sizes that would exhaust memory are errors, not crashes or hangs.
+#[test]
+fn sizes_beyond_any_real_fleet() {
+    check(
+        &text(|t| web(t)["instances"] = json!(4_000_000_000u32)),
+        "nodes.web.pool.instances: expected at most 100000 instances, got 4000000000",
+    );
+    check(
+        &text(|t| {
+            t["nodes"]["db"] = json!({ "database": { "instance_type": "box", "shards": 1000,
+                                                     "replicas": 200,
+                                                     "read": { "constant": { "ms": 1 } } } });
+            web(t)["calls"] = json!([{ "to": "db" }]);
+        }),
+        "nodes.db.database.replicas: expected at most 15 read replicas per shard (the most Amazon Aurora and RDS allow), got 200\nnodes.db.database.shards: expected at most 100000 servers (shards × (1 + replicas)), got 201000",
+    );
+    check(
+        &text(|t| {
+            t["traffic"]["arrivals"] =
+                json!({ "closed": { "users": 2e9, "think": { "constant": { "ms": 1 } } } })
+        }),
+        "traffic.arrivals.closed.users: expected at most 10000000 users, got 2000000000",
+    );
+    check(
+        &text(|t| t["simulation"]["max_in_flight"] = json!(1e9)),
+        "simulation.max_in_flight: expected at most 10000000, got 1000000000",
+    );
+}

@@ -395,3 +395,52 @@ fn a_connection_pool_of_one_is_an_mm1_queue() {
     });
     check_against_theory("web visit", &web, 20.0, 0.05);
 }
+
+/// Values that would exhaust memory or a counter are errors, not crashes.
+#[test]
+fn policy_and_cache_sizes_beyond_their_bounds_are_rejected() {
+    rejected(
+        with(
+            json!({ "retry": { "max_attempts": 1000000, "backoff_ms": 5 } }),
+            json!({ "to": "db" }),
+            0,
+        ),
+        "traffic.client.retry.max_attempts: expected at most 100 (no client retries more), got 1000000",
+    );
+    rejected(
+        with(
+            json!({ "breaker": { "failures": 4000000000u32, "window_s": 10, "open_s": 5 } }),
+            json!({ "to": "db" }),
+            0,
+        ),
+        "traffic.client.breaker.failures: expected at most 100000",
+    );
+    rejected(
+        with(
+            json!({ "retry": { "max_attempts": 3, "backoff_ms": 5,
+                                "budget": { "ratio": 0.1, "window_s": 86400 } } }),
+            json!({ "to": "db" }),
+            0,
+        ),
+        "traffic.client.retry.budget.window_s: expected at most 3600",
+    );
+    let cache = |size: Value| {
+        let mut cache = json!({ "latency": { "constant": { "ms": 1 } } });
+        for (k, v) in size.as_object().unwrap() {
+            cache[k] = v.clone();
+        }
+        json!({
+            "simulation": { "duration_s": 60 },
+            "traffic": { "entry": "c", "arrivals": { "poisson": { "rate_rps": 10 } } },
+            "nodes": { "c": { "cache": cache } }
+        })
+    };
+    rejected(
+        cache(json!({ "capacity_keys": 4000000000u32 })),
+        "nodes.c.cache.capacity_keys: expected at most 50000000 keys",
+    );
+    rejected(
+        cache(json!({ "capacity_mb": 1e9, "object_kb": 1 })),
+        "nodes.c.cache.capacity_mb: expected at most 50000000 keys",
+    );
+}
