@@ -182,6 +182,14 @@ pub fn check_sizes(
     topology: &Topology,
     sources: &[super::compile_traffic::SourceView],
 ) {
+    // Time is u64 nanoseconds (584 years); a run of more than 31 years is a typo.
+    let duration = topology.simulation.duration_s.get();
+    if duration > 1e9 {
+        acc.push(Diagnostic::new(
+            "simulation.duration_s",
+            format!("expected at most 1e9 s (about 31 years), got {duration}"),
+        ));
+    }
     // About 100 bytes a request in flight (its jobs and events): this bound
     // keeps an unstable run under about a gigabyte before it is stopped.
     let limit = topology.simulation.max_in_flight.get();

@@ -717,4 +717,8 @@ fn sizes_beyond_any_real_fleet() {
         &text(|t| t["simulation"]["max_in_flight"] = json!(1e9)),
         "simulation.max_in_flight: expected at most 10000000, got 1000000000",
     );
+    check(
+        &text(|t| t["simulation"]["duration_s"] = json!(1e11)),
+        "simulation.duration_s: expected at most 1e9 s (about 31 years), got 100000000000",
+    );
 }
