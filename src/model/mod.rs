@@ -25,6 +25,7 @@ mod unique;
 pub mod units;
 mod validate;
 mod validate_calls;
+mod validate_sizes;
 
 use std::collections::BTreeMap;
 use std::path::Path;

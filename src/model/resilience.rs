@@ -46,8 +46,8 @@ pub struct Retry {
 }
 
 impl Retry {
-    /// The backoff before retry number `retry` (1 for the first), before jitter, ns.
-    pub fn backoff_ns(&self, retry: u32) -> f64 {
+    /// The wait before retry number `retry` (1 for the first), before jitter, ns.
+    pub fn wait_before_ns(&self, retry: u32) -> f64 {
         let grown = self.backoff_ns * self.multiplier.powi(retry.saturating_sub(1) as i32);
         grown.min(self.max_backoff_ns)
     }

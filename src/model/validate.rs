@@ -165,24 +165,6 @@ pub fn check(
                         "expected one of `hit_ratio`, `capacity_keys` and `capacity_mb`, got several",
                     )),
                 }
-                let keys = match (cache.capacity_keys, cache.capacity_mb, cache.object_kb) {
-                    (Some(keys), _, _) => Some(("capacity_keys", f64::from(keys.get()))),
-                    (None, Some(mb), Some(kb)) => {
-                        Some(("capacity_mb", (mb.get() * 1024.0 / kb.get()).floor()))
-                    }
-                    _ => None,
-                };
-                if let Some((field, keys)) = keys
-                    && keys > f64::from(super::validate_calls::MAX_CACHE_KEYS)
-                {
-                    acc.push(Diagnostic::new(
-                        at(&format!("cache.{field}")),
-                        format!(
-                            "expected at most {} keys (a store takes about 60 bytes a key; for a larger cache give `hit_ratio`), got {keys}",
-                            super::validate_calls::MAX_CACHE_KEYS
-                        ),
-                    ));
-                }
                 if cache.capacity_mb.is_some() != cache.object_kb.is_some() {
                     acc.push(Diagnostic::new(
                         at("cache"),
@@ -229,7 +211,7 @@ pub fn check(
         }
     }
     super::validate_calls::check_all(acc, topology, instance_types, &sources);
-    super::validate_calls::check_sizes(acc, topology, &sources);
+    super::validate_sizes::check_sizes(acc, topology, &sources);
     check_cycles(acc, topology);
 }
 

@@ -1,25 +1,14 @@
-//! Checks of call policies (timeouts, retries, breakers) and of bounds a
-//! real system imposes (read replicas, instances, servers, retry counters).
+//! Checks of call policies (timeouts, retries, breakers, connection pools):
+//! sync calls only, a timeout the callee can meet, counters that fit.
 
 use std::collections::BTreeMap;
 
 use super::error::Diagnostic;
-use super::spec::{
-    ArrivalsSpec, AutoscalingSpec, BreakerSpec, CallMode, InstanceTypeSpec, NodeSpec, RetrySpec,
-    Topology,
-};
+use super::spec::{BreakerSpec, CallMode, InstanceTypeSpec, NodeSpec, RetrySpec, Topology};
 use super::units::Positive;
-
-/// Read replicas per shard beyond which a model is surely a typo: Amazon
-/// Aurora and RDS allow at most 15 (AWS documentation, "Quotas for Amazon RDS").
-pub const MAX_REPLICAS: u32 = 15;
 
 /// Attempts of one call at most (the attempt count is kept in 16 bits).
 pub const MAX_ATTEMPTS: u32 = 100;
-
-/// Keys a cache sized by capacity may hold: its store takes about 60 bytes a
-/// key, so this bound is about 3 GB.
-pub const MAX_CACHE_KEYS: u32 = 50_000_000;
 
 /// A call's policy as written, wherever it is written.
 pub struct Policy<'a> {
@@ -158,88 +147,6 @@ fn fastest_ms(
     }
 }
 
-/// Instances of a pool, or servers of a database, at most: each is state the
-/// simulation keeps (queues, counters); far beyond any real fleet.
-pub const MAX_INSTANCES: u32 = 100_000;
-
-fn check_size(acc: &mut Vec<Diagnostic>, path: String, value: u32, what: &str) {
-    if value > MAX_INSTANCES {
-        acc.push(Diagnostic::new(
-            path,
-            format!("expected at most {MAX_INSTANCES} {what}, got {value}"),
-        ));
-    }
-}
-
-/// Closed users at most: each is a pending event (a large Locust test runs
-/// tens of thousands).
-pub const MAX_USERS: u32 = 10_000_000;
-
-/// Sizes that would exhaust memory: instances, autoscaling maxima, database
-/// servers, closed users.
-pub fn check_sizes(
-    acc: &mut Vec<Diagnostic>,
-    topology: &Topology,
-    sources: &[super::compile_traffic::SourceView],
-) {
-    // Time is u64 nanoseconds (584 years); a run of more than 31 years is a typo.
-    let duration = topology.simulation.duration_s.get();
-    if duration > 1e9 {
-        acc.push(Diagnostic::new(
-            "simulation.duration_s",
-            format!("expected at most 1e9 s (about 31 years), got {duration}"),
-        ));
-    }
-    // About 100 bytes a request in flight (its jobs and events): this bound
-    // keeps an unstable run under about a gigabyte before it is stopped.
-    let limit = topology.simulation.max_in_flight.get();
-    if limit > MAX_USERS {
-        acc.push(Diagnostic::new(
-            "simulation.max_in_flight",
-            format!("expected at most {MAX_USERS}, got {limit}"),
-        ));
-    }
-    for source in sources {
-        if let ArrivalsSpec::Closed(closed) = source.arrivals
-            && closed.users.get() > MAX_USERS
-        {
-            acc.push(Diagnostic::new(
-                format!("{}.arrivals.closed.users", source.path),
-                format!(
-                    "expected at most {MAX_USERS} users, got {}",
-                    closed.users.get()
-                ),
-            ));
-        }
-    }
-    for (name, node) in &topology.nodes {
-        match node {
-            NodeSpec::Pool(pool) => {
-                let at = |rest: &str| format!("nodes.{name}.pool.{rest}");
-                check_size(acc, at("instances"), pool.instances.get(), "instances");
-                match &pool.autoscaling {
-                    Some(AutoscalingSpec::Hpa(hpa)) => {
-                        let max = hpa.max_replicas.get();
-                        check_size(acc, at("autoscaling.hpa.maxReplicas"), max, "instances");
-                    }
-                    Some(AutoscalingSpec::Aws(aws)) => {
-                        let max = aws.max_size.get();
-                        check_size(acc, at("autoscaling.aws.MaxSize"), max, "instances");
-                    }
-                    None => {}
-                }
-            }
-            NodeSpec::Database(db) => {
-                let servers = u64::from(db.shards.get()) * (1 + u64::from(db.replicas.get()));
-                let servers = u32::try_from(servers).unwrap_or(u32::MAX);
-                let path = format!("nodes.{name}.database.shards");
-                check_size(acc, path, servers, "servers (shards × (1 + replicas))");
-            }
-            _ => {}
-        }
-    }
-}
-
 /// Every policy in the topology: pools' calls and sources' clients.
 pub fn check_all(
     acc: &mut Vec<Diagnostic>,
@@ -248,31 +155,18 @@ pub fn check_all(
     sources: &[super::compile_traffic::SourceView],
 ) {
     for (name, node) in &topology.nodes {
-        match node {
-            NodeSpec::Pool(pool) => {
-                for (i, call) in pool.calls.iter().enumerate() {
-                    let policy = Policy {
-                        path: format!("nodes.{name}.pool.calls[{i}]"),
-                        to: &call.to,
-                        mode: call.mode,
-                        timeout_ms: call.timeout_ms,
-                        retry: call.retry.as_ref(),
-                        breaker: call.breaker.as_ref(),
-                        connections: call.connections.is_some(),
-                    };
-                    check_policy(acc, topology, types, &policy);
-                }
-            }
-            NodeSpec::Database(db) if db.replicas.get() > MAX_REPLICAS => {
-                acc.push(Diagnostic::new(
-                    format!("nodes.{name}.database.replicas"),
-                    format!(
-                        "expected at most {MAX_REPLICAS} read replicas per shard (the most Amazon Aurora and RDS allow), got {}",
-                        db.replicas.get()
-                    ),
-                ));
-            }
-            _ => {}
+        let NodeSpec::Pool(pool) = node else { continue };
+        for (i, call) in pool.calls.iter().enumerate() {
+            let policy = Policy {
+                path: format!("nodes.{name}.pool.calls[{i}]"),
+                to: &call.to,
+                mode: call.mode,
+                timeout_ms: call.timeout_ms,
+                retry: call.retry.as_ref(),
+                breaker: call.breaker.as_ref(),
+                connections: call.connections.is_some(),
+            };
+            check_policy(acc, topology, types, &policy);
         }
     }
     for source in sources {

@@ -3,7 +3,9 @@
 //! bookkeeping; `network/calls.rs` decides what happens to the jobs.
 //!
 //! Memory is fixed when the run starts (a ring of the last `failures`
-//! failure times, a ring of per-second counts): nothing grows per call.
+//! failure times, a ring of per-second counts), but for the connection
+//! pools, one per caller instance, added as instances appear: nothing grows
+//! per call.
 
 use std::collections::VecDeque;
 
@@ -53,7 +55,7 @@ pub struct BreakerState {
     /// Times of the most recent failures (at most `config.failures`).
     failures: VecDeque<u64>,
     /// Where it is now.
-    pub phase: BreakerPhase,
+    phase: BreakerPhase,
 }
 
 impl BreakerState {
@@ -193,7 +195,7 @@ pub struct SiteState {
     /// Its retry budget, if it has one.
     pub budget: Option<BudgetState>,
     /// For the jitter.
-    pub rng: Rng,
+    rng: Rng,
     /// Connections per caller instance, when the site has a pool of them;
     /// grown as instances appear (an allocation per launch, not per call).
     connections: Option<(u32, Vec<Connections>)>,
@@ -223,7 +225,7 @@ impl SiteState {
         }
     }
 
-    fn pool(&mut self, instance: u32) -> Option<&mut Connections> {
+    fn connections_of(&mut self, instance: u32) -> Option<&mut Connections> {
         let (size, pools) = self.connections.as_mut()?;
         let i = instance as usize;
         if pools.len() <= i {
@@ -237,7 +239,7 @@ impl SiteState {
 
     /// `caller`, on caller instance `instance`, asks for a connection at `now`.
     pub fn connect(&mut self, instance: u32, caller: JobId, now: SimTime) -> Connect {
-        let Some(pool) = self.pool(instance) else {
+        let Some(pool) = self.connections_of(instance) else {
             return Connect::Now;
         };
         if pool.free > 0 {
@@ -253,7 +255,7 @@ impl SiteState {
     /// caller waiting there (returned with when it started waiting), or back
     /// to the pool.
     pub fn disconnect(&mut self, instance: u32) -> Option<(JobId, SimTime)> {
-        let pool = self.pool(instance)?;
+        let pool = self.connections_of(instance)?;
         let next = pool.waiting.pop_front();
         if next.is_none() {
             pool.free += 1;
@@ -263,7 +265,7 @@ impl SiteState {
 
     /// The wait before retry number `retry` (1 for the first), ns.
     pub fn backoff(&mut self, retry: &Retry, number: u32) -> u64 {
-        let base = retry.backoff_ns(number);
+        let base = retry.wait_before_ns(number);
         let waited = match retry.jitter {
             Jitter::None => base,
             Jitter::Full => base * self.rng.random::<f64>(),
@@ -344,7 +346,7 @@ mod tests {
             budget: None,
         };
         assert_eq!(
-            (1..=4).map(|n| retry.backoff_ns(n)).collect::<Vec<_>>(),
+            (1..=4).map(|n| retry.wait_before_ns(n)).collect::<Vec<_>>(),
             [100.0, 200.0, 300.0, 300.0]
         );
         let site = CallSite {

@@ -1,0 +1,124 @@
+//! Bounds on sizes, so that a typo cannot exhaust memory or time: each is
+//! far beyond any real system, and beyond it a model is rejected with the
+//! JSON path rather than crashing or running for ever.
+
+use super::compile_traffic::SourceView;
+use super::error::Diagnostic;
+use super::spec::{ArrivalsSpec, AutoscalingSpec, NodeSpec, Topology};
+
+/// Read replicas per shard beyond which a model is surely a typo: Amazon
+/// Aurora and RDS allow at most 15 (AWS documentation, "Quotas for Amazon RDS").
+pub const MAX_REPLICAS: u32 = 15;
+
+/// Keys a cache sized by capacity may hold: its store takes about 60 bytes a
+/// key, so this bound is about 3 GB.
+pub const MAX_CACHE_KEYS: u32 = 50_000_000;
+
+/// Requests in flight before an unstable run is stopped, at most: about 100
+/// bytes each (their jobs and events), so about a gigabyte.
+pub const MAX_IN_FLIGHT: u32 = 10_000_000;
+
+/// Instances of a pool, or servers of a database, at most: each is state the
+/// simulation keeps (queues, counters); far beyond any real fleet.
+pub const MAX_INSTANCES: u32 = 100_000;
+
+fn check_count(acc: &mut Vec<Diagnostic>, path: String, value: u32, what: &str) {
+    if value > MAX_INSTANCES {
+        acc.push(Diagnostic::new(
+            path,
+            format!("expected at most {MAX_INSTANCES} {what}, got {value}"),
+        ));
+    }
+}
+
+/// Closed users at most: each is a pending event (a large Locust test runs
+/// tens of thousands).
+pub const MAX_USERS: u32 = 10_000_000;
+
+/// Sizes that would exhaust memory or time: run length, requests in flight,
+/// closed users, instances, autoscaling maxima, database servers and
+/// replicas, cache stores.
+pub fn check_sizes(acc: &mut Vec<Diagnostic>, topology: &Topology, sources: &[SourceView]) {
+    // Time is u64 nanoseconds (584 years); a run of more than 31 years is a typo.
+    let duration = topology.simulation.duration_s.get();
+    if duration > 1e9 {
+        acc.push(Diagnostic::new(
+            "simulation.duration_s",
+            format!("expected at most 1e9 s (about 31 years), got {duration}"),
+        ));
+    }
+    let limit = topology.simulation.max_in_flight.get();
+    if limit > MAX_IN_FLIGHT {
+        acc.push(Diagnostic::new(
+            "simulation.max_in_flight",
+            format!("expected at most {MAX_IN_FLIGHT}, got {limit}"),
+        ));
+    }
+    for source in sources {
+        if let ArrivalsSpec::Closed(closed) = source.arrivals
+            && closed.users.get() > MAX_USERS
+        {
+            acc.push(Diagnostic::new(
+                format!("{}.arrivals.closed.users", source.path),
+                format!(
+                    "expected at most {MAX_USERS} users, got {}",
+                    closed.users.get()
+                ),
+            ));
+        }
+    }
+    for (name, node) in &topology.nodes {
+        match node {
+            NodeSpec::Pool(pool) => {
+                let at = |rest: &str| format!("nodes.{name}.pool.{rest}");
+                check_count(acc, at("instances"), pool.instances.get(), "instances");
+                match &pool.autoscaling {
+                    Some(AutoscalingSpec::Hpa(hpa)) => {
+                        let max = hpa.max_replicas.get();
+                        check_count(acc, at("autoscaling.hpa.maxReplicas"), max, "instances");
+                    }
+                    Some(AutoscalingSpec::Aws(aws)) => {
+                        let max = aws.max_size.get();
+                        check_count(acc, at("autoscaling.aws.MaxSize"), max, "instances");
+                    }
+                    None => {}
+                }
+            }
+            NodeSpec::Database(db) => {
+                if db.replicas.get() > MAX_REPLICAS {
+                    acc.push(Diagnostic::new(
+                        format!("nodes.{name}.database.replicas"),
+                        format!(
+                            "expected at most {MAX_REPLICAS} read replicas per shard (the most Amazon Aurora and RDS allow), got {}",
+                            db.replicas.get()
+                        ),
+                    ));
+                }
+                let servers = u64::from(db.shards.get()) * (1 + u64::from(db.replicas.get()));
+                let servers = u32::try_from(servers).unwrap_or(u32::MAX);
+                let path = format!("nodes.{name}.database.shards");
+                check_count(acc, path, servers, "servers (shards × (1 + replicas))");
+            }
+            NodeSpec::Cache(cache) => {
+                let keys = match (cache.capacity_keys, cache.capacity_mb, cache.object_kb) {
+                    (Some(keys), _, _) => Some(("capacity_keys", f64::from(keys.get()))),
+                    (None, Some(mb), Some(kb)) => {
+                        Some(("capacity_mb", (mb.get() * 1024.0 / kb.get()).floor()))
+                    }
+                    _ => None,
+                };
+                if let Some((field, keys)) = keys
+                    && keys > f64::from(MAX_CACHE_KEYS)
+                {
+                    acc.push(Diagnostic::new(
+                        format!("nodes.{name}.cache.{field}"),
+                        format!(
+                            "expected at most {MAX_CACHE_KEYS} keys (a store takes about 60 bytes a key; for a larger cache give `hit_ratio`), got {keys}"
+                        ),
+                    ));
+                }
+            }
+            NodeSpec::LoadBalancer(_) | NodeSpec::Delay(_) => {}
+        }
+    }
+}
