@@ -1,0 +1,174 @@
+//! The README, walked as a newcomer walks it: every ```` ```console ```` block is run.
+//!
+//! A block holds commands (`$ …`, continued by a trailing `\`) each followed by the
+//! output it prints (stdout and stderr together, in the order written). The
+//! commands run top to bottom in one scratch folder holding copies of `models/`,
+//! `experiments/` and `tests/data/`, with the freshly built `capsim` first on the
+//! PATH, so a later block may read what an earlier one wrote, as it would for a
+//! reader. Expected output may use snapbox's wildcards: `[..]` for any text within
+//! a line, `...` on a line of its own for any number of lines; a last line
+//! `[exit N]` says the command ends with exit code N (else it must end with 0).
+//! Every mismatch is reported at once, each with its diff and the whole output.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One `$ command` and the output the README shows for it.
+struct Step {
+    line: usize,
+    command: String,
+    expected: String,
+    exit_code: i32,
+}
+
+/// The steps of every `console` block of `markdown`, in order.
+fn steps(markdown: &str) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut in_console = false;
+    let mut lines = markdown.lines().enumerate().peekable();
+    while let Some((index, line)) = lines.next() {
+        if line.starts_with("```") {
+            in_console = !in_console && line.trim_start_matches('`') == "console";
+            continue;
+        }
+        let Some(first) = line.strip_prefix("$ ").filter(|_| in_console) else {
+            continue;
+        };
+        let mut command = first.to_string();
+        while command.ends_with('\\') {
+            let Some((_, next)) = lines.next() else { break };
+            command.push('\n');
+            command.push_str(next);
+        }
+        let mut expected = Vec::new();
+        while let Some((_, next)) = lines.peek() {
+            if next.starts_with("$ ") || next.starts_with("```") {
+                break;
+            }
+            expected.push(lines.next().map_or("", |(_, text)| text));
+        }
+        let exit_code = match expected.last().and_then(|l| l.strip_prefix("[exit ")) {
+            Some(code) => {
+                let code = code
+                    .trim_end_matches(']')
+                    .parse()
+                    .expect("[exit N] with N a number");
+                expected.pop();
+                code
+            }
+            None => 0,
+        };
+        steps.push(Step {
+            line: index + 1,
+            command,
+            expected: expected.join("\n"),
+            exit_code,
+        });
+    }
+    steps
+}
+
+/// Copies `from` (a folder) to `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("scratch folder");
+    for entry in std::fs::read_dir(from).expect("readable folder") {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A fresh scratch folder with the inputs a README reader has in a clone.
+fn scratch(name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    for folder in ["models", "experiments", "tests/data"] {
+        copy_tree(&root.join(folder), &dir.join(folder));
+    }
+    dir
+}
+
+/// Runs `step` in `dir`; `None` when it printed what the README shows.
+fn mismatch(step: &Step, dir: &Path, file: &str) -> Option<String> {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_capsim"))
+        .parent()
+        .expect("bin folder");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec 2>&1\n{}", step.command))
+        .current_dir(dir)
+        .env("PATH", path)
+        .env_remove("CI")
+        .output()
+        .expect("sh runs");
+    let actual = String::from_utf8_lossy(&output.stdout).into_owned();
+    let code = output.status.code().unwrap_or(-1);
+    let label = format!("{file}:{} `{}`", step.line, step.command);
+    let compared = snapbox::Assert::new().try_eq(
+        Some(&label),
+        snapbox::Data::text(actual.trim_end().to_string()),
+        snapbox::Data::text(step.expected.clone()),
+    );
+    match (compared, code == step.exit_code) {
+        (Ok(()), true) => None,
+        (Ok(()), false) => Some(format!(
+            "{label}: exit code {code}, expected {}",
+            step.exit_code
+        )),
+        (Err(diff), _) => Some(format!(
+            "{diff}\n--- whole output ({label}, exit {code}):\n{actual}"
+        )),
+    }
+}
+
+/// Runs every console block of the markdown file `file` (relative to the crate).
+fn walk(file: &str) {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect("the file is readable");
+    let steps = steps(&text);
+    assert!(!steps.is_empty(), "{file} has no console block");
+    let dir = scratch(&file.replace('/', "_"));
+    let failures: Vec<String> = steps
+        .iter()
+        .filter_map(|s| mismatch(s, &dir, file))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} commands in {file} do not print what it shows:\n\n{}",
+        failures.len(),
+        steps.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn the_readme_prints_what_it_shows() {
+    walk("README.md");
+}
+
+#[test]
+fn console_blocks_are_split_into_commands_and_their_output() {
+    let text = "```console\n$ capsim a \\\n  --b\nout 1\n...\n[exit 3]\n$ capsim c\n```\n\
+                ```text\n$ not run\n```\n";
+    let steps = steps(text);
+    assert_eq!(steps.len(), 2);
+    assert_eq!(
+        (steps[0].line, steps[0].command.as_str()),
+        (2, "capsim a \\\n  --b")
+    );
+    assert_eq!(
+        (steps[0].expected.as_str(), steps[0].exit_code),
+        ("out 1\n...", 3)
+    );
+    assert_eq!((steps[1].expected.as_str(), steps[1].exit_code), ("", 0));
+}
