@@ -49,6 +49,23 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// What part of the recording a replay covers, when it is not the replay's own
+/// span: a trace sped up or cut by a window replays in less time than it holds.
+fn recorded_span(config: &capsim::trace::TraceConfig, replay_span_ns: u64) -> String {
+    if config.speed == 1.0 && config.from_ns == 0 {
+        return String::new();
+    }
+    let recorded_s = replay_span_ns as f64 / 1e9 * config.speed;
+    let from = match config.from_ns {
+        0 => String::new(),
+        from_ns => format!(" from {} s", from_ns as f64 / 1e9),
+    };
+    format!(
+        ", replaying {recorded_s:.1} s of the recording{from} at speed {}",
+        config.speed
+    )
+}
+
 /// Loads a model, then says what its traces hold: a trace is scanned
 /// whole at load, so every bad line is found before anything runs.
 fn load_model(path: &Path, skip_bad_lines: bool) -> anyhow::Result<capsim::model::Model> {
@@ -59,11 +76,12 @@ fn load_model(path: &Path, skip_bad_lines: bool) -> anyhow::Result<capsim::model
         if let capsim::model::Arrivals::Trace(trace) = &source.arrivals {
             let totals = &trace.totals;
             eprintln!(
-                "trace `{}`: {} requests over {:.1} s ({:.1} req/s){}",
+                "trace `{}`: {} requests over {:.1} s ({:.1} req/s){}{}",
                 trace.config.path.display(),
                 totals.requests,
                 totals.span_ns as f64 / 1e9,
                 totals.rate_rps(),
+                recorded_span(&trace.config, totals.span_ns),
                 if totals.skipped > 0 {
                     let plural = if totals.skipped == 1 { "" } else { "s" };
                     format!(", skipped {} bad line{plural}", totals.skipped)
