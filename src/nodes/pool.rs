@@ -224,9 +224,8 @@ impl PoolState {
             }
             instance.busy_mark = instance.busy_area;
         }
-        let capacity = f64::from(instances)
-            * f64::from(self.vcpus)
-            * now.since(period_start) as f64;
+        let capacity =
+            f64::from(instances) * f64::from(self.vcpus) * now.since(period_start) as f64;
         SettledCpu {
             instances,
             cpu: if capacity > 0.0 {

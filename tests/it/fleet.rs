@@ -305,6 +305,13 @@ fn hpa_sets_aside_pods_that_became_ready_during_the_period() {
     for d in &decisions {
         assert_eq!(d.desired, 3, "at {} s: {}", d.time_s, d.reason);
     }
-    let at_45 = decisions.iter().find(|d| d.time_s == 45.0).expect("a sync at 45 s");
-    assert!(at_45.reason.contains("1 not ready counted idle"), "{}", at_45.reason);
+    let at_45 = decisions
+        .iter()
+        .find(|d| d.time_s == 45.0)
+        .expect("a sync at 45 s");
+    assert!(
+        at_45.reason.contains("1 not ready counted idle"),
+        "{}",
+        at_45.reason
+    );
 }

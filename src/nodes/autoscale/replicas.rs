@@ -155,7 +155,10 @@ mod tests {
     #[test]
     fn no_ready_pod_means_no_metric() {
         assert_eq!(replicas_for(cpu(0.5, 0.5), pods(0, 2, 0), 2, 0.1), None);
-        assert_eq!(replicas_for(cpu(f64::NAN, 0.5), pods(2, 0, 0), 2, 0.1), None);
+        assert_eq!(
+            replicas_for(cpu(f64::NAN, 0.5), pods(2, 0, 0), 2, 0.1),
+            None
+        );
     }
 
     #[test]
