@@ -171,7 +171,7 @@ impl<O: Observer> Network<'_, O> {
                 if self.pool(node.index()).instance(instance).phase == Phase::Starting {
                     let checked = self.fleet(node).health.is_some();
                     let pool = self.pool(node.index());
-                    pool.set_phase(instance, Phase::Serving);
+                    pool.set_ready(instance, now);
                     // Behind health checks, a new instance takes traffic
                     // only after passing `healthy_threshold` checks.
                     pool.set_healthy(instance, !checked);
@@ -247,15 +247,24 @@ impl<O: Observer> Network<'_, O> {
 
     /// The autoscaler reads its monitor and decides.
     fn sync(&mut self, now: SimTime, queue: &mut EventQueue, node: NodeId) {
-        let serving = self.pool(node.index()).counts().serving;
+        let Some(period_start) = self.fleet(node).monitor.as_ref().map(Monitor::period_start)
+        else {
+            return;
+        };
+        let settled = self.pool(node.index()).settled_cpu(period_start, now);
+        let counts = self.pool(node.index()).counts();
         let fleet = self.fleet(node);
         let Some(monitor) = &mut fleet.monitor else {
             return;
         };
-        let reading = monitor.read(now);
+        let mut reading = monitor.read(now);
+        reading.settled_cpu = settled.cpu;
         let view = View {
             desired: fleet.desired,
-            serving,
+            serving: counts.serving,
+            settled: settled.instances,
+            starting: counts.starting,
+            failed: counts.failed,
         };
         let Some(controller) = &mut fleet.controller else {
             return;
@@ -377,7 +386,7 @@ impl<O: Observer> Network<'_, O> {
             return;
         }
         let noticed = self.fleet(node).health.is_none();
-        let crashed = self.pool(node.index()).crash(instance, noticed);
+        let crashed = self.pool(node.index()).crash(instance, noticed, now);
         self.occupancy(now, node, Resource::Server, -(crashed.busy_vcpus as i32));
         self.occupancy(now, node, Resource::Worker, -(crashed.busy_workers as i32));
         self.occupancy(now, node, Resource::Queue, -(crashed.waiting.len() as i32));

@@ -11,6 +11,9 @@ use crate::engine::{Level, SimTime};
 pub struct Reading {
     /// Busy vCPUs / vCPUs of the serving instances, a fraction.
     pub cpu: f64,
+    /// The same over the instances that served through the whole period
+    /// only (`PoolState::settled_cpu`), NaN without any: what an HPA reads.
+    pub settled_cpu: f64,
     /// Requests reaching the pool per second, per serving instance.
     pub rps_per_instance: f64,
     /// Requests at the pool (queued or in service), time-averaged, per serving instance.
@@ -81,7 +84,13 @@ impl Monitor {
         }
     }
 
-    /// The figures since the last reading; starts the next period.
+    /// When the open period began.
+    pub fn period_start(&self) -> SimTime {
+        self.since
+    }
+
+    /// The figures since the last reading; starts the next period
+    /// (`settled_cpu` is the pool's to fill in).
     pub fn read(&mut self, now: SimTime) -> Reading {
         let seconds = now.since(self.since) as f64 / 1e9;
         self.since = now;
@@ -110,6 +119,7 @@ impl Monitor {
             } else {
                 f64::NAN
             },
+            settled_cpu: f64::NAN,
             rps_per_instance: per_instance(self.arrivals as f64 / seconds),
             in_flight_per_instance: per_instance(load_ns / (seconds * 1e9)),
             p99_ms,

@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 
 use crate::engine::rng::Rng;
-use crate::engine::{FleetCounts, JobId, Sampler};
+use crate::engine::{FleetCounts, JobId, Sampler, SimTime};
 use crate::model::{BalancePolicy, Pool};
 
 use super::balancer::pick_instance;
@@ -42,6 +42,14 @@ pub struct Instance {
     pub healthy: bool,
     /// Consecutive health checks passed (> 0) or failed (< 0).
     pub streak: i32,
+    /// When it last started serving (zero for the initial instances).
+    pub ready_at: SimTime,
+    /// Busy vCPU-nanoseconds since launch, up to `busy_since`: what a
+    /// per-pod metrics pipeline (metrics-server) reads of this instance.
+    busy_area: f64,
+    busy_since: SimTime,
+    /// `busy_area` at the autoscaler's last reading.
+    busy_mark: f64,
     free_workers: u32,
     free_vcpus: u32,
     /// Requests at this instance: waiting for a worker, or holding one.
@@ -57,6 +65,24 @@ impl Instance {
     pub fn load_now(&self) -> u32 {
         self.load
     }
+
+    /// Brings the busy integral up to `now` (before its busy vCPUs change).
+    #[inline]
+    fn accrue(&mut self, now: SimTime, vcpus: u32) {
+        let busy = f64::from(vcpus - self.free_vcpus);
+        self.busy_area += busy * now.since(self.busy_since) as f64;
+        self.busy_since = now;
+    }
+}
+
+/// What the instances that served through a whole reading period did: the
+/// pods whose CPU metric a Kubernetes HPA would use.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SettledCpu {
+    /// Instances serving since before the period began, and still serving.
+    pub instances: u32,
+    /// Their busy vCPUs over their vCPUs, a fraction (NaN without any).
+    pub cpu: f64,
 }
 
 /// What became of a request offered to the pool.
@@ -118,11 +144,16 @@ impl PoolState {
                 .map(|dist| Sampler::new(dist, pool.instance_type.speed))
                 .collect(),
         };
+        // One rotation update for all of them: per instance would be
+        // quadratic in instances.
+        state.instances.reserve(pool.instances as usize);
         for i in 0..pool.instances {
             let id = state.launch((i as usize % zones) as u16);
-            state.instances[id as usize].healthy = true;
-            state.set_phase(id, Phase::Serving);
+            let instance = &mut state.instances[id as usize];
+            instance.healthy = true;
+            instance.phase = Phase::Serving;
         }
+        state.update_rotation();
         state
     }
 
@@ -133,6 +164,10 @@ impl PoolState {
             zone,
             healthy: false,
             streak: 0,
+            ready_at: SimTime::ZERO,
+            busy_area: 0.0,
+            busy_since: SimTime::ZERO,
+            busy_mark: 0.0,
             free_workers: self.workers,
             free_vcpus: self.vcpus,
             load: 0,
@@ -156,6 +191,49 @@ impl PoolState {
     pub fn set_phase(&mut self, i: u32, phase: Phase) {
         self.instances[i as usize].phase = phase;
         self.update_rotation();
+    }
+
+    /// Instance `i` starts serving at `now`.
+    pub fn set_ready(&mut self, i: u32, now: SimTime) {
+        let instance = &mut self.instances[i as usize];
+        instance.ready_at = now;
+        instance.busy_since = now;
+        self.set_phase(i, Phase::Serving);
+    }
+
+    /// The CPU of the instances that served from `period_start` to `now`,
+    /// and the start of the next period for every instance.
+    ///
+    /// Kubernetes' replica calculator (`groupPods` in
+    /// pkg/controller/podautoscaler/replica_calculator.go) sets aside a pod
+    /// whose CPU sample was not collected for a whole metric window since it
+    /// became ready; here the window is the HPA's period, so an instance that
+    /// became ready during it is left out. (Kubernetes counts such a pod
+    /// again once it is older than `cpuInitializationPeriod`, 5 min by
+    /// default: capsim sets it aside for one period whatever its age.)
+    pub fn settled_cpu(&mut self, period_start: SimTime, now: SimTime) -> SettledCpu {
+        let (mut instances, mut busy) = (0u32, 0.0);
+        for instance in &mut self.instances {
+            if instance.phase == Phase::Gone {
+                continue;
+            }
+            instance.accrue(now, self.vcpus);
+            if instance.phase == Phase::Serving && instance.ready_at <= period_start {
+                instances += 1;
+                busy += instance.busy_area - instance.busy_mark;
+            }
+            instance.busy_mark = instance.busy_area;
+        }
+        let capacity =
+            f64::from(instances) * f64::from(self.vcpus) * now.since(period_start) as f64;
+        SettledCpu {
+            instances,
+            cpu: if capacity > 0.0 {
+                busy / capacity
+            } else {
+                f64::NAN
+            },
+        }
     }
 
     /// Records instance `i`'s health-check streak.
@@ -293,9 +371,10 @@ impl PoolState {
 
     /// `job`, holding a worker on `instance`, asks for a vCPU: true if it
     /// got one, false if it waits.
-    pub fn take_cpu(&mut self, instance: u32, job: JobId) -> bool {
+    pub fn take_cpu(&mut self, instance: u32, job: JobId, now: SimTime) -> bool {
         let instance = &mut self.instances[instance as usize];
         if instance.free_vcpus > 0 {
+            instance.accrue(now, self.vcpus);
             instance.free_vcpus -= 1;
             true
         } else {
@@ -306,10 +385,11 @@ impl PoolState {
 
     /// A vCPU of `instance` finished a burst: returns the waiting job that
     /// takes it over, if any (else the vCPU goes idle).
-    pub fn release_cpu(&mut self, instance: u32) -> Option<JobId> {
+    pub fn release_cpu(&mut self, instance: u32, now: SimTime) -> Option<JobId> {
         let instance = &mut self.instances[instance as usize];
         let next = instance.cpu_queue.pop_front();
         if next.is_none() {
+            instance.accrue(now, self.vcpus);
             instance.free_vcpus += 1;
         }
         next
@@ -344,8 +424,9 @@ impl PoolState {
     /// vCPU-waiting jobs are returned to fail now; jobs in service or in
     /// calls fail when they come back). Health checks still see it as
     /// healthy until they notice, if `noticed` is false.
-    pub fn crash(&mut self, i: u32, noticed: bool) -> Crashed {
+    pub fn crash(&mut self, i: u32, noticed: bool, now: SimTime) -> Crashed {
         let instance = &mut self.instances[i as usize];
+        instance.accrue(now, self.vcpus);
         let mut waiting: Vec<JobId> = instance.queue.drain(..).collect();
         waiting.extend(instance.cpu_queue.drain(..));
         let crashed = Crashed {

@@ -171,11 +171,11 @@ fn scale_down_stabilization_delays_scale_in_by_its_length() {
         .iter()
         .find(|d| d.desired < d.current)
         .expect("the pool scales in");
-    // The sync at 600 s still reads the old load (its recommendation stays
-    // in the window until 720 s); the sync at 615 s is the first to read
-    // the drop; the first without any high recommendation in its window
-    // is 600 + 120 + 15 = 735 s.
-    assert_eq!(first_down.time_s, 735.0, "{first_down:?}");
+    // The sync at 600 s still reads the old load; the sync at 615 s is the
+    // first to read the drop. Kubernetes keeps recommendations strictly
+    // newer than now − window, so the one of 600 s is out of the window at
+    // 600 + 120 = 720 s: the first sync without a high recommendation.
+    assert_eq!(first_down.time_s, 720.0, "{first_down:?}");
 }
 
 /// Health checks every 10 s, timeout 3 s, unhealthy after 3 failures: one
@@ -283,4 +283,35 @@ fn aws_target_tracking_waits_three_datapoints_and_scheduled_actions_apply() {
     assert_eq!(first_out.desired, 6);
     let night = decisions.iter().find(|d| d.rule == "night").unwrap();
     assert_eq!((night.time_s, night.desired), (1500.0, 2));
+}
+
+/// `hpa-newly-ready.json`: 100 req/s of 20 ms on 2 one-vCPU pods (100%
+/// busy) against a 70% target; a new pod takes 30 s to be ready. At 15 s the
+/// HPA asks ceil(2 × 99 / 70) = 3. At 45 s the third pod has just become
+/// ready: Kubernetes sets its sample aside (it predates readiness) and counts
+/// it idle on a scale-up, (100 + 100 + 0) / 3 / 70 = 0.95, inside the
+/// tolerance, so 3 stays; counting it at the old pods' 100% gave 5. From
+/// then on 3 pods at 66% are inside the band: 3 from 15 s to the end.
+#[test]
+fn hpa_sets_aside_pods_that_became_ready_during_the_period() {
+    let model = support::defect("hpa-newly-ready.json");
+    let options = RunOptions {
+        series_window_s: None,
+        decisions: true,
+    };
+    let run = capsim::simulate_with(&model, 1, 0, &options, &mut |_| {});
+    let decisions = run.decisions.expect("decisions were asked for");
+    assert_eq!(decisions.len(), 28, "one per 15 s sync over 420 s");
+    for d in &decisions {
+        assert_eq!(d.desired, 3, "at {} s: {}", d.time_s, d.reason);
+    }
+    let at_45 = decisions
+        .iter()
+        .find(|d| d.time_s == 45.0)
+        .expect("a sync at 45 s");
+    assert!(
+        at_45.reason.contains("1 not ready counted idle"),
+        "{}",
+        at_45.reason
+    );
 }

@@ -113,3 +113,12 @@ pub fn capsim(args: &[&str]) -> std::process::Output {
         .output()
         .expect("capsim runs")
 }
+
+/// A model from `tests/data/defects/`, where the inputs of reported defects
+/// are kept as regression cases.
+pub fn defect(file: &str) -> Model {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/defects")
+        .join(file);
+    capsim::model::load(&path).expect("defect input is a valid model")
+}

@@ -1,13 +1,17 @@
-//! The Kubernetes HorizontalPodAutoscaler algorithm, as its documentation
-//! states it: per metric, desired = ceil(ready × metric / target), unless
-//! the ratio is within the tolerance of 1; the largest over metrics; then
-//! the stabilization windows (scale down only to the highest recommendation
-//! of the window, up only to the lowest) and the rate-limit policies.
+//! The Kubernetes HorizontalPodAutoscaler, after its controller
+//! (kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go): per
+//! metric, the replica calculator's proposal (`replicas.rs`); the largest
+//! over metrics (`computeReplicasForMetrics`), or no change when a metric
+//! cannot be read and the others would scale down; then the stabilization
+//! windows (`stabilizeRecommendationWithBehaviors`: down only to the highest
+//! recommendation of the window, up only to the lowest) and the rate-limit
+//! policies (`convertDesiredReplicasWithBehaviorRate`), within [min, max].
 
 use std::collections::VecDeque;
 
 use crate::model::{Hpa, HpaPolicyType, HpaRules, Metric, SelectPolicy};
 
+use super::replicas::{Measured, Pods, replicas_for, whole_percent};
 use super::{Evaluation, View, metric_value};
 use crate::nodes::monitor::Reading;
 
@@ -19,6 +23,41 @@ pub struct HpaState {
     recommendations: VecDeque<(f64, u32)>,
     /// (time s, change in replicas), newest last.
     changes: VecDeque<(f64, i64)>,
+}
+
+/// One metric as the replica calculator sees it.
+fn measure(reading: &Reading, view: View, metric: Metric, target: f64) -> (Measured, Pods) {
+    match metric {
+        // A resource metric: only pods that served through the whole period
+        // have a usable CPU sample; pending pods and those that became ready
+        // since are unready; a crashed pod has no metric.
+        Metric::Cpu => (
+            Measured {
+                value: whole_percent(reading.settled_cpu),
+                target,
+                missing_value: target.max(1.0),
+            },
+            Pods {
+                ready: view.settled,
+                unready: view.starting + (view.serving - view.settled),
+                missing: view.failed,
+            },
+        ),
+        // Pods metrics: Kubernetes checks readiness for CPU only, so every
+        // serving pod counts and only pending ones are unready.
+        _ => (
+            Measured {
+                value: metric_value(reading, metric),
+                target,
+                missing_value: target,
+            },
+            Pods {
+                ready: view.serving,
+                unready: view.starting,
+                missing: view.failed,
+            },
+        ),
+    }
 }
 
 impl HpaState {
@@ -34,48 +73,34 @@ impl HpaState {
     /// One sync: the desired replicas and why.
     pub fn evaluate(&mut self, now_s: f64, reading: &Reading, view: View) -> Evaluation {
         let current = view.desired;
-        let ready = view.serving;
         let spec = &self.spec;
         // The metric asking for the most replicas decides.
-        let mut best: Option<(Metric, f64, f64, u32)> = None;
+        let mut best: Option<(Metric, Measured, Pods, u32)> = None;
+        let mut unreadable = 0;
         for &(metric, target) in &spec.metrics {
-            let value = metric_value(reading, metric);
-            if value.is_nan() || ready == 0 {
+            let (measured, pods) = measure(reading, view, metric, target);
+            let Some(proposal) = replicas_for(measured, pods, current, spec.tolerance) else {
+                unreadable += 1;
                 continue;
-            }
-            let ratio = value / target;
-            let proposal = if (ratio - 1.0).abs() <= spec.tolerance {
-                current
-            } else {
-                (ratio * f64::from(ready)).ceil() as u32
             };
             if best.is_none_or(|b| proposal > b.3) {
-                best = Some((metric, value, target, proposal));
+                best = Some((metric, measured, pods, proposal));
             }
         }
-        let Some((metric, value, target, proposal)) = best else {
+        let Some((metric, measured, pods, proposal)) = best else {
             return Evaluation::hold(
                 current,
                 "hpa",
-                "no metrics yet (no ready pod, or nothing measured)",
+                "no metrics (no pod ready for a whole period, or nothing measured)",
             );
         };
-        let ratio = value / target;
-        let clamped = proposal.clamp(spec.min, spec.max);
-        let mut reason = if proposal == current && (ratio - 1.0).abs() <= spec.tolerance {
-            format!(
-                "ratio {ratio:.3} within tolerance {}: no change",
-                spec.tolerance
-            )
-        } else {
-            format!("ratio {ratio:.3} × {ready} ready = {proposal}")
-        };
-        if clamped != proposal {
-            reason.push_str(&format!(", bounded to [{}, {}]", spec.min, spec.max));
+        if unreadable > 0 && proposal < current {
+            // Kubernetes scales down only when every metric could be read.
+            return Evaluation::hold(current, "hpa", "a metric cannot be read: no scale-down");
         }
-
-        let stabilized = self.stabilize(now_s, current, clamped);
-        if stabilized != clamped {
+        let mut reason = explain(measured, pods, proposal, current, spec.tolerance);
+        let stabilized = self.stabilize(now_s, current, proposal);
+        if stabilized != proposal {
             reason.push_str(&format!(", stabilization window holds {stabilized}"));
         }
         let limited = self.limit(now_s, current, stabilized);
@@ -83,6 +108,12 @@ impl HpaState {
             reason.push_str(&format!(", rate limit allows {limited}"));
         }
         let desired = limited.clamp(self.spec.min, self.spec.max);
+        if desired != limited {
+            reason.push_str(&format!(
+                ", bounded to [{}, {}]",
+                self.spec.min, self.spec.max
+            ));
+        }
         if desired != current {
             self.changes
                 .push_back((now_s, i64::from(desired) - i64::from(current)));
@@ -91,14 +122,16 @@ impl HpaState {
             desired,
             rule: "hpa".into(),
             metric: metric.label().into(),
-            value,
-            target,
+            value: measured.value,
+            target: measured.target,
             current,
             reason,
         }
     }
 
-    /// Applies the stabilization windows to `recommendation`.
+    /// Applies the stabilization windows to `recommendation`: only
+    /// recommendations strictly newer than now − window count
+    /// (`rec.timestamp.After(cutoff)` in Kubernetes), this one included.
     fn stabilize(&mut self, now_s: f64, current: u32, recommendation: u32) -> u32 {
         let (up, down) = (self.spec.up.stabilization_s, self.spec.down.stabilization_s);
         self.recommendations.push_back((now_s, recommendation));
@@ -106,14 +139,14 @@ impl HpaState {
         while self
             .recommendations
             .front()
-            .is_some_and(|&(t, _)| t < now_s - keep)
+            .is_some_and(|&(t, _)| t <= now_s - keep)
         {
             self.recommendations.pop_front();
         }
         let within = |window: f64| {
             self.recommendations
                 .iter()
-                .filter(move |&&(t, _)| t >= now_s - window)
+                .filter(move |&&(t, _)| t > now_s - window || t == now_s)
                 .map(|&(_, r)| r)
         };
         let up_recommendation = within(up).min().unwrap_or(recommendation);
@@ -145,19 +178,25 @@ impl HpaState {
         {
             self.changes.pop_front();
         }
-        let changed_within = |period: f64, up: bool| -> i64 {
-            self.changes
+        // The count at the period's start: current − added + deleted within
+        // it, in both directions (`calculateScaleUpLimitWithScalingRules`
+        // and `calculateScaleDownLimitWithBehaviors`; events strictly newer
+        // than now − period).
+        let period_start = |period: f64| -> i64 {
+            let net: i64 = self
+                .changes
                 .iter()
-                .filter(|&&(t, d)| t > now_s - period && (d > 0) == up)
-                .map(|&(_, d)| d.abs())
-                .sum()
+                .filter(|&&(t, _)| t > now_s - period)
+                .map(|&(_, d)| d)
+                .sum();
+            i64::from(current) - net
         };
         let current = i64::from(current);
         let target_i = i64::from(target);
         if target_i > current {
             let rules = &self.spec.up;
             let limits = rules.policies.iter().map(|&(kind, value, period)| {
-                let start = current - changed_within(period, true);
+                let start = period_start(period);
                 match kind {
                     HpaPolicyType::Pods => start + value as i64,
                     HpaPolicyType::Percent => (start as f64 * (1.0 + value / 100.0)).ceil() as i64,
@@ -171,7 +210,7 @@ impl HpaState {
         } else if target_i < current {
             let rules = &self.spec.down;
             let limits = rules.policies.iter().map(|&(kind, value, period)| {
-                let start = current + changed_within(period, false);
+                let start = period_start(period);
                 match kind {
                     HpaPolicyType::Pods => start - value as i64,
                     HpaPolicyType::Percent => (start as f64 * (1.0 - value / 100.0)) as i64,
@@ -186,6 +225,27 @@ impl HpaState {
             target
         }
     }
+}
+
+/// Why the metric proposes `proposal`, for the decision log.
+fn explain(m: Measured, pods: Pods, proposal: u32, current: u32, tolerance: f64) -> String {
+    let ratio = m.value / m.target;
+    if proposal == current && (ratio - 1.0).abs() <= tolerance {
+        return format!("ratio {ratio:.3} within tolerance {tolerance}: no change");
+    }
+    let mut text = format!("ratio {ratio:.3} × {} ready", pods.ready);
+    if pods.unready > 0 && ratio > 1.0 {
+        text.push_str(&format!(", {} not ready counted idle", pods.unready));
+    }
+    if pods.missing > 0 && ratio != 1.0 {
+        let counted = if ratio < 1.0 { "full" } else { "idle" };
+        text.push_str(&format!(
+            ", {} without metrics counted {counted}",
+            pods.missing
+        ));
+    }
+    text.push_str(&format!(" = {proposal}"));
+    text
 }
 
 /// The limit `selectPolicy` picks: `Max` allows the largest change, `Min`
@@ -262,6 +322,33 @@ mod tests {
                 first_lower = Some(t);
             }
         }
-        assert_eq!(first_lower, Some(315.0));
+        // The recommendation of t = 0 leaves the window when it is no
+        // longer strictly newer than now − 300 s: at t = 300.
+        assert_eq!(first_lower, Some(300.0));
+    }
+
+    #[test]
+    fn a_pod_ready_for_part_of_the_period_is_set_aside() {
+        let mut h = hpa(2, 20, 0.7);
+        // 3 pods, one ready since the period began: the 2 others at 100%
+        // ask for ceil(2 × 1.43) = 3, and the newcomer counted idle gives
+        // 2 / 3 / 0.7 = 0.95, within tolerance: 3, not ceil(3 × 1.43) = 5.
+        let fresh = View {
+            settled: 2,
+            ..view(3)
+        };
+        assert_eq!(h.evaluate(0.0, &cpu(1.0), fresh).desired, 3);
+    }
+
+    #[test]
+    fn a_metric_that_cannot_be_read_blocks_a_scale_down() {
+        let mut h = hpa(1, 100, 0.5);
+        h.spec.metrics.push((Metric::LatencyP99Ms, 100.0));
+        // CPU asks for 2 of 4, the latency has nothing measured (NaN).
+        let reading = Reading {
+            p99_ms: f64::NAN,
+            ..cpu(0.25)
+        };
+        assert_eq!(h.evaluate(0.0, &reading, view(4)).desired, 4);
     }
 }

@@ -3,6 +3,7 @@
 
 mod aws;
 mod hpa;
+mod replicas;
 
 use crate::engine::Decision;
 use crate::model::{Autoscaler, Metric};
@@ -19,6 +20,13 @@ pub struct View {
     pub desired: u32,
     /// Instances serving.
     pub serving: u32,
+    /// Instances serving since before the reading's period began (the
+    /// pods whose CPU an HPA counts; `Reading::settled_cpu` is theirs).
+    pub settled: u32,
+    /// Instances launched, not serving yet (Kubernetes: pending pods).
+    pub starting: u32,
+    /// Instances crashed and not yet replaced (pods without metrics).
+    pub failed: u32,
 }
 
 /// One rule's evaluation: a decision without the clock and pool name.
@@ -114,19 +122,23 @@ mod testing {
     use super::View;
     use crate::nodes::monitor::Reading;
 
-    /// A reading with only CPU (a fraction).
+    /// A reading with only CPU (a fraction), the same for every pod.
     pub fn cpu(fraction: f64) -> Reading {
         Reading {
             cpu: fraction,
+            settled_cpu: fraction,
             ..Reading::default()
         }
     }
 
-    /// `n` instances, all serving.
+    /// `n` instances, all serving since before the period.
     pub fn view(n: u32) -> View {
         View {
             desired: n,
             serving: n,
+            settled: n,
+            starting: 0,
+            failed: 0,
         }
     }
 }

@@ -46,7 +46,7 @@ impl<O: Observer> Network<'_, O> {
         let NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!()
         };
-        if pool.take_cpu(job.slot, id) {
+        if pool.take_cpu(job.slot, id, now) {
             let work = pool.service[job.class.index()].draw(&mut self.rngs[node]);
             queue.schedule(now.after(work), Event::PhaseDone { job: id });
             self.occupancy(now, job.node, Resource::Server, 1);
@@ -66,7 +66,7 @@ impl<O: Observer> Network<'_, O> {
             self.finish(now, queue, id, Answer::Failed);
             return;
         }
-        match pool.release_cpu(job.slot) {
+        match pool.release_cpu(job.slot, now) {
             Some(next) => {
                 let class = self.jobs[next].class.index();
                 let work = pool.service[class].draw(&mut self.rngs[node]);
