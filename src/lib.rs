@@ -8,12 +8,13 @@
 //! ```
 //!
 //! Layers, bottom up: `trace`, `model`, `engine`, `traffic`, `nodes` and
-//! `stats`, `analytic`, `run`, `observed`, `sweep`, `report`; each uses only layers below it
-//! (ARCHITECTURE.md).
+//! `stats`, `analytic`, `run` (and `fingerprint`, beside it), `observed`, `sweep`, `report`; each
+//! uses only layers below it (ARCHITECTURE.md).
 #![warn(missing_docs)]
 
 pub mod analytic;
 pub mod engine;
+pub mod fingerprint;
 pub mod model;
 pub mod nodes;
 pub mod observed;

@@ -7,6 +7,7 @@ mod cli;
 mod databases;
 mod determinism;
 mod errors;
+mod fingerprint;
 mod fleet;
 mod fleet_errors;
 mod layout;
