@@ -1,5 +1,12 @@
 //! A CSV file as rows of cells that remember their line, and cells read as
 //! numbers with errors that name the file, the line and the column.
+//!
+//! Lines are counted here, from each record's byte offset, not taken from
+//! the csv crate's `Position::line`: that one counts a CRLF file's lines one
+//! too low after the header (Locust writes CRLF: Python's `csv.writer`
+//! ends rows with `\r\n` by default, and `StatsCSVFileWriter` in
+//! locust/stats.py keeps that default), so every message would point above
+//! the bad line.
 
 use std::path::{Path, PathBuf};
 
@@ -34,12 +41,13 @@ impl Table {
             .from_reader(text.as_bytes());
         let mut header: Option<Vec<String>> = None;
         let mut rows = Vec::new();
+        let mut lines = LineCounter::new(text);
         for record in reader.records() {
             let record = record.map_err(|error| {
-                let line = error.position().map_or(1, |p| p.line());
+                let line = error.position().map_or(1, |p| lines.line_at(p.byte()));
                 ObservedError::at(path, line, 1, format!("not CSV: {error}"))
             })?;
-            let line = record.position().map_or(1, |p| p.line());
+            let line = record.position().map_or(1, |p| lines.line_at(p.byte()));
             let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
             if cells.iter().all(String::is_empty) {
                 continue;
@@ -127,5 +135,45 @@ impl Table {
                 ),
             )),
         }
+    }
+}
+
+/// 1-based line numbers from byte offsets, for offsets that only grow (as
+/// the records of one reader do): each byte is looked at once.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record that starts at byte `offset`: one more than
+    /// the `\n`s before its first character. The csv crate gives a record
+    /// of a CRLF file the offset of the previous line's `\n` (it stops at
+    /// `\r`), so line ends at the offset are skipped first.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut end = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while end < self.text.len() && matches!(self.text[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        if end > self.offset {
+            let newlines = self.text[self.offset..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.line += newlines as u64;
+            self.offset = end;
+        }
+        self.line
     }
 }

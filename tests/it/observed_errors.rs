@@ -177,6 +177,51 @@ fn timestamps_out_of_order() {
     );
 }
 
+/// Locust writes CRLF (Python's `csv.writer`), and the csv crate's own line
+/// count is one too low after the header of such a file: every reader of
+/// an observed CSV counts lines itself (defect `crlf-long.csv`).
+#[test]
+fn crlf_files_report_the_real_line() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/defects/crlf-long.csv");
+    let error = observed::load(&path, None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}, line 4, column 3: `value`: expected a number, found `x`",
+            path.display()
+        )
+    );
+    let out = capsim(&[
+        "compare",
+        "models/mm1.json",
+        "--observed",
+        "tests/data/defects/crlf-long.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot read observed metrics `tests/data/defects/crlf-long.csv`\n  tests/data/defects/crlf-long.csv, line 4, column 3: `value`: expected a number, found `x`\n"
+    );
+    // Locust's two files, CRLF, with a blank line and a quoted cell that
+    // spans two lines before the bad row: lines 4 and 6.
+    let row =
+        |t: u32| format!("{t},5,,Aggregated,1.0,0.0,3,3,3,3,3,3,3,3,3,3,3,10,0,3,3.0,1,5,100");
+    check(
+        "run_stats_history.csv",
+        Format::Locust,
+        &format!("{HISTORY}\r\n{}\r\n\r\n{}\r\n", row(100), row(99)),
+        "run_stats_history.csv, line 4, column 1: timestamp 99 is not after the previous `Aggregated` row's 100 (line 2): rows must be in time order",
+    );
+    let endpoint = "GET,\"/a\r\nb\",79,0,3,3.37,1.22,30.1,609.0,5.79,0.0,3,3,4,4,4,6,8,30,30,30,30";
+    let bad = ",Aggregated,120,41,3,3.26,1.2,30.1,515.3,8.8,3.0,3,3,3,4,5,6,8,ten,30,30,30";
+    check(
+        "run_stats.csv",
+        Format::Locust,
+        &format!("{LOCUST_STATS}\r\n\r\n{endpoint}\r\n{bad}\r\n"),
+        "run_stats.csv, line 5, column 19: `99%`: expected a number, found `ten`",
+    );
+}
+
 #[test]
 fn prometheus_responses() {
     let dir = std::env::temp_dir().join(format!("capsim-observed-errors-{}", std::process::id()));
