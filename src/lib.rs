@@ -25,5 +25,8 @@ pub mod sweep;
 pub mod trace;
 pub mod traffic;
 
-pub use run::{RunOptions, replicate, simulate, simulate_with, simulate_with_progress};
+pub use run::{
+    MAX_REPLICATIONS, Replicated, RunOptions, drop_histograms, replicate, replicate_figures,
+    simulate, simulate_with, simulate_with_progress,
+};
 pub use stats::{Outcome, RunResult, Series, Summary};

@@ -130,3 +130,74 @@ pub fn replicate(model: &Model, seed: u64, replications: u32) -> Vec<RunResult> 
         .map(|rep| simulate(model, seed, rep))
         .collect()
 }
+
+/// The most replications a run, a comparison or a sweep's point may ask
+/// for. Each replication is kept as its figures only (a few kilobytes, its
+/// histograms merged and dropped as it finishes) until the summary;
+/// 10,000 already narrow an interval to a hundredth of one replication's
+/// spread.
+pub const MAX_REPLICATIONS: u32 = 10_000;
+
+/// Replications kept as their figures: what a summary and a sweep's row need.
+#[derive(Clone, Debug)]
+pub struct Replicated {
+    /// Every replication in replication order, each without its latency
+    /// histograms (its percentiles, counts and every other figure kept).
+    pub runs: Vec<RunResult>,
+    /// The end-to-end latencies of every replication, merged (µs).
+    pub end_to_end: hdrhistogram::Histogram<u64>,
+}
+
+/// As [`replicate`], but each replication's histograms are merged into one
+/// end-to-end histogram and dropped as it finishes, so memory follows the
+/// number of replications by a few kilobytes each, not by every node's
+/// histograms. `done` is called as each replication finishes (any order).
+pub fn replicate_figures(
+    model: &Model,
+    seed: u64,
+    replications: u32,
+    options: &RunOptions,
+    done: &(dyn Fn(&RunResult) + Sync),
+) -> Replicated {
+    let empty = || (Vec::new(), empty_histogram(3));
+    let (mut runs, end_to_end) = (0..replications)
+        .into_par_iter()
+        .map(|rep| {
+            let run = simulate_with(model, seed, rep, options, &mut |_| {});
+            done(&run);
+            run
+        })
+        .fold(empty, |(mut runs, mut merged), mut run| {
+            // Same precision, auto-resizing: adding cannot fail.
+            let _ = merged.add(&run.end_to_end.histogram);
+            drop_histograms(&mut run);
+            runs.push(run);
+            (runs, merged)
+        })
+        .reduce(empty, |(mut runs, mut merged), (more, histogram)| {
+            let _ = merged.add(&histogram);
+            runs.extend(more);
+            (runs, merged)
+        });
+    // Merged counts do not depend on the order; the runs' order is restored.
+    runs.sort_by_key(|run| run.replication);
+    Replicated { runs, end_to_end }
+}
+
+/// Replaces every latency histogram of `run` by an empty one (a few hundred
+/// bytes): its figures were computed from them at the end of the run.
+pub fn drop_histograms(run: &mut RunResult) {
+    let tiny = || empty_histogram(1);
+    run.end_to_end.histogram = tiny();
+    for class in &mut run.classes {
+        class.latency.histogram = tiny();
+    }
+    for node in &mut run.nodes {
+        node.latency.histogram = tiny();
+    }
+}
+
+/// An empty auto-resizing histogram of `digits` significant digits (1 to 5).
+fn empty_histogram(digits: u8) -> hdrhistogram::Histogram<u64> {
+    hdrhistogram::Histogram::new(digits).expect("1 to 5 significant digits is a valid precision")
+}

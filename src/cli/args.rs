@@ -35,6 +35,19 @@ pub enum Command {
     Plot(PlotCommand),
 }
 
+impl Command {
+    /// The `--threads` of a command that simulates.
+    pub fn threads(&self) -> Option<u16> {
+        match self {
+            Command::Run(args) => args.threads.threads,
+            Command::Sweep(args) => args.threads.threads,
+            Command::Compare(args) => args.common.threads.threads,
+            Command::Calibrate(args) => args.common.threads.threads,
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum PlotCommand {
     /// Figures of a sweep against one axis, with 95% confidence bands.
@@ -124,11 +137,22 @@ pub enum PlotCommand {
     },
 }
 
+/// How many threads simulate at once.
+#[derive(Debug, Args)]
+pub struct ThreadsArg {
+    /// Threads that run replications and points in parallel (default: the
+    /// `RAYON_NUM_THREADS` environment variable, else one per CPU). The
+    /// results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+}
+
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// The experiment (JSON: a base model and axes).
     pub experiment: PathBuf,
-    /// The CSV to write (default: the experiment's name, `.csv`, in the working directory).
+    /// The CSV to write (default: `out/<experiment name>.csv`, creating `out/`);
+    /// its histograms go beside it (`.histograms.jsonl`).
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Run only part i of N (points whose index is i − 1 modulo N), e.g. `--shard 2/3`.
@@ -144,6 +168,8 @@ pub struct SweepArgs {
     /// bisection, instead of running every point.
     #[arg(long)]
     pub search: bool,
+    #[command(flatten)]
+    pub threads: ThreadsArg,
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
@@ -161,7 +187,7 @@ pub struct MergeArgs {
     /// The shards' CSVs.
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
-    /// The merged CSV.
+    /// The merged CSV (its histograms go beside it).
     #[arg(short, long, value_name = "FILE")]
     pub out: PathBuf,
 }
@@ -173,8 +199,8 @@ pub struct RunArgs {
     /// Override the model's seed.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Independent replications; with 2 or more, figures carry 95% confidence intervals.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Independent replications (at most 10000); with 2 or more, figures carry 95% confidence intervals.
+    #[arg(long, default_value_t = 1, value_parser = replications)]
     pub replications: u32,
     /// Write the complete result (summary, every run, histograms) to this JSON file.
     #[arg(long, value_name = "FILE")]
@@ -200,6 +226,19 @@ pub struct RunArgs {
     /// Skip malformed or out-of-order trace lines (and report how many) instead of failing.
     #[arg(long)]
     pub skip_bad_lines: bool,
+    #[command(flatten)]
+    pub threads: ThreadsArg,
+}
+
+/// A number of replications, 1 to `capsim::MAX_REPLICATIONS`.
+fn replications(text: &str) -> Result<u32, String> {
+    let most = capsim::MAX_REPLICATIONS;
+    match text.parse::<u64>() {
+        Ok(n) if (1..=u64::from(most)).contains(&n) => Ok(n as u32),
+        _ => Err(format!(
+            "expected a whole number from 1 to {most}, got `{text}`"
+        )),
+    }
 }
 
 /// A positive, finite number of seconds.
@@ -260,9 +299,11 @@ pub struct ObservedArgs {
     /// Override the model's seed.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Independent replications; with 2 or more, predictions carry 95% confidence intervals.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Independent replications (at most 10000); with 2 or more, predictions carry 95% confidence intervals.
+    #[arg(long, default_value_t = 1, value_parser = replications)]
     pub replications: u32,
+    #[command(flatten)]
+    pub threads: ThreadsArg,
 }
 
 #[derive(Debug, Args)]
@@ -311,8 +352,8 @@ pub struct AnalyzeArgs {
     /// Override the model's seed (with `--simulate`).
     #[arg(long, requires = "simulate")]
     pub seed: Option<u64>,
-    /// Independent replications of the simulation (with `--simulate`).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..), requires = "simulate")]
+    /// Independent replications of the simulation (with `--simulate`; at most 10000).
+    #[arg(long, default_value_t = 1, value_parser = replications, requires = "simulate")]
     pub replications: u32,
     /// Write the analysis (and the simulation beside it) to this JSON file.
     #[arg(long, value_name = "FILE")]

@@ -5,7 +5,9 @@ mod analyze;
 mod args;
 mod check;
 mod compare;
+mod outputs;
 mod plot;
+mod progress;
 mod run;
 mod sweep;
 
@@ -29,6 +31,15 @@ pub const EXIT_OUT_OF_TOLERANCE: u8 = 4;
 pub fn main() -> ExitCode {
     restore_sigpipe();
     let cli = Cli::parse();
+    if let Some(threads) = cli.command.threads() {
+        // Before any parallel work; results do not depend on the count.
+        if let Err(error) = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(threads))
+            .build_global()
+        {
+            eprintln!("warning: --threads {threads}: {error}");
+        }
+    }
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Check(args) => check::execute(args),

@@ -1,59 +1,69 @@
 //! `capsim run`: simulate, print the table, optionally write JSON and a
-//! time-series CSV.
+//! time-series CSV. Output paths and sizes are checked before it starts.
 
 use std::process::ExitCode;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use capsim::{RunOptions, Summary};
 
 use super::EXIT_UNSTABLE;
 use super::args::RunArgs;
+use super::outputs::check_writable;
+use super::progress::{Progress, Unit};
+
+/// The most replications `--json` may write: it keeps every run whole,
+/// with all its histograms (up to about a megabyte each).
+const MAX_JSON_REPLICATIONS: u32 = 1_000;
+
+/// The most rows `--series` may hold (windows × replications): each is a
+/// row of figures kept until the file is written.
+const MAX_SERIES_ROWS: f64 = 1_000_000.0;
 
 pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
+    check_outputs(&args)?;
     let model = super::load_model(&args.model, args.skip_bad_lines)?;
     let seed = args.seed.unwrap_or(model.seed);
+    check_series_rows(&args, model.duration_s)?;
 
-    // One bar over simulated time for a single run, over replications for several.
+    // One report over simulated time for a single run, over replications for several.
     let single = args.replications == 1;
-    let progress = ProgressBar::new(if single {
-        1000
+    let progress = if single {
+        Progress::new("simulating", 1000, Unit::SimulatedTime)
     } else {
-        u64::from(args.replications)
-    });
-    let template = if single {
-        "{msg} [{bar:30}] {percent}% of simulated time, {elapsed} elapsed, ETA {eta}"
-    } else {
-        "{msg} [{bar:30}] {pos}/{len} replications, {elapsed} elapsed, ETA {eta}"
+        Progress::new(
+            "simulating",
+            u64::from(args.replications),
+            Unit::Count("replications"),
+        )
     };
-    progress.set_style(
-        ProgressStyle::with_template(template)
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    progress.set_message("simulating");
     let options = RunOptions {
         series_window_s: args.series.is_some().then_some(args.series_window),
         decisions: args.decisions.is_some(),
     };
-    // Replications run in parallel; `collect` keeps replication order, so
-    // the output does not depend on the thread count.
+    // `--json` writes every run whole; otherwise each keeps its figures
+    // only (its histograms dropped as it finishes). Replications run in
+    // parallel; `collect` keeps replication order, so the output does not
+    // depend on the thread count.
+    let keep_whole = args.json.is_some();
     let runs: Vec<_> = (0..args.replications)
         .into_par_iter()
         .map(|rep| {
-            let result = capsim::simulate_with(&model, seed, rep, &options, &mut |done| {
+            let mut result = capsim::simulate_with(&model, seed, rep, &options, &mut |done| {
                 if single {
                     progress.set_position((done * 1000.0) as u64);
                 }
             });
             if !single {
-                progress.inc(1);
+                progress.inc();
+            }
+            if !keep_whole {
+                capsim::drop_histograms(&mut result);
             }
             result
         })
         .collect();
-    progress.finish_and_clear();
+    progress.finish();
 
     let mut warnings: Vec<&String> = runs.iter().flat_map(|run| &run.warnings).collect();
     warnings.sort();
@@ -65,8 +75,21 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     let window_s = runs[0].window_s;
     capsim::report::table::write(&mut std::io::stdout().lock(), &summary, window_s)?;
     let offered = capsim::analytic::offered_load(&model);
+    // A backlog that grows slowly may not reach `max_in_flight` within the
+    // run; the offered load still says the system cannot keep up.
+    let saturated: Vec<&str> = offered
+        .iter()
+        .flatten()
+        .filter(|load| load.is_saturated())
+        .map(|load| load.name.as_str())
+        .collect();
+    let unstable = summary.unstable.is_some() || !saturated.is_empty();
     if let Some(path) = &args.json {
-        capsim::report::json::write(path, &summary, offered.as_deref(), &runs)?;
+        let stability = capsim::report::json::Stability {
+            unstable,
+            saturated: &saturated,
+        };
+        capsim::report::json::write(path, &summary, stability, offered.as_deref(), &runs)?;
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.decisions {
@@ -77,24 +100,72 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         capsim::report::series::write(path, &runs)?;
         eprintln!("wrote {}", path.display());
     }
-    // A backlog that grows slowly may not reach `max_in_flight` within the
-    // run; the offered load still says the system cannot keep up.
-    let saturated: Vec<&str> = offered
-        .iter()
-        .flatten()
-        .filter(|load| load.is_saturated())
-        .map(|load| load.name.as_str())
-        .collect();
     if !saturated.is_empty() {
         println!(
             "UNSTABLE: offered load reaches or exceeds capacity at {} (see `capsim check`); the figures above describe a growing backlog, not a steady state",
             saturated.join(", ")
         );
     }
-    let unstable = summary.unstable.is_some() || !saturated.is_empty();
     Ok(if unstable {
         ExitCode::from(EXIT_UNSTABLE)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Every output can be written, and `--json` is not asked to keep more
+/// runs whole than memory allows.
+fn check_outputs(args: &RunArgs) -> anyhow::Result<()> {
+    if args.json.is_some() && args.replications > MAX_JSON_REPLICATIONS {
+        anyhow::bail!(
+            "--replications {} with --json: expected at most {MAX_JSON_REPLICATIONS} (the JSON keeps every run with its histograms); drop --json for more",
+            args.replications
+        );
+    }
+    let outputs = [
+        ("--json", &args.json),
+        ("--series", &args.series),
+        ("--decisions", &args.decisions),
+    ];
+    for (option, path) in outputs {
+        if let Some(path) = path {
+            check_writable(option, path)?;
+        }
+    }
+    Ok(())
+}
+
+/// The series fits its bound: windows of the run × replications.
+fn check_series_rows(args: &RunArgs, duration_s: f64) -> anyhow::Result<()> {
+    if args.series.is_none() {
+        return Ok(());
+    }
+    let window = args.series_window;
+    let windows = (duration_s / window).ceil();
+    let rows = windows * f64::from(args.replications);
+    if rows > MAX_SERIES_ROWS {
+        let least = duration_s * f64::from(args.replications) / MAX_SERIES_ROWS;
+        anyhow::bail!(
+            "--series-window {window}: {windows} windows of the {duration_s} s run × {} replication{} = {rows} rows, more than the {MAX_SERIES_ROWS} a series may hold; use --series-window {} or more",
+            args.replications,
+            if args.replications == 1 { "" } else { "s" },
+            round_up(least)
+        );
+    }
+    Ok(())
+}
+
+/// `x` (> 0) rounded up to two significant digits: a window the user can type.
+fn round_up(x: f64) -> String {
+    let exponent = x.log10().floor() as i32 - 1;
+    let scale = 10f64.powi(exponent);
+    // Less a hair, so that 0.02 stays 0.02 and does not become 0.021.
+    let digits = (x / scale - 1e-9).ceil();
+    let decimals = usize::try_from(-exponent).unwrap_or(0);
+    let text = format!("{:.decimals$}", digits * scale);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }

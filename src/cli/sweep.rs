@@ -1,18 +1,25 @@
 //! `capsim sweep` and `capsim merge`: run an experiment's points with a
-//! progress bar, keep each finished point in a partial file (so a killed
-//! sweep resumes where it stopped), and write the CSV in point order.
+//! progress report, keep each finished point in a partial file (so a killed
+//! sweep resumes where it stopped, if its inputs are unchanged), and write
+//! the CSV in point order.
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 
-use capsim::report::sweep::{self as csv_out, Appender};
-use capsim::sweep::{Experiment, Slo};
+use capsim::report::sweep::{self as csv_out, Appender, Manifest};
+use capsim::report::sweep_merge;
+use capsim::sweep::{Experiment, Row, Slo};
 
 use super::args::{MergeArgs, SweepArgs};
+use super::outputs::check_writable;
+use super::progress::{Progress, Unit};
+
+/// The folder of outputs written without `-o`.
+const DEFAULT_FOLDER: &str = "out";
 
 pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let mut experiment = Experiment::load(&args.experiment)
@@ -21,35 +28,39 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
         let slo = Slo::parse(text).map_err(|e| anyhow::anyhow!("--slo: {e}"))?;
         experiment.set_slo(slo);
     }
-    let out = args.out.clone().unwrap_or_else(|| {
-        let stem = match args.shard {
-            Some((i, n)) => format!("{}.shard-{i}-of-{n}.csv", experiment.name),
-            None => format!("{}.csv", experiment.name),
-        };
-        PathBuf::from(stem)
-    });
+    let out = output_path(&args, &experiment)?;
+    let manifest = Manifest {
+        sweep: experiment.name.clone(),
+        inputs: experiment.fingerprint(),
+        points: experiment.points.len(),
+        shard: args.shard,
+    };
+    if args.search {
+        return search(&experiment, &manifest, &out);
+    }
     let partial = PathBuf::from(format!("{}.partial", out.display()));
     let histograms = csv_out::histograms_path(&out);
     let histograms_partial = PathBuf::from(format!("{}.partial", histograms.display()));
-    if args.search {
-        return search(&experiment, &out);
+    for (option, path) in [("--out", &out), ("--out", &histograms)] {
+        check_writable(option, path)?;
     }
 
-    // Points a previous run of the same sweep finished.
-    let mut done = Vec::new();
-    let resumable = !args.fresh && partial.exists();
-    if resumable {
-        let (columns, rows) = csv_out::read(&partial)?;
-        if columns == experiment.columns {
-            done = rows;
-        }
-    }
-    let fresh = done.is_empty();
     let in_shard = |index: usize| args.shard.is_none_or(|(i, n)| index % n == i - 1);
-    done.retain(|r| in_shard(r.point) && r.point < experiment.points.len());
-    done.sort_by_key(|r| r.point);
-    done.dedup_by_key(|r| r.point);
-    let finished: std::collections::BTreeSet<usize> = done.iter().map(|r| r.point).collect();
+    let done = if args.fresh || !partial.exists() {
+        Vec::new()
+    } else {
+        resumable(
+            &args.experiment,
+            &experiment,
+            &manifest,
+            &partial,
+            &histograms_partial,
+        )?
+    };
+    let fresh = done.is_empty();
+    let mut done = done;
+    done.retain(|r| in_shard(r.point));
+    let finished: BTreeSet<usize> = done.iter().map(|r| r.point).collect();
 
     let total = experiment
         .points
@@ -69,25 +80,25 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
             format!(", {} already done (resuming)", finished.len())
         }
     );
-    let progress = ProgressBar::new(total as u64);
-    progress.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} points, {per_sec}, {elapsed} elapsed, ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    progress.set_message("sweeping");
+    let progress = Progress::new("sweeping", total as u64, Unit::Count("points"));
     progress.set_position(finished.len() as u64);
 
-    let appender = Mutex::new(Appender::open(&partial, &experiment.columns, fresh)?);
-    let histogram_file = std::fs::OpenOptions::new()
+    let appender = Mutex::new(Appender::open(
+        &partial,
+        &experiment.columns,
+        &manifest.inputs,
+        fresh,
+    )?);
+    let mut histogram_file = std::fs::OpenOptions::new()
         .create(true)
         .append(!fresh)
         .write(true)
         .truncate(fresh)
         .open(&histograms_partial)
         .with_context(|| format!("cannot write `{}`", histograms_partial.display()))?;
+    if fresh {
+        csv_out::write_manifest(&mut histogram_file, &histograms_partial, &manifest)?;
+    }
     let histogram_file = Mutex::new(histogram_file);
     let failed_write = Mutex::new(None);
     let rows = experiment.run(
@@ -103,17 +114,17 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
             if let Err(e) = kept {
                 failed_write.lock().expect("not poisoned").get_or_insert(e);
             }
-            progress.inc(1);
+            progress.inc();
         },
     )?;
-    progress.finish_and_clear();
+    progress.finish();
     if let Some(error) = failed_write.into_inner().expect("not poisoned") {
         return Err(error).context("cannot keep finished points");
     }
     let mut all = done;
     all.extend(rows);
     csv_out::write(&out, &experiment.columns, &mut all)?;
-    csv_out::write_sorted_histograms(std::slice::from_ref(&histograms_partial), &histograms)?;
+    csv_out::write_sorted_histograms(&histograms_partial, &manifest, &histograms)?;
     std::fs::remove_file(&partial).ok();
     std::fs::remove_file(&histograms_partial).ok();
     eprintln!(
@@ -126,62 +137,115 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Names the cheapest point meeting the objective, if there is one.
-fn report_cheapest(experiment: &Experiment, rows: &[capsim::sweep::Row]) {
+/// `-o`, or `out/<name>.csv` (`out/<name>.shard-i-of-n.csv` for a shard),
+/// creating `out/`.
+fn output_path(args: &SweepArgs, experiment: &Experiment) -> anyhow::Result<PathBuf> {
+    if let Some(out) = &args.out {
+        return Ok(out.clone());
+    }
+    let stem = match args.shard {
+        Some((i, n)) => format!("{}.shard-{i}-of-{n}.csv", experiment.name),
+        None => format!("{}.csv", experiment.name),
+    };
+    std::fs::create_dir_all(DEFAULT_FOLDER)
+        .with_context(|| format!("cannot create the folder `{DEFAULT_FOLDER}` for the CSV"))?;
+    Ok(Path::new(DEFAULT_FOLDER).join(stem))
+}
+
+/// The rows of an interrupted run of this very sweep, from its partial
+/// files. A partial file computed from other inputs (the experiment or a
+/// point's model changed since) is refused: its rows would be stale.
+fn resumable(
+    path: &Path,
+    experiment: &Experiment,
+    manifest: &Manifest,
+    partial: &Path,
+    histograms_partial: &Path,
+) -> anyhow::Result<Vec<Row>> {
+    let kept = csv_out::read_partial(partial)?;
+    if kept.rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    if kept.inputs.as_deref() != Some(manifest.inputs.as_str())
+        || kept.columns != experiment.columns
+    {
+        anyhow::bail!(
+            "`{}` holds {} point{} of an interrupted sweep, computed from other inputs than `{}` and its models give now (one of them changed since, or another version of capsim wrote it): resuming would mix stale rows with new ones\nrun again with --fresh to start over (the partial file is then replaced)",
+            partial.display(),
+            kept.rows.len(),
+            if kept.rows.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+    }
+    // Only points whose histogram was kept too (it is written first).
+    let with_histogram: BTreeSet<usize> = if histograms_partial.exists() {
+        let index = csv_out::index_histograms(histograms_partial)?;
+        if index.manifest.as_ref() == Some(manifest) {
+            index.lines.iter().map(|l| l.0).collect()
+        } else {
+            BTreeSet::new()
+        }
+    } else {
+        BTreeSet::new()
+    };
+    let mut rows = kept.rows;
+    rows.retain(|r| r.point < experiment.points.len() && with_histogram.contains(&r.point));
+    rows.sort_by_key(|r| r.point);
+    rows.dedup_by_key(|r| r.point);
+    Ok(rows)
+}
+
+/// Names the cheapest design point meeting the objective, per load level.
+fn report_cheapest(experiment: &Experiment, rows: &[Row]) {
     let Some(slo) = &experiment.slo else {
         return;
     };
-    let column = |name: &str| experiment.columns.iter().position(|c| c == name);
-    let (Some(meets), Some(cost)) = (column("meets_slo"), column("usd_per_hour")) else {
-        return;
-    };
-    let axes = 1..experiment
-        .columns
-        .iter()
-        .position(|c| c == "stable")
-        .unwrap_or(1);
-    let cheapest = rows
-        .iter()
-        .filter(|r| r.cells[meets] == "1")
-        .min_by(|a, b| {
-            let price =
-                |r: &capsim::sweep::Row| r.cells[cost].parse::<f64>().unwrap_or(f64::INFINITY);
-            price(a).total_cmp(&price(b))
-        });
+    let cost = experiment.columns.iter().position(|c| c == "usd_per_hour");
     let wanted: Vec<&str> = slo.conditions.iter().map(|c| c.2.as_str()).collect();
-    match cheapest {
-        Some(row) => {
-            let settings: Vec<String> = axes
-                .clone()
-                .map(|i| format!("{} = {}", experiment.columns[i], row.cells[i]))
-                .collect();
-            println!(
-                "cheapest point meeting {}: point {} ({}), ${}/hour",
-                wanted.join(", "),
+    let wanted = wanted.join(", ");
+    let pairs = |cells: &[(String, String)]| {
+        cells
+            .iter()
+            .map(|(column, value)| format!("{column} = {value}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for level in capsim::sweep::cheapest(experiment, rows) {
+        let at = if level.load.is_empty() {
+            String::new()
+        } else {
+            format!("at {}: ", pairs(&level.load))
+        };
+        match level.row {
+            Some(row) => println!(
+                "{at}cheapest point meeting {wanted}: point {} ({}), ${}/hour",
                 row.point,
-                settings.join(", "),
-                row.cells[cost]
-            );
+                pairs(&level.design),
+                cost.and_then(|c| row.cells.get(c))
+                    .map_or("?", String::as_str)
+            ),
+            None => println!("{at}no point meets {wanted}"),
         }
-        None => println!("no point meets {}", wanted.join(", ")),
     }
 }
 
 /// `--search`: bisection on the one axis; writes the rows it ran.
-fn search(experiment: &Experiment, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn search(experiment: &Experiment, manifest: &Manifest, out: &Path) -> anyhow::Result<ExitCode> {
+    check_writable("--out", out)?;
+    check_writable("--out", &csv_out::histograms_path(out))?;
     eprintln!(
         "{}: searching {} levels of `{}` by bisection",
         experiment.name,
         experiment.points.len(),
         experiment.axes[0].paths.join(", ")
     );
-    let (mut rows, found) = experiment.search()?;
-    csv_out::write(out, &experiment.columns, &mut rows)?;
-    csv_out::write_histograms(&csv_out::histograms_path(out), &rows)?;
+    let mut found = experiment.search()?;
+    csv_out::write(out, &experiment.columns, &mut found.rows)?;
+    csv_out::write_histograms(&csv_out::histograms_path(out), manifest, &found.rows)?;
     eprintln!(
         "wrote {} ({} of {} points run)",
         out.display(),
-        rows.len(),
+        found.rows.len(),
         experiment.points.len()
     );
     let objective: Vec<&str> = experiment
@@ -189,15 +253,16 @@ fn search(experiment: &Experiment, out: &std::path::Path) -> anyhow::Result<Exit
         .iter()
         .flat_map(|s| s.conditions.iter().map(|c| c.2.as_str()))
         .collect();
-    match found {
-        Some(index) => {
-            let settings: Vec<String> = experiment.points[index]
+    match found.point.and_then(|index| experiment.points.get(index)) {
+        Some(point) => {
+            let settings: Vec<String> = point
                 .settings
                 .iter()
                 .map(|(path, value)| format!("{path} = {value}"))
                 .collect();
             println!(
-                "first level meeting {}: {}",
+                "{} meeting {}: {}",
+                found.boundary,
                 objective.join(", "),
                 settings.join(", ")
             );
@@ -208,16 +273,17 @@ fn search(experiment: &Experiment, out: &std::path::Path) -> anyhow::Result<Exit
 }
 
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
-    let parts: Vec<&std::path::Path> = args.parts.iter().map(PathBuf::as_path).collect();
-    let (columns, mut rows) = csv_out::merge(&parts)?;
-    csv_out::write(&args.out, &columns, &mut rows)?;
-    let histograms: Vec<PathBuf> = parts.iter().map(|p| csv_out::histograms_path(p)).collect();
-    csv_out::write_sorted_histograms(&histograms, &csv_out::histograms_path(&args.out))?;
+    let out_histograms = csv_out::histograms_path(&args.out);
+    check_writable("--out", &args.out)?;
+    check_writable("--out", &out_histograms)?;
+    let mut merged = sweep_merge::merge(&args.parts).context("cannot merge")?;
+    sweep_merge::write_merged(&mut merged, &args.out)?;
     eprintln!(
-        "wrote {} ({} points from {} parts)",
+        "wrote {} ({} points from {} parts) and their histograms to {}",
         args.out.display(),
-        rows.len(),
-        parts.len()
+        merged.rows.len(),
+        args.parts.len(),
+        out_histograms.display()
     );
     Ok(ExitCode::SUCCESS)
 }

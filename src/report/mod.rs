@@ -9,6 +9,7 @@ pub mod json;
 pub mod plot;
 pub mod series;
 pub mod sweep;
+pub mod sweep_merge;
 pub mod table;
 
 /// Why a report could not be written. Fatal for that report only.
@@ -22,6 +23,18 @@ pub enum ReportError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Reading failed.
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Sweep files that cannot be used as they are: a stale partial file,
+    /// shards that are missing, duplicated or malformed. Says which and why.
+    #[error("{0}")]
+    Sweep(String),
     /// Serialization failed.
     #[error("cannot encode results: {0}")]
     Json(#[from] serde_json::Error),

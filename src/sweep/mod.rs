@@ -10,9 +10,12 @@
 //! experiment and the point, never on the thread count or on which other
 //! points ran (shards and resumed runs give the same rows).
 
+mod cheapest;
+mod fingerprint;
 mod path;
 mod points;
 mod row;
+mod search;
 pub mod slo;
 pub mod spec;
 
@@ -23,10 +26,17 @@ use serde_json::Value;
 
 use crate::model::{self, LoadOptions, Model, ModelError};
 
+pub use cheapest::{Cheapest, cheapest};
+pub use fingerprint::Fnv1a;
 pub use points::{Axis, Point};
 pub use row::{Row, columns};
+pub use search::Found;
 pub use slo::Slo;
 pub use spec::ExperimentSpec;
+
+/// The most points an experiment's grid may have: each point's model is
+/// built and checked before anything runs, and each row is kept.
+pub const MAX_POINTS: usize = 100_000;
 
 /// Why an experiment cannot run.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +85,8 @@ pub struct Experiment {
     pub slo: Option<Slo>,
     /// Column names of a row: figure names from the first point's model.
     pub columns: Vec<String>,
+    /// FNV-1a of every point's compiled model, in point order.
+    models_hash: Fnv1a,
 }
 
 impl Experiment {
@@ -128,6 +140,25 @@ impl Experiment {
             .map(|(i, a)| points::axis(i, a))
             .collect::<Result<_, _>>()
             .map_err(SweepError::Spec)?;
+        let replications = spec.replications.get();
+        if replications > crate::MAX_REPLICATIONS {
+            return Err(SweepError::Spec(format!(
+                "replications: expected at most {}, got {replications}",
+                crate::MAX_REPLICATIONS
+            )));
+        }
+        let size = axes
+            .iter()
+            .try_fold(1usize, |n, a| n.checked_mul(a.levels.len()))
+            .filter(|&n| n <= MAX_POINTS);
+        if size.is_none() {
+            let levels: Vec<String> = axes.iter().map(|a| a.levels.len().to_string()).collect();
+            let product: f64 = axes.iter().map(|a| a.levels.len() as f64).product();
+            return Err(SweepError::Spec(format!(
+                "axes: expected a grid of at most {MAX_POINTS} points, got {product} ({})",
+                levels.join(" × ")
+            )));
+        }
         let slo = spec
             .slo
             .as_deref()
@@ -138,18 +169,22 @@ impl Experiment {
             name,
             base,
             base_dir: base_dir.to_path_buf(),
-            replications: spec.replications.get(),
+            replications,
             seed: 0,
             points: points::grid(&axes),
             axes,
             slo,
             columns: Vec::new(),
+            models_hash: Fnv1a::default(),
         };
         let mut first: Option<Model> = None;
+        let mut models_hash = Fnv1a::default();
         for point in &experiment.points {
             let model = experiment.model(point)?;
+            fingerprint::add_model(&mut models_hash, &model);
             first.get_or_insert(model);
         }
+        experiment.models_hash = models_hash;
         let first = first.expect("a grid has at least one point");
         experiment.seed = spec.seed.unwrap_or(first.seed);
         experiment.columns = row::columns(&experiment, &first);
@@ -162,6 +197,25 @@ impl Experiment {
             self.columns.push("meets_slo".into());
         }
         self.slo = Some(slo);
+    }
+
+    /// What every row is computed from, as a stable hash (`fnv1a-` and 16
+    /// hex digits): the version of capsim, every point's compiled model, the
+    /// replications, the seed, the columns and the objective. Rows kept
+    /// under another fingerprint are not rows of this experiment.
+    pub fn fingerprint(&self) -> String {
+        let mut hash = self.models_hash;
+        hash.field(env!("CARGO_PKG_VERSION"));
+        hash.field(&self.replications.to_string());
+        hash.field(&self.seed.to_string());
+        for column in &self.columns {
+            hash.field(column);
+        }
+        for (column, limit, _) in self.slo.iter().flat_map(|s| &s.conditions) {
+            hash.field(column);
+            hash.field(&limit.to_string());
+        }
+        format!("fnv1a-{:016x}", hash.value())
     }
 
     /// The model of `point`: the base with the point's values set.
@@ -198,57 +252,6 @@ impl Experiment {
         )
     }
 
-    /// Finds the first level of the experiment's one axis whose point meets
-    /// the objective, by bisection: the axis must be monotone (each level at
-    /// least as good as the one before, as instance counts are). Returns the
-    /// rows it ran, in point order, and the index of the first point that
-    /// meets the objective, if any. Runs about log2(levels) + 1 points.
-    pub fn search(&self) -> Result<(Vec<Row>, Option<usize>), SweepError> {
-        if self.axes.len() != 1 {
-            return Err(SweepError::Spec(format!(
-                "--search needs exactly one axis, a monotone one (an instance count); this experiment has {}",
-                self.axes.len()
-            )));
-        }
-        let meets = self
-            .columns
-            .iter()
-            .position(|c| c == "meets_slo")
-            .ok_or_else(|| {
-                SweepError::Spec("--search needs an objective (`slo` or --slo)".into())
-            })?;
-        let mut rows: Vec<Row> = Vec::new();
-        let mut run_point = |index: usize| -> Result<bool, SweepError> {
-            let kept = std::sync::Mutex::new(None);
-            self.run(|p| p.index == index, &|row| {
-                *kept.lock().expect("not poisoned") = Some(row.clone());
-            })?;
-            let row = kept
-                .into_inner()
-                .expect("not poisoned")
-                .expect("the point ran");
-            let met = row.cells[meets] == "1";
-            rows.push(row);
-            Ok(met)
-        };
-        let (mut lo, mut hi) = (0, self.points.len() - 1);
-        if !run_point(hi)? {
-            rows.sort_by_key(|r| r.point);
-            return Ok((rows, None));
-        }
-        // Invariant: the point at `hi` meets the objective; none before `lo` does.
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if run_point(mid)? {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        rows.sort_by_key(|r| r.point);
-        Ok((rows, Some(hi)))
-    }
-
     /// Runs the points `select` keeps, in parallel, calling `done` with each
     /// row as it finishes (in any order); returns the rows in point order,
     /// without their histograms (`done` saw them), so that memory follows
@@ -263,7 +266,14 @@ impl Experiment {
             .par_iter()
             .map(|point| {
                 let model = self.model(point)?;
-                let runs = crate::replicate(&model, self.seed, self.replications);
+                let options = crate::RunOptions::default();
+                let runs = crate::replicate_figures(
+                    &model,
+                    self.seed,
+                    self.replications,
+                    &options,
+                    &|_| {},
+                );
                 let mut row = Row::of(self, point, &model, &runs);
                 done(&row);
                 row.histogram_us = Vec::new();

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::spec::{AxisSpec, Scale};
+use super::spec::{AxisSpec, Better, Role, Scale};
 
 /// One axis, compiled: its paths and, per level, one value for each path.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,6 +13,27 @@ pub struct Axis {
     pub paths: Vec<String>,
     /// The levels: `levels[k][j]` is the value of `paths[j]` at level k.
     pub levels: Vec<Vec<Value>>,
+    /// A load axis (a condition the design must meet), not a design axis.
+    pub load: bool,
+    /// Higher values of its first path are better (more capacity, or less load).
+    pub higher_is_better: bool,
+}
+
+impl Axis {
+    /// Sets the role and direction: as written, or from the first path.
+    fn with_role(mut self, spec: &AxisSpec) -> Axis {
+        let first = self.paths.first().map_or("", String::as_str);
+        self.load = match spec.role {
+            Some(role) => role == Role::Load,
+            None => self.paths.iter().all(|p| p.starts_with("traffic.")),
+        };
+        self.higher_is_better = match spec.better {
+            Some(better) => better == Better::Higher,
+            None if self.load => false,
+            None => !(first.ends_with("_ms") || first.ends_with("_s")),
+        };
+        self
+    }
 }
 
 /// One point of the grid: the value of every path.
@@ -51,7 +72,10 @@ pub fn axis(i: usize, spec: &AxisSpec) -> Result<Axis, String> {
             levels: (0..n)
                 .map(|k| parts.iter().flat_map(|p| p.levels[k].clone()).collect())
                 .collect(),
-        });
+            load: false,
+            higher_is_better: true,
+        }
+        .with_role(spec));
     }
     let Some(path) = &spec.path else {
         return Err(format!(
@@ -101,7 +125,10 @@ pub fn axis(i: usize, spec: &AxisSpec) -> Result<Axis, String> {
     Ok(Axis {
         paths: vec![path.clone()],
         levels: values.into_iter().map(|v| vec![v]).collect(),
-    })
+        load: false,
+        higher_is_better: true,
+    }
+    .with_role(spec))
 }
 
 /// The grid: every combination of levels, first axis slowest.

@@ -1,11 +1,10 @@
 //! A point's row: its axis values, then each figure's mean over the
 //! replications and the half-width of its 95% interval (`_hw`), as CSV text.
 
+use crate::Replicated;
 use crate::analytic::offered_load;
 use crate::model::{Hits, Model, NodeKind};
-use crate::stats::{
-    Estimate, LatencyEstimate, Outcome, RunResult, Summary, csv_number, histogram_pairs,
-};
+use crate::stats::{Estimate, LatencyEstimate, Outcome, Summary, csv_number, histogram_pairs};
 
 use super::{Experiment, Point};
 
@@ -66,7 +65,13 @@ pub fn columns(experiment: &Experiment, model: &Model) -> Vec<String> {
 
 impl Row {
     /// The row of `point`, from its replications.
-    pub fn of(experiment: &Experiment, point: &Point, model: &Model, runs: &[RunResult]) -> Row {
+    pub fn of(
+        experiment: &Experiment,
+        point: &Point,
+        model: &Model,
+        replicated: &Replicated,
+    ) -> Row {
+        let runs = &replicated.runs;
         let summary = Summary::of(runs);
         let saturated =
             offered_load(model).is_some_and(|loads| loads.iter().any(|l| l.is_saturated()));
@@ -131,15 +136,10 @@ impl Row {
                 });
             cells.push(u8::from(met).to_string());
         }
-        let mut merged = runs[0].end_to_end.histogram.clone();
-        for run in &runs[1..] {
-            // Same precision, auto-resizing: adding cannot fail.
-            let _ = merged.add(&run.end_to_end.histogram);
-        }
         Row {
             point: point.index,
             cells,
-            histogram_us: histogram_pairs(&merged),
+            histogram_us: histogram_pairs(&replicated.end_to_end),
         }
     }
 }

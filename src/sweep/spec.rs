@@ -48,6 +48,37 @@ pub struct AxisSpec {
     /// Axes of equal length varied together (instance type and count at equal cost).
     #[serde(default)]
     pub zip: Option<Vec<AxisSpec>>,
+    /// `design` (what is being chosen: sizes, types) or `load` (the
+    /// conditions it must meet: rates, users). Default: `load` for paths
+    /// under `traffic`, `design` otherwise.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// Which way of the axis's numbers is more capacity or less load, for
+    /// `--search`: `higher` or `lower`. Default: for a load axis `lower`
+    /// (less load); for a design axis `lower` if its path ends in a time
+    /// (`_ms`, `_s`), else `higher` (more instances, workers, keys).
+    #[serde(default)]
+    pub better: Option<Better>,
+}
+
+/// What an axis varies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A choice of the design: the cheapest point is chosen among these.
+    Design,
+    /// A condition the design must meet: the cheapest point is named per level.
+    Load,
+}
+
+/// Which way of an axis is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    /// Higher values: more capacity, or less load.
+    Higher,
+    /// Lower values.
+    Lower,
 }
 
 /// `from` to `to` in `steps` points.

@@ -108,6 +108,83 @@ fn three_merged_shards_give_the_single_run_csv() {
         std::fs::read(&merged).unwrap(),
         std::fs::read(&whole).unwrap()
     );
+    let histograms = |csv: &Path| std::fs::read(csv.with_extension("histograms.jsonl")).unwrap();
+    assert_eq!(histograms(&merged), histograms(&whole));
+}
+
+/// `merge` refuses parts that are not, together, exactly one sweep: a
+/// shard left out (its points named), a shard given twice, a torn row, a
+/// shard of a changed model, a CSV without its histograms.
+#[test]
+fn merge_refuses_missing_duplicated_and_malformed_shards() {
+    let (dir, experiment) = scratch_experiment("merge-refuses");
+    let e = experiment.to_str().unwrap();
+    let part = |i: usize| dir.join(format!("part{i}.csv"));
+    for i in 1..=3 {
+        let shard = format!("{i}/3");
+        sweep(&[
+            "sweep",
+            e,
+            "--shard",
+            &shard,
+            "-o",
+            part(i).to_str().unwrap(),
+        ]);
+    }
+    let merged = dir.join("merged.csv");
+    let refused = |parts: &[&Path]| {
+        let mut args = vec!["merge", "-o", merged.to_str().unwrap()];
+        args.extend(parts.iter().map(|p| p.to_str().unwrap()));
+        let out = capsim(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(!merged.exists(), "nothing written");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let (p1, p2, p3) = (part(1), part(2), part(3));
+    // Shard 3 of 3 holds points 2, 5, 8 and 11 of the 12.
+    assert_eq!(
+        refused(&[&p1, &p2]),
+        "error: cannot merge\n  points 2, 5, 8, 11 of the sweep's 12 are missing: no part given is shard 3/3\n"
+    );
+    assert!(refused(&[&p1, &p2, &p3, &p2]).contains(&format!(
+        "point 1 is twice in `{}`: a shard given twice",
+        p2.display()
+    )));
+    // A torn row: the part was copied while it was written, or edited.
+    let torn = dir.join("torn.csv");
+    let text = std::fs::read_to_string(&p3).unwrap();
+    let cut = text.trim_end().rfind(',').unwrap();
+    std::fs::write(&torn, &text[..cut]).unwrap();
+    std::fs::copy(
+        p3.with_extension("histograms.jsonl"),
+        torn.with_extension("histograms.jsonl"),
+    )
+    .unwrap();
+    let columns = text.lines().next().unwrap().split(',').count();
+    assert!(refused(&[&p1, &p2, &torn]).contains(&format!(
+        "`{}` line 5: expected {columns} fields, got {}: not a row as `capsim sweep` writes it",
+        torn.display(),
+        columns - 1
+    )));
+    // Without its histograms file, a part cannot say which sweep it is of.
+    let lone = dir.join("lone.csv");
+    std::fs::copy(&p3, &lone).unwrap();
+    assert!(refused(&[&p1, &p2, &lone]).contains(&format!(
+        "`{}` has no `{}` beside it",
+        lone.display(),
+        lone.with_extension("histograms.jsonl").display()
+    )));
+    // A shard of the model after a change.
+    let mut changed = base();
+    changed["nodes"]["web"]["pool"]["service"]["exponential"]["mean_ms"] = json!(60);
+    std::fs::write(dir.join("model.json"), changed.to_string()).unwrap();
+    let late = dir.join("late.csv");
+    sweep(&["sweep", e, "--shard", "3/3", "-o", late.to_str().unwrap()]);
+    assert!(refused(&[&p1, &p2, &late]).contains(&format!(
+        "`{}` was computed from other inputs than `{}`",
+        late.display(),
+        p1.display()
+    )));
 }
 
 #[test]
@@ -125,11 +202,17 @@ fn a_resumed_sweep_ends_with_the_same_csv() {
         "{}\n{}\n{}\n{}\n{}\n{}\n{torn}",
         lines[0], lines[3], lines[1], lines[7], lines[2], lines[12]
     );
+    let inputs = Experiment::load(&experiment).unwrap().fingerprint();
+    let partial = format!("# capsim partial sweep, inputs {inputs}\n{partial}");
+    let histograms = out.with_extension("histograms.jsonl");
+    let whole_histograms = std::fs::read(&histograms).unwrap();
     std::fs::remove_file(&out).unwrap();
+    std::fs::rename(&histograms, dir.join("out.histograms.jsonl.partial")).unwrap();
     std::fs::write(dir.join("out.csv.partial"), partial).unwrap();
     let said = sweep(&["sweep", e, "-o", out.to_str().unwrap()]);
     assert!(said.contains("5 already done (resuming)"), "{said}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), whole);
+    assert_eq!(std::fs::read(&histograms).unwrap(), whole_histograms);
     assert!(
         !dir.join("out.csv.partial").exists(),
         "the partial file is removed at the end"
@@ -349,8 +432,10 @@ fn slo_search_finds_the_first_level_of_the_grid_with_fewer_runs() {
         grid[first..].iter().all(|r| r.cells[meets] == "1"),
         "the axis is monotone"
     );
-    let (ran, found) = experiment.search().unwrap();
-    assert_eq!(found, Some(first));
+    let found = experiment.search().unwrap();
+    assert_eq!(found.point, Some(first));
+    assert_eq!(found.boundary, "the least `nodes.web.pool.instances`");
+    let ran = found.rows;
     assert!(ran.len() <= 5, "{} points run for 12 levels", ran.len());
     // The rows it ran are the grid's rows (with their histograms, which
     // the grid's returned rows leave to the `done` callback).
@@ -388,8 +473,9 @@ fn a_sweep_killed_mid_way_resumes_to_the_same_csv() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    // Two lines before the rows: what they are computed from, and the header.
     let rows_in = |path: &Path| {
-        std::fs::read_to_string(path).map_or(0, |t| t.lines().count().saturating_sub(1))
+        std::fs::read_to_string(path).map_or(0, |t| t.lines().count().saturating_sub(2))
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while rows_in(&partial) < 3 && std::time::Instant::now() < deadline {
@@ -412,4 +498,90 @@ fn a_sweep_killed_mid_way_resumes_to_the_same_csv() {
         histograms(&whole),
         "histograms kept across the kill"
     );
+}
+
+/// `tests/data/defects/stale-resume.sh`: a sweep of the shop is
+/// interrupted, then the web tier's service time changes (12 → 30 ms, the
+/// script's edit). Resuming would keep rows of the old model and could
+/// name a cheapest point that now misses the objective: the rerun is
+/// refused, naming the partial file and `--fresh`, and `--fresh` gives the
+/// CSV of a sweep of the new model. Unchanged inputs still resume. Short
+/// runs (60 s, one replication) keep the test quick; the refusal does not
+/// depend on the figures.
+#[test]
+fn a_partial_sweep_of_changed_inputs_is_not_resumed() {
+    let script = std::fs::read_to_string("tests/data/defects/stale-resume.sh").unwrap();
+    let (old, new) = (r#""mean_ms": 12, "cv": 0.8"#, r#""mean_ms": 30, "cv": 0.8"#);
+    assert!(
+        script.contains(&format!("s/{old}/{new}/")),
+        "the script's edit"
+    );
+    let dir = std::env::temp_dir().join(format!("capsim-sweep-stale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shop = std::fs::read_to_string("models/shop.json").unwrap();
+    std::fs::write(dir.join("shop.json"), &shop).unwrap();
+    let experiment = dir.join("exp.json");
+    std::fs::write(
+        &experiment,
+        json!({ "name": "stale", "model": "shop.json", "replications": 1,
+                "slo": "p99<80ms,errors<0.1%",
+                "axes": [ { "path": "nodes.web.pool.instances", "values": [3, 4, 8] },
+                          { "zip": [ { "path": "simulation.duration_s", "values": [60] },
+                                     { "path": "simulation.warmup_s", "values": [10] } ] } ] })
+        .to_string(),
+    )
+    .unwrap();
+    let e = experiment.to_str().unwrap();
+    let out = dir.join("out.csv");
+    let partial = dir.join("out.csv.partial");
+    // An interrupted sweep of the old model: its partial files as a kill
+    // leaves them (what they hold, the header, one finished point).
+    sweep(&["sweep", e, "-o", out.to_str().unwrap()]);
+    let whole = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = whole.lines().collect();
+    let inputs = Experiment::load(&experiment).unwrap().fingerprint();
+    let interrupted = format!(
+        "# capsim partial sweep, inputs {inputs}\n{}\n{}\n",
+        lines[0], lines[2]
+    );
+    std::fs::write(&partial, &interrupted).unwrap();
+    let old_histograms = std::fs::read(out.with_extension("histograms.jsonl")).unwrap();
+    let histograms_partial = dir.join("out.histograms.jsonl.partial");
+    std::fs::write(&histograms_partial, &old_histograms).unwrap();
+    std::fs::remove_file(&out).unwrap();
+
+    std::fs::write(dir.join("shop.json"), shop.replace(old, new)).unwrap();
+    assert_ne!(Experiment::load(&experiment).unwrap().fingerprint(), inputs);
+    let refused = capsim(&["sweep", e, "-o", out.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains(&format!(
+            "`{}` holds 1 point of an interrupted sweep, computed from other inputs than `{e}`",
+            partial.display()
+        )) && said.contains("run again with --fresh"),
+        "{said}"
+    );
+    assert!(
+        !out.exists() && partial.exists(),
+        "nothing written, nothing lost"
+    );
+
+    sweep(&["sweep", e, "-o", out.to_str().unwrap(), "--fresh"]);
+    let fresh = dir.join("fresh.csv");
+    sweep(&["sweep", e, "-o", fresh.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&fresh).unwrap());
+    assert_ne!(
+        std::fs::read_to_string(&out).unwrap(),
+        whole,
+        "the change shows in the figures"
+    );
+
+    // The same inputs resume.
+    std::fs::write(dir.join("shop.json"), &shop).unwrap();
+    std::fs::write(&partial, &interrupted).unwrap();
+    std::fs::write(&histograms_partial, &old_histograms).unwrap();
+    let said = sweep(&["sweep", e, "-o", out.to_str().unwrap()]);
+    assert!(said.contains("1 already done (resuming)"), "{said}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), whole);
 }
