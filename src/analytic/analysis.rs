@@ -2,8 +2,9 @@
 //!
 //! ```text
 //!  Model ─► flows (traffic equations) ─► groups of queues per node (stations.rs)
-//!        ─► open:   Erlang C / M/M/c/K / Allen–Cunneen per group
-//!           closed: exact MVA over every queue
+//!        ─► open:   Erlang C / M/M/c/K / Allen–Cunneen per group, a pool's
+//!                   workers held for their calls' time, iterated to a fixed point
+//!           closed: MVA over every queue (exact, or Schweitzer–Bard–Seidmann when large)
 //!        ─► per node: wait + service + synchronous calls, recursively (tree.rs)
 //!        ─► end-to-end mean (Jackson: Σ visit ratio × response)
 //! ```
@@ -16,9 +17,9 @@
 use serde::Serialize;
 
 use super::che::expected_hit_ratio;
-use super::formulas::{Station, mva_stations};
+use super::formulas::{Station, mva_groups};
 use super::load::flows;
-use super::stations::{Group, Method, Solved, groups_of};
+use super::stations::{Group, Method, Solved, Stations, groups_of};
 use super::tree::Context;
 use crate::model::{Arrivals, CallMode, EvictionPolicy, Hits, Model, NodeId, NodeKind};
 
@@ -29,8 +30,9 @@ pub enum Reason {
     /// A bounded queue rejects requests; beyond a single exponential queue
     /// theory ignores the rejections.
     FiniteQueue,
-    /// Workers stay held during downstream calls: theory sees only the CPU
-    /// work, and the workers may be the bottleneck instead.
+    /// Workers stay held during downstream calls. In an open network
+    /// theory holds them for the calls' mean time (layers); a closed
+    /// population's MVA sees only the CPU work.
     HeldWorkers,
     /// Service times are not exponential: M/G/c is approximated.
     NonExponential,
@@ -55,6 +57,10 @@ pub enum Reason {
     HitRatioUnknown,
     /// Che's approximation is for LRU; other evictions hit somewhat less.
     NotLru,
+    /// More workers than vCPUs, and a request holding a worker queues for
+    /// a vCPU: theory's two layers are approximate (a shared queue hands
+    /// work to the instances in turn, less variable than Poisson).
+    VcpuQueues,
 }
 
 /// Theory's figures for one node.
@@ -71,6 +77,11 @@ pub struct NodeTheory {
     /// Busy servers / servers over all its queues (as the simulation
     /// reports: vCPUs of a pool, connections of a database).
     pub utilization: Option<f64>,
+    /// Its busiest queue's utilization (the hottest shard, primaries or
+    /// replicas), and which it is; `None` when all its queues are alike.
+    pub busiest: Option<(f64, String)>,
+    /// A pool's busy workers / workers: the time each is held, calls included.
+    pub worker_utilization: Option<f64>,
     /// Probability of waiting, over its arrivals.
     pub wait_probability: Option<f64>,
     /// Mean wait in its queues, ms.
@@ -157,26 +168,17 @@ pub fn analyze(model: &Model) -> Analysis {
         }
     })
     .expect("every open source has a mean rate; the closed one is given 1");
-    let mut groups: Vec<Option<(Vec<Group>, usize, usize)>> = (0..model.nodes.len())
+    let mut groups: Vec<Option<Stations>> = (0..model.nodes.len())
         .map(|i| groups_of(model, i, &flow.reads[i], &flow.writes[i]))
         .collect();
     let (solved, throughput) = match population {
-        None => {
-            let solved = groups
-                .iter()
-                .map(|g| {
-                    g.as_ref()
-                        .map(|(gs, ..)| gs.iter().map(Group::solve_open).collect())
-                })
-                .collect();
-            (solved, None)
-        }
+        None => (solve_layers(model, &flow, &mut groups), None),
         Some((users, think_s)) => {
             let delays = delay_per_request(model, &flow);
             let (solved, x) = solve_closed(&groups, users, think_s + delays);
             // Scale the visit ratios to rates.
-            for (group, ..) in groups.iter_mut().flatten() {
-                for g in group {
+            for stations in groups.iter_mut().flatten() {
+                for g in &mut stations.groups {
                     g.arrival_rps *= x;
                 }
             }
@@ -201,7 +203,7 @@ pub fn analyze(model: &Model) -> Analysis {
 /// Each node's groups (with the indices of its read and write groups),
 /// their solutions, and the flows they came from.
 type Solution = (
-    Vec<Option<(Vec<Group>, usize, usize)>>,
+    Vec<Option<Stations>>,
     Vec<Option<Vec<Solved>>>,
     super::load::Flows,
 );
@@ -261,15 +263,17 @@ fn finish(
                 arrival_rps: arrivals * scale,
                 groups: Vec::new(),
                 utilization: None,
+                busiest: None,
+                worker_utilization: None,
                 wait_probability: None,
                 wait_ms: None,
                 response_ms,
                 hit_ratio: None,
-                reasons: node_reasons(model, i),
+                reasons: node_reasons(model, i, network == Some(Network::Mva)),
                 path_reasons: Vec::new(),
             };
-            if let (Some((gs, ..)), Some(ss)) = (&groups[i], &solved[i]) {
-                describe_queues(model, i, gs, ss, &mut theory);
+            if let (Some(stations), Some(ss)) = (&groups[i], &solved[i]) {
+                describe_queues(model, i, &stations.groups, ss, &mut theory);
             }
             if let NodeKind::Cache(_) = node.kind {
                 theory.hit_ratio = expected_hit_ratio(model, NodeId(i as u32));
@@ -340,21 +344,24 @@ fn describe_queues(model: &Model, i: usize, gs: &[Group], ss: &[Solved], theory:
     };
     theory.wait_probability = weighted(&|s| s.wait_probability);
     theory.wait_ms = weighted(&|s| s.wait_s.map(|w| w * 1e3));
-    // Utilization as the simulation counts it: busy vCPUs over all vCPUs.
+    // Utilization as the simulation counts it: busy vCPUs (connections)
+    // over all of them.
+    let capacity: f64 = gs.iter().map(|g| g.capacity).sum();
     let busy: f64 = gs
         .iter()
         .zip(ss)
-        .map(|(g, s)| s.utilization * f64::from(g.queues * g.servers))
+        .map(|(g, s)| s.utilization * g.capacity)
         .sum();
-    theory.utilization = Some(match &model.nodes[i].kind {
-        NodeKind::Pool(pool) => busy / f64::from(pool.instances * pool.instance_type.vcpus),
-        _ => {
-            busy / gs
-                .iter()
-                .map(|g| f64::from(g.queues * g.servers))
-                .sum::<f64>()
-        }
-    });
+    theory.utilization = Some(if capacity > 0.0 { busy / capacity } else { 0.0 });
+    theory.worker_utilization = ss.iter().find_map(|s| s.worker_utilization);
+    if gs.len() > 1 {
+        let (g, s) = gs
+            .iter()
+            .zip(ss)
+            .max_by(|a, b| a.1.utilization.total_cmp(&b.1.utilization))
+            .expect("more than one group");
+        theory.busiest = Some((s.utilization, g.label()));
+    }
     for (g, s) in gs.iter().zip(ss) {
         if s.method == Method::Unstable {
             theory.reasons.push(Reason::Unstable);
@@ -363,11 +370,15 @@ fn describe_queues(model: &Model, i: usize, gs: &[Group], ss: &[Solved], theory:
         if !g.exponential && g.arrival_rps > 0.0 {
             theory.reasons.push(Reason::NonExponential);
         }
-        if g.limit.is_some() && s.method != Method::Mmck {
+        // Rejections theory only estimates, when there are enough to matter.
+        if g.limit.is_some() && s.method != Method::Mmck && s.blocking > REJECTIONS_THAT_MATTER {
             theory.reasons.push(Reason::FiniteQueue);
         }
         if g.queues > 1 && matches!(model.nodes[i].kind, NodeKind::Pool(_)) {
             theory.reasons.push(Reason::SplitQueues);
+        }
+        if g.cpu.is_some() && g.arrival_rps > 0.0 {
+            theory.reasons.push(Reason::VcpuQueues);
         }
     }
     theory.reasons.sort();
@@ -375,12 +386,17 @@ fn describe_queues(model: &Model, i: usize, gs: &[Group], ss: &[Solved], theory:
     theory.groups = gs.iter().cloned().zip(ss.iter().copied()).collect();
 }
 
-/// Reasons that come from a node's configuration alone.
-fn node_reasons(model: &Model, i: usize) -> Vec<Reason> {
+/// Below this estimated share of rejected arrivals, a finite queue is no
+/// reason for theory and simulation to part.
+const REJECTIONS_THAT_MATTER: f64 = 1e-3;
+
+/// Reasons that come from a node's configuration alone (held workers only
+/// for a closed population: an open network's layers account for them).
+fn node_reasons(model: &Model, i: usize, closed: bool) -> Vec<Reason> {
     let mut reasons = Vec::new();
     match &model.nodes[i].kind {
         NodeKind::Pool(pool) => {
-            if pool.calls.iter().any(|c| c.mode == CallMode::Sync) {
+            if closed && pool.calls.iter().any(|c| c.mode == CallMode::Sync) {
                 reasons.push(Reason::HeldWorkers);
             }
             let failures = &pool.fleet.failures;
@@ -427,51 +443,136 @@ fn delay_per_request(model: &Model, flow: &super::load::Flows) -> f64 {
         .sum()
 }
 
-/// Exact MVA over every queue of every group (visit ratios in the groups'
-/// `arrival_rps`); returns each group's solution and the throughput.
+/// Solves an open network's groups, holding each pool's workers for the
+/// time of its synchronous calls: the calls' times come from the solved
+/// groups below, so the holding times are iterated until none changes
+/// (Rolia & Sevcik's method of layers; the call graph is acyclic, so this
+/// settles within its depth, and the bound only guards against rounding).
+fn solve_layers(
+    model: &Model,
+    flow: &super::load::Flows,
+    groups: &mut [Option<Stations>],
+) -> Vec<Option<Vec<Solved>>> {
+    let solve = |groups: &[Option<Stations>]| -> Vec<Option<Vec<Solved>>> {
+        groups
+            .iter()
+            .map(|g| {
+                g.as_ref()
+                    .map(|s| s.groups.iter().map(Group::solve_open).collect())
+            })
+            .collect()
+    };
+    let mut solved = solve(groups);
+    for _ in 0..=MAX_CALL_DEPTH {
+        let ctx = Context {
+            model,
+            groups,
+            solved: &solved,
+        };
+        let held: Vec<Option<(f64, f64)>> = (0..model.nodes.len())
+            .map(|i| held_time(&ctx, flow, i))
+            .collect();
+        let mut changed = false;
+        for (stations, held) in groups.iter_mut().zip(held) {
+            let (Some(stations), Some((mean, square))) = (stations, held) else {
+                continue;
+            };
+            for g in &mut stations.groups {
+                if (g.held_s - mean).abs() > 1e-12 * mean.max(1e-9) {
+                    changed = true;
+                }
+                (g.held_s, g.held_square) = (mean, square);
+            }
+        }
+        if !changed {
+            break;
+        }
+        solved = solve(groups);
+    }
+    solved
+}
+
+/// Deepest synchronous call chain the layers are iterated for.
+const MAX_CALL_DEPTH: usize = 64;
+
+/// A pool's mean time in synchronous calls and its mean square, over the
+/// classes it serves; `None` for other kinds, or while a callee is unstable.
+fn held_time(ctx: &Context, flow: &super::load::Flows, i: usize) -> Option<(f64, f64)> {
+    let NodeKind::Pool(pool) = &ctx.model.nodes[i].kind else {
+        return None;
+    };
+    if !pool.calls.iter().any(|c| c.mode == CallMode::Sync) {
+        return None;
+    }
+    let (mut rate, mut mean, mut square) = (0.0, 0.0, 0.0);
+    for c in 0..ctx.model.classes.len() {
+        let r = flow.reads[i][c] + flow.writes[i][c];
+        if r > 0.0 {
+            let (m, sq) = ctx.calls_s(NodeId(i as u32), c)?;
+            rate += r;
+            mean += r * m;
+            square += r * sq;
+        }
+    }
+    (rate > 0.0).then(|| (mean / rate, square / rate))
+}
+
+/// MVA over every group of identical queues (visit ratios in the groups'
+/// `arrival_rps`), exact or approximate by size; returns each group's
+/// solution and the throughput.
 fn solve_closed(
-    groups: &[Option<(Vec<Group>, usize, usize)>],
+    groups: &[Option<Stations>],
     users: u32,
     think_s: f64,
 ) -> (Vec<Option<Vec<Solved>>>, f64) {
-    // One MVA station per queue; a group's queues are identical and split
-    // its visits evenly, so its first queue stands for all of them.
+    // One MVA station per group, standing for its `queues` identical queues
+    // (each takes an even share of the group's visits).
     let mut stations = Vec::new();
-    let mut index = Vec::new();
-    for (node, entry) in groups.iter().enumerate() {
-        for (k, g) in entry.iter().flat_map(|(gs, ..)| gs.iter().enumerate()) {
-            for _ in 0..g.queues {
-                stations.push(Station {
-                    servers: g.servers,
-                    service_s: g.arrival_rps / f64::from(g.queues) * g.service_s,
-                });
-                index.push((node, k));
-            }
-        }
+    for g in groups.iter().flatten().flat_map(|s| &s.groups) {
+        // The single-layer station: with calls, MVA sees the CPU work only
+        // (the reason `HeldWorkers` says so).
+        let servers = match g.cpu {
+            Some(cpu) => (cpu.servers * cpu.queues / g.queues).min(g.servers),
+            None => g.servers,
+        };
+        stations.push((
+            Station {
+                servers,
+                service_s: g.arrival_rps / f64::from(g.queues) * g.service_s,
+            },
+            g.queues,
+        ));
     }
-    let solution = mva_stations(&stations, think_s, users);
+    let solution = mva_groups(&stations, think_s, users);
     let x = solution.throughput;
+    let method = if solution.exact {
+        Method::Mva
+    } else {
+        Method::ApproximateMva
+    };
+    let mut at = 0;
     let solved = groups
         .iter()
-        .enumerate()
-        .map(|(node, entry)| {
-            entry.as_ref().map(|(gs, ..)| {
-                gs.iter()
-                    .enumerate()
-                    .map(|(k, g)| {
-                        // The first station of the group stands for all.
-                        let at = index.iter().position(|&p| p == (node, k));
+        .map(|entry| {
+            entry.as_ref().map(|s| {
+                s.groups
+                    .iter()
+                    .map(|g| {
+                        let k = at;
+                        at += 1;
                         let visits = g.arrival_rps / f64::from(g.queues);
-                        let (wait_s, wait_probability) = match at {
-                            Some(at) if visits > 0.0 => (
-                                (solution.residence[at] / visits - g.service_s).max(0.0),
-                                solution.wait_probability[at],
-                            ),
-                            _ => (0.0, 0.0),
+                        let (wait_s, wait_probability) = if visits > 0.0 {
+                            (
+                                (solution.residence[k] / visits - g.service_s).max(0.0),
+                                solution.wait_probability[k],
+                            )
+                        } else {
+                            (0.0, 0.0)
                         };
                         Solved {
-                            method: Method::Mva,
-                            utilization: x * visits * g.service_s / f64::from(g.servers),
+                            method,
+                            utilization: x * g.arrival_rps * g.service_s / g.capacity,
+                            worker_utilization: None,
                             wait_probability: Some(wait_probability),
                             wait_s: Some(wait_s),
                             blocking: 0.0,

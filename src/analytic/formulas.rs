@@ -12,9 +12,20 @@ pub fn mm1_response_quantile(lambda: f64, mu: f64, p: f64) -> Option<f64> {
 }
 
 /// Erlang B blocking for `c` servers and offered load `a` Erlangs, by the
-/// stable recursion B(k) = a B(k−1) / (k + a B(k−1)).
+/// stable recursion B(k) = a B(k−1) / (k + a B(k−1)) (Jagerman, "Some
+/// properties of the Erlang loss function", Bell Syst. Tech. J. 53, 1974).
+/// Past k > a each step shrinks B by at least a / k, so the recursion stops
+/// once B has underflowed below any printed figure: the cost is
+/// O(min(c, a + a few √a)), not O(c), for a database with 2³² connections.
 pub fn erlang_b(c: u32, a: f64) -> f64 {
-    (1..=c).fold(1.0, |b, k| a * b / (f64::from(k) + a * b))
+    let mut b = 1.0;
+    for k in 1..=c {
+        b = a * b / (f64::from(k) + a * b);
+        if b < 1e-300 {
+            return 0.0;
+        }
+    }
+    b
 }
 
 /// Erlang C: probability of waiting in M/M/c; `None` when unstable.
@@ -84,23 +95,66 @@ pub struct Mmck {
     pub mean_response: f64,
 }
 
-/// M/M/c/K: p_n ∝ aⁿ/n! for n ≤ c, and a^c/c! ρ^{n−c} above.
+/// M/M/c/K: p_n ∝ aⁿ/n! for n ≤ c, and a^c/c! ρ^{n−c} above (Gross &
+/// Harris, *Fundamentals of Queueing Theory*, §2.5). The weights are
+/// summed as they are made, rescaled before they overflow; the n > c part
+/// is a geometric series summed in closed form, and the n ≤ c part stops
+/// once its terms are negligible past the mode (n > a), so neither a huge
+/// `c` nor a huge `k` costs time or memory.
 pub fn mmck(lambda: f64, mu: f64, c: u32, k: u32) -> Mmck {
     let a = lambda / mu;
     let rho = a / f64::from(c);
-    let mut weights = Vec::with_capacity(k as usize + 1);
-    let mut w = 1.0;
-    for n in 0..=k {
-        if n > 0 {
-            w *= if n <= c { a / f64::from(n) } else { rho };
+    let top = c.min(k);
+    // Running Σ w_n, Σ n w_n, and the current w_n.
+    let (mut total, mut moment, mut w) = (1.0, 0.0, 1.0);
+    let mut reached_top = true;
+    for n in 1..=top {
+        w *= a / f64::from(n);
+        total += w;
+        moment += f64::from(n) * w;
+        if total > 1e250 {
+            (total, moment, w) = (total * 1e-250, moment * 1e-250, w * 1e-250);
         }
-        weights.push(w);
+        if f64::from(n) > a && w < total * 1e-18 {
+            reached_top = n == top;
+            break;
+        }
     }
-    let total: f64 = weights.iter().sum();
-    let p: Vec<f64> = weights.iter().map(|w| w / total).collect();
-    let blocking = p[k as usize];
+    // w is now w_c (or negligible); the states c+1 … k add w_c ρ^m, m = 1 … k − c.
+    let last;
+    if reached_top && k > c && rho > 1.0 && rho.powf(f64::from(k - c)) > 1e200 {
+        // The states near K outweigh the rest by ρ^(K−c): p_{K−j} ∝ ρ^(−j).
+        let blocking = 1.0 - 1.0 / rho;
+        let mean_in_system = f64::from(k) - 1.0 / (rho - 1.0);
+        let throughput = lambda * (1.0 - blocking);
+        return Mmck {
+            blocking,
+            throughput,
+            utilization: throughput / (f64::from(c) * mu),
+            mean_in_system,
+            mean_response: mean_in_system / throughput,
+        };
+    } else if reached_top && k > c {
+        let m = f64::from(k - c);
+        let (geometric, weighted) = if (rho - 1.0).abs() < 1e-12 {
+            (m, m * (m + 1.0) / 2.0)
+        } else {
+            // Σ ρ^j and Σ j ρ^j for j = 1 … m.
+            let rm = rho.powf(m);
+            (
+                rho * (1.0 - rm) / (1.0 - rho),
+                rho * (1.0 - (m + 1.0) * rm + m * rm * rho) / (1.0 - rho).powi(2),
+            )
+        };
+        total += w * geometric;
+        moment += w * (f64::from(c) * geometric + weighted);
+        last = w * rho.powf(m);
+    } else {
+        last = if reached_top { w } else { 0.0 };
+    }
+    let blocking = last / total;
     let throughput = lambda * (1.0 - blocking);
-    let mean_in_system: f64 = p.iter().enumerate().map(|(n, pn)| n as f64 * pn).sum();
+    let mean_in_system = moment / total;
     Mmck {
         blocking,
         throughput,
@@ -150,60 +204,229 @@ pub struct MvaSolution {
     pub residence: Vec<f64>,
     /// Probability that an arrival at each station finds every server busy:
     /// by the arrival theorem, the chance that the other `users − 1` keep
-    /// at least `servers` there.
+    /// at least `servers` there (exact MVA); Erlang C at the station's
+    /// throughput (approximate MVA).
     pub wait_probability: Vec<f64>,
+    /// True for exact MVA, false for the approximation used past
+    /// [`MVA_EXACT_WORK`].
+    pub exact: bool,
+    /// Steps of work done: population steps × marginal probabilities kept
+    /// (exact), or bisection steps × stations (approximate).
+    pub work: u64,
 }
+
+/// Exact MVA costs users × min(servers, users) per distinct station; past
+/// this, the approximation (whose cost does not grow with users) is used.
+pub const MVA_EXACT_WORK: u64 = 20_000_000;
 
 /// As [`mva`], with each station's residence time and probability of waiting.
 pub fn mva_stations(stations: &[Station], think_s: f64, users: u32) -> MvaSolution {
-    let n_max = users as usize;
-    // marginals[k][j] = P(j requests at station k) at the previous population.
-    let mut marginals: Vec<Vec<f64>> = stations.iter().map(|_| vec![1.0]).collect();
+    let groups: Vec<(Station, u32)> = stations.iter().map(|s| (*s, 1)).collect();
+    mva_groups(&groups, think_s, users)
+}
+
+/// MVA over groups of identical stations, `(station, count)`: each of the
+/// `count` stations has the station's servers and demand. Figures are per
+/// station (`residence[k]` for one station of group k). Exact when the work
+/// is at most [`MVA_EXACT_WORK`], else approximate ([`amva_groups`]).
+pub fn mva_groups(groups: &[(Station, u32)], think_s: f64, users: u32) -> MvaSolution {
+    let work: u64 = groups
+        .iter()
+        .map(|(s, _)| u64::from(users) * u64::from(s.servers.min(users)))
+        .sum();
+    if work <= MVA_EXACT_WORK {
+        exact_mva(groups, think_s, users)
+    } else {
+        amva_groups(groups, think_s, users)
+    }
+}
+
+/// Exact load-dependent MVA (Reiser & Lavenberg, "Mean-value analysis of
+/// closed multichain queuing networks", J. ACM 27(2), 1980; the
+/// multi-server form in Lazowska et al., *Quantitative System
+/// Performance*, 1984, ch. 20). A c-server station needs only the marginal
+/// probabilities of 0 … c − 1 requests and its mean queue length: past c
+/// every request is served at rate c, so
+/// R(n) = D [Σ_{i<c} p(i) + (Q(n−1) + 1 − Σ_{i<c} (i+1) p(i)) / c],
+/// at O(min(c, users)) per population step, not O(users).
+fn exact_mva(groups: &[(Station, u32)], think_s: f64, users: u32) -> MvaSolution {
+    // Per group: p(0 … c−1) and the mean queue length at the previous population.
+    let mut marginals: Vec<Vec<f64>> = groups
+        .iter()
+        .map(|(s, _)| {
+            let mut p = vec![0.0; s.servers.min(users).max(1) as usize];
+            p[0] = 1.0;
+            p
+        })
+        .collect();
+    let mut queue = vec![0.0; groups.len()];
     let mut solution = MvaSolution {
         throughput: 0.0,
         response: 0.0,
-        residence: vec![0.0; stations.len()],
-        wait_probability: vec![0.0; stations.len()],
+        residence: vec![0.0; groups.len()],
+        wait_probability: vec![0.0; groups.len()],
+        exact: true,
+        work: 0,
     };
-    for n in 1..=n_max {
-        // What an arrival sees: the marginals of population n − 1.
-        solution.wait_probability = stations
-            .iter()
-            .zip(&marginals)
-            .map(|(station, p)| {
-                let idle: f64 = p.iter().take(station.servers as usize).sum();
-                (1.0 - idle).max(0.0)
-            })
-            .collect();
-        let residence: Vec<f64> = stations
-            .iter()
-            .zip(&marginals)
-            .map(|(station, p)| {
-                (1..=n)
-                    .map(|j| {
-                        let rate = j.min(station.servers as usize) as f64;
-                        j as f64 / rate * station.service_s * p.get(j - 1).copied().unwrap_or(0.0)
-                    })
-                    .sum::<f64>()
-            })
-            .collect();
-        let response: f64 = residence.iter().sum();
-        let throughput = n as f64 / (think_s + response);
-        for (station, p) in stations.iter().zip(marginals.iter_mut()) {
-            let mut next = vec![0.0; n + 1];
-            for (j, slot) in next.iter_mut().enumerate().skip(1) {
-                let rate = j.min(station.servers as usize) as f64;
-                *slot =
-                    throughput * station.service_s / rate * p.get(j - 1).copied().unwrap_or(0.0);
-            }
-            next[0] = (1.0 - next[1..].iter().sum::<f64>()).max(0.0);
-            *p = next;
+    for n in 1..=users {
+        for (k, ((station, _), p)) in groups.iter().zip(&marginals).enumerate() {
+            let c = f64::from(station.servers);
+            let below: f64 = p.iter().sum();
+            solution.wait_probability[k] = if station.servers > p.len() as u32 {
+                // Fewer users than servers: nobody waits.
+                0.0
+            } else {
+                (1.0 - below).max(0.0)
+            };
+            let first: f64 = p
+                .iter()
+                .enumerate()
+                .map(|(i, pi)| (i + 1) as f64 * pi)
+                .sum();
+            let beyond = if station.servers > p.len() as u32 {
+                0.0
+            } else {
+                (queue[k] + 1.0 - first).max(0.0) / c
+            };
+            solution.residence[k] = station.service_s * (below.min(1.0) + beyond);
         }
-        solution.throughput = throughput;
+        let response: f64 = groups
+            .iter()
+            .zip(&solution.residence)
+            .map(|((_, count), r)| f64::from(*count) * r)
+            .sum();
+        let x = f64::from(n) / (think_s + response);
+        for (k, ((station, _), p)) in groups.iter().zip(marginals.iter_mut()).enumerate() {
+            let d = x * station.service_s;
+            let c = f64::from(station.servers);
+            let kept = p.len();
+            // Σ_{j≥1} p_n(j) from the old marginals, before they change.
+            let sum_old: f64 = p.iter().sum();
+            let busy = d
+                * (p.iter()
+                    .enumerate()
+                    .map(|(i, pi)| pi / (i + 1) as f64)
+                    .sum::<f64>()
+                    + if station.servers as usize > kept {
+                        0.0
+                    } else {
+                        (1.0 - sum_old).max(0.0) / c
+                    });
+            for j in (1..kept).rev() {
+                p[j] = d / j as f64 * p[j - 1];
+            }
+            p[0] = (1.0 - busy).max(0.0);
+            queue[k] = x * solution.residence[k];
+            solution.work += kept as u64;
+        }
+        solution.throughput = x;
         solution.response = response;
-        solution.residence = residence;
     }
     solution
+}
+
+/// Approximate MVA: Schweitzer's estimate Q(N−1) ≈ (N−1)/N · Q(N)
+/// (Schweitzer, "Approximate analysis of multiclass closed networks of
+/// queues", Int. Conf. on Stochastic Control and Optimization, 1979; Bard,
+/// "Some extensions to multiclass queueing network analysis", 1979) with
+/// Seidmann's multi-server station: c servers of demand D behave as one
+/// server of demand D/c plus a pure delay D(c−1)/c (Seidmann, Schweitzer &
+/// Shalev-Oren, "Computerized closed queueing network models of flexible
+/// manufacturing systems", Large Scale Systems 12, 1987). With those, each
+/// station's queue is Q = XD′ / (1 − f XD′), f = (N−1)/N, so the fixed
+/// point is one equation in X, N = X (Z + Σ R(X)), solved by bisection:
+/// the cost does not grow with N. The probability of waiting is Erlang C
+/// at the station's throughput (1 when saturated).
+pub fn amva_groups(groups: &[(Station, u32)], think_s: f64, users: u32) -> MvaSolution {
+    let n = f64::from(users);
+    let f = (n - 1.0) / n;
+    // Per station: (queueing demand D/c, delay D(c−1)/c); a station with at
+    // least as many servers as users is a pure delay.
+    let parts: Vec<(f64, f64)> = groups
+        .iter()
+        .map(|(s, _)| {
+            if s.servers >= users {
+                (0.0, s.service_s)
+            } else {
+                let c = f64::from(s.servers);
+                (s.service_s / c, s.service_s * (c - 1.0) / c)
+            }
+        })
+        .collect();
+    let residence = |x: f64| -> Vec<f64> {
+        parts
+            .iter()
+            .map(|&(q, delay)| {
+                let u = f * x * q;
+                if u >= 1.0 {
+                    f64::INFINITY
+                } else {
+                    q / (1.0 - u) + delay
+                }
+            })
+            .collect()
+    };
+    let population = |x: f64| {
+        let r: f64 = groups
+            .iter()
+            .zip(residence(x))
+            .map(|((_, count), r)| f64::from(*count) * r)
+            .sum();
+        x * (think_s + r)
+    };
+    // X is below every station's capacity 1/(f D′), and below N / Z.
+    let mut hi = parts
+        .iter()
+        .filter(|(q, _)| *q > 0.0)
+        .map(|(q, _)| 1.0 / (f * q))
+        .fold(f64::INFINITY, f64::min);
+    let unloaded: f64 = groups
+        .iter()
+        .map(|(s, count)| f64::from(*count) * s.service_s)
+        .sum();
+    hi = hi.min(n / (think_s + unloaded));
+    if !hi.is_finite() {
+        hi = 1e30;
+    }
+    let mut lo = 0.0;
+    let mut steps = 0u64;
+    for _ in 0..200 {
+        let mid = (lo + hi) / 2.0;
+        if population(mid) < n {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        steps += 1;
+        if hi - lo <= 1e-13 * hi {
+            break;
+        }
+    }
+    let x = (lo + hi) / 2.0;
+    let residence = residence(x);
+    let response: f64 = groups
+        .iter()
+        .zip(&residence)
+        .map(|((_, count), r)| f64::from(*count) * r)
+        .sum();
+    let wait_probability = groups
+        .iter()
+        .map(|(s, _)| {
+            if s.servers >= users || s.service_s == 0.0 {
+                0.0
+            } else {
+                erlang_c(x, 1.0 / s.service_s, s.servers).unwrap_or(1.0)
+            }
+        })
+        .collect();
+    MvaSolution {
+        throughput: x,
+        response,
+        residence,
+        wait_probability,
+        exact: false,
+        work: steps * groups.len() as u64,
+    }
 }
 
 /// Mean wait in queue of M/G/c by the Allen–Cunneen approximation with

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::stations::groups_of;
 use crate::model::{Arrivals, CallMode, Model, NodeId, NodeKind, Operation, Source};
 
 /// The load offered to one node.
@@ -18,6 +19,12 @@ pub struct NodeLoad {
     /// an autoscaled pool's maximum size;
     /// `None` for kinds without servers. At or above 1 the node cannot keep up.
     pub utilization: Option<f64>,
+    /// A database's offered utilization over all its servers (primaries,
+    /// replicas, every shard), as `run` and `analyze` report it.
+    pub mean_utilization: Option<f64>,
+    /// Which of a database's queues is the busiest (`shard 0 servers`,
+    /// `primaries`), when they differ.
+    pub busiest: Option<String>,
     /// A lower bound on a pool's worker occupancy: arrivals × the time a
     /// request holds a worker with no queueing anywhere (its CPU work plus
     /// its synchronous calls' unloaded latencies), over the workers. At or
@@ -72,6 +79,7 @@ fn offered_load_with(
             .enumerate()
             .map(|(i, node)| {
                 let arrival_rps = reads[i].iter().chain(&writes[i]).sum();
+                let (mut mean_utilization, mut busiest) = (None, None);
                 let utilization = match &node.kind {
                     NodeKind::Pool(pool) => {
                         let work_s: f64 = (0..n_classes)
@@ -83,32 +91,24 @@ fn offered_load_with(
                         let servers = f64::from(pool.max_instances() * pool.instance_type.vcpus);
                         Some(work_s / pool.instance_type.speed / servers)
                     }
-                    NodeKind::Database(db) => {
-                        let read_rps: f64 = reads[i].iter().sum();
-                        let write_rps: f64 = writes[i].iter().sum();
-                        // The hottest shard's share of the queries (1 / shards
-                        // when the keys do not say).
-                        let hottest = super::shard_shares(model, NodeId(i as u32))
-                            .map_or(1.0 / f64::from(db.shards), |shares| {
-                                shares.into_iter().fold(0.0, f64::max)
-                            });
-                        let shards = 1.0 / hottest;
-                        let (read_s, write_s) = (db.read.mean_ms() / 1e3, db.write.mean_ms() / 1e3);
-                        let primary = if db.replicas == 0 {
-                            (read_rps * read_s + write_rps * write_s) / shards
-                        } else {
-                            write_rps * write_s / shards
-                        };
-                        let replica = if db.replicas == 0 {
-                            0.0
-                        } else {
-                            read_rps * read_s / (shards * f64::from(db.replicas))
-                        };
-                        Some(
-                            primary.max(replica)
-                                / db.instance_type.speed
-                                / f64::from(db.connections),
-                        )
+                    NodeKind::Database(_) => {
+                        // The same queues as `analyze` (a group per shard
+                        // when the keys make some hotter): the busiest.
+                        let groups = groups_of(model, i, &reads[i], &writes[i])
+                            .map_or_else(Vec::new, |s| s.groups);
+                        let capacity: f64 = groups.iter().map(|g| g.capacity).sum();
+                        let busy: f64 = groups
+                            .iter()
+                            .map(|g| g.offered_utilization() * g.capacity)
+                            .sum();
+                        mean_utilization = Some(if capacity > 0.0 { busy / capacity } else { 0.0 });
+                        let hottest = groups.iter().max_by(|a, b| {
+                            a.offered_utilization().total_cmp(&b.offered_utilization())
+                        });
+                        if groups.len() > 1 {
+                            busiest = hottest.map(|g| g.label());
+                        }
+                        hottest.map(|g| g.offered_utilization())
                     }
                     _ => None,
                 };
@@ -129,6 +129,8 @@ fn offered_load_with(
                     name: node.name.clone(),
                     arrival_rps,
                     utilization,
+                    mean_utilization,
+                    busiest,
                     worker_utilization,
                 }
             })

@@ -9,11 +9,12 @@ mod shards;
 mod stations;
 mod tree;
 mod versus;
+mod zipf;
 
 pub use analysis::{Analysis, Network, NodeTheory, Reason, analyze};
-pub use che::{che_lru, expected_hit_ratio, zipf_popularity};
+pub use che::{che_lru, che_lru_zipf, expected_hit_ratio, zipf_popularity};
 pub use formulas::*;
 pub use load::{NodeLoad, offered_load, peak_offered_load};
 pub use shards::shard_shares;
-pub use stations::{Group, Method, Solved};
+pub use stations::{CpuLayer, Group, Method, Solved};
 pub use versus::{PARTING, Versus, versus};

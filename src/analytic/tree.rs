@@ -4,22 +4,45 @@
 //! queues, and the nodes it reaches.
 
 use super::load::hit_ratio;
-use super::stations::{Group, Solved};
+use super::stations::{Solved, Stations};
 use crate::model::{CallMode, Model, NodeId, NodeKind, Operation};
 
 /// The solved model, for walking the call tree.
 pub(crate) struct Context<'a> {
     pub model: &'a Model,
-    pub groups: &'a [Option<(Vec<Group>, usize, usize)>],
+    pub groups: &'a [Option<Stations>],
     pub solved: &'a [Option<Vec<Solved>>],
 }
 
 impl Context<'_> {
-    /// The solution of the group serving this operation at `node`.
-    fn queue(&self, node: usize, write: bool) -> Option<(&Group, &Solved)> {
-        let (gs, read, written) = self.groups[node].as_ref()?;
-        let k = if write { *written } else { *read };
-        Some((&gs[k], &self.solved[node].as_ref()?[k]))
+    /// The solutions of the groups serving this operation at `node`, each
+    /// with its share of the operation.
+    fn queues(&self, node: usize, write: bool) -> Option<Vec<(f64, &Solved)>> {
+        let stations = self.groups[node].as_ref()?;
+        let solved = self.solved[node].as_ref()?;
+        let spread = if write {
+            &stations.writes
+        } else {
+            &stations.reads
+        };
+        Some(
+            spread
+                .iter()
+                .map(|&(k, share)| (share, &solved[k]))
+                .collect(),
+        )
+    }
+
+    /// Mean wait of this operation at `node` over its queues; `None` when
+    /// one it reaches is unstable.
+    fn wait_s(&self, node: usize, write: bool) -> Option<f64> {
+        let mut wait = 0.0;
+        for (share, solved) in self.queues(node, write)? {
+            if share > 0.0 {
+                wait += share * solved.wait_s?;
+            }
+        }
+        Some(wait)
     }
 
     /// Mean time of one visit to `node` by `class`, seconds: its pure
@@ -40,8 +63,7 @@ impl Context<'_> {
                 total
             }
             NodeKind::Pool(pool) => {
-                let (_, solved) = self.queue(i, write)?;
-                let mut total = solved.wait_s?
+                let mut total = self.wait_s(i, write)?
                     + pool.service_by_class[class].mean_ms() / 1e3 / pool.instance_type.speed;
                 for call in pool
                     .calls
@@ -60,12 +82,39 @@ impl Context<'_> {
                 total
             }
             NodeKind::Database(db) => {
-                let (_, solved) = self.queue(i, write)?;
                 let service = if write { &db.write } else { &db.read };
-                solved.wait_s? + service.mean_ms() / 1e3 / db.instance_type.speed
+                self.wait_s(i, write)? + service.mean_ms() / 1e3 / db.instance_type.speed
             }
             NodeKind::Delay(delay) => delay.latency.mean_ms() / 1e3,
         })
+    }
+
+    /// Time a request of `class` at pool `node` spends in its synchronous
+    /// calls, its worker held: mean (s) and mean square (s²). Calls are
+    /// made one after another and taken as independent; a call's time has
+    /// cs² 1 (a queue's response) or its latency's (a delay node). `None`
+    /// when a callee is unstable.
+    pub fn calls_s(&self, node: NodeId, class: usize) -> Option<(f64, f64)> {
+        let NodeKind::Pool(pool) = &self.model.nodes[node.index()].kind else {
+            return Some((0.0, 0.0));
+        };
+        let (mut mean, mut variance) = (0.0, 0.0);
+        for call in pool
+            .calls
+            .iter()
+            .filter(|c| c.class_filter[class] && c.mode == CallMode::Sync)
+        {
+            let m = self.visit_s(call.to, class, call.op == Operation::Write, 1)?;
+            let scv = match &self.model.nodes[call.to.index()].kind {
+                NodeKind::Delay(delay) => delay.latency.scv(),
+                _ => 1.0,
+            };
+            let p = call.probability;
+            mean += p * m;
+            // A call made with probability p: p E[T²] − (p m)².
+            variance += p * m * m * (1.0 + scv) - (p * m).powi(2);
+        }
+        Some((mean, variance + mean * mean))
     }
 
     /// Calls `visit` on `node` and every node a visit to it reaches
@@ -102,7 +151,12 @@ impl Context<'_> {
         }
         let below = |to: NodeId, write: bool| self.success(to, class, write, depth + 1);
         let i = node.index();
-        let admitted = self.queue(i, write).map_or(1.0, |(_, s)| 1.0 - s.blocking);
+        let admitted = self.queues(i, write).map_or(1.0, |queues| {
+            queues
+                .iter()
+                .map(|(share, s)| share * (1.0 - s.blocking))
+                .sum()
+        });
         admitted
             * match &self.model.nodes[i].kind {
                 NodeKind::Balancer(balancer) => balancer.targets_by_class[class]

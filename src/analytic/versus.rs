@@ -19,7 +19,8 @@ const NEGLIGIBLE: f64 = 1e-3;
 pub struct Versus {
     /// The node, or `None` for end to end.
     pub node: Option<String>,
-    /// What is compared: `req/s`, `util %`, `P(wait)`, `wait ms`, `mean ms`, `hit %`.
+    /// What is compared: `req/s`, `util %`, `workers %`, `busiest %`, `P(wait)`,
+    /// `wait ms`, `mean ms`, `hit %`.
     pub figure: &'static str,
     /// Theory's value.
     pub theory: f64,
@@ -98,6 +99,38 @@ pub fn versus(analysis: &Analysis, runs: &[RunResult]) -> Vec<Versus> {
                 "util %",
                 node.utilization.map(|u| u * 100.0),
                 over(&|r| r.nodes[i].utilization.unwrap_or(f64::NAN) * 100.0),
+                &reasons,
+            );
+        }
+        if has(&|r| r.nodes[i].worker_utilization) {
+            push(
+                name,
+                "workers %",
+                node.worker_utilization.map(|u| u * 100.0),
+                over(&|r| r.nodes[i].worker_utilization.unwrap_or(f64::NAN) * 100.0),
+                &reasons,
+            );
+        }
+        // A sharded database's hottest shard, where a shard is one server.
+        if let Some((busiest, _)) = &node.busiest
+            && node
+                .groups
+                .iter()
+                .all(|(g, _)| g.shard.is_some() && g.role == "servers")
+            && runs.iter().all(|r| !r.nodes[i].shards.is_empty())
+        {
+            push(
+                name,
+                "busiest %",
+                Some(busiest * 100.0),
+                over(&|r| {
+                    r.nodes[i]
+                        .shards
+                        .iter()
+                        .map(|s| s.utilization)
+                        .fold(0.0, f64::max)
+                        * 100.0
+                }),
                 &reasons,
             );
         }

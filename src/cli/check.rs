@@ -8,10 +8,10 @@ use super::args::CheckArgs;
 pub fn execute(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let model = super::load_model(&args.model, args.skip_bad_lines)?;
     println!(
-        "ok: `{}` is a valid model ({} nodes, {} classes)",
+        "ok: `{}` is a valid model ({}, {})",
         args.model.display(),
-        model.nodes.len(),
-        model.classes.len()
+        count(model.nodes.len(), "node", "nodes"),
+        count(model.classes.len(), "class", "classes")
     );
     for (i, node) in model.nodes.iter().enumerate() {
         if let capsim::model::NodeKind::Cache(cache) = &node.kind
@@ -60,13 +60,23 @@ pub fn execute(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `n` and the noun, singular or plural.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Prints one line per node; returns the names of saturated nodes.
 fn print_loads(loads: &[capsim::analytic::NodeLoad]) -> Vec<&str> {
     let mut saturated = Vec::new();
     for load in loads {
-        let mut utilization = match load.utilization {
-            Some(u) => format!("{:.1}% of servers", u * 100.0),
-            None => "-".to_string(),
+        let mut utilization = match (load.utilization, &load.busiest, load.mean_utilization) {
+            (Some(u), Some(busiest), Some(mean)) => format!(
+                "{:.1}% of its busiest servers ({busiest}), {:.1}% of all its servers",
+                u * 100.0,
+                mean * 100.0
+            ),
+            (Some(u), ..) => format!("{:.1}% of servers", u * 100.0),
+            (None, ..) => "-".to_string(),
         };
         if let Some(w) = load.worker_utilization {
             utilization.push_str(&format!(", ≥ {:.1}% of workers", w * 100.0));

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::table::{cell, number, write_rows};
-use crate::analytic::{Analysis, Method, Network, Reason, Versus};
+use crate::analytic::{Analysis, Group, Method, Network, Reason, Solved, Versus};
 
 /// A short label for the reason column.
 pub fn label(reason: Reason) -> &'static str {
@@ -21,6 +21,7 @@ pub fn label(reason: Reason) -> &'static str {
         Reason::MixedPopulation => "open and closed sources together",
         Reason::HitRatioUnknown => "hit ratio not estimable",
         Reason::NotLru => "Che's approximation is for LRU",
+        Reason::VcpuQueues => "workers queue for vCPUs (two layers, approximate)",
     }
 }
 
@@ -29,7 +30,9 @@ fn method(method: Method, scv: f64) -> String {
         Method::ErlangC => "M/M/c Erlang C".to_string(),
         Method::Mmck => "M/M/c/K".to_string(),
         Method::AllenCunneen => format!("M/G/c Allen-Cunneen cs²={}", number(scv)),
+        Method::Layers => "layers: workers over vCPUs".to_string(),
         Method::Mva => "MVA".to_string(),
+        Method::ApproximateMva => "approximate MVA".to_string(),
         Method::Unstable => "unstable".to_string(),
     }
 }
@@ -43,6 +46,49 @@ fn role(plural: &'static str, queues: u32) -> &'static str {
         ("servers", 1) => "server",
         _ => plural,
     }
+}
+
+/// The queues, method, c and mean service of a node's groups: queues
+/// summed by role (a sharded database has a group per shard), the method
+/// of its first loaded group (or `unstable`), the service time averaged
+/// over its arrivals.
+fn describe_groups(groups: &[(Group, Solved)]) -> [String; 4] {
+    let mut roles: Vec<(&'static str, u32)> = Vec::new();
+    for (g, _) in groups {
+        match roles.iter_mut().find(|(r, _)| *r == g.role) {
+            Some((_, queues)) => *queues += g.queues,
+            None => roles.push((g.role, g.queues)),
+        }
+    }
+    let queues = roles
+        .iter()
+        .map(|(r, q)| format!("{q} {}", role(r, *q)))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let (first, solved) = groups
+        .iter()
+        .find(|(g, _)| g.arrival_rps > 0.0)
+        .unwrap_or(&groups[0]);
+    let method_text = if groups.iter().any(|(_, s)| s.method == Method::Unstable) {
+        "unstable".to_string()
+    } else {
+        method(solved.method, first.scv)
+    };
+    let c = match first.cpu {
+        Some(cpu) => format!("{}/{}", first.servers, cpu.servers),
+        None => first.servers.to_string(),
+    };
+    let arrivals: f64 = groups.iter().map(|(g, _)| g.arrival_rps).sum();
+    let service_s = if arrivals > 0.0 {
+        groups
+            .iter()
+            .map(|(g, _)| g.arrival_rps * g.service_s)
+            .sum::<f64>()
+            / arrivals
+    } else {
+        first.service_s
+    };
+    [queues, method_text, c, number(service_s * 1e3)]
 }
 
 fn optional(x: Option<f64>) -> String {
@@ -68,43 +114,72 @@ pub fn write(out: &mut impl Write, analysis: &Analysis) -> io::Result<()> {
     writeln!(out)?;
     let mut rows = vec![
         [
-            "node", "kind", "queues", "method", "c", "S ms", "req/s", "util %", "P(wait)",
-            "wait ms", "mean ms",
+            "node",
+            "kind",
+            "queues",
+            "method",
+            "c",
+            "S ms",
+            "req/s",
+            "util %",
+            "busiest %",
+            "workers %",
+            "P(wait)",
+            "wait ms",
+            "mean ms",
         ]
         .map(String::from)
         .to_vec(),
     ];
     for node in &analysis.nodes {
         let mut row = vec![node.name.clone(), node.kind.to_string()];
-        match node.groups.as_slice() {
-            [] => row.extend(["-", "-", "-", "-"].map(String::from)),
-            groups => {
-                let (g, s) = &groups[0];
-                row.push(
-                    groups
-                        .iter()
-                        .map(|(g, _)| format!("{} {}", g.queues, role(g.role, g.queues)))
-                        .collect::<Vec<_>>()
-                        .join(" + "),
-                );
-                row.push(method(s.method, g.scv));
-                row.push(g.servers.to_string());
-                row.push(number(g.service_s * 1e3));
-            }
+        if node.groups.is_empty() {
+            row.extend(["-", "-", "-", "-"].map(String::from));
+        } else {
+            row.extend(describe_groups(&node.groups));
         }
         row.push(number(node.arrival_rps));
         row.push(optional(node.utilization.map(|u| u * 100.0)));
+        row.push(optional(node.busiest.as_ref().map(|(u, _)| u * 100.0)));
+        row.push(optional(node.worker_utilization.map(|u| u * 100.0)));
         row.push(optional(node.wait_probability));
         row.push(optional(node.wait_ms));
         row.push(optional(node.response_ms));
         rows.push(row);
     }
     write_rows(out, &rows)?;
+    writeln!(
+        out,
+        "\nutil %: busy vCPUs (pool) or connections (database) over all of the node's; \
+         busiest %: its busiest queue; workers %: a pool's workers held, calls included; \
+         c: servers per queue (workers/vCPUs where a worker can wait for a vCPU)"
+    )?;
+    for node in &analysis.nodes {
+        if let Some((u, which)) = &node.busiest {
+            writeln!(
+                out,
+                "{}: busiest {which} at {}% (all its servers: {}%)",
+                node.name,
+                number(u * 100.0),
+                optional(node.utilization.map(|u| u * 100.0))
+            )?;
+        }
+    }
     writeln!(out)?;
     match (network, analysis.population) {
         (Network::Mva, Some((users, think_s))) => writeln!(
             out,
-            "end to end (exact MVA, {users} users thinking {} ms): {} req/s, mean {} ms",
+            "end to end ({}, {users} users thinking {} ms): {} req/s, mean {} ms",
+            if analysis
+                .nodes
+                .iter()
+                .flat_map(|n| &n.groups)
+                .any(|(_, s)| s.method == Method::ApproximateMva)
+            {
+                "approximate MVA: Schweitzer-Bard, Seidmann's multi-server"
+            } else {
+                "exact MVA"
+            },
             number(think_s * 1e3),
             optional(analysis.throughput_rps),
             optional(analysis.response_ms)

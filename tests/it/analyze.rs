@@ -211,33 +211,6 @@ fn where_theory_does_not_apply_it_says_why() {
     assert!(web.reasons.contains(&Reason::HeldWorkers));
 }
 
-/// Held workers: 2 workers held 110 ms per request (10 ms of CPU, then a
-/// 100 ms call) at 15/s are 82% busy, while the CPU theory sees is 7.5%
-/// busy. The simulation waits far longer than theory, and the row says why.
-#[test]
-fn held_workers_part_theory_and_simulation_and_the_row_says_why() {
-    let model = support::model(json!({
-        "simulation": { "duration_s": 2000, "warmup_s": 100 },
-        "instance_types": { "two": { "vcpus": 2 } },
-        "traffic": { "entry": "web", "arrivals": { "poisson": { "rate_rps": 15 } } },
-        "nodes": {
-            "web": { "pool": { "instance_type": "two", "instances": 1, "workers_per_instance": 2,
-                               "service": { "exponential": { "mean_ms": 10 } },
-                               "calls": [ { "to": "api" } ] } },
-            "api": { "delay": { "latency": { "constant": { "ms": 100 } } } }
-        }
-    }));
-    let analysis = analytic::analyze(&model);
-    let runs = support::replicate(&model, 1, 2);
-    let rows = analytic::versus(&analysis, &runs);
-    let web = rows
-        .iter()
-        .find(|r| r.node.as_deref() == Some("web") && r.figure == "mean ms")
-        .unwrap();
-    assert!(web.relative > 0.5, "{web:?}");
-    assert_eq!(web.reasons, [Reason::HeldWorkers]);
-}
-
 #[test]
 fn cli_prints_theory_and_simulation_side_by_side() {
     let out = capsim(&[

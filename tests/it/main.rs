@@ -1,6 +1,7 @@
 //! The single integration-test binary (one link, one parallel run).
 
 mod analyze;
+mod analyze_defects;
 mod behaviour;
 mod caches;
 mod cli;
