@@ -352,3 +352,32 @@ fn a_consumer_that_comes_up_takes_from_the_shared_queue_in_order() {
         }
     }
 }
+
+/// `instances-1e5-quadratic-setup.json`: setting up a pool costs time in
+/// proportion to its instances (each new instance used to rebuild the whole
+/// rotation: 4.4 s for 10^5). Five times the instances must cost about
+/// five times as long, not 25: the bound of 12 leaves room for timing noise
+/// (the fastest of five runs of each size is compared).
+#[test]
+fn pool_set_up_is_linear_in_instances() {
+    let base = support::defect("instances-1e5-quadratic-setup.json");
+    let fastest = |instances: u32| {
+        let mut model = base.clone();
+        let capsim::model::NodeKind::Pool(pool) = &mut model.nodes[0].kind else {
+            panic!("the defect's only node is a pool")
+        };
+        pool.instances = instances;
+        (0..5)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                capsim::simulate(&model, 1, 0);
+                started.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let (small, large) = (fastest(20_000), fastest(100_000));
+    assert!(
+        large / small < 12.0,
+        "{small} s → {large} s for 5× the instances"
+    );
+}
