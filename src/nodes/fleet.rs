@@ -177,6 +177,9 @@ impl<O: Observer> Network<'_, O> {
                     pool.set_healthy(instance, !checked);
                     self.arm_failure(queue, now, node, instance);
                     self.report_fleet(now, node);
+                    if !checked {
+                        self.pool_serve_waiting(now, queue, node);
+                    }
                 }
             }
             Timer::Crash { node, instance } => self.crash(now, queue, node, instance),
@@ -461,6 +464,7 @@ impl<O: Observer> Network<'_, O> {
         );
         if changed {
             self.report_fleet(now, node);
+            self.pool_serve_waiting(now, queue, node);
         }
     }
 

@@ -315,25 +315,25 @@ impl PoolState {
         if self.rotation.is_empty() {
             return Admission::Rejected;
         }
-        if let Some(shared) = &mut self.shared {
-            let n = self.rotation.len();
-            let start = self.cursor as usize % n;
-            self.cursor = ((start + 1) % n) as u32;
-            let free = (0..n)
-                .map(|k| self.rotation[(start + k) % n] as usize)
-                // A crashed consumer pulls nothing from the shared queue.
-                .find(|&i| {
-                    self.instances[i].free_workers > 0 && self.instances[i].phase != Phase::Failed
-                });
+        if self.shared.is_some() {
+            // First come, first served: while requests wait, a newcomer
+            // queues behind them even if a worker is free (one that just
+            // came up takes from the queue through `take_waiting`).
+            let waiting = self.shared.as_ref().map_or(0, VecDeque::len);
+            let free = if waiting == 0 {
+                self.free_consumer()
+            } else {
+                None
+            };
             return match free {
                 Some(i) => {
-                    let instance = &mut self.instances[i];
+                    let instance = &mut self.instances[i as usize];
                     instance.free_workers -= 1;
                     instance.load += 1;
-                    Admission::Started(i as u32)
+                    Admission::Started(i)
                 }
-                None if shared.len() < self.queue_limit => {
-                    shared.push_back(job);
+                None if waiting < self.queue_limit => {
+                    self.shared.as_mut().map(|q| q.push_back(job));
                     Admission::Queued
                 }
                 None => Admission::Rejected,
@@ -367,6 +367,41 @@ impl PoolState {
         } else {
             Admission::Rejected
         }
+    }
+
+    /// The next instance in rotation with a free worker, round robin from
+    /// the cursor; a crashed consumer pulls nothing from the shared queue.
+    fn free_consumer(&mut self) -> Option<u32> {
+        let n = self.rotation.len();
+        if n == 0 {
+            return None;
+        }
+        let start = self.cursor as usize % n;
+        self.cursor = ((start + 1) % n) as u32;
+        (0..n).map(|k| self.rotation[(start + k) % n]).find(|&i| {
+            let instance = &self.instances[i as usize];
+            instance.free_workers > 0 && instance.phase != Phase::Failed
+        })
+    }
+
+    /// With a shared queue, its oldest waiting job and an instance with a
+    /// free worker, if there are both (for an instance that just joined the
+    /// rotation); the job leaves the queue, the worker is the caller's to
+    /// take with `hold_worker`.
+    pub fn take_waiting(&mut self) -> Option<(JobId, u32)> {
+        if self.shared.as_ref().is_none_or(VecDeque::is_empty) {
+            return None;
+        }
+        let i = self.free_consumer()?;
+        let job = self.shared.as_mut()?.pop_front()?;
+        Some((job, i))
+    }
+
+    /// A job takes a free worker of `instance`.
+    pub fn hold_worker(&mut self, instance: u32) {
+        let instance = &mut self.instances[instance as usize];
+        instance.free_workers -= 1;
+        instance.load += 1;
     }
 
     /// `job`, holding a worker on `instance`, asks for a vCPU: true if it

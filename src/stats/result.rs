@@ -17,7 +17,8 @@ pub enum Outcome {
     Unstable {
         /// Simulated time of the stop, seconds.
         at_s: f64,
-        /// Jobs in flight then.
+        /// Requests in flight then (each with its calls, and each call
+        /// abandoned at a timeout, counted once).
         in_flight: usize,
         /// The node with the most requests waiting.
         node: String,

@@ -161,3 +161,45 @@ fn jobs_in_flight_stay_bounded_over_a_million_requests() {
     assert!(result.end_to_end.completed > 900_000);
     assert!(result.peak_in_flight < 200, "{}", result.peak_in_flight);
 }
+
+/// `closed-users-vs-max-in-flight.json`: 51,000 users, a think time of 3 s,
+/// behind a balancer (two visits per request). At most 51,000 requests can
+/// be in flight, and a closed population is never unstable for its size,
+/// here not even with `max_in_flight` at 1,000.
+#[test]
+fn a_closed_population_is_bounded_by_its_users() {
+    let mut model = support::defect("closed-users-vs-max-in-flight.json");
+    assert_eq!(
+        capsim::simulate(&model, 1, 0).outcome,
+        capsim::Outcome::Completed
+    );
+    model.max_in_flight = 1_000;
+    assert_eq!(
+        capsim::simulate(&model, 1, 0).outcome,
+        capsim::Outcome::Completed
+    );
+}
+
+/// `max_in_flight` counts requests, not their visits: open arrivals at
+/// twice what one server serves, behind a balancer (two visits each), stop
+/// when the 1,001st request is in flight, not the 501st.
+#[test]
+fn max_in_flight_counts_requests_not_visits() {
+    let model = support::model(json!({
+        "simulation": { "duration_s": 1000.0, "max_in_flight": 1000 },
+        "instance_types": { "unit": { "vcpus": 1 } },
+        "traffic": { "entry": "lb", "arrivals": { "poisson": { "rate_rps": 200 } } },
+        "nodes": {
+            "lb": { "load_balancer": { "to": "web" } },
+            "web": { "pool": { "instance_type": "unit", "instances": 1,
+                               "service": { "exponential": { "mean_ms": 10.0 } } } }
+        }
+    }));
+    let capsim::Outcome::Unstable {
+        in_flight, node, ..
+    } = capsim::simulate(&model, 1, 0).outcome
+    else {
+        panic!("200 req/s on a server of 100 req/s is unstable");
+    };
+    assert_eq!((in_flight, node.as_str()), (1001, "web"));
+}

@@ -315,3 +315,69 @@ fn hpa_sets_aside_pods_that_became_ready_during_the_period() {
         at_45.reason
     );
 }
+
+/// `shared-queue-ready.json`: one consumer of a shared queue serves 10 req/s
+/// (100 ms each) of 15 req/s, so about 50 requests wait at 10 s, when two
+/// more consumers become ready. From then on all three work without a gap
+/// until the backlog drains at 30 − 15 = 15 req/s, i.e. for about 3.3 s;
+/// and in first-come order, so while three or more wait, a request that
+/// finishes waited behind them at least 3 / 30 s = 100 ms beyond its own
+/// 100 ms (a newcomer started ahead of the queue would finish in 100 ms).
+#[test]
+fn a_consumer_that_comes_up_takes_from_the_shared_queue_in_order() {
+    let model = support::defect("shared-queue-ready.json");
+    let options = RunOptions {
+        series_window_s: Some(0.05),
+        decisions: false,
+    };
+    let run = capsim::simulate_with(&model, 1, 0, &options, &mut |_| {});
+    let series = run.series.expect("series were asked for");
+    let (time, busy) = (
+        column(&series, "time_s"),
+        column(&series, "web.utilization"),
+    );
+    let (in_flight, p50) = (column(&series, "in_flight"), column(&series, "p50_ms"));
+    let backlog: Vec<usize> = (0..time.len())
+        .filter(|&w| time[w] >= 10.0 && in_flight[w] >= 6.0)
+        .collect();
+    assert!(
+        backlog.len() >= 50,
+        "about 3 s of backlog: {} windows",
+        backlog.len()
+    );
+    for w in backlog {
+        assert!(busy[w] > 0.999, "at {} s only {} busy", time[w], busy[w]);
+        if p50[w].is_finite() {
+            assert!(p50[w] > 150.0, "at {} s p50 {} ms", time[w], p50[w]);
+        }
+    }
+}
+
+/// `instances-1e5-quadratic-setup.json`: setting up a pool costs time in
+/// proportion to its instances (each new instance used to rebuild the whole
+/// rotation: 4.4 s for 10^5). Five times the instances must cost about
+/// five times as long, not 25: the bound of 12 leaves room for timing noise
+/// (the fastest of five runs of each size is compared).
+#[test]
+fn pool_set_up_is_linear_in_instances() {
+    let base = support::defect("instances-1e5-quadratic-setup.json");
+    let fastest = |instances: u32| {
+        let mut model = base.clone();
+        let capsim::model::NodeKind::Pool(pool) = &mut model.nodes[0].kind else {
+            panic!("the defect's only node is a pool")
+        };
+        pool.instances = instances;
+        (0..5)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                capsim::simulate(&model, 1, 0);
+                started.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let (small, large) = (fastest(20_000), fastest(100_000));
+    assert!(
+        large / small < 12.0,
+        "{small} s → {large} s for 5× the instances"
+    );
+}

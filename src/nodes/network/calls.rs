@@ -149,6 +149,8 @@ impl<O: Observer> Network<'_, O> {
         let site = self.current_call(caller).2.expect("a timeout has a site");
         let pending = self.jobs[caller].pending;
         self.jobs[pending].origin = Origin::Async;
+        // Abandoned, it runs on as a request of its own.
+        self.count_request(Origin::Async, 1);
         self.jobs[caller].token = 0;
         self.hang_up(now, queue, caller, site);
         self.observer.call(now, site, CallEvent::Timeout);

@@ -64,7 +64,7 @@ pub(super) enum Answer {
 /// Why the network stopped the run early.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Saturation {
-    /// Jobs in flight when it stopped.
+    /// Requests in flight when it stopped.
     pub in_flight: usize,
     /// The node with the most requests waiting.
     pub node: NodeId,
@@ -81,6 +81,13 @@ pub struct Network<'m, O: Observer> {
     /// Requests of the arrival being handled (reused: no allocation per event).
     arrived: Vec<Request>,
     max_in_flight: usize,
+    /// Requests in flight: each root, client and detached (async, or
+    /// abandoned at a timeout) job heads a tree of visits; counting trees,
+    /// not visits, is what `simulation.max_in_flight` means.
+    requests: usize,
+    /// Of those, the closed users' (never more than the users): they do
+    /// not count against `max_in_flight`, a closed population being bounded.
+    closed_requests: usize,
     saturation: Option<Saturation>,
     /// Pending fleet timers (instance start-up, crashes, syncs, checks).
     pub(super) timers: Slab<Timer>,
@@ -180,6 +187,8 @@ impl<'m, O: Observer> Network<'m, O> {
             sources,
             arrived: Vec::new(),
             max_in_flight: model.max_in_flight as usize,
+            requests: 0,
+            closed_requests: 0,
             saturation: None,
         }
     }
@@ -275,6 +284,7 @@ impl<'m, O: Observer> Network<'m, O> {
             };
             if client {
                 let id = self.jobs.insert(job);
+                self.count_request(job.origin, 1);
                 self.call_attempt(now, queue, id);
             } else {
                 self.spawn(now, queue, job);
@@ -286,7 +296,24 @@ impl<'m, O: Observer> Network<'m, O> {
     /// Puts `job` into the slab and lets its node take it.
     fn spawn(&mut self, now: SimTime, queue: &mut EventQueue, job: Job) {
         let id = self.jobs.insert(job);
+        self.count_request(job.origin, 1);
         self.enter(now, queue, id);
+    }
+
+    /// A job heading a request's tree (root, client, detached) began
+    /// (`delta` 1) or ended (−1); a call's job is part of its caller's tree.
+    #[inline]
+    pub(super) fn count_request(&mut self, origin: Origin, delta: isize) {
+        match origin {
+            Origin::Root { source } | Origin::Client { source } => {
+                self.requests = self.requests.wrapping_add_signed(delta);
+                if self.sources[source as usize].is_closed() {
+                    self.closed_requests = self.closed_requests.wrapping_add_signed(delta);
+                }
+            }
+            Origin::Async => self.requests = self.requests.wrapping_add_signed(delta),
+            Origin::Call(_) => {}
+        }
     }
 
     /// A child of `parent` for `to`, carrying the request's class and key.
@@ -347,6 +374,7 @@ impl<'m, O: Observer> Network<'m, O> {
         // set for this job stale.
         self.jobs[id].token = 0;
         let job = self.jobs.remove(id);
+        self.count_request(job.origin, -1);
         let ok = answer == Answer::Ok;
         if let Some(monitor) = self.monitor(job.node.index()) {
             monitor.left(now, now.since(job.entered));
@@ -389,6 +417,7 @@ impl<'m, O: Observer> Network<'m, O> {
         if let Origin::Client { source } = self.jobs[parent].origin {
             self.jobs[parent].token = 0;
             let client = self.jobs.remove(parent);
+            self.count_request(client.origin, -1);
             self.request_ended(now, queue, source, &client, ok);
             return;
         }
@@ -569,9 +598,9 @@ impl<O: Observer> World for Network<'_, O> {
                 timer => self.fleet_timer(now, queue, timer),
             },
         }
-        if self.jobs.len() > self.max_in_flight {
+        if self.requests - self.closed_requests > self.max_in_flight {
             self.saturation = Some(Saturation {
-                in_flight: self.jobs.len(),
+                in_flight: self.requests,
                 node: self.most_waiting(),
             });
             return ControlFlow::Break(());

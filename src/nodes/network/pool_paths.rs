@@ -3,7 +3,7 @@
 use rand::RngExt;
 
 use crate::engine::{Event, EventQueue, JobId, Resource, SimTime};
-use crate::model::{CallMode, NodeKind, Operation};
+use crate::model::{CallMode, NodeId, NodeKind, Operation};
 
 use super::super::job::{NO_SLOT, Origin};
 use super::super::pool::{Admission, PoolState};
@@ -157,6 +157,32 @@ impl<O: Observer> Network<'_, O> {
                 self.finish(now, queue, dropped, Answer::Expired);
             }
             self.expired = expired;
+        }
+    }
+
+    /// Starts waiting jobs of a shared queue on the free workers an
+    /// instance that just joined the rotation brought; one that waited past
+    /// the queue timeout is dropped unserved, as a freed worker would.
+    pub(in crate::nodes) fn pool_serve_waiting(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        node: NodeId,
+    ) {
+        let NodeKind::Pool(config) = &self.model.nodes[node.index()].kind else {
+            unreachable!("only pools have instances")
+        };
+        let deadline = config.queue_timeout_ns;
+        while let Some((next, instance)) = self.pool(node.index()).take_waiting() {
+            self.occupancy(now, node, Resource::Queue, -1);
+            if deadline.is_some_and(|d| now.since(self.jobs[next].entered) > d) {
+                self.finish(now, queue, next, Answer::Expired);
+                continue;
+            }
+            self.pool(node.index()).hold_worker(instance);
+            self.jobs[next].slot = instance;
+            self.occupancy(now, node, Resource::Worker, 1);
+            self.pool_start_cpu(now, queue, next);
         }
     }
 
