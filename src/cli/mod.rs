@@ -109,16 +109,50 @@ fn load_model(path: &Path, skip_bad_lines: bool) -> anyhow::Result<capsim::model
             }
         }
     }
+    warn_unreachable(&model);
     Ok(model)
 }
 
+/// A node no traffic reaches is simulated idle and, if it has instances,
+/// billed: most likely a typo in a `to`. A warning, not an error: a tier
+/// kept for a later edit is legitimate.
+fn warn_unreachable(model: &capsim::model::Model) {
+    use capsim::model::NodeKind;
+    for id in model.unreachable_nodes() {
+        let node = model.node(id);
+        let billed = match &node.kind {
+            NodeKind::Pool(_) | NodeKind::Database(_) => true,
+            NodeKind::Cache(cache) => cache.instance_type.is_some(),
+            NodeKind::Balancer(_) | NodeKind::Delay(_) => false,
+        };
+        eprintln!(
+            "warning: nodes.{}: no traffic reaches this {} (no source's entry leads to it){}",
+            node.name,
+            node.kind.label(),
+            if billed {
+                "; it is billed all the same"
+            } else {
+                ""
+            }
+        );
+    }
+}
+
 /// Prints `error: <context>` then each cause indented, then a hint if any.
+/// A cause whose text was already printed (an error that shows its source,
+/// such as "cannot read `m.json`: No such file…") is not printed again.
 fn report_error(error: &anyhow::Error) {
     eprintln!("error: {error}");
+    let mut printed = error.to_string();
     for cause in error.chain().skip(1) {
-        for line in cause.to_string().lines() {
+        let text = cause.to_string();
+        if printed.contains(&text) {
+            continue;
+        }
+        for line in text.lines() {
             eprintln!("  {line}");
         }
+        printed.push_str(&text);
     }
     let hint = error.chain().find_map(|cause| {
         if let Some(error) = cause.downcast_ref::<capsim::model::ModelError>() {

@@ -119,6 +119,8 @@ fn default_class(trace: &TraceSpec) -> &str {
 /// Checks one source's fields against each other (nothing here reads a file).
 pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
     let at = |rest: &str| format!("{}.arrivals.{rest}", source.path);
+    let weights = source.classes.values().map(|class| class.weight.get());
+    super::validate_dist::check_weights(acc, &format!("{}.classes", source.path), weights);
     match source.arrivals {
         ArrivalsSpec::Poisson { .. } | ArrivalsSpec::Deterministic { .. } => {}
         ArrivalsSpec::Profile(profile) => match (profile.points.is_empty(), &profile.file) {
@@ -249,14 +251,10 @@ pub fn compile_source(
     base: &Path,
     skip_bad_lines: bool,
 ) -> Option<Source> {
-    let class_id = |name: &str| {
-        ClassId(
-            classes
-                .iter()
-                .position(|c| c == name)
-                .expect("class in the namespace") as u16,
-        )
-    };
+    // `class_names` put every class this source can name in `classes`; a
+    // name missing there would be a bug, and falls back to the first class
+    // rather than stopping the program.
+    let class_id = |name: &str| ClassId(classes.iter().position(|c| c == name).unwrap_or(0) as u16);
     let mix = if let ArrivalsSpec::Trace(trace) = source.arrivals
         && trace.format != TraceFormat::Counts
     {
@@ -366,7 +364,13 @@ pub fn compile_source(
                         .keys()
                         .map(|name| (name.clone(), class_id(name).0))
                         .collect(),
-                    default: class_id(default_class(spec)).0,
+                    // A counts trace draws each request's class from the
+                    // source's mix: it has no line to classify, and
+                    // `default` is not one of its classes.
+                    default: match spec.format {
+                        TraceFormat::Counts => mix.first().map_or(0, |&(class, _)| class.0),
+                        _ => class_id(default_class(spec)).0,
+                    },
                 },
                 skip_bad_lines,
             };

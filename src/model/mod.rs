@@ -14,6 +14,8 @@ mod compile_traffic;
 mod compiled;
 pub mod dist;
 mod error;
+pub mod json_text;
+mod reach;
 mod resilience;
 mod resilience_spec;
 mod scaling;
@@ -25,6 +27,7 @@ mod unique;
 pub mod units;
 mod validate;
 mod validate_calls;
+mod validate_dist;
 mod validate_sizes;
 
 use std::collections::BTreeMap;
@@ -34,6 +37,7 @@ pub use compile::DEFAULT_CLASS;
 pub use compiled::*;
 pub use error::{Diagnostic, ModelError};
 use spec::{InstanceTypeSpec, Topology};
+pub use validate_sizes::MAX_BATCH;
 
 /// How to load a model: choices the user makes on the command line, not in the model.
 #[derive(Clone, Copy, Debug, Default)]
@@ -50,9 +54,15 @@ pub fn load(path: &Path) -> Result<Model, ModelError> {
 
 /// As [`load`], with options.
 pub fn load_with(path: &Path, options: LoadOptions) -> Result<Model, ModelError> {
-    let json = std::fs::read_to_string(path).map_err(|source| ModelError::Io {
-        path: path.to_path_buf(),
-        source,
+    let json = json_text::read(path).map_err(|err| match err {
+        json_text::ReadError::Io(source) => ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        json_text::ReadError::Text(message) => ModelError::Syntax {
+            path: ".".into(),
+            message,
+        },
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     from_topology_in(&parse_topology(&json)?, base, options)
@@ -71,34 +81,34 @@ pub fn parse_topology(json: &str) -> Result<Topology, ModelError> {
     if json.trim().is_empty() {
         return Err(ModelError::Empty);
     }
-    let first = json.trim_start().chars().next();
-    if first != Some('{') {
-        let found = match first {
-            Some('[') => "an array",
-            Some('"') => "a string",
-            Some('0'..='9' | '-') => "a number",
-            _ => "something else",
-        };
+    if let Some(message) = json_text::before_parsing(json) {
         return Err(ModelError::Syntax {
             path: ".".into(),
-            message: format!(
-                "expected a JSON object with `simulation`, `traffic` and `nodes`, got {found}"
-            ),
+            message,
         });
     }
     let de = &mut serde_json::Deserializer::from_str(json);
-    let syntax = |path: String, message: String| ModelError::Syntax {
+    let syntax = |path: &str, err: &serde_json::Error| ModelError::Syntax {
         // serde_path_to_error marks a position it cannot name (inside a
         // truncated value) with `?`; the rest of the path is still useful.
         path: path.trim_end_matches(".?").to_string(),
-        message,
+        message: json_text::explain(json, err),
     };
     let topology: Topology = serde_path_to_error::deserialize(&mut *de)
-        .map_err(|err| syntax(err.path().to_string(), err.inner().to_string()))?;
+        .map_err(|err| syntax(&err.path().to_string(), err.inner()))?;
     // Text after the object would otherwise be ignored silently.
-    de.end()
-        .map_err(|err| syntax(".".into(), err.to_string()))?;
+    de.end().map_err(|err| syntax(".", &err))?;
     Ok(topology)
+}
+
+/// A topology from a JSON value (a sweep's point: the base model with its
+/// axis values set). Its errors name the path alone: a line and column would
+/// point into text nobody wrote.
+pub fn topology_from_value(value: serde_json::Value) -> Result<Topology, ModelError> {
+    serde_path_to_error::deserialize(value).map_err(|err| ModelError::Syntax {
+        path: err.path().to_string(),
+        message: json_text::plain_types(&err.inner().to_string()),
+    })
 }
 
 /// Validates and compiles a parsed topology; files it names are relative to

@@ -3,6 +3,17 @@
 
 use serde::{Deserialize, Serialize};
 
+/// `value` as a message shows it: plain for everyday magnitudes, in
+/// scientific notation for extreme ones (`1e-160`, not 160 zeros).
+pub fn shown(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude != 0.0 && !(1e-4..1e15).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
 /// A ratio in `[0, 1]`: hit ratios, probabilities.
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(try_from = "f64", into = "f64")]
@@ -27,7 +38,10 @@ impl TryFrom<f64> for Fraction {
         if (0.0..=1.0).contains(&value) {
             Ok(Fraction(value))
         } else {
-            Err(format!("expected a number between 0 and 1, got {value}"))
+            Err(format!(
+                "expected a number between 0 and 1, got {}",
+                shown(value)
+            ))
         }
     }
 }
@@ -35,6 +49,34 @@ impl TryFrom<f64> for Fraction {
 impl From<Fraction> for f64 {
     fn from(fraction: Fraction) -> f64 {
         fraction.0
+    }
+}
+
+/// A JSON number read for a count: any number, so that a negative or
+/// fractional one reaches the range check; anything else is "expected an
+/// integer" (serde alone would name the Rust type, `f64`).
+#[derive(Clone, Copy, Debug)]
+pub struct Whole(f64);
+
+impl<'de> Deserialize<'de> for Whole {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Whole;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an integer")
+            }
+            fn visit_f64<E>(self, value: f64) -> Result<Whole, E> {
+                Ok(Whole(value))
+            }
+            fn visit_i64<E>(self, value: i64) -> Result<Whole, E> {
+                Ok(Whole(value as f64))
+            }
+            fn visit_u64<E>(self, value: u64) -> Result<Whole, E> {
+                Ok(Whole(value as f64))
+            }
+        }
+        deserializer.deserialize_f64(Visitor)
     }
 }
 
@@ -48,17 +90,17 @@ fn whole(value: f64, min: u32) -> Result<u32, String> {
             u32::MAX
         ))
     } else {
-        Err(format!("expected an integer ≥ {min}, got {value}"))
+        Err(format!("expected an integer ≥ {min}, got {}", shown(value)))
     }
 }
 
 /// A count of at least one: instances, workers, shards, users.
 ///
-/// Deserialized from `f64` so that a negative or fractional value reaches
-/// the check and gets "expected an integer ≥ 1, got -3" rather than serde's
-/// type error.
+/// Deserialized from any number ([`Whole`]) so that a negative or fractional
+/// value reaches the check and gets "expected an integer ≥ 1, got -3"
+/// rather than serde's type error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(try_from = "f64", into = "i64")]
+#[serde(try_from = "Whole", into = "i64")]
 pub struct Count(u32);
 
 impl Count {
@@ -81,6 +123,14 @@ impl TryFrom<f64> for Count {
     }
 }
 
+impl TryFrom<Whole> for Count {
+    type Error = String;
+
+    fn try_from(value: Whole) -> Result<Self, Self::Error> {
+        Count::try_from(value.0)
+    }
+}
+
 impl TryFrom<i64> for Count {
     type Error = String;
 
@@ -97,7 +147,7 @@ impl From<Count> for i64 {
 
 /// A count that may be zero: replicas, queue limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(try_from = "f64", into = "i64")]
+#[serde(try_from = "Whole", into = "i64")]
 pub struct Size(u32);
 
 impl Size {
@@ -112,6 +162,14 @@ impl TryFrom<f64> for Size {
 
     fn try_from(value: f64) -> Result<Self, Self::Error> {
         whole(value, 0).map(Size)
+    }
+}
+
+impl TryFrom<Whole> for Size {
+    type Error = String;
+
+    fn try_from(value: Whole) -> Result<Self, Self::Error> {
+        Size::try_from(value.0)
     }
 }
 
@@ -140,7 +198,7 @@ impl TryFrom<f64> for Positive {
         if value.is_finite() && value > 0.0 {
             Ok(Positive(value))
         } else {
-            Err(format!("expected a number > 0, got {value}"))
+            Err(format!("expected a number > 0, got {}", shown(value)))
         }
     }
 }
@@ -170,7 +228,7 @@ impl TryFrom<f64> for NonNegative {
         if value.is_finite() && value >= 0.0 {
             Ok(NonNegative(value))
         } else {
-            Err(format!("expected a number ≥ 0, got {value}"))
+            Err(format!("expected a number ≥ 0, got {}", shown(value)))
         }
     }
 }

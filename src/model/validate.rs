@@ -8,9 +8,9 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
 use super::compile_traffic;
-use super::dist::DistSpec;
 use super::error::Diagnostic;
 use super::spec::{AutoscalingSpec, InstanceTypeSpec, NodeSpec, Sharding, Topology};
+pub(super) use super::validate_dist::check_dist;
 
 /// The names a reference may point to, listed in messages.
 struct Names<'a>(Vec<&'a str>);
@@ -58,6 +58,20 @@ pub fn check(
             "expected at least one node, got none",
         ));
     }
+    if class_names.len() > usize::from(u16::MAX) {
+        acc.push(Diagnostic::new(
+            "traffic",
+            format!(
+                "expected at most {} classes, got {}",
+                u16::MAX,
+                class_names.len()
+            ),
+        ));
+    }
+    for (name, spec) in &topology.instance_types {
+        let path = format!("instance_types.{name}.speed");
+        super::validate_dist::check_speed(acc, path, spec.speed.get());
+    }
     for source in &sources {
         check_target(acc, &nodes, format!("{}.entry", source.path), source.entry);
         compile_traffic::check_source(acc, source);
@@ -81,6 +95,8 @@ pub fn check(
                 if let Some(to) = &lb.to {
                     check_target(acc, &nodes, at("load_balancer.to"), to);
                 }
+                let weights = lb.split.iter().map(|target| target.weight.get());
+                super::validate_dist::check_weights(acc, &at("load_balancer.split"), weights);
                 for (i, target) in lb.split.iter().enumerate() {
                     check_target(
                         acc,
@@ -266,48 +282,6 @@ fn check_instance_type(
 /// The family of an instance type name: `t3` of `t3.medium`, `n2` of `n2-standard-4`.
 fn family(name: &str) -> &str {
     name.split(['.', '-', '_']).next().unwrap_or(name)
-}
-
-pub(super) fn check_dist(acc: &mut Vec<Diagnostic>, path: &str, dist: &DistSpec) {
-    match dist {
-        DistSpec::Uniform { min_ms, max_ms } if min_ms.get() > max_ms.get() => {
-            acc.push(Diagnostic::new(
-                format!("{path}.uniform.max_ms"),
-                format!(
-                    "expected at least `min_ms` ({}), got {}",
-                    min_ms.get(),
-                    max_ms.get()
-                ),
-            ));
-        }
-        DistSpec::Empirical { samples_ms } if samples_ms.is_empty() => {
-            acc.push(Diagnostic::new(
-                format!("{path}.empirical.samples_ms"),
-                "expected at least one sample, got none",
-            ));
-        }
-        DistSpec::Histogram { bins } => {
-            if bins.is_empty() {
-                acc.push(Diagnostic::new(
-                    format!("{path}.histogram.bins"),
-                    "expected at least one bin, got none",
-                ));
-            }
-            for (i, bin) in bins.iter().enumerate() {
-                if bin.from_ms.get() > bin.to_ms.get() {
-                    acc.push(Diagnostic::new(
-                        format!("{path}.histogram.bins[{i}].to_ms"),
-                        format!(
-                            "expected at least `from_ms` ({}), got {}",
-                            bin.from_ms.get(),
-                            bin.to_ms.get()
-                        ),
-                    ));
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 /// A request that calls itself, directly or through others, would hold

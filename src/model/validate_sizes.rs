@@ -4,7 +4,7 @@
 
 use super::compile_traffic::SourceView;
 use super::error::Diagnostic;
-use super::spec::{ArrivalsSpec, AutoscalingSpec, NodeSpec, Topology};
+use super::spec::{ArrivalsSpec, AutoscalingSpec, BatchSizeSpec, NodeSpec, Topology};
 
 /// Read replicas per shard beyond which a model is surely a typo: Amazon
 /// Aurora and RDS allow at most 15 (AWS documentation, "Quotas for Amazon RDS").
@@ -55,6 +55,13 @@ pub fn check_sizes(acc: &mut Vec<Diagnostic>, topology: &Topology, sources: &[So
         ));
     }
     for source in sources {
+        if let ArrivalsSpec::Batch(batch) = source.arrivals {
+            check_batch(
+                acc,
+                &format!("{}.arrivals.batch.size", source.path),
+                &batch.size,
+            );
+        }
         if let ArrivalsSpec::Closed(closed) = source.arrivals
             && closed.users.get() > MAX_USERS
         {
@@ -120,5 +127,26 @@ pub fn check_sizes(acc: &mut Vec<Diagnostic>, topology: &Topology, sources: &[So
             }
             NodeSpec::LoadBalancer(_) | NodeSpec::Delay(_) => {}
         }
+    }
+}
+
+/// Requests in one batch at most: they arrive at one instant, each held in
+/// memory until it leaves (a batch larger than `max_in_flight` is unstable
+/// at once anyway). Geometric draws are capped here, so their mean is
+/// bounded by a twentieth of it: the cap then moves the mean by less than
+/// e^-20 of itself.
+pub const MAX_BATCH: u32 = 1_000_000;
+
+fn check_batch(acc: &mut Vec<Diagnostic>, path: &str, size: &BatchSizeSpec) {
+    let (field, value, bound) = match size {
+        BatchSizeSpec::Constant { n } => ("constant.n", f64::from(n.get()), MAX_BATCH),
+        BatchSizeSpec::Uniform { max, .. } => ("uniform.max", f64::from(max.get()), MAX_BATCH),
+        BatchSizeSpec::Geometric { mean } => ("geometric.mean", mean.get(), MAX_BATCH / 20),
+    };
+    if value > f64::from(bound) {
+        acc.push(Diagnostic::new(
+            format!("{path}.{field}"),
+            format!("expected at most {bound} requests per batch, got {value}"),
+        ));
     }
 }

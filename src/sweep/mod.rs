@@ -92,21 +92,25 @@ pub struct Experiment {
 impl Experiment {
     /// Reads `path`, its model and axes, and checks every point's model.
     pub fn load(path: &Path) -> Result<Experiment, SweepError> {
-        let text = std::fs::read_to_string(path).map_err(|e| SweepError::Io {
+        let text = model::json_text::read(path).map_err(|e| SweepError::Io {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
         let de = &mut serde_json::Deserializer::from_str(&text);
-        let spec: ExperimentSpec = serde_path_to_error::deserialize(de)
-            .map_err(|e| SweepError::Spec(format!("{}: {}", e.path(), e.inner())))?;
+        let spec: ExperimentSpec = serde_path_to_error::deserialize(de).map_err(|e| {
+            let message = model::json_text::explain(&text, e.inner());
+            SweepError::Spec(format!("{}: {message}", e.path()))
+        })?;
         let dir = path.parent().unwrap_or(Path::new(""));
         let model_path = dir.join(&spec.model);
-        let model_text = std::fs::read_to_string(&model_path).map_err(|e| SweepError::Io {
+        let model_text = model::json_text::read(&model_path).map_err(|e| SweepError::Io {
             path: model_path.clone(),
             message: e.to_string(),
         })?;
-        let base: Value = serde_json::from_str(&model_text)
-            .map_err(|e| SweepError::Spec(format!("model `{}`: {e}", model_path.display())))?;
+        let base: Value = serde_json::from_str(&model_text).map_err(|e| {
+            let message = model::json_text::explain(&model_text, &e);
+            SweepError::Spec(format!("model `{}`: {message}", model_path.display()))
+        })?;
         let name = if spec.name.is_empty() {
             path.file_stem()
                 .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
@@ -237,12 +241,11 @@ impl Experiment {
                 ))
             })?;
         }
-        let topology =
-            model::parse_topology(&doc.to_string()).map_err(|source| SweepError::Point {
-                point: point.index,
-                settings: settings(),
-                source,
-            })?;
+        let topology = model::topology_from_value(doc).map_err(|source| SweepError::Point {
+            point: point.index,
+            settings: settings(),
+            source,
+        })?;
         model::from_topology_in(&topology, &self.base_dir, LoadOptions::default()).map_err(
             |source| SweepError::Point {
                 point: point.index,

@@ -2,12 +2,10 @@
 //! them: `time_s` (start of the interval), `count`. An interval lasts until
 //! the next row's time; the last one as long as the one before it.
 
-use std::fs::File;
-use std::io::BufReader;
-
 use super::decimal::seconds_to_ns;
 use super::{
-    BadLines, Replay, Timeline, TraceConfig, TraceError, column, csv_line, csv_reader, next_csv_row,
+    BadLines, CsvFile, Replay, Timeline, TraceConfig, TraceError, column, csv_line, csv_reader,
+    next_csv_row,
 };
 
 /// One interval of a counts trace, in replay time.
@@ -24,7 +22,7 @@ pub struct Interval {
 /// Streams the intervals of a counts trace.
 pub struct CountsReader {
     config: TraceConfig,
-    csv: csv::Reader<BufReader<File>>,
+    csv: CsvFile,
     row: csv::StringRecord,
     time: usize,
     count: usize,

@@ -10,6 +10,7 @@
 mod access_log;
 mod classify;
 mod counts;
+mod crlf;
 mod decimal;
 mod profile;
 mod scan;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 pub use access_log::AccessLogReader;
 pub use classify::{Classifier, Rule};
 pub use counts::{CountsReader, Interval};
+pub use crlf::CrlfAsLf;
 pub use profile::read_profile;
 pub use scan::{RequestReader, TraceTotals, scan};
 pub use timestamps::TimestampsReader;
@@ -139,15 +141,18 @@ fn open(path: &Path) -> Result<BufReader<File>, TraceError> {
         .map_err(|err| TraceError::new(path, 0, format!("cannot open: {err}")))
 }
 
+/// A CSV file as the readers read it: CRLF line ends as LF, so lines count right.
+type CsvFile = csv::Reader<crlf::CrlfAsLf<BufReader<File>>>;
+
 /// A CSV reader with a header row; columns are found by name.
-fn csv_reader(path: &Path) -> Result<csv::Reader<BufReader<File>>, TraceError> {
+fn csv_reader(path: &Path) -> Result<CsvFile, TraceError> {
     Ok(csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         // No `Trim::All`: it rebuilds every record; the few fields read are
         // trimmed where they are read.
         .comment(Some(b'#'))
-        .from_reader(open(path)?))
+        .from_reader(crlf::CrlfAsLf::new(open(path)?)))
 }
 
 /// The index of column `name` in `reader`'s header; an error names the columns found.

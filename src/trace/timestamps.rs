@@ -1,19 +1,16 @@
 //! CSV traces with one row per request: `time_s` (seconds, any origin),
 //! and optionally `class` and `key`.
 
-use std::fs::File;
-use std::io::BufReader;
-
 use super::decimal::seconds_to_ns;
 use super::{
-    BadLines, Record, Replay, Timeline, TraceConfig, TraceError, column, csv_line, csv_reader,
-    key_of, next_csv_row,
+    BadLines, CsvFile, Record, Replay, Timeline, TraceConfig, TraceError, column, csv_line,
+    csv_reader, key_of, next_csv_row,
 };
 
 /// Streams the requests of a timestamp trace, in order.
 pub struct TimestampsReader {
     config: TraceConfig,
-    csv: csv::Reader<BufReader<File>>,
+    csv: CsvFile,
     row: csv::StringRecord,
     time: usize,
     class: Option<usize>,

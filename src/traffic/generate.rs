@@ -4,7 +4,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
 use crate::engine::rng::Rng;
-use crate::model::{Arrivals, BatchSize};
+use crate::model::{Arrivals, BatchSize, MAX_BATCH};
 
 use super::nhpp::Nhpp;
 
@@ -157,7 +157,7 @@ impl Process {
                         let u: f64 = rng.random();
                         1 + ((1.0 - u).ln() / (1.0 - p).ln())
                             .floor()
-                            .min(f64::from(u32::MAX - 1)) as u32
+                            .min(f64::from(MAX_BATCH - 1)) as u32
                     }
                 }
             },

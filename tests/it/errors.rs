@@ -268,7 +268,7 @@ fn negative_rate() {
 fn rate_as_a_string() {
     check(
         &text(|t| t["traffic"]["arrivals"]["poisson"]["rate_rps"] = json!("10")),
-        "traffic.arrivals.poisson.rate_rps: invalid type: string \"10\", expected f64 at line 27 column 24",
+        "traffic.arrivals.poisson.rate_rps: invalid type: string \"10\", expected a number at line 27 column 24",
     );
 }
 
@@ -276,7 +276,7 @@ fn rate_as_a_string() {
 fn negative_seed() {
     check(
         &text(|t| t["simulation"]["seed"] = json!(-1)),
-        "simulation.seed: invalid value: integer `-1`, expected u64 at line 22 column 14",
+        "simulation.seed: invalid value: integer `-1`, expected an integer ≥ 0 at line 22 column 14",
     );
 }
 
@@ -720,5 +720,186 @@ fn sizes_beyond_any_real_fleet() {
     check(
         &text(|t| t["simulation"]["duration_s"] = json!(1e11)),
         "simulation.duration_s: expected at most 1e9 s (about 31 years), got 100000000000",
+    );
+}
+
+// ---- text that is not JSON: said as what it is, with line and column ----
+
+#[test]
+fn a_byte_order_mark_is_named() {
+    let err = capsim::model::load(Path::new("tests/data/defects/bom-model.json")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a byte-order mark (U+FEFF) at line 1 column 1: JSON has none; save the file as UTF-8 without BOM"
+    );
+}
+
+#[test]
+fn a_comment_is_named() {
+    let json = text(|_| {}).replace("\"instances\": 2,", "\"instances\": 2, // two for now");
+    check(
+        &json,
+        "nodes.web.pool: a comment at line 11 column 25: JSON has no comments; remove it",
+    );
+    check(
+        "/* shop */ {}",
+        "a comment at line 1 column 1: JSON has no comments; remove it",
+    );
+}
+
+#[test]
+fn nan_and_infinity_are_named() {
+    let json = text(|_| {}).replace("\"mean_ms\": 20", "\"mean_ms\": NaN");
+    check(
+        &json,
+        "nodes.web.pool.service.exponential.mean_ms: `NaN` at line 14 column 24: JSON numbers are finite; write a number",
+    );
+    let json = text(|_| {}).replace("\"mean_ms\": 20", "\"mean_ms\": -Infinity");
+    check(
+        &json,
+        "nodes.web.pool.service.exponential.mean_ms: an infinity at line 14 column 24: JSON numbers are finite; write a number",
+    );
+}
+
+/// tests/data/bad/not-utf8.json: `café` in Latin-1, the é one byte 0xE9.
+#[test]
+fn invalid_utf8_is_named_with_its_line_and_column() {
+    let err = capsim::model::load(Path::new("tests/data/bad/not-utf8.json")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid UTF-8 at line 2 column 15: save the file as UTF-8"
+    );
+}
+
+/// serde names Rust types (`f64`, `struct SimulationSpec`); the messages say
+/// what a JSON user writes.
+#[test]
+fn no_rust_type_names() {
+    check(
+        &text(|t| t["simulation"] = json!(3)),
+        "simulation: invalid type: integer `3`, expected an object at line 20 column 17",
+    );
+    check(
+        &text(|t| web(t)["instances"] = json!("two")),
+        "nodes.web.pool.instances: invalid type: string \"two\", expected an integer at line 11 column 26",
+    );
+    // serde places this one where the object ends; the words are the point.
+    let err = capsim::model::parse(&text(|t| web(t)["calls"] = json!({ "to": "web" })))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("nodes.web.pool.calls: invalid type: object, expected a list at line "),
+        "{err}"
+    );
+}
+
+// ---- distribution parameters the sampler could not use ----
+
+/// The defect `gamma-tiny-cv.json`: shape 1/cv² overflows; `run` panicked
+/// and `check` accepted it.
+#[test]
+fn a_gamma_cv_too_small_is_a_range_error() {
+    let err = capsim::model::load(Path::new("tests/data/defects/gamma-tiny-cv.json")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "nodes.web.pool.service.gamma.cv: expected a cv between 1e-6 and 1000 (for no variation write `constant`), got 1e-160"
+    );
+}
+
+#[test]
+fn distribution_ranges() {
+    let service = |dist: Value| text(|t| web(t)["service"] = dist);
+    check(
+        &service(json!({ "lognormal": { "mean_ms": 10, "cv": 1e200 } })),
+        "nodes.web.pool.service.lognormal.cv: expected a cv between 1e-6 and 1000 (for no variation write `constant`), got 1e200",
+    );
+    check(
+        &service(json!({ "exponential": { "mean_ms": 1e-300 } })),
+        "nodes.web.pool.service.exponential.mean_ms: expected a mean of at least 1e-6 ms (1 ns, the clock's resolution), got 1e-300",
+    );
+    check(
+        &service(json!({ "uniform": { "min_ms": 0, "max_ms": 1e300 } })),
+        "nodes.web.pool.service.uniform.max_ms: expected at most 1e12 ms (10^9 s, the longest run), got 1e300",
+    );
+    check(
+        &service(json!({ "histogram": { "bins": [
+            { "from_ms": 0, "to_ms": 1, "weight": 1e308 },
+            { "from_ms": 1, "to_ms": 2, "weight": 1e308 } ] } })),
+        "nodes.web.pool.service.histogram.bins: expected weights with a finite sum, got more than the largest number (scale them down)",
+    );
+    check(
+        &text(|t| t["instance_types"]["box"]["speed"] = json!(1e-300)),
+        "instance_types.box.speed: expected a speed between 0.001 and 1000 (relative to 1), got 1e-300",
+    );
+}
+
+/// The defect `batch-huge.json`: a batch of 2^32 − 1 requests allocated
+/// every byte of memory.
+#[test]
+fn a_huge_batch_is_bounded() {
+    let err = capsim::model::load(Path::new("tests/data/defects/batch-huge.json")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "traffic.arrivals.batch.size.constant.n: expected at most 1000000 requests per batch, got 4294967295"
+    );
+    check(
+        &text(|t| {
+            t["traffic"]["arrivals"] = json!({ "batch": { "batches_per_s": 1, "size": { "geometric": { "mean": 1e6 } } } });
+        }),
+        "traffic.arrivals.batch.size.geometric.mean: expected at most 50000 requests per batch, got 1000000",
+    );
+}
+
+// ---- on the command line: warnings, and each error said once ----
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The defect `orphan.json`: a pool no traffic reaches passed `check`
+/// silently and made $6.80 of the $6.88 an hour.
+#[test]
+fn a_node_no_traffic_reaches_is_a_warning() {
+    let path = "tests/data/defects/orphan.json";
+    let model = capsim::model::load(Path::new(path)).unwrap();
+    let names: Vec<&str> = model
+        .unreachable_nodes()
+        .into_iter()
+        .map(|id| model.node(id).name.as_str())
+        .collect();
+    assert_eq!(names, ["webb"]);
+    for command in ["check", "run"] {
+        let out = crate::support::capsim(&[command, path]);
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            "warning: nodes.webb: no traffic reaches this pool (no source's entry leads to it); it is billed all the same\n",
+            "{command}"
+        );
+    }
+}
+
+#[test]
+fn an_os_error_is_printed_once() {
+    let out = crate::support::capsim(&["check", "tests/data/no-such-model.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: cannot load model `tests/data/no-such-model.json`\n  cannot read `tests/data/no-such-model.json`: No such file or directory (os error 2)\n"
+    );
+}
+
+/// The defect `sweep-duplicate-diagnostic.json`: a point's diagnostic came
+/// twice, at a line and column of generated text.
+#[test]
+fn a_bad_sweep_point_is_named_once_by_its_path() {
+    let out = crate::support::capsim(&[
+        "sweep",
+        "tests/data/defects/sweep-duplicate-diagnostic.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: cannot load experiment `tests/data/defects/sweep-duplicate-diagnostic.json`\n  point 1 (nodes.server.pool.instances = 0) is not a valid model:\n  nodes.server.pool.instances: expected an integer ≥ 1, got 0\n"
     );
 }

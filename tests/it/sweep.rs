@@ -294,7 +294,7 @@ fn bad_axes_are_named() {
     );
     assert_eq!(
         error(json!([{ "path": "nodes.web.pool.instances", "values": [2, "many"] }])),
-        "point 1 (nodes.web.pool.instances = \"many\") is not a valid model:\nnodes.web.pool.instances: invalid type: string \"many\", expected f64 at line 1 column 121"
+        "point 1 (nodes.web.pool.instances = \"many\") is not a valid model:\nnodes.web.pool.instances: invalid type: string \"many\", expected an integer"
     );
     assert_eq!(
         error(json!([])),

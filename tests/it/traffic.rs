@@ -413,3 +413,19 @@ fn a_counts_trace_keeps_every_intervals_count() {
     let mean = third.iter().sum::<f64>() / third.len() as f64;
     assert!((mean - 75.0).abs() < 2.0, "mean {mean}");
 }
+
+/// A counts trace on a source with `classes` (the defect `counts2.json`:
+/// weights 1 and 3, 60,000 requests in an hour) draws each request's class
+/// by weight; it used to panic at load. 60,000 draws of a share of 0.75
+/// have sd √(0.75·0.25/60000) ≈ 0.0018; the bound 0.01 is about 5.6 sd.
+#[test]
+fn a_counts_trace_draws_classes_by_weight() {
+    let model = capsim::model::load(Path::new("tests/data/defects/counts2.json")).unwrap();
+    let names: Vec<&str> = model.classes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    let replayed = arrivals(&model, 0, 3600.0);
+    assert_eq!(replayed.len(), 60_000);
+    let b = replayed.iter().filter(|(_, r)| r.class.0 == 1).count() as f64;
+    let share = b / replayed.len() as f64;
+    assert!((share - 0.75).abs() < 0.01, "share of `b` {share}");
+}

@@ -233,3 +233,25 @@ fn a_route_to_a_class_no_source_sends() {
         "nodes.lb.load_balancer.routes[0].classes[0]: no class named `buy` (classes: browse)"
     );
 }
+
+/// CRLF files (Locust and Windows tools write them) get the real line: the
+/// csv crate alone counts one too few (BurntSushi/rust-csv#395).
+#[test]
+fn crlf_files_get_the_right_line() {
+    check(
+        trace("tests/data/bad/crlf-timestamps.csv", "timestamps"),
+        "traffic.arrivals.trace.file: tests/data/bad/crlf-timestamps.csv, line 4: expected a time in seconds (a number ≥ 0), got `soon`",
+    );
+    check(
+        trace("tests/data/bad/crlf-counts.csv", "counts"),
+        "traffic.arrivals.trace.file: tests/data/bad/crlf-counts.csv, line 3: expected `count` to be an integer ≥ 0, got `ten`",
+    );
+    let err = capsim::model::load(std::path::Path::new(
+        "tests/data/defects/crlf-profile-model.json",
+    ))
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "traffic.arrivals.profile.file: tests/data/defects/crlf-profile.csv, line 3: expected `rate_rps` to be a number ≥ 0, got `x`"
+    );
+}
