@@ -257,6 +257,14 @@ pub struct ObservedArgs {
     /// The observed file's format (default: guessed from its name and first line).
     #[arg(long, value_enum)]
     pub format: Option<ObservedFormat>,
+    /// Compare from this many seconds after the observed file's first row or sample (every
+    /// format; default: when a load test's full population starts, else the first row).
+    #[arg(long, value_name = "SECONDS", value_parser = non_negative)]
+    pub from_s: Option<f64>,
+    /// Compare up to this many seconds after the first row or sample (default: the last row at
+    /// a load test's full population, else the last row).
+    #[arg(long, value_name = "SECONDS", value_parser = non_negative)]
+    pub to_s: Option<f64>,
     /// Override the model's seed.
     #[arg(long)]
     pub seed: Option<u64>,

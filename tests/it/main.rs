@@ -12,6 +12,7 @@ mod fleet_errors;
 mod layout;
 mod observed;
 mod observed_errors;
+mod observed_locust;
 mod resilience;
 mod series;
 mod support;
