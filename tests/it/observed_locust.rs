@@ -511,3 +511,71 @@ fn cli_window_flags_and_the_noise_column() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn every_help_names_the_exit_codes_in_the_short_layout() {
+    for command in [
+        "run",
+        "check",
+        "analyze",
+        "instance-types",
+        "sweep",
+        "merge",
+        "compare",
+        "calibrate",
+        "plot",
+    ] {
+        let out = capsim(&[command, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{command}");
+        let help = text(&out.stdout);
+        assert!(
+            help.contains("\nExit codes: 0 success, 2 bad input"),
+            "{command}:\n{help}"
+        );
+        // The short layout, as `run --help` shows it: an option and its
+        // help on one line, no blank line between options (clap's long
+        // layout puts each help on the next line, then a blank line).
+        assert!(
+            !help.contains("\n\n      --") && !help.contains("\n\n  -"),
+            "{command}:\n{help}"
+        );
+        assert!(!help.contains("Possible values:"), "{command}:\n{help}");
+    }
+    let compare = text(&capsim(&["compare", "--help"]).stdout);
+    assert!(compare.contains("3 the prediction went unstable, 4 a figure outside `--tolerance`"));
+    let top = text(&capsim(&["--help"]).stdout);
+    assert!(
+        top.contains("4 a figure outside `compare --tolerance`"),
+        "{top}"
+    );
+}
+
+/// README's long-CSV example: the sample and a model with its tier `web`
+/// and class `checkout`, so every row of the file is compared.
+#[test]
+fn readme_long_csv_example_has_a_matching_model() {
+    let out = capsim(&[
+        "compare",
+        "tests/data/observed/long-web.json",
+        "--observed",
+        "tests/data/observed/long.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let observed = |label: &str| -> String {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no `{label}` in\n{stdout}"));
+        line[label.len()..]
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    // Rows at 20 users (t = 10, 20, 30): (80 + 96 + 104) / 3 × (1 − 0.02).
+    assert_eq!(observed("throughput req/s"), "91.5");
+    assert_eq!(observed("mean ms [checkout]"), "40.0");
+    assert_eq!(observed("util % web"), "60.0");
+    assert!(!stdout.contains("not compared"), "{stdout}");
+}
