@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::error::ObservedError;
-use super::locust_window::{self, History, HistoryRow};
-use super::noise::{FigureNoise, QuantileTable};
+use super::locust_window::{self, History, HistoryRow, quantile_table};
+use super::noise::FigureNoise;
 use super::table::{Row, Table};
 use super::{Figures, Format, Load, Observed, Window};
 
@@ -39,24 +39,6 @@ pub fn percentile_columns(header: &[String]) -> Vec<(usize, f64)> {
             (0.0..=1.0).contains(&level).then_some((index, level))
         })
         .collect()
-}
-
-/// A row's latency distribution: its percentile columns with the minimum
-/// at level 0 and the maximum at level 1 (`None` while a column is `N/A`).
-pub fn quantile_table(
-    levels: &[f64],
-    values: &[Option<f64>],
-    min_ms: f64,
-    max_ms: f64,
-) -> Option<QuantileTable> {
-    let mut points = vec![(0.0, min_ms)];
-    for (&level, value) in levels.iter().zip(values) {
-        points.push((level, (*value)?));
-    }
-    if !levels.contains(&1.0) {
-        points.push((1.0, max_ms));
-    }
-    QuantileTable::new(points)
 }
 
 /// Reads `*_stats.csv`: the `Aggregated` row's totals over the whole test.

@@ -20,7 +20,6 @@
 use std::path::Path;
 
 use super::error::ObservedError;
-use super::locust::quantile_table;
 use super::noise::{self, FigureNoise, QuantileTable};
 use super::window::{LOCUST_ROLLING_S, full_population};
 use super::{Figures, Format, Load, Observed, Window};
@@ -282,6 +281,24 @@ fn percentiles(
             ([None, None, None], table)
         }
     }
+}
+
+/// A row's latency distribution: its percentile columns with the minimum
+/// at level 0 and the maximum at level 1 (`None` while a column is `N/A`).
+pub fn quantile_table(
+    levels: &[f64],
+    values: &[Option<f64>],
+    min_ms: f64,
+    max_ms: f64,
+) -> Option<QuantileTable> {
+    let mut points = vec![(0.0, min_ms)];
+    for (&level, value) in levels.iter().zip(values) {
+        points.push((level, (*value)?));
+    }
+    if !levels.contains(&1.0) {
+        points.push((1.0, max_ms));
+    }
+    QuantileTable::new(points)
 }
 
 /// Drops a figure's interval when the figure itself is not compared.
