@@ -4,9 +4,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Exit codes, as every command's `--help` ends (the values of
+/// `EXIT_BAD_INPUT`, `EXIT_UNSTABLE`, `EXIT_OUT_OF_TOLERANCE` in `cli`;
+/// clap's own argument errors exit with 2 too).
+const EXITS_ALL: &str = "Exit codes: 0 success, 2 bad input (arguments, model or data files), 3 unstable (run, check, analyze, compare: the load exceeds capacity), 4 a figure outside `compare --tolerance`";
+const EXITS_UNSTABLE: &str = "Exit codes: 0 success, 2 bad input (arguments, model or data files), 3 unstable (the load exceeds capacity)";
+const EXITS_PLAIN: &str = "Exit codes: 0 success, 2 bad input (arguments or files)";
+const EXITS_SWEEP: &str = "Exit codes: 0 success, 2 bad input (arguments, experiment or models); an unstable point is a row (`stable` false), not an exit code";
+const EXITS_COMPARE: &str = "Exit codes: 0 success, 2 bad input (arguments, model or observed files), 3 the prediction went unstable, 4 a figure outside `--tolerance` (checked first)";
+
 /// Predicts latency, utilization, errors and cost of a web system by simulating its topology.
 #[derive(Debug, Parser)]
-#[command(name = "capsim", version, about)]
+#[command(name = "capsim", version, about, after_help = EXITS_ALL)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -15,23 +24,31 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate a model and print latency, utilization and cost.
+    #[command(after_help = EXITS_UNSTABLE)]
     Run(RunArgs),
     /// Validate a model, reporting every problem, and estimate its offered load.
+    #[command(after_help = EXITS_UNSTABLE)]
     Check(CheckArgs),
     /// Estimate a model by queueing theory (Erlang C, M/G/c, Jackson, MVA, Che), optionally beside a simulation.
+    #[command(after_help = EXITS_UNSTABLE)]
     Analyze(AnalyzeArgs),
     /// List the built-in instance types with their prices and sources.
+    #[command(after_help = EXITS_PLAIN)]
     InstanceTypes,
     /// Run an experiment: every point of its axes' grid, replicated, in parallel; one CSV row per point.
+    #[command(after_help = EXITS_SWEEP)]
     Sweep(SweepArgs),
     /// Merge the CSVs of a sweep's shards into the CSV one run would have written.
+    #[command(after_help = EXITS_PLAIN)]
     Merge(MergeArgs),
     /// Simulate a model loaded like a real system and print predicted against observed metrics.
+    #[command(after_help = EXITS_COMPARE)]
     Compare(CompareArgs),
     /// Set each tier's service time from observed metrics and write the calibrated model.
+    #[command(after_help = EXITS_PLAIN)]
     Calibrate(CalibrateArgs),
     /// Draw a sweep's or a run's results as PNG or SVG.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = EXITS_PLAIN)]
     Plot(PlotCommand),
 }
 
@@ -264,14 +281,16 @@ pub struct CheckArgs {
     pub skip_bad_lines: bool,
 }
 
-/// The format of observed metrics, as the user names it.
+/// The format of observed metrics, as the user names it. The variants'
+/// comments are `//`, not `///`: clap would show documented values in the
+/// long help layout, unlike every other command's.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ObservedFormat {
-    /// Locust's `*_stats.csv` or `*_stats_history.csv`.
+    // Locust's `*_stats.csv` or `*_stats_history.csv`.
     Locust,
-    /// A JSON config naming Prometheus range-query responses per figure.
+    // A JSON config naming Prometheus range-query responses per figure.
     Prometheus,
-    /// The long CSV `time_s,metric,value,labels`.
+    // The long CSV `time_s,metric,value,labels`.
     Csv,
 }
 
@@ -293,9 +312,19 @@ pub struct ObservedArgs {
     /// The observed metrics: a Locust CSV, a Prometheus config, or a long CSV.
     #[arg(long, value_name = "FILE")]
     pub observed: PathBuf,
-    /// The observed file's format (default: guessed from its name and first line).
+    /// The observed file's format: `locust` (`*_stats.csv`, `*_stats_history.csv`), `prometheus`
+    /// (a JSON config naming range-query responses), `csv` (the long CSV); default: guessed from
+    /// its name and first line.
     #[arg(long, value_enum)]
     pub format: Option<ObservedFormat>,
+    /// Compare from this many seconds after the observed file's first row or sample (every
+    /// format; default: when a load test's full population starts, else the first row).
+    #[arg(long, value_name = "SECONDS", value_parser = non_negative)]
+    pub from_s: Option<f64>,
+    /// Compare up to this many seconds after the first row or sample (default: the last row at
+    /// a load test's full population, else the last row).
+    #[arg(long, value_name = "SECONDS", value_parser = non_negative)]
+    pub to_s: Option<f64>,
     /// Override the model's seed.
     #[arg(long)]
     pub seed: Option<u64>,

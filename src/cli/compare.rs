@@ -19,7 +19,11 @@ fn prepare(args: &ObservedArgs) -> anyhow::Result<(Value, &Path, Observed, Optio
         .with_context(|| format!("cannot read `{}`", args.model.display()))?;
     let json: Value = serde_json::from_str(&text)
         .with_context(|| format!("cannot load model `{}`", args.model.display()))?;
-    let observed = observed::load(&args.observed, args.format.map(Into::into))
+    let window = observed::Window {
+        from_s: args.from_s,
+        to_s: args.to_s,
+    };
+    let observed = observed::load_window(&args.observed, args.format.map(Into::into), window)
         .with_context(|| format!("cannot read observed metrics `{}`", args.observed.display()))?;
     let options = Options {
         seed: args.seed.unwrap_or(model.seed),

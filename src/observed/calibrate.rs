@@ -71,6 +71,9 @@ pub struct Calibration {
     pub tiers: Vec<TierFit>,
     /// Tiers left as they were, and why.
     pub skipped: Vec<String>,
+    /// What to keep in mind about the tiers calibrated (a CPU utilization
+    /// calibrating a pool whose workers are its bottleneck).
+    pub notes: Vec<String>,
     /// The calibrated model (the input's JSON with scaled service times).
     pub model: Value,
     /// The comparison before.
@@ -94,6 +97,7 @@ pub fn calibrate(
     let mut calibrated = model.clone();
     let mut tiers = Vec::new();
     let mut skipped = Vec::new();
+    let mut notes = Vec::new();
     for (index, node) in compiled.nodes.iter().enumerate() {
         let Some(&utilization) = observed.utilization.get(&node.name) else {
             continue;
@@ -139,6 +143,9 @@ pub fn calibrate(
         };
         let demand_ms_after = utilization * instances * vcpus / throughput_rps * 1e3;
         let factor = demand_ms_after / demand_ms_before;
+        if let Some(note) = workers_bound(&node.name, pool, estimate) {
+            notes.push(note);
+        }
         scale_service(&mut calibrated, &node.name, factor)?;
         tiers.push(TierFit {
             node: node.name.clone(),
@@ -179,10 +186,35 @@ pub fn calibrate(
     Ok(Calibration {
         tiers,
         skipped,
+        notes,
         model: calibrated,
         before,
         after,
     })
+}
+
+/// A note when a pool's workers, not its vCPUs, are what run out first in
+/// the model: its workers are held through synchronous calls (and delays)
+/// without using a vCPU, so the observed CPU utilization sets the CPU
+/// demand only, and the latency at load follows the time held in calls,
+/// which calibrating the service does not change.
+fn workers_bound(
+    name: &str,
+    pool: &crate::model::Pool,
+    estimate: &crate::stats::NodeEstimate,
+) -> Option<String> {
+    let cpu = estimate.utilization.as_ref()?.mean;
+    let workers = estimate.worker_utilization.as_ref()?.mean;
+    // Only where time outside the CPU holds the worker, and by a margin
+    // that is not noise (a worker is held at least as long as its vCPU).
+    if pool.calls.is_empty() || workers <= cpu * 1.2 {
+        return None;
+    }
+    Some(format!(
+        "{name}: the utilization calibrated from is CPU only (busy vCPUs), but the model's bottleneck there is its workers, {:.0}% held against {:.0}% of vCPUs busy, while they wait on their calls: D = U·n·c / X sets the CPU demand, not the time a worker is held; check the callees' latency and the workers per instance too",
+        workers * 100.0,
+        cpu * 100.0
+    ))
 }
 
 /// vCPU-ms per visit the model gives pool `index`: from its offered load

@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use super::drive::{compile, drive};
 use super::error::ObservedError;
-use super::{Figures, Format, Observed};
+use super::noise::Noise;
+use super::{Figures, Format, Load, Observed};
 use crate::stats::{Estimate, LatencyEstimate, Summary};
 
 /// A figure capsim predicts and a real system shows.
@@ -118,6 +119,12 @@ pub struct FigureRow {
     pub predicted_ci95: Option<f64>,
     /// Observed.
     pub observed: f64,
+    /// The observation's own 95% interval, from the requests behind it
+    /// (`None` where the file gives no count or spread).
+    pub observed_ci95: Option<Noise>,
+    /// True if the prediction lies inside `observed_ci95`: its error is no
+    /// larger than the observation's noise.
+    pub within_observed_noise: Option<bool>,
     /// Relative error (a fraction), or percentage points for the error rate.
     pub error: f64,
     /// Within the tolerance, when one was given.
@@ -149,7 +156,7 @@ pub fn rows(summary: &Summary, observed: &Observed) -> Result<Vec<FigureRow>, Ob
         }
     }
     let mut push = |figure: Figure, predicted: Estimate, observed: Option<f64>| {
-        push_row(&mut rows, None, figure, predicted, observed)
+        push_row(&mut rows, None, figure, predicted, observed, None)
     };
     for (name, &utilization) in &observed.utilization {
         let names = || {
@@ -196,20 +203,47 @@ fn push_latency(
     predicted: &LatencyEstimate,
     observed: &Figures,
 ) {
+    let noise = &observed.noise;
     let figures = [
         (
             Figure::ThroughputRps,
             predicted.throughput_rps,
             observed.throughput_rps,
+            noise.throughput_rps,
         ),
-        (Figure::MeanMs, predicted.mean_ms, observed.mean_ms),
-        (Figure::P50Ms, predicted.p50_ms, observed.p50_ms),
-        (Figure::P95Ms, predicted.p95_ms, observed.p95_ms),
-        (Figure::P99Ms, predicted.p99_ms, observed.p99_ms),
-        (Figure::ErrorRate, predicted.error_rate, observed.error_rate),
+        (
+            Figure::MeanMs,
+            predicted.mean_ms,
+            observed.mean_ms,
+            noise.mean_ms,
+        ),
+        (
+            Figure::P50Ms,
+            predicted.p50_ms,
+            observed.p50_ms,
+            noise.p50_ms,
+        ),
+        (
+            Figure::P95Ms,
+            predicted.p95_ms,
+            observed.p95_ms,
+            noise.p95_ms,
+        ),
+        (
+            Figure::P99Ms,
+            predicted.p99_ms,
+            observed.p99_ms,
+            noise.p99_ms,
+        ),
+        (
+            Figure::ErrorRate,
+            predicted.error_rate,
+            observed.error_rate,
+            noise.error_rate,
+        ),
     ];
-    for (figure, predicted, observed) in figures {
-        push_row(rows, class, figure, predicted, observed);
+    for (figure, predicted, observed, noise) in figures {
+        push_row(rows, class, figure, predicted, observed, noise);
     }
 }
 
@@ -219,6 +253,7 @@ fn push_row(
     figure: Figure,
     predicted: Estimate,
     observed: Option<f64>,
+    noise: Option<Noise>,
 ) {
     if let Some(observed) = observed {
         rows.push(FigureRow {
@@ -228,6 +263,8 @@ fn push_row(
             predicted: predicted.mean,
             predicted_ci95: predicted.ci95,
             observed,
+            observed_ci95: noise,
+            within_observed_noise: noise.map(|n| n.contains(predicted.mean)),
             within_tolerance: None,
         });
     }
@@ -259,6 +296,9 @@ pub struct Comparison {
     pub options: Options,
     /// Set when a replication stopped unstable: the predictions describe a backlog.
     pub unstable: Option<String>,
+    /// What to keep in mind reading the figures: what the observations
+    /// could not give, and how they differ from what the model describes.
+    pub notes: Vec<String>,
     /// The figures.
     pub rows: Vec<FigureRow>,
     /// Observed request classes the model lacks, not compared.
@@ -286,7 +326,10 @@ pub fn compare(
     let (driven, traffic) = drive(model, observed)?;
     let compiled = compile(&driven, base)?;
     let summary = simulate(&compiled, options);
+    let mut notes = observed.notes.clone();
+    notes.extend(like_for_like(&compiled, observed));
     Ok(Comparison {
+        notes,
         model: summary.model.clone(),
         observed: observed.path.clone(),
         format: observed.format,
@@ -297,6 +340,37 @@ pub fn compare(
         rows: rows(&summary, observed)?,
         unmatched_classes: unmatched_classes(&summary, observed),
     })
+}
+
+/// Where the observations and the model describe different things: a
+/// Locust `*_stats.csv` holds the whole test, ramp-up included, and came
+/// from closed users, so a model measured after a warm-up, or driven by an
+/// open process, does not describe the same load.
+fn like_for_like(model: &crate::model::Model, observed: &Observed) -> Vec<String> {
+    let mut notes = Vec::new();
+    if observed.format != Format::Locust || observed.load != Load::AsModelled {
+        return notes;
+    }
+    if model.warmup_s > 0.0 {
+        notes.push(format!(
+            "`{}` holds Locust's totals over the whole test, ramp-up included (unless Locust ran with `--reset-stats`), while the model's figures start after its {} s warm-up: compare Locust's `*_stats_history.csv` instead (its window skips the ramp-up)",
+            observed.path.display(),
+            model.warmup_s
+        ));
+    }
+    let open: Vec<&str> = model
+        .sources
+        .iter()
+        .filter(|source| !matches!(source.arrivals, crate::model::Arrivals::Closed { .. }))
+        .map(|source| source.name.as_str())
+        .collect();
+    if !open.is_empty() {
+        notes.push(format!(
+            "Locust's users are a closed population (each waits for its answer before the next request), but the model's traffic is open (`{}`): under load a closed population slows down with its response times and an open process does not; describe the users as `closed` arrivals",
+            open.join("`, `")
+        ));
+    }
+    notes
 }
 
 /// Replications of `model`, summarized.

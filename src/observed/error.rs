@@ -51,6 +51,16 @@ pub enum ObservedError {
         /// What to do about it.
         hint: String,
     },
+    /// A problem in a file read in a format (`--format`) it does not look
+    /// like: the problem as found, and a hint naming the formats.
+    #[error("{inner}")]
+    WrongFormat {
+        /// The problem found reading it as asked (not `source`: the chain
+        /// of causes would print it twice).
+        inner: Box<ObservedError>,
+        /// Which formats there are, and which one the file looks like.
+        hint: String,
+    },
     /// The model, as edited to follow the observations, is invalid.
     #[error(transparent)]
     Model(#[from] ModelError),
@@ -82,7 +92,9 @@ impl ObservedError {
     /// A next step for the user, if there is one.
     pub fn hint(&self) -> Option<&str> {
         match self {
-            ObservedError::MismatchHint { hint, .. } => Some(hint),
+            ObservedError::MismatchHint { hint, .. } | ObservedError::WrongFormat { hint, .. } => {
+                Some(hint)
+            }
             ObservedError::Model(error) => error.hint(),
             _ => None,
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::error::ObservedError;
 use super::table::{Row, Table};
 use super::window::full_population;
-use super::{Figures, Format, Load, Observed};
+use super::{Figures, Format, Load, Observed, Window};
 
 /// The header, for messages.
 pub const HEADER: &str = "time_s,metric,value,labels";
@@ -51,8 +51,8 @@ struct Measurement {
     class: Option<String>,
 }
 
-/// Parses the long CSV at `path` (contents `text`).
-pub fn parse(path: &Path, text: &str) -> Result<Observed, ObservedError> {
+/// Parses the long CSV at `path` (contents `text`), over `window`.
+pub fn parse(path: &Path, text: &str, window: Window) -> Result<Observed, ObservedError> {
     let table = Table::parse(path, text, HEADER)?;
     let time = table.column("time_s")?;
     let metric = table.column("metric")?;
@@ -112,7 +112,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Observed, ObservedError> {
             format!("no rows after the header `{HEADER}`"),
         ));
     }
-    Ok(summarize(path, &rows))
+    summarize(path, &rows, window)
 }
 
 /// `node=web;class=browse` into its node and class; other keys are errors.
@@ -154,27 +154,51 @@ fn read_labels(
     Ok((node, class))
 }
 
-/// The figures over the window: the rows at the largest `users` count if
-/// the file has any (the ramp-up skipped, see `window`), else every row.
-/// Each figure is the mean of its rows: end to end without labels, per
-/// class with a `class` label, per tier with a `node` label.
-fn summarize(path: &Path, rows: &[Measurement]) -> Observed {
-    let mut users_at: Vec<(f64, u32)> = Vec::new();
-    for row in rows
-        .iter()
-        .filter(|r| r.metric == Metric::Users && r.class.is_none())
-    {
-        users_at.push((row.time_s, row.value.max(0.0).round() as u32));
-    }
-    let (from_s, to_s, users) = if users_at.is_empty() {
-        (f64::NEG_INFINITY, f64::INFINITY, None)
+/// The figures over the window: `window` if given, else the rows at the
+/// largest `users` count if the file has any (the ramp-up skipped, see
+/// `window`), else every row. Each figure is the mean of its rows: end to
+/// end without labels, per class with a `class` label, per tier with a
+/// `node` label.
+fn summarize(path: &Path, rows: &[Measurement], window: Window) -> Result<Observed, ObservedError> {
+    let first = rows[0].time_s;
+    let is_users = |r: &&Measurement| r.metric == Metric::Users && r.class.is_none();
+    let (from_s, to_s, users) = if window.is_set() {
+        let from_s = first + window.from_s.unwrap_or(0.0);
+        let to_s = window.to_s.map_or(f64::INFINITY, |to| first + to);
+        let last = rows[rows.len() - 1].time_s;
+        if !rows.iter().any(|r| r.time_s >= from_s && r.time_s <= to_s) {
+            return Err(ObservedError::Nothing {
+                path: path.to_path_buf(),
+                message: format!(
+                    "no row in the window {} after the first row (the rows span 0–{} s)",
+                    window.describe(),
+                    last - first
+                ),
+            });
+        }
+        let users = rows
+            .iter()
+            .filter(is_users)
+            .filter(|r| r.time_s >= from_s && r.time_s <= to_s)
+            .map(|r| r.value.max(0.0).round() as u32)
+            .max();
+        (from_s, to_s, users)
     } else {
-        let times: Vec<f64> = users_at.iter().map(|u| u.0).collect();
-        let counts: Vec<u32> = users_at.iter().map(|u| u.1).collect();
-        // A plain CSV holds what the user exported, with no rolling window
-        // to wait out: only the ramp-up is skipped.
-        let (from, to, _) = full_population(&times, &counts, 0.0);
-        (times[from], times[to - 1], counts.iter().copied().max())
+        let users_at: Vec<(f64, u32)> = rows
+            .iter()
+            .filter(is_users)
+            .map(|r| (r.time_s, r.value.max(0.0).round() as u32))
+            .collect();
+        if users_at.is_empty() {
+            (f64::NEG_INFINITY, f64::INFINITY, None)
+        } else {
+            let times: Vec<f64> = users_at.iter().map(|u| u.0).collect();
+            let counts: Vec<u32> = users_at.iter().map(|u| u.1).collect();
+            // A plain CSV holds what the user exported, with no rolling window
+            // to wait out: only the ramp-up is skipped.
+            let (from, to, _) = full_population(&times, &counts, 0.0);
+            (times[from], times[to - 1], counts.iter().copied().max())
+        }
     };
     let inside = |r: &&Measurement| r.time_s >= from_s && r.time_s <= to_s;
     type Key<'a> = (Metric, Option<&'a str>, Option<&'a str>);
@@ -197,6 +221,9 @@ fn summarize(path: &Path, rows: &[Measurement]) -> Observed {
             p95_ms: mean(Metric::LatencyP95Ms),
             p99_ms: mean(Metric::LatencyP99Ms),
             error_rate,
+            // The long CSV holds rates and figures, no counts of requests:
+            // nothing to size the noise by.
+            noise: Default::default(),
         }
     };
     let classes: BTreeMap<String, Figures> = sums
@@ -229,16 +256,20 @@ fn summarize(path: &Path, rows: &[Measurement]) -> Observed {
         }
         None => Load::AsModelled,
     };
-    let first = rows[0].time_s;
-    let window = match users {
-        Some(n) => format!(
+    let window = match (window.is_set(), users) {
+        (true, _) => format!(
+            "rows {:.0}–{:.0} s after the first row (the window asked for)",
+            from_s - first,
+            to_s.min(rows[rows.len() - 1].time_s) - first
+        ),
+        (false, Some(n)) => format!(
             "rows at {n} users, {:.0}–{:.0} s after the first row (ramp-up skipped)",
             from_s - first,
             to_s - first
         ),
-        None => "every row".to_string(),
+        (false, None) => "every row".to_string(),
     };
-    Observed {
+    Ok(Observed {
         path: path.to_path_buf(),
         format: Format::Csv,
         figures: figures_of(None),
@@ -247,5 +278,6 @@ fn summarize(path: &Path, rows: &[Measurement]) -> Observed {
         tier_throughput_rps: per_node(Metric::ThroughputRps),
         load,
         window,
-    }
+        notes: Vec::new(),
+    })
 }

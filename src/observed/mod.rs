@@ -20,7 +20,9 @@ mod compare;
 mod drive;
 mod error;
 mod locust;
+mod locust_window;
 mod long_csv;
+pub mod noise;
 mod prometheus;
 mod prometheus_config;
 mod quantile;
@@ -28,6 +30,7 @@ mod table;
 mod window;
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -38,9 +41,11 @@ pub use compare::{
 };
 pub use drive::{compile, drive};
 pub use error::ObservedError;
+pub use locust_window::HistoryRow;
+pub use noise::{FigureNoise, Noise, NoiseBasis};
 pub use prometheus::{Sample, Series, parse_response};
 pub use quantile::histogram_quantile;
-pub use window::{HistoryRow, LOCUST_ROLLING_S, full_population};
+pub use window::{LOCUST_ROLLING_S, full_population};
 
 /// Where observed metrics come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -55,24 +60,112 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a file's name and first characters suggest: Locust's names
-    /// and headers, a Prometheus config's JSON, else the long CSV.
-    pub fn guess(path: &Path, text: &str) -> Format {
+    /// Every format, in the order `--format` lists them.
+    pub const ALL: [Format; 3] = [Format::Locust, Format::Prometheus, Format::Csv];
+
+    /// The format a file's name and first characters show: Locust's names
+    /// and headers, a Prometheus config's JSON, the long CSV's header;
+    /// `None` if none of them.
+    pub fn looks_like(path: &Path, text: &str) -> Option<Format> {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let start = text.trim_start();
+        let start = text.trim_start_matches('\u{feff}').trim_start();
         if name.ends_with("_stats.csv")
             || name.ends_with("_stats_history.csv")
             || start.starts_with("Type,Name,")
             || start.starts_with("Timestamp,User Count,")
         {
-            Format::Locust
+            Some(Format::Locust)
         } else if start.starts_with('{') {
-            Format::Prometheus
+            Some(Format::Prometheus)
+        } else if start.starts_with("time_s,") {
+            Some(Format::Csv)
         } else {
-            Format::Csv
+            None
+        }
+    }
+
+    /// The format to read a file in when none is given: what it looks
+    /// like, else the long CSV (whose errors then say what is missing).
+    pub fn guess(path: &Path, text: &str) -> Format {
+        Format::looks_like(path, text).unwrap_or(Format::Csv)
+    }
+
+    /// What a file of this format is, for messages.
+    fn describe(self) -> &'static str {
+        match self {
+            Format::Locust => "a Locust CSV (`*_stats.csv` or `*_stats_history.csv`)",
+            Format::Prometheus => "a Prometheus config (JSON naming range-query responses)",
+            Format::Csv => "the long CSV (`time_s,metric,value,labels`)",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Locust => "locust",
+            Format::Prometheus => "prometheus",
+            Format::Csv => "csv",
+        })
+    }
+}
+
+/// The part of an observed time series to compare, in seconds after its
+/// first row (or sample). An end left `None` is the reader's choice: the
+/// full population of a load test, else the file's first or last row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Window {
+    /// Start, seconds after the first row.
+    pub from_s: Option<f64>,
+    /// End, seconds after the first row.
+    pub to_s: Option<f64>,
+}
+
+impl Window {
+    /// True if either end was given.
+    pub fn is_set(&self) -> bool {
+        self.from_s.is_some() || self.to_s.is_some()
+    }
+
+    /// True if `at_s` (seconds after the first row) is inside, ends included.
+    pub fn contains(&self, at_s: f64) -> bool {
+        self.from_s.is_none_or(|from| at_s >= from) && self.to_s.is_none_or(|to| at_s <= to)
+    }
+
+    /// Ends that make no window are an error: negative, not finite, or a
+    /// start not before the end.
+    fn check(&self, path: &Path) -> Result<(), ObservedError> {
+        let bad = |message: String| ObservedError::Nothing {
+            path: path.to_path_buf(),
+            message,
+        };
+        for (name, end) in [("start", self.from_s), ("end", self.to_s)] {
+            if let Some(x) = end.filter(|x| !(x.is_finite() && *x >= 0.0)) {
+                return Err(bad(format!(
+                    "the window's {name} is {x} s: expected a number of seconds ≥ 0 after the first row"
+                )));
+            }
+        }
+        if let (Some(from), Some(to)) = (self.from_s, self.to_s)
+            && from >= to
+        {
+            return Err(bad(format!(
+                "the window starts at {from} s and ends at {to} s: its start must come before its end"
+            )));
+        }
+        Ok(())
+    }
+
+    /// `30–60 s`, `from 30 s`, `to 60 s`, for messages.
+    pub fn describe(&self) -> String {
+        match (self.from_s, self.to_s) {
+            (Some(from), Some(to)) => format!("{from}–{to} s"),
+            (Some(from), None) => format!("from {from} s"),
+            (None, Some(to)) => format!("up to {to} s"),
+            (None, None) => "the whole file".into(),
         }
     }
 }
@@ -93,6 +186,9 @@ pub struct Figures {
     pub p99_ms: Option<f64>,
     /// Failed requests / requests, 0 to 1.
     pub error_rate: Option<f64>,
+    /// The 95% interval of each figure from the requests behind it, where
+    /// the file allows one (see `noise`).
+    pub noise: FigureNoise,
 }
 
 /// How the observed system was loaded, and so how the model is driven.
@@ -133,27 +229,83 @@ pub struct Observed {
     pub load: Load,
     /// Which part of the file the figures cover, in words.
     pub window: String,
+    /// What the reader could not compare or doubts, in words (e.g. Locust
+    /// percentiles that cover more than the window).
+    pub notes: Vec<String>,
 }
 
-/// Reads observed metrics from `path`, in `format` or the guessed one.
+/// Reads observed metrics from `path`, in `format` or the guessed one,
+/// over the reader's own window.
 pub fn load(path: &Path, format: Option<Format>) -> Result<Observed, ObservedError> {
+    load_window(path, format, Window::default())
+}
+
+/// Reads observed metrics from `path` over `window`.
+pub fn load_window(
+    path: &Path,
+    format: Option<Format>,
+    window: Window,
+) -> Result<Observed, ObservedError> {
     let text = read(path)?;
-    match format.unwrap_or_else(|| Format::guess(path, &text)) {
-        Format::Locust if locust::is_history(&text) => locust::parse_history(path, &text),
-        Format::Locust => locust::parse_stats(path, &text),
-        Format::Prometheus => prometheus_config::parse_config(path, &text, &read),
-        Format::Csv => long_csv::parse(path, &text),
-    }
+    parse_as(path, &text, format, window)
 }
 
 /// Parses observed metrics already in memory (`path` names them in messages).
 pub fn parse(path: &Path, text: &str, format: Format) -> Result<Observed, ObservedError> {
-    match format {
-        Format::Locust if locust::is_history(text) => locust::parse_history(path, text),
-        Format::Locust => locust::parse_stats(path, text),
-        Format::Prometheus => prometheus_config::parse_config(path, text, &read),
-        Format::Csv => long_csv::parse(path, text),
+    parse_as(path, text, Some(format), Window::default())
+}
+
+/// Parses `text` in `format` (or the guessed one) over `window`. When the
+/// format was given and the file looks like another, an error in reading
+/// it says so.
+pub fn parse_as(
+    path: &Path,
+    text: &str,
+    format: Option<Format>,
+    window: Window,
+) -> Result<Observed, ObservedError> {
+    window.check(path)?;
+    let looks_like = Format::looks_like(path, text);
+    let chosen = format.or(looks_like).unwrap_or(Format::Csv);
+    let result = match chosen {
+        Format::Locust if locust::is_history(text) => locust::parse_history(path, text, window),
+        Format::Locust => locust::parse_stats(path, text, window),
+        Format::Prometheus => prometheus_config::parse_config(path, text, &read, window),
+        Format::Csv => long_csv::parse(path, text, window),
+    };
+    match (result, format) {
+        (Err(error @ (ObservedError::At { .. } | ObservedError::Nothing { .. })), Some(given))
+            if looks_like != Some(given) =>
+        {
+            Err(ObservedError::WrongFormat {
+                hint: wrong_format_hint(given, looks_like, text),
+                inner: Box::new(error),
+            })
+        }
+        (result, _) => result,
     }
+}
+
+/// The hint for a file read in a format it does not look like.
+fn wrong_format_hint(given: Format, looks_like: Option<Format>, text: &str) -> String {
+    let formats: Vec<String> = Format::ALL
+        .iter()
+        .map(|f| format!("`{f}`: {}", f.describe()))
+        .collect();
+    let seen = match looks_like {
+        Some(other) => format!(
+            "the file looks like {}: try `--format {other}`, or leave `--format` out",
+            other.describe()
+        ),
+        None => {
+            let first: String = text.lines().next().unwrap_or("").chars().take(60).collect();
+            format!("the file looks like none of them (its first line: `{first}`)")
+        }
+    };
+    format!(
+        "it was read as `--format {given}`, and {seen}; the formats are {}",
+        formats.join(", ")
+    )
 }
 
 fn read(path: &Path) -> Result<String, ObservedError> {

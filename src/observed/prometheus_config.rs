@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::error::ObservedError;
+use super::noise;
 use super::prometheus::{Sample, Series, parse_response, parse_value, series_position};
 use super::quantile::histogram_quantile;
-use super::{Figures, Format, Load, Observed};
+use super::{Figures, Format, Load, Observed, Window};
 
 /// The config: which response holds which figure. Files are relative to it.
 #[derive(Debug, Deserialize)]
@@ -125,11 +126,12 @@ impl File {
 }
 
 /// Reads the config at `path` (contents `text`) and every file it names,
-/// through `read`.
+/// through `read`. A `window` given replaces the config's `from_s`/`to_s`.
 pub fn parse_config(
     path: &Path,
     text: &str,
     read: &dyn Fn(&Path) -> Result<String, ObservedError>,
+    window: Window,
 ) -> Result<Observed, ObservedError> {
     if text.trim().is_empty() {
         return Err(ObservedError::at(
@@ -201,9 +203,14 @@ pub fn parse_config(
             "the files this config names hold no samples",
         ));
     }
+    let (from_s, to_s) = if window.is_set() {
+        (window.from_s, window.to_s)
+    } else {
+        (config.from_s, config.to_s)
+    };
     let (from, to) = (
-        t0 + config.from_s.unwrap_or(0.0),
-        t0 + config.to_s.unwrap_or(f64::INFINITY),
+        t0 + from_s.unwrap_or(0.0),
+        t0 + to_s.unwrap_or(f64::INFINITY),
     );
     let inside = |s: &&Sample| s.time_s >= from && s.time_s <= to && !s.value.is_nan();
     let mean_of = |series: &Series| -> Option<f64> {
@@ -245,6 +252,19 @@ pub fn parse_config(
         error_rate,
         ..Figures::default()
     };
+    // Counts behind the rates: each sample is a per-second rate over one
+    // step, so a step's requests are the rate × the step.
+    let step_of = |times: &[f64]| match times {
+        [.., a, b] => Some(b - a),
+        _ => None,
+    };
+    let times: Vec<f64> = rates.iter().map(|r| r.0).collect();
+    if let (Some(step), Some(all)) = (step_of(&times), all_rps) {
+        let requests = all * rates.len() as f64 * step;
+        let failures = requests * error_rate.unwrap_or(0.0);
+        figures.noise.throughput_rps = noise::rate(requests - failures, rates.len() as f64 * step);
+        figures.noise.error_rate = error_rate.and_then(|_| noise::proportion(failures, requests));
+    }
     if let Some((file, unit)) = &buckets {
         let window = bucket_totals(file, &inside)?;
         let at = |q: f64| {
@@ -254,6 +274,23 @@ pub fn parse_config(
         figures.p50_ms = at(0.5);
         figures.p95_ms = at(0.95);
         figures.p99_ms = at(0.99);
+        // The requests behind the quantiles: the `+Inf` bucket's rates
+        // summed over the window, times the step of its samples.
+        let sample_times: Vec<f64> = file
+            .series
+            .first()
+            .map(|s| s.samples.iter().filter(inside).map(|s| s.time_s).collect())
+            .unwrap_or_default();
+        let all = window
+            .iter()
+            .find(|(bound, _)| *bound == f64::INFINITY)
+            .map(|b| b.1);
+        if let (Some(step), Some(all)) = (step_of(&sample_times), all) {
+            let n = all * step;
+            figures.noise.p50_ms = noise::quantile(0.5, n, at);
+            figures.noise.p95_ms = noise::quantile(0.95, n, at);
+            figures.noise.p99_ms = noise::quantile(0.99, n, at);
+        }
     }
 
     // Several series of one tier (one per instance or pod) average out.
@@ -293,6 +330,7 @@ pub fn parse_config(
         utilization: per_tier,
         tier_throughput_rps: BTreeMap::new(),
         load,
+        notes: Vec::new(),
         window: format!(
             "samples from {:.0} s after the first to {}",
             from - t0,

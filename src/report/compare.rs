@@ -54,11 +54,28 @@ pub fn label(row: &FigureRow) -> String {
     }
 }
 
+/// The observation's own 95% interval, `6.21–6.67`, or `-` where the file
+/// gives nothing to size it by.
+fn observed_noise(row: &FigureRow) -> String {
+    match row.observed_ci95 {
+        Some(noise) => format!(
+            "{}–{}",
+            number(shown(row, noise.low)),
+            number(shown(row, noise.high))
+        ),
+        None => "-".into(),
+    }
+}
+
+/// `ok`, `OVER`, or `OVER (noise)` when the prediction lies inside the
+/// observation's own interval: outside the tolerance, but no further from
+/// the observation than its noise.
 fn verdict(row: &FigureRow) -> String {
-    match row.within_tolerance {
-        Some(true) => "ok".into(),
-        Some(false) => "OVER".into(),
-        None => String::new(),
+    match (row.within_tolerance, row.within_observed_noise) {
+        (Some(true), _) => "ok".into(),
+        (Some(false), Some(true)) => "OVER (noise)".into(),
+        (Some(false), _) => "OVER".into(),
+        (None, _) => String::new(),
     }
 }
 
@@ -70,6 +87,7 @@ pub fn write_comparison(out: &mut impl Write, comparison: &Comparison) -> io::Re
         "figure".to_string(),
         "predicted".into(),
         "observed".into(),
+        "observed 95%".into(),
         "error".into(),
     ]];
     if checked {
@@ -80,6 +98,7 @@ pub fn write_comparison(out: &mut impl Write, comparison: &Comparison) -> io::Re
             label(row),
             predicted(row),
             number(shown(row, row.observed)),
+            observed_noise(row),
             error_cell(row),
         ];
         if checked {
@@ -111,9 +130,12 @@ fn write_heading(out: &mut impl Write, comparison: &Comparison) -> io::Result<()
         "model `{}` against `{}` ({})",
         comparison.model,
         comparison.observed.display(),
-        format!("{:?}", comparison.format).to_lowercase()
+        comparison.format
     )?;
     writeln!(out, "window: {}", comparison.window)?;
+    for note in &comparison.notes {
+        writeln!(out, "note: {note}")?;
+    }
     if let Some(traffic) = &comparison.traffic {
         writeln!(out, "{traffic}")?;
     }
@@ -175,10 +197,14 @@ pub fn write_calibration(out: &mut impl Write, calibration: &Calibration) -> io:
     for skipped in &calibration.skipped {
         writeln!(out, "not calibrated: {skipped}")?;
     }
+    for note in &calibration.notes {
+        writeln!(out, "note: {note}")?;
+    }
     writeln!(out)?;
     let mut rows = vec![vec![
         "figure".to_string(),
         "observed".into(),
+        "observed 95%".into(),
         "before".into(),
         "error".into(),
         "after".into(),
@@ -188,6 +214,7 @@ pub fn write_calibration(out: &mut impl Write, calibration: &Calibration) -> io:
         rows.push(vec![
             label(before),
             number(shown(before, before.observed)),
+            observed_noise(before),
             predicted(before),
             error_cell(before),
             predicted(after),

@@ -14,6 +14,7 @@ mod fleet_errors;
 mod layout;
 mod observed;
 mod observed_errors;
+mod observed_locust;
 mod readme;
 mod resilience;
 mod series;
