@@ -332,6 +332,30 @@ fn replications_fit_under_a_memory_cap() {
         Some(0),
         "the cap is tight enough to matter"
     );
+    // The defect's sweep (`sweep-replications-5e7.json`: two seeds), at
+    // 2,000 replications a point, under the same cap.
+    let experiment = temp_file(
+        "capped-sweep.json",
+        &serde_json::json!({ "name": "reps", "model": path.file_name().unwrap().to_str().unwrap(),
+                             "replications": 2000,
+                             "axes": [ { "path": "simulation.seed", "values": [1, 2] } ] })
+        .to_string(),
+    );
+    let out = temp_file("capped-sweep.csv", "");
+    let sweep = std::process::Command::new("prlimit")
+        .args([
+            "--as=400000000",
+            "--",
+            env!("CARGO_BIN_EXE_capsim"),
+            "sweep",
+        ])
+        .arg(&experiment)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(sweep.status.code(), Some(0), "{}", text(&sweep.stderr));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 3);
 }
 
 /// An output that cannot be written fails before the run, naming the
