@@ -52,15 +52,16 @@ pub enum SweepError {
     /// The experiment file is malformed.
     #[error("{0}")]
     Spec(String),
-    /// A point's model is invalid: which point, and the model's errors.
-    #[error("point {point} ({settings}) is not a valid model:\n{source}")]
+    /// A point's model is invalid: which point, and the model's errors
+    /// (part of the message, not a separate cause, so they show once).
+    #[error("point {point} ({settings}) is not a valid model:\n{errors}")]
     Point {
         /// Its index.
         point: usize,
         /// Its axis values, `path = value, …`.
         settings: String,
         /// The model's errors.
-        source: ModelError,
+        errors: ModelError,
     },
 }
 
@@ -238,16 +239,16 @@ impl Experiment {
             })?;
         }
         let topology =
-            model::parse_topology(&doc.to_string()).map_err(|source| SweepError::Point {
+            model::parse_topology(&doc.to_string()).map_err(|errors| SweepError::Point {
                 point: point.index,
                 settings: settings(),
-                source,
+                errors: without_position(errors),
             })?;
         model::from_topology_in(&topology, &self.base_dir, LoadOptions::default()).map_err(
-            |source| SweepError::Point {
+            |errors| SweepError::Point {
                 point: point.index,
                 settings: settings(),
-                source,
+                errors,
             },
         )
     }
@@ -282,5 +283,28 @@ impl Experiment {
             .collect::<Result<_, SweepError>>()?;
         rows.sort_by_key(|r| r.point);
         Ok(rows)
+    }
+}
+
+/// A point's model is JSON capsim generated, so a line and column in it
+/// point at nothing the user wrote: the JSON path says where instead.
+fn without_position(error: ModelError) -> ModelError {
+    match error {
+        ModelError::Syntax { path, message } => {
+            let position = message.rfind(" at line ").filter(|&at| {
+                let rest = &message[at + " at line ".len()..];
+                rest.split_once(" column ").is_some_and(|(line, column)| {
+                    [line, column]
+                        .iter()
+                        .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                })
+            });
+            let message = match position {
+                Some(at) => message[..at].to_string(),
+                None => message,
+            };
+            ModelError::Syntax { path, message }
+        }
+        other => other,
     }
 }
