@@ -157,6 +157,8 @@ fn report_error(error: &anyhow::Error) {
     let hint = error.chain().find_map(|cause| {
         if let Some(error) = cause.downcast_ref::<capsim::model::ModelError>() {
             error.hint()
+        } else if let Some(capsim::sweep::SweepError::Point { errors, .. }) = cause.downcast_ref() {
+            errors.hint()
         } else {
             cause
                 .downcast_ref::<capsim::observed::ObservedError>()

@@ -47,7 +47,7 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let template = match unit {
                 Unit::Count(things) => format!(
-                    "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {things}, {{elapsed}} elapsed, ETA {{eta}}"
+                    "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {things}, {{per_sec}}, {{elapsed}} elapsed, ETA {{eta}}"
                 ),
                 Unit::SimulatedTime => {
                     "{msg} [{bar:30}] {percent}% of simulated time, {elapsed} elapsed, ETA {eta}"

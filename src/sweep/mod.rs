@@ -52,15 +52,16 @@ pub enum SweepError {
     /// The experiment file is malformed.
     #[error("{0}")]
     Spec(String),
-    /// A point's model is invalid: which point, and the model's errors.
-    #[error("point {point} ({settings}) is not a valid model:\n{source}")]
+    /// A point's model is invalid: which point, and the model's errors
+    /// (part of the message, not a separate cause, so they show once).
+    #[error("point {point} ({settings}) is not a valid model:\n{errors}")]
     Point {
         /// Its index.
         point: usize,
         /// Its axis values, `path = value, …`.
         settings: String,
         /// The model's errors.
-        source: ModelError,
+        errors: ModelError,
     },
 }
 
@@ -241,16 +242,16 @@ impl Experiment {
                 ))
             })?;
         }
-        let topology = model::topology_from_value(doc).map_err(|source| SweepError::Point {
+        let topology = model::topology_from_value(doc).map_err(|errors| SweepError::Point {
             point: point.index,
             settings: settings(),
-            source,
+            errors,
         })?;
         model::from_topology_in(&topology, &self.base_dir, LoadOptions::default()).map_err(
-            |source| SweepError::Point {
+            |errors| SweepError::Point {
                 point: point.index,
                 settings: settings(),
-                source,
+                errors,
             },
         )
     }
@@ -287,3 +288,4 @@ impl Experiment {
         Ok(rows)
     }
 }
+

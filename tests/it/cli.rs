@@ -239,3 +239,240 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert_eq!(output.status.signal(), Some(SIGPIPE), "{output:?}");
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
 }
+
+/// The defect inputs `sweep-replications-5e7.json` and `mm1.json
+/// --replications 50000000` (an allocation of 25.6 GB, SIGABRT), and
+/// `--series-window 0.001` over mm1's 20,000 s (20 million rows): each is
+/// an error naming the field or option, at once, exit 2.
+#[test]
+fn sizes_that_would_exhaust_memory_are_refused_with_the_option_named() {
+    let defects = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/defects");
+    let sweep = capsim(&[
+        "sweep",
+        defects
+            .join("sweep-replications-5e7.json")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(sweep.status.code(), Some(2));
+    assert_eq!(
+        text(&sweep.stderr),
+        "error: cannot load experiment `tests/data/defects/sweep-replications-5e7.json`\n  replications: expected at most 10000, got 50000000\n"
+            .replace("tests/data/defects/", &format!("{}/", defects.display()))
+    );
+    let mm1 = defects.join("mm1.json");
+    let mm1 = mm1.to_str().unwrap();
+    let run = capsim(&["run", mm1, "--replications", "50000000"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).starts_with(
+            "error: invalid value '50000000' for '--replications <REPLICATIONS>': expected a whole number from 1 to 10000, got `50000000`"
+        ),
+        "{}",
+        text(&run.stderr)
+    );
+    let series = temp_file("window.csv", "");
+    std::fs::remove_file(&series).unwrap();
+    let run = capsim(&[
+        "run",
+        mm1,
+        "--series",
+        series.to_str().unwrap(),
+        "--series-window",
+        "0.001",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    // 20,000 s / 1,000,000 rows = 0.02 s.
+    assert_eq!(
+        text(&run.stderr),
+        "error: --series-window 0.001: 20000000 windows of the 20000 s run × 1 replication = 20000000 rows, more than the 1000000 a series may hold; use --series-window 0.02 or more\n"
+    );
+    assert!(!series.exists(), "nothing written");
+}
+
+/// Replications are kept as their figures, not with their histograms:
+/// 3,000 replications of a short M/M/1 fit in 400 MB of address space
+/// (measured: 14 MB resident). The control shows the cap bites: 1,000
+/// replications kept whole (as `--json` keeps them, and as every run was
+/// kept before) do not fit in it.
+#[test]
+fn replications_fit_under_a_memory_cap() {
+    if std::process::Command::new("prlimit")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("no prlimit: skipped");
+        return;
+    }
+    let mut model: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/data/defects/mm1.json").unwrap())
+            .unwrap();
+    model["simulation"] = serde_json::json!({ "duration_s": 50, "warmup_s": 5, "seed": 1 });
+    let path = temp_file("capped-mm1.json", &model.to_string());
+    let capped = |extra: &[&str]| {
+        std::process::Command::new("prlimit")
+            .args(["--as=400000000", "--", env!("CARGO_BIN_EXE_capsim"), "run"])
+            .arg(&path)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let slim = capped(&["--replications", "3000"]);
+    assert_eq!(slim.status.code(), Some(0), "{}", text(&slim.stderr));
+    assert!(
+        text(&slim.stdout).contains("mm1: 3000 replications"),
+        "{}",
+        text(&slim.stdout)
+    );
+    let json = temp_file("capped.json", "");
+    let whole = capped(&["--replications", "1000", "--json", json.to_str().unwrap()]);
+    assert_ne!(
+        whole.status.code(),
+        Some(0),
+        "the cap is tight enough to matter"
+    );
+    // The defect's sweep (`sweep-replications-5e7.json`: two seeds), at
+    // 2,000 replications a point, under the same cap.
+    let experiment = temp_file(
+        "capped-sweep.json",
+        &serde_json::json!({ "name": "reps", "model": path.file_name().unwrap().to_str().unwrap(),
+                             "replications": 2000,
+                             "axes": [ { "path": "simulation.seed", "values": [1, 2] } ] })
+        .to_string(),
+    );
+    let out = temp_file("capped-sweep.csv", "");
+    let sweep = std::process::Command::new("prlimit")
+        .args([
+            "--as=400000000",
+            "--",
+            env!("CARGO_BIN_EXE_capsim"),
+            "sweep",
+        ])
+        .arg(&experiment)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(sweep.status.code(), Some(0), "{}", text(&sweep.stderr));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 3);
+}
+
+/// An output that cannot be written fails before the run, naming the
+/// option and the path: no table printed, no time lost.
+#[test]
+fn unwritable_outputs_fail_before_the_run() {
+    let mm1 = "tests/data/defects/mm1.json";
+    for option in ["--json", "--series", "--decisions"] {
+        let run = capsim(&["run", mm1, option, "no/such/folder/out.csv"]);
+        assert_eq!(run.status.code(), Some(2));
+        assert_eq!(
+            text(&run.stderr),
+            format!(
+                "error: {option} `no/such/folder/out.csv`: cannot write: No such file or directory (os error 2)\n"
+            )
+        );
+        assert!(run.stdout.is_empty(), "nothing simulated");
+    }
+    let folder = capsim(&["run", mm1, "--json", "tests"]);
+    assert_eq!(
+        text(&folder.stderr),
+        "error: --json `tests`: is a folder, expected a file name\n"
+    );
+    let sweep = capsim(&[
+        "sweep",
+        "experiments/shop-sizing.json",
+        "-o",
+        "no/such/folder/x.csv",
+    ]);
+    assert_eq!(sweep.status.code(), Some(2));
+    assert_eq!(
+        text(&sweep.stderr),
+        "error: --out `no/such/folder/x.csv`: cannot write: No such file or directory (os error 2)\n"
+    );
+}
+
+/// `run --json` says whether the run was unstable as the exit code does:
+/// here the offered load (12 req/s for 10 req/s) exceeds capacity but the
+/// backlog (about 200 requests in 100 s) never reaches `max_in_flight`, so
+/// no replication halts and only the offered load tells.
+#[test]
+fn the_json_says_unstable_when_the_run_is() {
+    let model = |rate: f64| {
+        temp_file(
+            &format!("saturated-{rate}.json"),
+            &format!(
+                r#"{{ "simulation": {{ "duration_s": 100, "warmup_s": 10, "max_in_flight": 2000 }},
+                     "instance_types": {{ "unit": {{ "vcpus": 1 }} }},
+                     "traffic": {{ "entry": "web", "arrivals": {{ "poisson": {{ "rate_rps": {rate} }} }} }},
+                     "nodes": {{ "web": {{ "pool": {{ "instance_type": "unit", "instances": 1,
+                                   "service": {{ "exponential": {{ "mean_ms": 100 }} }} }} }} }} }}"#
+            ),
+        )
+    };
+    for (rate, code, unstable, saturated) in [(12.0, 3, true, vec!["web"]), (5.0, 0, false, vec![])]
+    {
+        let json = temp_file(&format!("saturated-{rate}.out.json"), "");
+        let run = capsim(&[
+            "run",
+            model(rate).to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ]);
+        assert_eq!(run.status.code(), Some(code), "{}", text(&run.stderr));
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(doc["unstable"], unstable, "{rate} req/s");
+        assert_eq!(doc["saturated"], serde_json::json!(saturated));
+        assert!(
+            doc["summary"]["unstable"].is_null(),
+            "no replication halted"
+        );
+    }
+}
+
+/// `--threads` sets the thread count; the output does not depend on it.
+#[test]
+fn the_output_does_not_depend_on_threads() {
+    let run = |threads: &str| {
+        let json = temp_file(&format!("threads-{threads}.json"), "");
+        let out = capsim(&[
+            "run",
+            "models/mmc.json",
+            "--replications",
+            "4",
+            "--threads",
+            threads,
+            "--json",
+            json.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        (out.stdout, std::fs::read(json).unwrap())
+    };
+    assert_eq!(run("1"), run("3"));
+    let zero = capsim(&["run", "models/mmc.json", "--threads", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+}
+
+/// Off a terminal (here stderr is a pipe) progress is plain lines, so a
+/// log shows a long run is alive. `CAPSIM_PROGRESS_EVERY_MS` = 0 prints
+/// every step instead of one line every 5 s.
+#[test]
+fn progress_is_printed_when_stderr_is_not_a_terminal() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "models/mmc.json", "--replications", "3"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CAPSIM_PROGRESS_EVERY_MS", "0")
+        .output()
+        .unwrap();
+    let said = text(&out.stderr);
+    assert!(said.contains("simulating: 3/3 replications, "), "{said}");
+    assert!(said.contains("simulating: done in "), "{said}");
+    let single = std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "models/mmc.json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CAPSIM_PROGRESS_EVERY_MS", "0")
+        .output()
+        .unwrap();
+    assert!(text(&single.stderr).contains("simulating: 100% of simulated time"));
+}

@@ -281,6 +281,22 @@ fn intervals_cover_the_mm1_mean_in_about_95_of_100_seeds() {
     assert!((89..=99).contains(&covered), "covered in {covered} of 100");
 }
 
+/// `tests/data/defects/sweep-duplicate-diagnostic.json`: an invalid point
+/// is reported once, by its point, values and path, without a line and
+/// column in JSON the user never saw.
+#[test]
+fn an_invalid_point_is_reported_once_by_its_path() {
+    let out = capsim(&[
+        "sweep",
+        "tests/data/defects/sweep-duplicate-diagnostic.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot load experiment `tests/data/defects/sweep-duplicate-diagnostic.json`\n  point 1 (nodes.server.pool.instances = 0) is not a valid model:\n  nodes.server.pool.instances: expected an integer ≥ 1, got 0\n"
+    );
+}
+
 #[test]
 fn bad_axes_are_named() {
     let error = |axes: Value| experiment(axes, 2).unwrap_err().to_string();
@@ -584,4 +600,128 @@ fn a_partial_sweep_of_changed_inputs_is_not_resumed() {
     let said = sweep(&["sweep", e, "-o", out.to_str().unwrap()]);
     assert!(said.contains("1 already done (resuming)"), "{said}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), whole);
+}
+
+/// On a load axis higher is worse: the search finds the highest load that
+/// still meets the objective (two servers of 50 ms: 40 req/s at most),
+/// the level the full grid finds, with fewer runs.
+#[test]
+fn slo_search_on_a_load_axis_finds_the_highest_load_that_meets_it() {
+    let spec: ExperimentSpec = serde_json::from_value(json!({
+        "model": "unused.json", "replications": 2, "slo": "p99<400ms",
+        "axes": [ { "path": "traffic.arrivals.poisson.rate_rps", "range": { "from": 10, "to": 38, "steps": 15, "integer": true } } ]
+    }))
+    .unwrap();
+    let experiment = Experiment::new("load".into(), &spec, base(), Path::new("")).unwrap();
+    assert!(experiment.axes[0].load && !experiment.axes[0].higher_is_better);
+    let meets = experiment
+        .columns
+        .iter()
+        .position(|c| c == "meets_slo")
+        .unwrap();
+    let grid = experiment.run(|_| true, &|_| {}).unwrap();
+    let last = grid.iter().rposition(|r| r.cells[meets] == "1").unwrap();
+    assert!(last > 0 && last < 14, "a non-trivial answer: {last}");
+    assert!(
+        grid[..=last].iter().all(|r| r.cells[meets] == "1"),
+        "monotone"
+    );
+    let found = experiment.search().unwrap();
+    assert_eq!(found.point, Some(last));
+    assert_eq!(
+        found.boundary,
+        "the highest load `traffic.arrivals.poisson.rate_rps`"
+    );
+    assert!(
+        found.rows.len() <= 5,
+        "{} points run for 15 levels",
+        found.rows.len()
+    );
+    // A zip of an instance type and a count has no order to bisect by.
+    let spec: ExperimentSpec = serde_json::from_value(json!({
+        "model": "unused.json", "replications": 1, "slo": "p99<250ms",
+        "axes": [ { "zip": [ { "path": "nodes.web.pool.instance_type", "values": ["one", "one"] },
+                             { "path": "nodes.web.pool.instances", "values": [2, 3] } ] } ]
+    }))
+    .unwrap();
+    let zip = Experiment::new("zip".into(), &spec, base(), Path::new("")).unwrap();
+    assert_eq!(
+        zip.search().unwrap_err().to_string(),
+        "--search orders the levels of `nodes.web.pool.instance_type` by value, but level 0 is \"one\", not a number (in a `zip`, put a numeric axis first)"
+    );
+}
+
+/// The cheapest point is a design chosen per load level: with instances
+/// (design) × arrival rate (load), one answer per rate, each the fewest
+/// instances meeting the objective at that rate (cost grows with
+/// instances), never a lighter load standing in for a cheaper design.
+#[test]
+fn the_cheapest_point_is_named_per_load_level() {
+    let spec: ExperimentSpec = serde_json::from_value(json!({
+        "model": "unused.json", "replications": 2, "slo": "p99<400ms", "axes": grid()
+    }))
+    .unwrap();
+    let experiment = Experiment::new("cheapest".into(), &spec, base(), Path::new("")).unwrap();
+    let rows = experiment.run(|_| true, &|_| {}).unwrap();
+    let levels = capsim::sweep::cheapest(&experiment, &rows);
+    let rates = ["20.0", "25.0", "30.0", "35.0"];
+    assert_eq!(levels.len(), rates.len());
+    let meets = experiment
+        .columns
+        .iter()
+        .position(|c| c == "meets_slo")
+        .unwrap();
+    for (level, rate) in levels.iter().zip(rates) {
+        assert_eq!(
+            level.load,
+            [(
+                "traffic.arrivals.poisson.rate_rps".to_string(),
+                rate.to_string()
+            )]
+        );
+        let row = level.row.expect("some design meets the objective");
+        assert_eq!(row.cells[2], rate);
+        let fewest = rows
+            .iter()
+            .filter(|r| r.cells[2] == rate && r.cells[meets] == "1")
+            .map(|r| r.cells[1].parse::<u32>().unwrap())
+            .min()
+            .unwrap();
+        assert_eq!(
+            level.design,
+            [("nodes.web.pool.instances".to_string(), fewest.to_string())]
+        );
+    }
+    assert_ne!(
+        levels[0].design, levels[3].design,
+        "heavier loads need more"
+    );
+}
+
+/// The sweep CSV is the same with `--threads 1` and `--threads 3`, and a
+/// sweep off a terminal prints plain progress lines.
+#[test]
+fn the_sweep_does_not_depend_on_threads_and_shows_progress() {
+    let (dir, experiment) = scratch_experiment("threads");
+    let e = experiment.to_str().unwrap();
+    let run = |threads: &str| {
+        let out = dir.join(format!("t{threads}.csv"));
+        let said = std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+            .args([
+                "sweep",
+                e,
+                "--threads",
+                threads,
+                "-o",
+                out.to_str().unwrap(),
+            ])
+            .env("CAPSIM_PROGRESS_EVERY_MS", "0")
+            .output()
+            .unwrap();
+        assert_eq!(said.status.code(), Some(0));
+        let said = String::from_utf8_lossy(&said.stderr).into_owned();
+        assert!(said.contains("sweeping: 12/12 points, "), "{said}");
+        std::fs::read(out).unwrap()
+    };
+    assert_eq!(run("1"), run("3"));
 }
