@@ -32,7 +32,15 @@ pub fn che_lru_zipf(s: f64, n: u32, capacity: f64) -> f64 {
     }
     let zipf = Zipf::new(s, n);
     let sum = |f: &dyn Fn(f64) -> f64| zipf.sum(f);
-    che(&sum, capacity).unwrap_or_else(|| best_static(zipf.head().iter().copied(), capacity))
+    // Keys whose popularity has not underflowed: as T grows the occupancy
+    // tends to their number, so with fewer than C of them T does not exist
+    // in floating point (Zipf(80): a few thousand keys).
+    let representable = sum(&|p| if p > 0.0 { 1.0 } else { 0.0 });
+    let fallback = || best_static(zipf.head().iter().copied(), capacity);
+    if representable <= capacity {
+        return fallback();
+    }
+    che(&sum, capacity).unwrap_or_else(fallback)
 }
 
 /// Solves Σ_i (1 − e^(−p_i T)) = C for T by Newton's method and returns
