@@ -1,15 +1,13 @@
 //! `capsim analyze`: theory's estimate, and with `--simulate` the
 //! simulation beside it.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::EXIT_UNSTABLE;
 use super::args::AnalyzeArgs;
+use super::progress::{Progress, Unit};
 
 pub fn execute(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let model = super::load_model(&args.model, args.skip_bad_lines)?;
@@ -39,37 +37,22 @@ pub fn execute(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The replications, in parallel and in replication order (so the output
-/// does not depend on the thread count), with progress: a bar on a
-/// terminal, a line per finished replication otherwise (the analysis is
-/// instant; the simulation is what takes time).
+/// does not depend on the thread count), with the shared progress report (the
+/// analysis is instant; the simulation is what takes time).
 fn simulate(model: &capsim::model::Model, seed: u64, replications: u32) -> Vec<capsim::RunResult> {
-    let terminal = std::io::stderr().is_terminal();
-    let progress = ProgressBar::new(u64::from(replications));
-    progress.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} replications, {elapsed} elapsed, ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
+    let progress = Progress::new(
+        "simulating",
+        u64::from(replications),
+        Unit::Count("replications"),
     );
-    progress.set_message("simulating");
-    let start = Instant::now();
     let runs = (0..replications)
         .into_par_iter()
         .map(|rep| {
             let run = capsim::simulate(model, seed, rep);
-            progress.inc(1);
-            if !terminal {
-                eprintln!(
-                    "simulating: replication {} done ({}/{replications}, {:.1} s elapsed)",
-                    rep + 1,
-                    progress.position(),
-                    start.elapsed().as_secs_f64()
-                );
-            }
+            progress.inc();
             run
         })
         .collect();
-    progress.finish_and_clear();
+    progress.finish();
     runs
 }

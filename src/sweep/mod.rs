@@ -288,4 +288,3 @@ impl Experiment {
         Ok(rows)
     }
 }
-
