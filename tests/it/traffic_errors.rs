@@ -255,3 +255,18 @@ fn crlf_files_get_the_right_line() {
         "traffic.arrivals.profile.file: tests/data/defects/crlf-profile.csv, line 3: expected `rate_rps` to be a number ≥ 0, got `x`"
     );
 }
+
+/// A profile's integrated rate must stay finite: rates are bounded, and a
+/// linear ramp's slope is bounded by points at least 1 ms apart. Beyond
+/// either, the generator met NaN and panicked.
+#[test]
+fn profile_rates_and_steps_are_bounded() {
+    check(
+        profile(json!({ "points": [[0, 10], [60, 1e300]], "interpolation": "linear" })),
+        "traffic.arrivals.profile.points[1]: expected a rate of at most 1e9 req/s (after `scale` 1), got 1e300",
+    );
+    check(
+        profile(json!({ "points": [[0, 10], [1e-9, 100]], "interpolation": "linear" })),
+        "traffic.arrivals.profile.points[1]: time 0.000000001 is less than 1 ms after the previous point's 0 (points must be at least 1 ms apart)",
+    );
+}
