@@ -13,8 +13,8 @@ use super::compile::DEFAULT_CLASS;
 use super::compiled::{ClassId, NodeId};
 use super::error::Diagnostic;
 use super::spec::{
-    ArrivalsSpec, BatchSizeSpec, ClassSpec, ClientSpec, Interpolation, KeysSpec, TraceFormat,
-    TraceSpec, TrafficSpec,
+    ArrivalsSpec, BatchSizeSpec, ClassSpec, ClientSpec, Interpolation, KeysSpec, MmppSpec,
+    TraceFormat, TraceSpec, TrafficSpec,
 };
 use super::traffic::{Arrivals, BatchSize, Keys, Mmpp, Profile, Source, Trace};
 use super::units::shown;
@@ -148,14 +148,7 @@ pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
             }
             (true, Some(_)) => {}
         },
-        ArrivalsSpec::Mmpp(mmpp) => {
-            if mmpp.calm_rps.get() == 0.0 && mmpp.burst_rps.get() == 0.0 {
-                acc.push(Diagnostic::new(
-                    at("mmpp"),
-                    "expected a positive rate in at least one state, got 0 in both",
-                ));
-            }
-        }
+        ArrivalsSpec::Mmpp(mmpp) => check_mmpp(acc, &at("mmpp"), mmpp),
         ArrivalsSpec::Batch(batch) => match &batch.size {
             BatchSizeSpec::Uniform { min, max } if min.get() > max.get() => {
                 acc.push(Diagnostic::new(
@@ -178,6 +171,44 @@ pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
             super::validate::check_dist(acc, &at("closed.think"), &closed.think);
         }
         ArrivalsSpec::Trace(trace) => check_trace(acc, &at("trace"), trace),
+    }
+}
+
+/// The generator walks every calm–burst switch up to the next arrival, so
+/// states must last at least a millisecond and a cycle must bring some
+/// arrivals: else it could switch for ever between two arrivals.
+fn check_mmpp(acc: &mut Vec<Diagnostic>, path: &str, mmpp: &MmppSpec) {
+    let (calm, burst) = (mmpp.calm_rps.get(), mmpp.burst_rps.get());
+    if calm == 0.0 && burst == 0.0 {
+        acc.push(Diagnostic::new(
+            path,
+            "expected a positive rate in at least one state, got 0 in both",
+        ));
+        return;
+    }
+    for (field, mean) in [
+        ("calm_mean_s", mmpp.calm_mean_s.get()),
+        ("burst_mean_s", mmpp.burst_mean_s.get()),
+    ] {
+        if mean < 1e-3 {
+            acc.push(Diagnostic::new(
+                format!("{path}.{field}"),
+                format!(
+                    "expected at least 0.001 s (a state shorter than 1 ms is no burst), got {}",
+                    shown(mean)
+                ),
+            ));
+        }
+    }
+    let per_cycle = calm * mmpp.calm_mean_s.get() + burst * mmpp.burst_mean_s.get();
+    if per_cycle < 1e-3 {
+        acc.push(Diagnostic::new(
+            path,
+            format!(
+                "expected at least one arrival per 1000 calm–burst cycles (calm_rps × calm_mean_s + burst_rps × burst_mean_s ≥ 0.001), got {}",
+                shown(per_cycle)
+            ),
+        ));
     }
 }
 

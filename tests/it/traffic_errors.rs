@@ -270,3 +270,22 @@ fn profile_rates_and_steps_are_bounded() {
         "traffic.arrivals.profile.points[1]: time 0.000000001 is less than 1 ms after the previous point's 0 (points must be at least 1 ms apart)",
     );
 }
+
+/// The generator walks every calm–burst switch up to the next arrival: a
+/// 1 µs state, or a cycle that almost never brings a request, would keep it
+/// switching for ever (found by hand in the audit of issue 12).
+#[test]
+fn mmpp_states_and_cycles_are_bounded() {
+    let mmpp = |burst_rps: f64, calm_mean_s: f64| {
+        json!({ "entry": "front", "arrivals": { "mmpp": {
+            "calm_rps": 1e-300, "burst_rps": burst_rps, "calm_mean_s": calm_mean_s, "burst_mean_s": 1 } } })
+    };
+    check(
+        mmpp(10.0, 1e-6),
+        "traffic.arrivals.mmpp.calm_mean_s: expected at least 0.001 s (a state shorter than 1 ms is no burst), got 1e-6",
+    );
+    check(
+        mmpp(0.0, 1.0),
+        "traffic.arrivals.mmpp: expected at least one arrival per 1000 calm–burst cycles (calm_rps × calm_mean_s + burst_rps × burst_mean_s ≥ 0.001), got 1e-300",
+    );
+}
