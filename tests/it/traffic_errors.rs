@@ -246,6 +246,10 @@ fn crlf_files_get_the_right_line() {
         trace("tests/data/bad/crlf-counts.csv", "counts"),
         "traffic.arrivals.trace.file: tests/data/bad/crlf-counts.csv, line 3: expected `count` to be an integer ≥ 0, got `ten`",
     );
+    check(
+        trace("tests/data/bad/crlf-access.log", "access_log"),
+        "traffic.arrivals.trace.file: tests/data/bad/crlf-access.log, line 3: expected the common or combined log format: host ident user [10/Oct/2025:13:55:36 -0700] \"GET /path HTTP/1.1\" status bytes; got `not a log line`",
+    );
     let err = capsim::model::load(std::path::Path::new(
         "tests/data/defects/crlf-profile-model.json",
     ))
