@@ -13,10 +13,11 @@ use super::compile::DEFAULT_CLASS;
 use super::compiled::{ClassId, NodeId};
 use super::error::Diagnostic;
 use super::spec::{
-    ArrivalsSpec, BatchSizeSpec, ClassSpec, ClientSpec, Interpolation, KeysSpec, TraceFormat,
-    TraceSpec, TrafficSpec,
+    ArrivalsSpec, BatchSizeSpec, ClassSpec, ClientSpec, Interpolation, KeysSpec, MmppSpec,
+    TraceFormat, TraceSpec, TrafficSpec,
 };
 use super::traffic::{Arrivals, BatchSize, Keys, Mmpp, Profile, Source, Trace};
+use super::units::shown;
 
 /// One source as written, inline or under `sources`.
 pub struct SourceView<'a> {
@@ -138,7 +139,7 @@ pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
                     .iter()
                     .map(|(t, r)| (t.get(), r.get()))
                     .collect();
-                if let Err((i, message)) = check_points(&points) {
+                if let Err((i, message)) = check_points(&points, profile.scale.get()) {
                     acc.push(Diagnostic::new(
                         at(&format!("profile.points[{i}]")),
                         message,
@@ -147,14 +148,7 @@ pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
             }
             (true, Some(_)) => {}
         },
-        ArrivalsSpec::Mmpp(mmpp) => {
-            if mmpp.calm_rps.get() == 0.0 && mmpp.burst_rps.get() == 0.0 {
-                acc.push(Diagnostic::new(
-                    at("mmpp"),
-                    "expected a positive rate in at least one state, got 0 in both",
-                ));
-            }
-        }
+        ArrivalsSpec::Mmpp(mmpp) => check_mmpp(acc, &at("mmpp"), mmpp),
         ArrivalsSpec::Batch(batch) => match &batch.size {
             BatchSizeSpec::Uniform { min, max } if min.get() > max.get() => {
                 acc.push(Diagnostic::new(
@@ -177,6 +171,44 @@ pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
             super::validate::check_dist(acc, &at("closed.think"), &closed.think);
         }
         ArrivalsSpec::Trace(trace) => check_trace(acc, &at("trace"), trace),
+    }
+}
+
+/// The generator walks every calm–burst switch up to the next arrival, so
+/// states must last at least a millisecond and a cycle must bring some
+/// arrivals: else it could switch for ever between two arrivals.
+fn check_mmpp(acc: &mut Vec<Diagnostic>, path: &str, mmpp: &MmppSpec) {
+    let (calm, burst) = (mmpp.calm_rps.get(), mmpp.burst_rps.get());
+    if calm == 0.0 && burst == 0.0 {
+        acc.push(Diagnostic::new(
+            path,
+            "expected a positive rate in at least one state, got 0 in both",
+        ));
+        return;
+    }
+    for (field, mean) in [
+        ("calm_mean_s", mmpp.calm_mean_s.get()),
+        ("burst_mean_s", mmpp.burst_mean_s.get()),
+    ] {
+        if mean < 1e-3 {
+            acc.push(Diagnostic::new(
+                format!("{path}.{field}"),
+                format!(
+                    "expected at least 0.001 s (a state shorter than 1 ms is no burst), got {}",
+                    shown(mean)
+                ),
+            ));
+        }
+    }
+    let per_cycle = calm * mmpp.calm_mean_s.get() + burst * mmpp.burst_mean_s.get();
+    if per_cycle < 1e-3 {
+        acc.push(Diagnostic::new(
+            path,
+            format!(
+                "expected at least one arrival per 1000 calm–burst cycles (calm_rps × calm_mean_s + burst_rps × burst_mean_s ≥ 0.001), got {}",
+                shown(per_cycle)
+            ),
+        ));
     }
 }
 
@@ -217,9 +249,33 @@ fn check_trace(acc: &mut Vec<Diagnostic>, path: &str, trace: &TraceSpec) {
     }
 }
 
-/// Profile points must start at 0 and move forward in time. On failure: the
-/// index of the bad point and what is wrong.
-fn check_points(points: &[(f64, f64)]) -> Result<(), (usize, String)> {
+/// The highest rate a profile may reach, req/s (after its `scale`): far
+/// beyond any real system (such a run halts as unstable at once), and low
+/// enough that the integrated rate stays finite.
+const MAX_PROFILE_RPS: f64 = 1e9;
+
+/// The closest two profile points may be, s: a linear ramp's slope is the
+/// rate's change over this, and must stay finite.
+const MIN_PROFILE_STEP_S: f64 = 1e-3;
+
+/// Profile points must start at 0, move forward in time by at least
+/// [`MIN_PROFILE_STEP_S`], and stay below [`MAX_PROFILE_RPS`] once scaled by
+/// `scale`. On failure: the index of the bad point and what is wrong.
+fn check_points(points: &[(f64, f64)], scale: f64) -> Result<(), (usize, String)> {
+    if let Some((i, &(_, rate))) = points
+        .iter()
+        .enumerate()
+        .find(|(_, (_, rate))| !(0.0..=MAX_PROFILE_RPS).contains(&(rate * scale)))
+    {
+        return Err((
+            i,
+            format!(
+                "expected a rate of at most {MAX_PROFILE_RPS:e} req/s (after `scale` {}), got {}",
+                shown(scale),
+                shown(rate)
+            ),
+        ));
+    }
     match points.first() {
         Some(&(t, _)) if t != 0.0 => {
             return Err((0, format!("expected the first point at time 0, got {t}")));
@@ -233,6 +289,15 @@ fn check_points(points: &[(f64, f64)]) -> Result<(), (usize, String)> {
                 i + 1,
                 format!(
                     "time {} is not after the previous point's {} (times must increase)",
+                    pair[1].0, pair[0].0
+                ),
+            ));
+        }
+        if pair[1].0 - pair[0].0 < MIN_PROFILE_STEP_S {
+            return Err((
+                i + 1,
+                format!(
+                    "time {} is less than 1 ms after the previous point's {} (points must be at least 1 ms apart)",
                     pair[1].0, pair[0].0
                 ),
             ));
@@ -296,7 +361,7 @@ pub fn compile_source(
                             return None;
                         }
                     };
-                    if let Err((i, message)) = check_points(&points) {
+                    if let Err((i, message)) = check_points(&points, profile.scale.get()) {
                         acc.push(Diagnostic::new(
                             format!("{}.arrivals.profile.file", source.path),
                             format!("{}, point {}: {message}", path.display(), i + 1),

@@ -214,7 +214,9 @@ fn parse_time(text: &str) -> Result<u64, String> {
     let month = MONTHS.iter().position(|m| *m == month).ok_or_else(bad)? as i64 + 1;
     let (day, year) = (number(day)?, number(year)?);
     let (h, m, s) = (number(h)?, number(m)?, number(s)?);
+    // Up to 2500: nanoseconds since 1970 must fit in 64 bits (until 2554).
     if !(1..=31).contains(&day)
+        || !(1970..=2500).contains(&year)
         || !(0..24).contains(&h)
         || !(0..60).contains(&m)
         || !(0..=60).contains(&s)
@@ -227,7 +229,7 @@ fn parse_time(text: &str) -> Result<u64, String> {
         _ => return Err(bad()),
     };
     let zone = &zone[1..];
-    if zone.len() != 4 {
+    if zone.len() != 4 || !zone.is_ascii() {
         return Err(bad());
     }
     let offset = sign * (number(&zone[..2])? * 3600 + number(&zone[2..])? * 60);
@@ -286,6 +288,11 @@ mod tests {
             r#"1.2.3.4 - - [10/Foo/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1"#,
             r#"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" OK 1"#,
             r#"{"time": "2000-10-10T13:55:36Z", "path": "/"}"#,
+            // Found by hand: a zone with a two-byte character (sliced at a
+            // byte that is not a character's start), a year whose
+            // nanoseconds overflow 64 bits.
+            r#"1.2.3.4 - - [10/Oct/2000:13:55:36 +1é2] "GET / HTTP/1.1" 200 1"#,
+            r#"1.2.3.4 - - [10/Oct/99999:13:55:36 +0000] "GET / HTTP/1.1" 200 1"#,
         ] {
             assert!(parse_line(line).is_err(), "{line}");
         }

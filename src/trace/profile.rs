@@ -5,6 +5,9 @@ use std::path::Path;
 
 use super::{TraceError, column, csv_line, csv_reader};
 
+/// Points of a profile file at most: it is read whole (16 bytes a point).
+pub const MAX_POINTS: usize = 1_000_000;
+
 /// The `(time_s, rate_rps)` points of a profile file, as written. Whether
 /// they make a valid profile (times increasing from 0) is the model's check.
 pub fn read_profile(path: &Path) -> Result<Vec<(f64, f64)>, TraceError> {
@@ -30,6 +33,15 @@ pub fn read_profile(path: &Path) -> Result<Vec<(f64, f64)>, TraceError> {
                     )
                 })
         };
+        if points.len() == MAX_POINTS {
+            return Err(TraceError::new(
+                path,
+                csv_line(&row),
+                format!(
+                    "expected at most {MAX_POINTS} points (a profile is read whole; replay a longer recording as a `counts` trace)"
+                ),
+            ));
+        }
         points.push((number(time, "time_s")?, number(rate, "rate_rps")?));
     }
     if points.is_empty() {

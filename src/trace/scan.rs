@@ -35,7 +35,7 @@ pub fn scan(config: &TraceConfig, classes: usize) -> Result<TraceTotals, TraceEr
         Format::Counts => {
             let mut reader = CountsReader::open(config)?;
             while let Some(interval) = reader.next_interval()? {
-                totals.requests += interval.count;
+                totals.requests = totals.requests.saturating_add(interval.count);
                 totals.span_ns = interval.start_ns + interval.length_ns;
             }
             totals.skipped = reader.skipped();

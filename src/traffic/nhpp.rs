@@ -53,7 +53,10 @@ impl Nhpp {
                 self.now += 2.0 * mass / (rate + root);
                 return Some(self.now);
             }
-            let (t1, _) = end.expect("an unbounded segment with a positive rate has room");
+            // The last segment with a positive rate has room for any
+            // finite mass; a NaN mass (it cannot arise from a validated
+            // profile) ends the process rather than the program.
+            let (t1, _) = end?;
             mass -= available;
             self.now = t1;
             self.segment += 1;

@@ -246,6 +246,10 @@ fn crlf_files_get_the_right_line() {
         trace("tests/data/bad/crlf-counts.csv", "counts"),
         "traffic.arrivals.trace.file: tests/data/bad/crlf-counts.csv, line 3: expected `count` to be an integer ≥ 0, got `ten`",
     );
+    check(
+        trace("tests/data/bad/crlf-access.log", "access_log"),
+        "traffic.arrivals.trace.file: tests/data/bad/crlf-access.log, line 3: expected the common or combined log format: host ident user [10/Oct/2025:13:55:36 -0700] \"GET /path HTTP/1.1\" status bytes; got `not a log line`",
+    );
     let err = capsim::model::load(std::path::Path::new(
         "tests/data/defects/crlf-profile-model.json",
     ))
@@ -253,5 +257,39 @@ fn crlf_files_get_the_right_line() {
     assert_eq!(
         err.to_string(),
         "traffic.arrivals.profile.file: tests/data/defects/crlf-profile.csv, line 3: expected `rate_rps` to be a number ≥ 0, got `x`"
+    );
+}
+
+/// A profile's integrated rate must stay finite: rates are bounded, and a
+/// linear ramp's slope is bounded by points at least 1 ms apart. Beyond
+/// either, the generator met NaN and panicked.
+#[test]
+fn profile_rates_and_steps_are_bounded() {
+    check(
+        profile(json!({ "points": [[0, 10], [60, 1e300]], "interpolation": "linear" })),
+        "traffic.arrivals.profile.points[1]: expected a rate of at most 1e9 req/s (after `scale` 1), got 1e300",
+    );
+    check(
+        profile(json!({ "points": [[0, 10], [1e-9, 100]], "interpolation": "linear" })),
+        "traffic.arrivals.profile.points[1]: time 0.000000001 is less than 1 ms after the previous point's 0 (points must be at least 1 ms apart)",
+    );
+}
+
+/// The generator walks every calm–burst switch up to the next arrival: a
+/// 1 µs state, or a cycle that almost never brings a request, would keep it
+/// switching for ever (found by hand in the audit of issue 12).
+#[test]
+fn mmpp_states_and_cycles_are_bounded() {
+    let mmpp = |burst_rps: f64, calm_mean_s: f64| {
+        json!({ "entry": "front", "arrivals": { "mmpp": {
+            "calm_rps": 1e-300, "burst_rps": burst_rps, "calm_mean_s": calm_mean_s, "burst_mean_s": 1 } } })
+    };
+    check(
+        mmpp(10.0, 1e-6),
+        "traffic.arrivals.mmpp.calm_mean_s: expected at least 0.001 s (a state shorter than 1 ms is no burst), got 1e-6",
+    );
+    check(
+        mmpp(0.0, 1.0),
+        "traffic.arrivals.mmpp: expected at least one arrival per 1000 calm–burst cycles (calm_rps × calm_mean_s + burst_rps × burst_mean_s ≥ 0.001), got 1e-300",
     );
 }
