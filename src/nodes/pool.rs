@@ -333,7 +333,9 @@ impl PoolState {
                     Admission::Started(i)
                 }
                 None if waiting < self.queue_limit => {
-                    self.shared.as_mut().map(|q| q.push_back(job));
+                    if let Some(queue) = self.shared.as_mut() {
+                        queue.push_back(job);
+                    }
                     Admission::Queued
                 }
                 None => Admission::Rejected,
