@@ -233,13 +233,38 @@ fn report_cheapest(experiment: &Experiment, rows: &[Row]) {
 fn search(experiment: &Experiment, manifest: &Manifest, out: &Path) -> anyhow::Result<ExitCode> {
     check_writable("--out", out)?;
     check_writable("--out", &csv_out::histograms_path(out))?;
+    let objective: Vec<&str> = experiment
+        .slo
+        .iter()
+        .flat_map(|s| s.conditions.iter().map(|c| c.2.as_str()))
+        .collect();
     eprintln!(
-        "{}: searching {} levels of `{}` by bisection",
+        "{}: searching {} levels of `{}` by bisection for {}",
         experiment.name,
         experiment.points.len(),
-        experiment.axes[0].paths.join(", ")
+        experiment.axes[0].paths.join(", "),
+        objective.join(", ")
     );
-    let mut found = experiment.search()?;
+    // A line per point run: each may take a while, and says which way the search goes.
+    let meets = experiment.columns.iter().position(|c| c == "meets_slo");
+    let mut found = experiment.search(&|row| {
+        let settings: Vec<String> = experiment
+            .points
+            .get(row.point)
+            .into_iter()
+            .flat_map(|p| &p.settings)
+            .map(|(path, value)| format!("{path} = {value}"))
+            .collect();
+        let met = meets
+            .and_then(|m| row.cells.get(m))
+            .is_some_and(|m| m == "1");
+        eprintln!(
+            "  point {} ({}): {}",
+            row.point,
+            settings.join(", "),
+            if met { "meets it" } else { "misses it" }
+        );
+    })?;
     csv_out::write(out, &experiment.columns, &mut found.rows)?;
     csv_out::write_histograms(&csv_out::histograms_path(out), manifest, &found.rows)?;
     eprintln!(
@@ -248,11 +273,6 @@ fn search(experiment: &Experiment, manifest: &Manifest, out: &Path) -> anyhow::R
         found.rows.len(),
         experiment.points.len()
     );
-    let objective: Vec<&str> = experiment
-        .slo
-        .iter()
-        .flat_map(|s| s.conditions.iter().map(|c| c.2.as_str()))
-        .collect();
     match found.point.and_then(|index| experiment.points.get(index)) {
         Some(point) => {
             let settings: Vec<String> = point
