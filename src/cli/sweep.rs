@@ -38,30 +38,19 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     if args.search {
         return search(&experiment, &manifest, &out);
     }
-    let partial = PathBuf::from(format!("{}.partial", out.display()));
-    let histograms = csv_out::histograms_path(&out);
-    let histograms_partial = PathBuf::from(format!("{}.partial", histograms.display()));
-    for (option, path) in [("--out", &out), ("--out", &histograms)] {
-        check_writable(option, path)?;
-    }
+    let files = Files::of(&out);
+    check_writable("--out", &files.out)?;
+    check_writable("--out", &files.histograms)?;
 
     let in_shard = |index: usize| args.shard.is_none_or(|(i, n)| index % n == i - 1);
-    let done = if args.fresh || !partial.exists() {
+    let mut done = if args.fresh || !files.partial.exists() {
         Vec::new()
     } else {
-        resumable(
-            &args.experiment,
-            &experiment,
-            &manifest,
-            &partial,
-            &histograms_partial,
-        )?
+        resumable(&args.experiment, &experiment, &manifest, &files)?
     };
     let fresh = done.is_empty();
-    let mut done = done;
     done.retain(|r| in_shard(r.point));
     let finished: BTreeSet<usize> = done.iter().map(|r| r.point).collect();
-
     let total = experiment
         .points
         .iter()
@@ -82,59 +71,88 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     );
     let progress = Progress::new("sweeping", total as u64, Unit::Count("points"));
     progress.set_position(finished.len() as u64);
+    let select = |index: usize| in_shard(index) && !finished.contains(&index);
+    let rows = run_keeping(&experiment, &manifest, &files, fresh, &select, &progress)?;
+    progress.finish();
 
-    let appender = Mutex::new(Appender::open(
-        &partial,
-        &experiment.columns,
-        &manifest.inputs,
-        fresh,
-    )?);
+    let mut all = done;
+    all.extend(rows);
+    csv_out::write(&files.out, &experiment.columns, &mut all)?;
+    csv_out::write_sorted_histograms(&files.histograms_partial, &manifest, &files.histograms)?;
+    std::fs::remove_file(&files.partial).ok();
+    std::fs::remove_file(&files.histograms_partial).ok();
+    eprintln!(
+        "wrote {} ({} points) and their merged latency histograms to {}",
+        files.out.display(),
+        all.len(),
+        files.histograms.display()
+    );
+    report_cheapest(&experiment, &all);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The files of a sweep written to `out`.
+struct Files {
+    out: PathBuf,
+    /// Rows as they finish, after the fingerprint of their inputs.
+    partial: PathBuf,
+    histograms: PathBuf,
+    /// Histograms as they finish, after the manifest.
+    histograms_partial: PathBuf,
+}
+
+impl Files {
+    fn of(out: &Path) -> Files {
+        let histograms = csv_out::histograms_path(out);
+        Files {
+            out: out.to_path_buf(),
+            partial: PathBuf::from(format!("{}.partial", out.display())),
+            histograms_partial: PathBuf::from(format!("{}.partial", histograms.display())),
+            histograms,
+        }
+    }
+}
+
+/// Runs the points `select` keeps, appending each finished row and its
+/// histogram to the partial files (started anew if `fresh`).
+fn run_keeping(
+    experiment: &Experiment,
+    manifest: &Manifest,
+    files: &Files,
+    fresh: bool,
+    select: &(dyn Fn(usize) -> bool + Sync),
+    progress: &Progress,
+) -> anyhow::Result<Vec<Row>> {
+    let appender = Appender::open(&files.partial, &experiment.columns, &manifest.inputs, fresh)?;
     let mut histogram_file = std::fs::OpenOptions::new()
         .create(true)
         .append(!fresh)
         .write(true)
         .truncate(fresh)
-        .open(&histograms_partial)
-        .with_context(|| format!("cannot write `{}`", histograms_partial.display()))?;
+        .open(&files.histograms_partial)
+        .with_context(|| format!("cannot write `{}`", files.histograms_partial.display()))?;
     if fresh {
-        csv_out::write_manifest(&mut histogram_file, &histograms_partial, &manifest)?;
+        csv_out::write_manifest(&mut histogram_file, &files.histograms_partial, manifest)?;
     }
-    let histogram_file = Mutex::new(histogram_file);
+    let (appender, histogram_file) = (Mutex::new(appender), Mutex::new(histogram_file));
     let failed_write = Mutex::new(None);
-    let rows = experiment.run(
-        |p| in_shard(p.index) && !finished.contains(&p.index),
-        &|row| {
-            // The histogram first: a row in the CSV partial means both are kept.
-            let kept = csv_out::append_histogram(
-                &mut histogram_file.lock().expect("not poisoned"),
-                &histograms_partial,
-                row,
-            )
-            .and_then(|()| appender.lock().expect("not poisoned").append(row));
-            if let Err(e) = kept {
-                failed_write.lock().expect("not poisoned").get_or_insert(e);
-            }
-            progress.inc();
-        },
-    )?;
-    progress.finish();
+    let rows = experiment.run(|p| select(p.index), &|row| {
+        // The histogram first: a row in the CSV partial means both are kept.
+        let kept = csv_out::append_histogram(
+            &mut histogram_file.lock().expect("not poisoned"),
+            &files.histograms_partial,
+            row,
+        )
+        .and_then(|()| appender.lock().expect("not poisoned").append(row));
+        if let Err(e) = kept {
+            failed_write.lock().expect("not poisoned").get_or_insert(e);
+        }
+        progress.inc();
+    })?;
     if let Some(error) = failed_write.into_inner().expect("not poisoned") {
         return Err(error).context("cannot keep finished points");
     }
-    let mut all = done;
-    all.extend(rows);
-    csv_out::write(&out, &experiment.columns, &mut all)?;
-    csv_out::write_sorted_histograms(&histograms_partial, &manifest, &histograms)?;
-    std::fs::remove_file(&partial).ok();
-    std::fs::remove_file(&histograms_partial).ok();
-    eprintln!(
-        "wrote {} ({} points) and their merged latency histograms to {}",
-        out.display(),
-        all.len(),
-        histograms.display()
-    );
-    report_cheapest(&experiment, &all);
-    Ok(ExitCode::SUCCESS)
+    Ok(rows)
 }
 
 /// `-o`, or `out/<name>.csv` (`out/<name>.shard-i-of-n.csv` for a shard),
@@ -159,9 +177,9 @@ fn resumable(
     path: &Path,
     experiment: &Experiment,
     manifest: &Manifest,
-    partial: &Path,
-    histograms_partial: &Path,
+    files: &Files,
 ) -> anyhow::Result<Vec<Row>> {
+    let (partial, histograms_partial) = (&files.partial, &files.histograms_partial);
     let kept = csv_out::read_partial(partial)?;
     if kept.rows.is_empty() {
         return Ok(Vec::new());
