@@ -181,12 +181,18 @@ fn resumable(
 ) -> anyhow::Result<Vec<Row>> {
     let (partial, histograms_partial) = (&files.partial, &files.histograms_partial);
     let kept = csv_out::read_partial(partial)?;
+    let stale = kept.inputs.as_deref() != Some(manifest.inputs.as_str())
+        || kept.columns != experiment.columns;
     if kept.rows.is_empty() {
+        if stale {
+            eprintln!(
+                "note: `{}` was computed from other inputs but holds no finished point: starting over",
+                partial.display()
+            );
+        }
         return Ok(Vec::new());
     }
-    if kept.inputs.as_deref() != Some(manifest.inputs.as_str())
-        || kept.columns != experiment.columns
-    {
+    if stale {
         anyhow::bail!(
             "`{}` holds {} point{} of an interrupted sweep, computed from other inputs than `{}` and its models give now (one of them changed since, or another version of capsim wrote it): resuming would mix stale rows with new ones\nrun again with --fresh to start over (the partial file is then replaced)",
             partial.display(),
