@@ -26,44 +26,11 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     let seed = args.seed.unwrap_or(model.seed);
     check_series_rows(&args, model.duration_s)?;
 
-    // One report over simulated time for a single run, over replications for several.
-    let single = args.replications == 1;
-    let progress = if single {
-        Progress::new("simulating", 1000, Unit::SimulatedTime)
-    } else {
-        Progress::new(
-            "simulating",
-            u64::from(args.replications),
-            Unit::Count("replications"),
-        )
-    };
     let options = RunOptions {
         series_window_s: args.series.is_some().then_some(args.series_window),
         decisions: args.decisions.is_some(),
     };
-    // `--json` writes every run whole; otherwise each keeps its figures
-    // only (its histograms dropped as it finishes). Replications run in
-    // parallel; `collect` keeps replication order, so the output does not
-    // depend on the thread count.
-    let keep_whole = args.json.is_some();
-    let runs: Vec<_> = (0..args.replications)
-        .into_par_iter()
-        .map(|rep| {
-            let mut result = capsim::simulate_with(&model, seed, rep, &options, &mut |done| {
-                if single {
-                    progress.set_position((done * 1000.0) as u64);
-                }
-            });
-            if !single {
-                progress.inc();
-            }
-            if !keep_whole {
-                capsim::drop_histograms(&mut result);
-            }
-            result
-        })
-        .collect();
-    progress.finish();
+    let runs = simulate_all(&args, &model, seed, &options);
 
     let mut warnings: Vec<&String> = runs.iter().flat_map(|run| &run.warnings).collect();
     warnings.sort();
@@ -168,4 +135,48 @@ fn round_up(x: f64) -> String {
     } else {
         text
     }
+}
+
+/// Every replication, in replication order, with a progress report: over
+/// simulated time for a single run, over replications for several.
+/// `--json` writes every run whole; otherwise each keeps its figures only
+/// (its histograms dropped as it finishes). Replications run in parallel;
+/// `collect` keeps replication order, so the output does not depend on the
+/// thread count.
+fn simulate_all(
+    args: &RunArgs,
+    model: &capsim::model::Model,
+    seed: u64,
+    options: &RunOptions,
+) -> Vec<capsim::RunResult> {
+    let single = args.replications == 1;
+    let progress = if single {
+        Progress::new("simulating", 1000, Unit::SimulatedTime)
+    } else {
+        Progress::new(
+            "simulating",
+            u64::from(args.replications),
+            Unit::Count("replications"),
+        )
+    };
+    let keep_whole = args.json.is_some();
+    let runs = (0..args.replications)
+        .into_par_iter()
+        .map(|rep| {
+            let mut result = capsim::simulate_with(model, seed, rep, options, &mut |done| {
+                if single {
+                    progress.set_position((done * 1000.0) as u64);
+                }
+            });
+            if !single {
+                progress.inc();
+            }
+            if !keep_whole {
+                capsim::drop_histograms(&mut result);
+            }
+            result
+        })
+        .collect();
+    progress.finish();
+    runs
 }

@@ -38,30 +38,19 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     if args.search {
         return search(&experiment, &manifest, &out);
     }
-    let partial = PathBuf::from(format!("{}.partial", out.display()));
-    let histograms = csv_out::histograms_path(&out);
-    let histograms_partial = PathBuf::from(format!("{}.partial", histograms.display()));
-    for (option, path) in [("--out", &out), ("--out", &histograms)] {
-        check_writable(option, path)?;
-    }
+    let files = Files::of(&out);
+    check_writable("--out", &files.out)?;
+    check_writable("--out", &files.histograms)?;
 
     let in_shard = |index: usize| args.shard.is_none_or(|(i, n)| index % n == i - 1);
-    let done = if args.fresh || !partial.exists() {
+    let mut done = if args.fresh || !files.partial.exists() {
         Vec::new()
     } else {
-        resumable(
-            &args.experiment,
-            &experiment,
-            &manifest,
-            &partial,
-            &histograms_partial,
-        )?
+        resumable(&args.experiment, &experiment, &manifest, &files)?
     };
     let fresh = done.is_empty();
-    let mut done = done;
     done.retain(|r| in_shard(r.point));
     let finished: BTreeSet<usize> = done.iter().map(|r| r.point).collect();
-
     let total = experiment
         .points
         .iter()
@@ -82,59 +71,88 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     );
     let progress = Progress::new("sweeping", total as u64, Unit::Count("points"));
     progress.set_position(finished.len() as u64);
+    let select = |index: usize| in_shard(index) && !finished.contains(&index);
+    let rows = run_keeping(&experiment, &manifest, &files, fresh, &select, &progress)?;
+    progress.finish();
 
-    let appender = Mutex::new(Appender::open(
-        &partial,
-        &experiment.columns,
-        &manifest.inputs,
-        fresh,
-    )?);
+    let mut all = done;
+    all.extend(rows);
+    csv_out::write(&files.out, &experiment.columns, &mut all)?;
+    csv_out::write_sorted_histograms(&files.histograms_partial, &manifest, &files.histograms)?;
+    std::fs::remove_file(&files.partial).ok();
+    std::fs::remove_file(&files.histograms_partial).ok();
+    eprintln!(
+        "wrote {} ({} points) and their merged latency histograms to {}",
+        files.out.display(),
+        all.len(),
+        files.histograms.display()
+    );
+    report_cheapest(&experiment, &all);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The files of a sweep written to `out`.
+struct Files {
+    out: PathBuf,
+    /// Rows as they finish, after the fingerprint of their inputs.
+    partial: PathBuf,
+    histograms: PathBuf,
+    /// Histograms as they finish, after the manifest.
+    histograms_partial: PathBuf,
+}
+
+impl Files {
+    fn of(out: &Path) -> Files {
+        let histograms = csv_out::histograms_path(out);
+        Files {
+            out: out.to_path_buf(),
+            partial: PathBuf::from(format!("{}.partial", out.display())),
+            histograms_partial: PathBuf::from(format!("{}.partial", histograms.display())),
+            histograms,
+        }
+    }
+}
+
+/// Runs the points `select` keeps, appending each finished row and its
+/// histogram to the partial files (started anew if `fresh`).
+fn run_keeping(
+    experiment: &Experiment,
+    manifest: &Manifest,
+    files: &Files,
+    fresh: bool,
+    select: &(dyn Fn(usize) -> bool + Sync),
+    progress: &Progress,
+) -> anyhow::Result<Vec<Row>> {
+    let appender = Appender::open(&files.partial, &experiment.columns, &manifest.inputs, fresh)?;
     let mut histogram_file = std::fs::OpenOptions::new()
         .create(true)
         .append(!fresh)
         .write(true)
         .truncate(fresh)
-        .open(&histograms_partial)
-        .with_context(|| format!("cannot write `{}`", histograms_partial.display()))?;
+        .open(&files.histograms_partial)
+        .with_context(|| format!("cannot write `{}`", files.histograms_partial.display()))?;
     if fresh {
-        csv_out::write_manifest(&mut histogram_file, &histograms_partial, &manifest)?;
+        csv_out::write_manifest(&mut histogram_file, &files.histograms_partial, manifest)?;
     }
-    let histogram_file = Mutex::new(histogram_file);
+    let (appender, histogram_file) = (Mutex::new(appender), Mutex::new(histogram_file));
     let failed_write = Mutex::new(None);
-    let rows = experiment.run(
-        |p| in_shard(p.index) && !finished.contains(&p.index),
-        &|row| {
-            // The histogram first: a row in the CSV partial means both are kept.
-            let kept = csv_out::append_histogram(
-                &mut histogram_file.lock().expect("not poisoned"),
-                &histograms_partial,
-                row,
-            )
-            .and_then(|()| appender.lock().expect("not poisoned").append(row));
-            if let Err(e) = kept {
-                failed_write.lock().expect("not poisoned").get_or_insert(e);
-            }
-            progress.inc();
-        },
-    )?;
-    progress.finish();
+    let rows = experiment.run(|p| select(p.index), &|row| {
+        // The histogram first: a row in the CSV partial means both are kept.
+        let kept = csv_out::append_histogram(
+            &mut histogram_file.lock().expect("not poisoned"),
+            &files.histograms_partial,
+            row,
+        )
+        .and_then(|()| appender.lock().expect("not poisoned").append(row));
+        if let Err(e) = kept {
+            failed_write.lock().expect("not poisoned").get_or_insert(e);
+        }
+        progress.inc();
+    })?;
     if let Some(error) = failed_write.into_inner().expect("not poisoned") {
         return Err(error).context("cannot keep finished points");
     }
-    let mut all = done;
-    all.extend(rows);
-    csv_out::write(&out, &experiment.columns, &mut all)?;
-    csv_out::write_sorted_histograms(&histograms_partial, &manifest, &histograms)?;
-    std::fs::remove_file(&partial).ok();
-    std::fs::remove_file(&histograms_partial).ok();
-    eprintln!(
-        "wrote {} ({} points) and their merged latency histograms to {}",
-        out.display(),
-        all.len(),
-        histograms.display()
-    );
-    report_cheapest(&experiment, &all);
-    Ok(ExitCode::SUCCESS)
+    Ok(rows)
 }
 
 /// `-o`, or `out/<name>.csv` (`out/<name>.shard-i-of-n.csv` for a shard),
@@ -159,16 +177,22 @@ fn resumable(
     path: &Path,
     experiment: &Experiment,
     manifest: &Manifest,
-    partial: &Path,
-    histograms_partial: &Path,
+    files: &Files,
 ) -> anyhow::Result<Vec<Row>> {
+    let (partial, histograms_partial) = (&files.partial, &files.histograms_partial);
     let kept = csv_out::read_partial(partial)?;
+    let stale = kept.inputs.as_deref() != Some(manifest.inputs.as_str())
+        || kept.columns != experiment.columns;
     if kept.rows.is_empty() {
+        if stale {
+            eprintln!(
+                "note: `{}` was computed from other inputs but holds no finished point: starting over",
+                partial.display()
+            );
+        }
         return Ok(Vec::new());
     }
-    if kept.inputs.as_deref() != Some(manifest.inputs.as_str())
-        || kept.columns != experiment.columns
-    {
+    if stale {
         anyhow::bail!(
             "`{}` holds {} point{} of an interrupted sweep, computed from other inputs than `{}` and its models give now (one of them changed since, or another version of capsim wrote it): resuming would mix stale rows with new ones\nrun again with --fresh to start over (the partial file is then replaced)",
             partial.display(),
@@ -233,13 +257,38 @@ fn report_cheapest(experiment: &Experiment, rows: &[Row]) {
 fn search(experiment: &Experiment, manifest: &Manifest, out: &Path) -> anyhow::Result<ExitCode> {
     check_writable("--out", out)?;
     check_writable("--out", &csv_out::histograms_path(out))?;
+    let objective: Vec<&str> = experiment
+        .slo
+        .iter()
+        .flat_map(|s| s.conditions.iter().map(|c| c.2.as_str()))
+        .collect();
     eprintln!(
-        "{}: searching {} levels of `{}` by bisection",
+        "{}: searching {} levels of `{}` by bisection for {}",
         experiment.name,
         experiment.points.len(),
-        experiment.axes[0].paths.join(", ")
+        experiment.axes[0].paths.join(", "),
+        objective.join(", ")
     );
-    let mut found = experiment.search()?;
+    // A line per point run: each may take a while, and says which way the search goes.
+    let meets = experiment.columns.iter().position(|c| c == "meets_slo");
+    let mut found = experiment.search(&|row| {
+        let settings: Vec<String> = experiment
+            .points
+            .get(row.point)
+            .into_iter()
+            .flat_map(|p| &p.settings)
+            .map(|(path, value)| format!("{path} = {value}"))
+            .collect();
+        let met = meets
+            .and_then(|m| row.cells.get(m))
+            .is_some_and(|m| m == "1");
+        eprintln!(
+            "  point {} ({}): {}",
+            row.point,
+            settings.join(", "),
+            if met { "meets it" } else { "misses it" }
+        );
+    })?;
     csv_out::write(out, &experiment.columns, &mut found.rows)?;
     csv_out::write_histograms(&csv_out::histograms_path(out), manifest, &found.rows)?;
     eprintln!(
@@ -248,11 +297,6 @@ fn search(experiment: &Experiment, manifest: &Manifest, out: &Path) -> anyhow::R
         found.rows.len(),
         experiment.points.len()
     );
-    let objective: Vec<&str> = experiment
-        .slo
-        .iter()
-        .flat_map(|s| s.conditions.iter().map(|c| c.2.as_str()))
-        .collect();
     match found.point.and_then(|index| experiment.points.get(index)) {
         Some(point) => {
             let settings: Vec<String> = point

@@ -23,8 +23,9 @@ pub struct Found {
 impl Experiment {
     /// Finds the boundary level of the experiment's one axis by bisection;
     /// the axis must be monotone (each level, worst first, meets the
-    /// objective if the one before does). Runs about log2(levels) + 1 points.
-    pub fn search(&self) -> Result<Found, SweepError> {
+    /// objective if the one before does). Runs about log2(levels) + 1
+    /// points, one at a time, calling `ran` with each row as it finishes.
+    pub fn search(&self, ran: &dyn Fn(&Row)) -> Result<Found, SweepError> {
         let [axis] = self.axes.as_slice() else {
             return Err(SweepError::Spec(format!(
                 "--search needs exactly one axis, a monotone one (an instance count, a load); this experiment has {}",
@@ -50,6 +51,7 @@ impl Experiment {
                 .expect("not poisoned")
                 .expect("the selected point ran");
             let met = row.cells[meets] == "1";
+            ran(&row);
             rows.push(row);
             Ok(met)
         };

@@ -448,7 +448,7 @@ fn slo_search_finds_the_first_level_of_the_grid_with_fewer_runs() {
         grid[first..].iter().all(|r| r.cells[meets] == "1"),
         "the axis is monotone"
     );
-    let found = experiment.search().unwrap();
+    let found = experiment.search(&|_| {}).unwrap();
     assert_eq!(found.point, Some(first));
     assert_eq!(found.boundary, "the least `nodes.web.pool.instances`");
     let ran = found.rows;
@@ -626,7 +626,7 @@ fn slo_search_on_a_load_axis_finds_the_highest_load_that_meets_it() {
         grid[..=last].iter().all(|r| r.cells[meets] == "1"),
         "monotone"
     );
-    let found = experiment.search().unwrap();
+    let found = experiment.search(&|_| {}).unwrap();
     assert_eq!(found.point, Some(last));
     assert_eq!(
         found.boundary,
@@ -646,7 +646,7 @@ fn slo_search_on_a_load_axis_finds_the_highest_load_that_meets_it() {
     .unwrap();
     let zip = Experiment::new("zip".into(), &spec, base(), Path::new("")).unwrap();
     assert_eq!(
-        zip.search().unwrap_err().to_string(),
+        zip.search(&|_| {}).unwrap_err().to_string(),
         "--search orders the levels of `nodes.web.pool.instance_type` by value, but level 0 is \"one\", not a number (in a `zip`, put a numeric axis first)"
     );
 }
