@@ -103,17 +103,22 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
             ""
         },
     )?;
-    if let Some(Outcome::Unstable {
-        at_s,
-        in_flight,
-        node,
-    }) = &summary.unstable
-    {
-        writeln!(
+    match &summary.unstable {
+        Some(Outcome::Unstable {
+            at_s,
+            in_flight,
+            node,
+        }) => writeln!(
             out,
             "UNSTABLE: {in_flight} requests in flight at {} s, most waiting at `{node}`: offered load exceeds capacity; figures cover the run until then",
             number(*at_s)
-        )?;
+        )?,
+        Some(Outcome::ZeroTimeLoop { at_s, events, node }) => writeln!(
+            out,
+            "HALTED: zero-time loop at {} s, last at `{node}`: {events} events without simulated time advancing (steps that all take no time, such as a zero think time with zero latencies, or a zero time to failure); figures cover the run until then",
+            number(*at_s)
+        )?,
+        Some(Outcome::Completed) | None => {}
     }
 
     writeln!(out)?;

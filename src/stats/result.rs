@@ -23,6 +23,18 @@ pub enum Outcome {
         /// The node with the most requests waiting.
         node: String,
     },
+    /// Simulated time stopped advancing: `events` events at `at_s` without
+    /// the clock moving on, a loop of steps that take no time (a zero think
+    /// time with zero latencies, a zero time to failure, requests rejected
+    /// at once and sent again at once). Figures cover the run until then.
+    ZeroTimeLoop {
+        /// Simulated time where it stuck, seconds.
+        at_s: f64,
+        /// Events handled at that instant.
+        events: u64,
+        /// The node of the last of them.
+        node: String,
+    },
 }
 
 /// Everything measured in one run (one seed, one replication).
