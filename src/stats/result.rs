@@ -142,7 +142,9 @@ pub struct NodeResult {
     pub name: String,
     /// Node kind, as written in JSON.
     pub kind: String,
-    /// Visits: from reaching the node to its answer (downstream calls included).
+    /// Visits: from reaching the node to its answer (downstream calls
+    /// included); its `error_rate` counts the node's own rejections and
+    /// queue-timeout drops as errors, out of every visit offered.
     pub latency: LatencySummary,
     /// Requests turned away by a full queue.
     pub rejected: u64,
@@ -175,6 +177,12 @@ pub struct NodeResult {
 pub struct ShardResult {
     /// Busy connections / connections of its servers.
     pub utilization: f64,
+    /// Busy connections / connections of its primary (writes, and reads
+    /// without replicas).
+    pub primary_utilization: f64,
+    /// Busy connections / connections of its replicas together (`None`
+    /// without replicas).
+    pub replica_utilization: Option<f64>,
     /// Queries finished per second.
     pub throughput_rps: f64,
     /// Mean time from reaching the database to the answer, ms (wait included).

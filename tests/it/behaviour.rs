@@ -231,3 +231,29 @@ fn a_zero_time_loop_halts_and_names_its_node() {
         }
     );
 }
+
+/// `node-errors-exclude-rejections.json`: M/M/1/K with λ = 12/s, μ = 10/s
+/// and room for K = 11 (one in service, ten waiting). The node's errors %
+/// counts its own rejections: the blocking probability
+/// (1 − ρ) ρ^K / (1 − ρ^(K+1)) = 0.1877 at ρ = 1.2. Over 2,000 s (24,000
+/// arrivals) 0.02 is several standard errors of the estimate; and as the
+/// node is the only one, its rate equals the end-to-end error rate.
+#[test]
+fn a_nodes_errors_include_its_own_rejections() {
+    let model = support::defect("node-errors-exclude-rejections.json");
+    let run = capsim::simulate(&model, 1, 0);
+    let server = node(&run, "server");
+    let rho: f64 = 1.2;
+    let blocking = (1.0 - rho) * rho.powi(11) / (1.0 - rho.powi(12));
+    assert!(
+        (server.latency.error_rate - blocking).abs() < 0.02,
+        "{}",
+        server.latency.error_rate
+    );
+    let offered = server.latency.completed + server.latency.errors + server.rejected;
+    assert_eq!(
+        server.latency.error_rate,
+        server.rejected as f64 / offered as f64
+    );
+    assert!((server.latency.error_rate - run.end_to_end.error_rate).abs() < 1e-3);
+}
