@@ -90,8 +90,16 @@ pub fn simulate_with(
             break;
         }
     }
-    let (stopped, outcome) = match (stop, network.saturation()) {
-        (Stop::Halted(at), Some(saturation)) => (
+    let (stopped, outcome) = match (stop, network.stall(), network.saturation()) {
+        (Stop::Halted(at), Some(stall), _) => (
+            at,
+            Outcome::ZeroTimeLoop {
+                at_s: at.as_secs_f64(),
+                events: stall.events,
+                node: model.node(stall.node).name.clone(),
+            },
+        ),
+        (Stop::Halted(at), None, Some(saturation)) => (
             at,
             Outcome::Unstable {
                 at_s: at.as_secs_f64(),

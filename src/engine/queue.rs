@@ -20,6 +20,9 @@ use super::time::SimTime;
 
 const BUCKETS: usize = 65;
 
+/// Popped events bucket 0 may keep at its front before they are dropped.
+const COMPACT_AFTER: usize = 1 << 16;
+
 /// The pending events of one run.
 pub struct EventQueue {
     last: u64,
@@ -95,6 +98,13 @@ impl EventQueue {
         let (at, event) = self.buckets[0][self.head];
         self.head += 1;
         self.len -= 1;
+        if self.head > COMPACT_AFTER && self.head * 2 > self.buckets[0].len() {
+            // Events keep arriving at the current time faster than bucket 0
+            // empties (a long burst at one instant): drop the popped front,
+            // so memory follows the events pending, not those handled.
+            self.buckets[0].drain(..self.head);
+            self.head = 0;
+        }
         Some((SimTime(at), event))
     }
 
@@ -168,6 +178,21 @@ mod tests {
                 assert_eq!(queue.len(), reference.len());
             }
         }
+    }
+
+    /// A chain of events at one instant (each handled event schedules the
+    /// next at the same time) keeps bucket 0 short: memory follows the
+    /// events pending (one here), not the million handled.
+    #[test]
+    fn a_burst_at_one_instant_does_not_grow_the_queue() {
+        let mut queue = EventQueue::new();
+        queue.schedule(SimTime(7), Event::Arrival { source: 0 });
+        for _ in 0..1_000_000 {
+            let (at, event) = queue.pop().expect("the chain goes on");
+            queue.schedule(at, event);
+        }
+        assert_eq!(queue.len(), 1);
+        assert!(queue.buckets[0].len() <= 2 * COMPACT_AFTER + 2);
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn check_sizes(acc: &mut Vec<Diagnostic>, topology: &Topology, sources: &[So
             format!("expected at most {MAX_IN_FLIGHT}, got {limit}"),
         ));
     }
+    check_zero_time_loops(acc, topology, sources);
     for source in sources {
         if let ArrivalsSpec::Batch(batch) = source.arrivals {
             check_batch(
@@ -148,5 +149,45 @@ fn check_batch(acc: &mut Vec<Diagnostic>, path: &str, size: &BatchSizeSpec) {
             format!("{path}.{field}"),
             format!("expected at most {bound} requests per batch, got {value}"),
         ));
+    }
+}
+
+/// Loops that provably never let simulated time advance, so a run would
+/// never end: closed users who think for no time at a delay of no time,
+/// and instances that crash the moment they start. (The engine halts any
+/// other zero-time loop at run time, naming its node.)
+fn check_zero_time_loops(acc: &mut Vec<Diagnostic>, topology: &Topology, sources: &[SourceView]) {
+    for source in sources {
+        let ArrivalsSpec::Closed(closed) = source.arrivals else {
+            continue;
+        };
+        let instant_entry = matches!(
+            topology.nodes.get(source.entry),
+            Some(NodeSpec::Delay(delay)) if delay.latency.mean_ms() == 0.0
+        );
+        if closed.think.mean_ms() == 0.0 && instant_entry {
+            acc.push(Diagnostic::new(
+                format!("{}.arrivals.closed.think", source.path),
+                format!(
+                    "a think time of 0 ms at `{}`, a delay of 0 ms, is a zero-time loop: each user sends again at the same instant, for ever; expected a think time or a latency above 0",
+                    source.entry
+                ),
+            ));
+        }
+    }
+    for (name, node) in &topology.nodes {
+        let NodeSpec::Pool(pool) = node else {
+            continue;
+        };
+        let ttf = pool
+            .failures
+            .as_ref()
+            .and_then(|f| f.time_to_failure.as_ref());
+        if ttf.is_some_and(|d| d.mean_ms() == 0.0) {
+            acc.push(Diagnostic::new(
+                format!("nodes.{name}.pool.failures.time_to_failure"),
+                "a time to failure of 0 ms crashes every instance the moment it starts, a zero-time loop of crashes and replacements; expected a time above 0".to_string(),
+            ));
+        }
     }
 }

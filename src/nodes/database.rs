@@ -75,6 +75,11 @@ impl DatabaseState {
         server / self.per_shard
     }
 
+    /// True if `server` is its shard's primary (the first of its servers).
+    pub fn is_primary(&self, server: u32) -> bool {
+        server % self.per_shard == 0
+    }
+
     /// The server for a query: its key's shard; the primary for writes (and
     /// for reads without replicas), else one of the shard's replicas.
     pub fn route(&mut self, key: u64, write: bool) -> u32 {

@@ -17,4 +17,4 @@ mod network;
 mod pool;
 mod resilience;
 
-pub use network::{Network, Saturation};
+pub use network::{Network, Saturation, Stall};

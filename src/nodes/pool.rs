@@ -85,6 +85,17 @@ pub struct SettledCpu {
     pub cpu: f64,
 }
 
+/// The counter of `phase` in `counts` (none for gone instances).
+fn count_of(counts: &mut FleetCounts, phase: Phase) -> Option<&mut u32> {
+    match phase {
+        Phase::Starting => Some(&mut counts.starting),
+        Phase::Serving => Some(&mut counts.serving),
+        Phase::Draining => Some(&mut counts.draining),
+        Phase::Failed => Some(&mut counts.failed),
+        Phase::Gone => None,
+    }
+}
+
 /// What became of a request offered to the pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admission {
@@ -115,6 +126,8 @@ pub struct PoolState {
     instances: Vec<Instance>,
     /// Instances that take new work, in index order.
     rotation: Vec<u32>,
+    /// Instances by phase, kept as phases change (`desired` left 0).
+    counts: FleetCounts,
     shared: Option<VecDeque<JobId>>,
     queue_limit: usize,
     balance: BalancePolicy,
@@ -132,6 +145,7 @@ impl PoolState {
         let mut state = PoolState {
             instances: Vec::new(),
             rotation: Vec::new(),
+            counts: FleetCounts::default(),
             shared: pool.shared_queue.then(VecDeque::new),
             queue_limit: pool.queue_limit.map_or(usize::MAX, |l| l as usize),
             balance: pool.balance,
@@ -153,12 +167,15 @@ impl PoolState {
             instance.healthy = true;
             instance.phase = Phase::Serving;
         }
-        state.update_rotation();
+        state.counts.starting = 0;
+        state.counts.serving = pool.instances;
+        state.rotation = (0..pool.instances).collect();
         state
     }
 
     /// A new instance in `zone`, starting; returns its index.
     pub fn launch(&mut self, zone: u16) -> u32 {
+        self.counts.starting += 1;
         self.instances.push(Instance {
             phase: Phase::Starting,
             zone,
@@ -189,8 +206,38 @@ impl PoolState {
 
     /// Moves instance `i` to `phase`.
     pub fn set_phase(&mut self, i: u32, phase: Phase) {
-        self.instances[i as usize].phase = phase;
-        self.update_rotation();
+        self.change(i, Some(phase), None);
+    }
+
+    /// Moves instance `i` to `phase` and/or sets the load balancer's view
+    /// of it, keeping the counts and the rotation: at a cost that does not
+    /// grow with the instances launched so far (a crash loop launches many).
+    fn change(&mut self, i: u32, phase: Option<Phase>, healthy: Option<bool>) {
+        let takes_work = |instance: &Instance| {
+            instance.healthy && matches!(instance.phase, Phase::Serving | Phase::Failed)
+        };
+        let instance = &mut self.instances[i as usize];
+        let before = takes_work(instance);
+        if let Some(phase) = phase {
+            if let Some(count) = count_of(&mut self.counts, instance.phase) {
+                *count = count.saturating_sub(1);
+            }
+            if let Some(count) = count_of(&mut self.counts, phase) {
+                *count += 1;
+            }
+            instance.phase = phase;
+        }
+        if let Some(healthy) = healthy {
+            instance.healthy = healthy;
+        }
+        let after = takes_work(instance);
+        match (before, after, self.rotation.binary_search(&i)) {
+            (false, true, Err(k)) => self.rotation.insert(k, i),
+            (true, false, Ok(k)) => {
+                self.rotation.remove(k);
+            }
+            _ => {}
+        }
     }
 
     /// Instance `i` starts serving at `now`.
@@ -243,19 +290,7 @@ impl PoolState {
 
     /// Sets the load balancer's view of instance `i`.
     pub fn set_healthy(&mut self, i: u32, healthy: bool) {
-        self.instances[i as usize].healthy = healthy;
-        self.update_rotation();
-    }
-
-    fn update_rotation(&mut self) {
-        self.rotation.clear();
-        for (i, instance) in self.instances.iter().enumerate() {
-            let takes_work =
-                instance.healthy && matches!(instance.phase, Phase::Serving | Phase::Failed);
-            if takes_work {
-                self.rotation.push(i as u32);
-            }
-        }
+        self.change(i, None, Some(healthy));
     }
 
     /// Instances taking new work, for balancers.
@@ -275,17 +310,7 @@ impl PoolState {
 
     /// Instances by phase, for billing and reports (`desired` left 0).
     pub fn counts(&self) -> FleetCounts {
-        let mut counts = FleetCounts::default();
-        for instance in &self.instances {
-            match instance.phase {
-                Phase::Starting => counts.starting += 1,
-                Phase::Serving => counts.serving += 1,
-                Phase::Draining => counts.draining += 1,
-                Phase::Failed => counts.failed += 1,
-                Phase::Gone => {}
-            }
-        }
-        counts
+        self.counts
     }
 
     /// Requests waiting for a worker or a vCPU.
@@ -474,11 +499,8 @@ impl PoolState {
         instance.load = 0;
         instance.free_vcpus = self.vcpus;
         instance.free_workers = self.workers;
-        instance.phase = Phase::Failed;
-        if noticed {
-            instance.healthy = false;
-        }
-        self.update_rotation();
+        let healthy = if noticed { Some(false) } else { None };
+        self.change(i, Some(Phase::Failed), healthy);
         crashed
     }
 }

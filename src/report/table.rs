@@ -103,17 +103,22 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
             ""
         },
     )?;
-    if let Some(Outcome::Unstable {
-        at_s,
-        in_flight,
-        node,
-    }) = &summary.unstable
-    {
-        writeln!(
+    match &summary.unstable {
+        Some(Outcome::Unstable {
+            at_s,
+            in_flight,
+            node,
+        }) => writeln!(
             out,
             "UNSTABLE: {in_flight} requests in flight at {} s, most waiting at `{node}`: offered load exceeds capacity; figures cover the run until then",
             number(*at_s)
-        )?;
+        )?,
+        Some(Outcome::ZeroTimeLoop { at_s, events, node }) => writeln!(
+            out,
+            "HALTED: zero-time loop at {} s, last at `{node}`: {events} events without simulated time advancing (steps that all take no time, such as a zero think time with zero latencies, or a zero time to failure); figures cover the run until then",
+            number(*at_s)
+        )?,
+        Some(Outcome::Completed) | None => {}
     }
 
     writeln!(out)?;
@@ -193,6 +198,9 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
             figures(|s| cell(s.mean_ms)),
         )?;
     }
+    for node in &summary.nodes {
+        write_database_servers(out, node)?;
+    }
     if !dropped.is_empty() {
         writeln!(out, "dropped at queue timeout: {}", dropped.join(", "))?;
     }
@@ -270,4 +278,48 @@ mod tests {
             "10.0±0.250"
         );
     }
+}
+
+/// A replicated database's primaries and replicas apart, per shard, and
+/// the busiest of its servers: writes saturate the primaries while the
+/// replicas idle, which the node's overall figure averages away.
+fn write_database_servers(
+    out: &mut impl Write,
+    node: &crate::stats::NodeEstimate,
+) -> std::io::Result<()> {
+    let replicated: Option<Vec<Estimate>> =
+        node.shards.iter().map(|s| s.replica_utilization).collect();
+    let Some(replicas) = replicated.filter(|r| !r.is_empty()) else {
+        return Ok(());
+    };
+    let primaries: Vec<Estimate> = node.shards.iter().map(|s| s.primary_utilization).collect();
+    let join = |figures: &[Estimate]| {
+        figures
+            .iter()
+            .map(|e| percent(*e))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut busiest = (primaries[0].mean, "primary", 0);
+    for (shard, (primary, replica)) in primaries.iter().zip(&replicas).enumerate() {
+        for (mean, role) in [(primary.mean, "primary"), (replica.mean, "replicas")] {
+            if mean > busiest.0 {
+                busiest = (mean, role, shard);
+            }
+        }
+    }
+    let (_, role, shard) = busiest;
+    let figure = if role == "primary" {
+        primaries[shard]
+    } else {
+        replicas[shard]
+    };
+    writeln!(
+        out,
+        "servers of {}: primaries util % {}; replicas util % {}; busiest: shard {shard}'s {role} at {}%",
+        node.name,
+        join(&primaries),
+        join(&replicas),
+        percent(figure),
+    )
 }

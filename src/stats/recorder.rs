@@ -5,7 +5,7 @@
 use crate::engine::{CallEvent, Decision, FleetCounts, Observer, Resource, SimTime};
 use crate::model::{ClassId, Model, NodeId, NodeKind};
 
-use super::latency::LatencyRecord;
+use super::latency::{LatencyRecord, LatencySummary};
 use super::result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
     RunResult, ShardResult,
@@ -42,6 +42,8 @@ struct NodeRecord {
 #[derive(Default)]
 struct ShardRecord {
     busy: Level,
+    /// Busy connections of its primary alone.
+    busy_primary: Level,
     done: u64,
     sum_ns: f64,
 }
@@ -167,7 +169,10 @@ impl Recorder {
                 NodeResult {
                     name: node.name.clone(),
                     kind: node.kind.label().to_string(),
-                    latency: record.latency.summarize(window_s),
+                    latency: with_turn_aways(
+                        record.latency.summarize(window_s),
+                        record.rejected + record.expired,
+                    ),
                     rejected: record.rejected,
                     expired: record.expired,
                     offered_per_s: (record.latency.ok
@@ -187,6 +192,13 @@ impl Recorder {
                             .map(|shard| ShardResult {
                                 utilization: shard.busy.area_until(end, from)
                                     / (window_ns * f64::from(db.connections * (1 + db.replicas))),
+                                primary_utilization: shard.busy_primary.area_until(end, from)
+                                    / (window_ns * f64::from(db.connections)),
+                                replica_utilization: (db.replicas > 0).then(|| {
+                                    (shard.busy.area_until(end, from)
+                                        - shard.busy_primary.area_until(end, from))
+                                        / (window_ns * f64::from(db.connections * db.replicas))
+                                }),
                                 throughput_rps: shard.done as f64 / window_s,
                                 mean_ms: shard.sum_ns / shard.done.max(1) as f64 / 1e6,
                             })
@@ -299,12 +311,14 @@ impl Observer for Recorder {
     }
 
     #[inline(always)]
-    fn shard_busy(&mut self, now: SimTime, node: NodeId, shard: u32, delta: i32) {
-        self.nodes[node.index()].shards[shard as usize].busy.add(
-            now,
-            self.warmup_end,
-            f64::from(delta),
-        );
+    fn shard_busy(&mut self, now: SimTime, node: NodeId, shard: u32, primary: bool, delta: i32) {
+        let record = &mut self.nodes[node.index()].shards[shard as usize];
+        record.busy.add(now, self.warmup_end, f64::from(delta));
+        if primary {
+            record
+                .busy_primary
+                .add(now, self.warmup_end, f64::from(delta));
+        }
     }
 
     #[inline(always)]
@@ -402,4 +416,15 @@ impl Observer for Recorder {
             decisions.push(decision.clone());
         }
     }
+}
+
+/// A node's visit figures, its error rate counting the visits it turned
+/// away itself (rejected by a full queue, dropped at the queue timeout) as
+/// errors too, as the README defines a node's `errors %`.
+fn with_turn_aways(mut latency: LatencySummary, turned_away: u64) -> LatencySummary {
+    let answered = latency.completed + latency.errors + turned_away;
+    if answered > 0 {
+        latency.error_rate = (latency.errors + turned_away) as f64 / answered as f64;
+    }
+    latency
 }

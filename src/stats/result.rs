@@ -23,6 +23,18 @@ pub enum Outcome {
         /// The node with the most requests waiting.
         node: String,
     },
+    /// Simulated time stopped advancing: `events` events at `at_s` without
+    /// the clock moving on, a loop of steps that take no time (a zero think
+    /// time with zero latencies, a zero time to failure, requests rejected
+    /// at once and sent again at once). Figures cover the run until then.
+    ZeroTimeLoop {
+        /// Simulated time where it stuck, seconds.
+        at_s: f64,
+        /// Events handled at that instant.
+        events: u64,
+        /// The node of the last of them.
+        node: String,
+    },
 }
 
 /// Everything measured in one run (one seed, one replication).
@@ -130,7 +142,9 @@ pub struct NodeResult {
     pub name: String,
     /// Node kind, as written in JSON.
     pub kind: String,
-    /// Visits: from reaching the node to its answer (downstream calls included).
+    /// Visits: from reaching the node to its answer (downstream calls
+    /// included); its `error_rate` counts the node's own rejections and
+    /// queue-timeout drops as errors, out of every visit offered.
     pub latency: LatencySummary,
     /// Requests turned away by a full queue.
     pub rejected: u64,
@@ -163,6 +177,12 @@ pub struct NodeResult {
 pub struct ShardResult {
     /// Busy connections / connections of its servers.
     pub utilization: f64,
+    /// Busy connections / connections of its primary (writes, and reads
+    /// without replicas).
+    pub primary_utilization: f64,
+    /// Busy connections / connections of its replicas together (`None`
+    /// without replicas).
+    pub replica_utilization: Option<f64>,
     /// Queries finished per second.
     pub throughput_rps: f64,
     /// Mean time from reaching the database to the answer, ms (wait included).

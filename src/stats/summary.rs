@@ -76,6 +76,10 @@ pub struct NodeEstimate {
 pub struct ShardEstimate {
     /// Busy connections / connections of its servers.
     pub utilization: Estimate,
+    /// Busy connections / connections of its primary.
+    pub primary_utilization: Estimate,
+    /// Busy connections / connections of its replicas (`None` without).
+    pub replica_utilization: Option<Estimate>,
     /// Queries finished per second.
     pub throughput_rps: Estimate,
     /// Mean time at the database, ms.
@@ -161,6 +165,10 @@ impl Summary {
                 shards: (0..node.shards.len())
                     .map(|k| ShardEstimate {
                         utilization: over(&|r| r.nodes[i].shards[k].utilization),
+                        primary_utilization: over(&|r| r.nodes[i].shards[k].primary_utilization),
+                        replica_utilization: optional(&|r| {
+                            r.nodes[i].shards[k].replica_utilization
+                        }),
                         throughput_rps: over(&|r| r.nodes[i].shards[k].throughput_rps),
                         mean_ms: over(&|r| r.nodes[i].shards[k].mean_ms),
                     })

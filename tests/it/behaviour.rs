@@ -203,3 +203,57 @@ fn max_in_flight_counts_requests_not_visits() {
     };
     assert_eq!((in_flight, node.as_str()), (1001, "web"));
 }
+
+/// A zero-time loop validation cannot see: two closed users who think for
+/// no time, one worker and no queue. One user is served (10 ms); the other
+/// is rejected at once and sends again at once, for ever at t = 0. The run
+/// halts at its bound of events at one instant, 1,000,000 + 32 × (the
+/// default 100,000 in flight + 2 users) + 8 × 1 instance = 4,200,072, and
+/// names the pool.
+#[test]
+fn a_zero_time_loop_halts_and_names_its_node() {
+    let model = support::model(json!({
+        "simulation": { "duration_s": 60.0 },
+        "instance_types": { "unit": { "vcpus": 1 } },
+        "traffic": { "entry": "web",
+                     "arrivals": { "closed": { "users": 2, "think": { "constant": { "ms": 0.0 } } } } },
+        "nodes": { "web": { "pool": { "instance_type": "unit", "instances": 1,
+                                      "workers_per_instance": 1, "queue_limit": 0,
+                                      "service": { "constant": { "ms": 10.0 } } } } }
+    }));
+    let outcome = capsim::simulate(&model, 1, 0).outcome;
+    assert_eq!(
+        outcome,
+        capsim::Outcome::ZeroTimeLoop {
+            at_s: 0.0,
+            events: 4_200_072,
+            node: "web".into()
+        }
+    );
+}
+
+/// `node-errors-exclude-rejections.json`: M/M/1/K with λ = 12/s, μ = 10/s
+/// and room for K = 11 (one in service, ten waiting). The node's errors %
+/// counts its own rejections: the blocking probability
+/// (1 − ρ) ρ^K / (1 − ρ^(K+1)) = 0.1877 at ρ = 1.2. Over 2,000 s (24,000
+/// arrivals) 0.02 is several standard errors of the estimate; and as the
+/// node is the only one, its rate equals the end-to-end error rate.
+#[test]
+fn a_nodes_errors_include_its_own_rejections() {
+    let model = support::defect("node-errors-exclude-rejections.json");
+    let run = capsim::simulate(&model, 1, 0);
+    let server = node(&run, "server");
+    let rho: f64 = 1.2;
+    let blocking = (1.0 - rho) * rho.powi(11) / (1.0 - rho.powi(12));
+    assert!(
+        (server.latency.error_rate - blocking).abs() < 0.02,
+        "{}",
+        server.latency.error_rate
+    );
+    let offered = server.latency.completed + server.latency.errors + server.rejected;
+    assert_eq!(
+        server.latency.error_rate,
+        server.rejected as f64 / offered as f64
+    );
+    assert!((server.latency.error_rate - run.end_to_end.error_rate).abs() < 1e-3);
+}

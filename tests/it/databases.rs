@@ -132,3 +132,33 @@ fn range_sharding_without_a_key_space_is_rejected() {
         "{err}"
     );
 }
+
+/// `db-primary-saturated-shows-50pct.json`: 48 writes/s of 90 ms over 4
+/// shards load each primary's one connection 48 × 0.09 / 4 = 1.08 (it
+/// saturates), while 480 reads/s of 4 ms load each shard's replica 480 ×
+/// 0.004 / 4 = 0.48. The database's overall figure averages the two to
+/// about 0.74; primaries and replicas are reported apart, and the table
+/// names the busiest: a primary, at about 100%.
+#[test]
+fn primaries_and_replicas_are_reported_apart() {
+    let model = crate::support::defect("db-primary-saturated-shows-50pct.json");
+    let run = capsim::simulate(&model, 1, 0);
+    let db = run
+        .nodes
+        .iter()
+        .find(|n| n.name == "db")
+        .expect("a db node");
+    for shard in &db.shards {
+        assert!(shard.primary_utilization > 0.95, "{shard:?}");
+        let replica = shard.replica_utilization.expect("one replica per shard");
+        // Reads are Poisson-thinned, 120/s per replica over 600 s: a
+        // utilization within 0.05 of 0.48 is several standard errors.
+        assert!((replica - 0.48).abs() < 0.05, "{shard:?}");
+    }
+    let summary = capsim::Summary::of(&[run]);
+    let mut table = Vec::new();
+    capsim::report::table::write(&mut table, &summary, 600.0).expect("writes to memory");
+    let table = String::from_utf8(table).expect("utf-8");
+    assert!(table.contains("busiest: shard "), "{table}");
+    assert!(table.contains("'s primary at "), "{table}");
+}

@@ -147,3 +147,33 @@ fn misspelt_hpa_field_names_the_spec_fields() {
         "{err}"
     );
 }
+
+/// The message of a defect input that does not load.
+fn defect_error(file: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/defects")
+        .join(file);
+    capsim::model::load(&path)
+        .expect_err("should be rejected")
+        .to_string()
+}
+
+/// `crash-loop-ttf0.json`: an instance that fails the moment it starts is
+/// replaced at once and fails again, without time ever advancing.
+#[test]
+fn a_zero_time_to_failure_is_a_zero_time_loop() {
+    assert_eq!(
+        defect_error("crash-loop-ttf0.json"),
+        "nodes.web.pool.failures.time_to_failure: a time to failure of 0 ms crashes every instance the moment it starts, a zero-time loop of crashes and replacements; expected a time above 0"
+    );
+}
+
+/// `closed-zero-think-zero-latency.json`: a user who thinks for 0 ms at a
+/// delay of 0 ms sends again at the same instant, for ever.
+#[test]
+fn zero_think_time_at_a_zero_delay_is_a_zero_time_loop() {
+    assert_eq!(
+        defect_error("closed-zero-think-zero-latency.json"),
+        "traffic.arrivals.closed.think: a think time of 0 ms at `d`, a delay of 0 ms, is a zero-time loop: each user sends again at the same instant, for ever; expected a think time or a latency above 0"
+    );
+}

@@ -29,8 +29,8 @@ impl<O: Observer> Network<'_, O> {
         let sampler = if job.write { &db.write } else { &db.read };
         let work = sampler.draw(&mut self.rngs[node]);
         queue.schedule(now.after(work), Event::PhaseDone { job: id });
-        let shard = db.shard_of_server(job.slot);
-        self.observer.shard_busy(now, job.node, shard, 1);
+        let (shard, primary) = (db.shard_of_server(job.slot), db.is_primary(job.slot));
+        self.observer.shard_busy(now, job.node, shard, primary, 1);
     }
 
     pub(super) fn database_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
@@ -65,8 +65,8 @@ impl<O: Observer> Network<'_, O> {
             queue.schedule(now.after(wait), Event::PhaseDone { job: id });
             return;
         }
-        let shard = db.shard_of_server(job.slot);
-        self.observer.shard_busy(now, job.node, shard, -1);
+        let (shard, primary) = (db.shard_of_server(job.slot), db.is_primary(job.slot));
+        self.observer.shard_busy(now, job.node, shard, primary, -1);
         self.observer.shard_done(now, job.node, shard, job.entered);
         match self.database(node).release(job.slot) {
             Some(next) => {

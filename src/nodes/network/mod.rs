@@ -15,7 +15,7 @@ use crate::engine::rng::{self, Rng};
 use crate::engine::{
     Event, EventQueue, FleetCounts, JobId, Observer, Resource, Sampler, SimTime, Slab, World,
 };
-use crate::model::{Hits, Keys, Model, NodeId, NodeKind, WritePolicy};
+use crate::model::{Autoscaler, Hits, Keys, Model, NodeId, NodeKind, WritePolicy};
 
 use super::balancer::{pick_instance, pick_target};
 use super::database::DatabaseState;
@@ -70,6 +70,46 @@ pub struct Saturation {
     pub node: NodeId,
 }
 
+/// Why the network stopped a run whose clock no longer advanced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stall {
+    /// Events handled at that instant.
+    pub events: u64,
+    /// The node of the last one.
+    pub node: NodeId,
+}
+
+/// Events at one instant beyond which a run is a zero-time loop: more than
+/// any burst a model can cause (every request in flight and every closed
+/// user taking a few zero-time steps, every instance crashing and being
+/// replaced at once), and a fraction of a second of work.
+fn events_at_one_instant(model: &Model) -> u64 {
+    let users: u64 = model
+        .sources
+        .iter()
+        .map(|s| match s.arrivals {
+            crate::model::Arrivals::Closed { users, .. } => u64::from(users),
+            _ => 0,
+        })
+        .sum();
+    let instances: u64 = model
+        .nodes
+        .iter()
+        .map(|node| match &node.kind {
+            NodeKind::Pool(pool) => {
+                let most = match &pool.fleet.autoscaler {
+                    Some(Autoscaler::Hpa(hpa)) => hpa.max,
+                    Some(Autoscaler::Aws(aws)) => aws.max,
+                    None => 0,
+                };
+                u64::from(pool.instances.max(most))
+            }
+            _ => 0,
+        })
+        .sum();
+    1_000_000 + 32 * (u64::from(model.max_in_flight) + users) + 8 * instances
+}
+
 /// Every node's state, the jobs in flight, and the observer.
 pub struct Network<'m, O: Observer> {
     pub(super) model: &'m Model,
@@ -89,6 +129,11 @@ pub struct Network<'m, O: Observer> {
     /// not count against `max_in_flight`, a closed population being bounded.
     closed_requests: usize,
     saturation: Option<Saturation>,
+    /// The instant of the last event, and how many events it has had.
+    instant: SimTime,
+    events_at_instant: u64,
+    max_events_at_instant: u64,
+    stall: Option<Stall>,
     /// Pending fleet timers (instance start-up, crashes, syncs, checks).
     pub(super) timers: Slab<Timer>,
     /// Each pool's fleet; `None` for other kinds. Boxed: the hot path only
@@ -190,6 +235,10 @@ impl<'m, O: Observer> Network<'m, O> {
             requests: 0,
             closed_requests: 0,
             saturation: None,
+            instant: SimTime::ZERO,
+            events_at_instant: 0,
+            max_events_at_instant: events_at_one_instant(model),
+            stall: None,
         }
     }
 
@@ -247,6 +296,32 @@ impl<'m, O: Observer> Network<'m, O> {
     /// Why the run was stopped early, if it was.
     pub fn saturation(&self) -> Option<&Saturation> {
         self.saturation.as_ref()
+    }
+
+    /// Why the run was stopped as a zero-time loop, if it was.
+    pub fn stall(&self) -> Option<&Stall> {
+        self.stall.as_ref()
+    }
+
+    /// The node `event` is about: a source's entry, a job's node, a timer's pool.
+    fn node_of(&self, event: Event) -> NodeId {
+        match event {
+            Event::Arrival { source } => self.sources[source as usize].entry(),
+            Event::PhaseDone { job } => self.jobs[job].node,
+            Event::Timer { id } => match self.timers[id] {
+                Timer::CallTimeout { job, .. } | Timer::Retry { job, .. } => self.jobs[job].node,
+                Timer::Booted { node, .. }
+                | Timer::Ready { node, .. }
+                | Timer::Crash { node, .. }
+                | Timer::Replace { node, .. }
+                | Timer::Sync { node }
+                | Timer::HealthCheck { node }
+                | Timer::CheckFailed { node, .. }
+                | Timer::Scheduled { node, .. }
+                | Timer::ZoneUp { node, .. }
+                | Timer::Action { node, .. } => node,
+            },
+        }
     }
 
     /// The high-water mark of jobs in flight.
@@ -589,6 +664,19 @@ fn pick_two(states: &mut [NodeState], a: usize, b: usize) -> (&mut NodeState, &m
 impl<O: Observer> World for Network<'_, O> {
     #[inline]
     fn handle(&mut self, now: SimTime, event: Event, queue: &mut EventQueue) -> ControlFlow<()> {
+        if now == self.instant {
+            self.events_at_instant += 1;
+            if self.events_at_instant > self.max_events_at_instant {
+                self.stall = Some(Stall {
+                    events: self.events_at_instant - 1,
+                    node: self.node_of(event),
+                });
+                return ControlFlow::Break(());
+            }
+        } else {
+            self.instant = now;
+            self.events_at_instant = 1;
+        }
         match event {
             Event::Arrival { source } => self.arrival(now, queue, source),
             Event::PhaseDone { job } => self.phase_done(now, queue, job),
