@@ -199,10 +199,11 @@ impl Observer for Hashing {
         self.0.class(class);
     }
 
-    fn shard_busy(&mut self, now: SimTime, node: NodeId, shard: u32, delta: i32) {
+    fn shard_busy(&mut self, now: SimTime, node: NodeId, shard: u32, primary: bool, delta: i32) {
         self.0.time(6, now);
         self.0.node(node);
         self.0.u64(u64::from(shard));
+        self.0.u64(u64::from(primary));
         self.0.bytes(&delta.to_le_bytes());
     }
 

@@ -3,8 +3,6 @@
 
 use std::process::ExitCode;
 
-use rayon::prelude::*;
-
 use super::EXIT_UNSTABLE;
 use super::args::AnalyzeArgs;
 use super::progress::{Progress, Unit};
@@ -45,14 +43,10 @@ fn simulate(model: &capsim::model::Model, seed: u64, replications: u32) -> Vec<c
         u64::from(replications),
         Unit::Count("replications"),
     );
-    let runs = (0..replications)
-        .into_par_iter()
-        .map(|rep| {
-            let run = capsim::simulate(model, seed, rep);
-            progress.inc();
-            run
-        })
-        .collect();
+    let options = capsim::RunOptions::default();
+    let replicated = capsim::replicate_figures(model, seed, replications, &options, &|_| {
+        progress.inc();
+    });
     progress.finish();
-    runs
+    replicated.runs
 }

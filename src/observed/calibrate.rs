@@ -92,7 +92,15 @@ pub fn calibrate(
     let before = compare::compare(model, base, observed, options)?;
     let (driven, _) = drive(model, observed)?;
     let compiled = compile(&driven, base)?;
-    let runs = crate::replicate(&compiled, options.seed, options.replications.max(1));
+    let replications = options.replications.max(1);
+    let runs = crate::replicate_figures(
+        &compiled,
+        options.seed,
+        replications,
+        &Default::default(),
+        &|_| {},
+    )
+    .runs;
     let summary = Summary::of(&runs);
     let mut calibrated = model.clone();
     let mut tiers = Vec::new();
