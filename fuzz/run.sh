@@ -30,11 +30,22 @@ fuzz=(--sanitizer none --target-dir "$PWD/target/fuzz")
 cargo fuzz build "${fuzz[@]}"
 
 out="$PWD/target/fuzz"
+corpus="$out/corpus"
 args=()
+keep_going=()
 if [ -n "${CAPSIM_FUZZ_DEFECTS:-}" ]; then
+  # A corpus of its own: known defects must not reach the one CI grows.
+  corpus="$out/corpus-defects"
   args=(--defects "$CAPSIM_FUZZ_DEFECTS")
+  # Known defects crash at once: keep going (a forked child per run) and collect them all.
+  keep_going=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
 fi
-python3 fuzz/seed.py --out "$out/corpus" "${args[@]}"
+python3 fuzz/seed.py --out "$corpus" "${args[@]}"
+
+# The targets write each input to a file here (in memory where there is /dev/shm).
+scratch=$(mktemp -d "$( [ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/capsim-fuzz.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+export CAPSIM_FUZZ_SCRATCH="$scratch"
 
 failed=()
 summary="$out/summary.txt"
@@ -43,11 +54,13 @@ for target in "${targets[@]}"; do
   mkdir -p "$out/artifacts/$target"
   log="$out/$target.log"
   start=$(date +%s)
+  before=$(find "$out/artifacts/$target" -type f | wc -l)
   # -timeout: one input running this long is a hang (a run is capped at 2 simulated seconds,
   # milliseconds of work); -rss_limit_mb: memory a bounded run never needs.
-  if cargo fuzz run "${fuzz[@]}" "$target" "$out/corpus/$target" -- \
+  if cargo fuzz run "${fuzz[@]}" "$target" "$corpus/$target" -- \
       -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
-      -artifact_prefix="$out/artifacts/$target/" >"$log" 2>&1; then
+      -artifact_prefix="$out/artifacts/$target/" "${keep_going[@]}" >"$log" 2>&1 &&
+    [ "$(find "$out/artifacts/$target" -type f | wc -l)" -eq "$before" ]; then
     result=ok
   else
     result=FAILED
@@ -55,7 +68,7 @@ for target in "${targets[@]}"; do
     tail -n 60 "$log"
   fi
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  inputs=$(find "$out/corpus/$target" -type f | wc -l)
+  inputs=$(find "$corpus/$target" -type f | wc -l)
   printf '%-12s %8s %12s %8s %s\n' "$target" "$inputs" "${executions:-?}" \
     "$(($(date +%s) - start))" "$result" >>"$summary"
 done

@@ -28,17 +28,14 @@ pub fn repo() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
-/// A directory of this process's own, for inputs read from a file (in
-/// memory where the machine has /dev/shm: each input is written once).
+/// A directory of this process's own, for inputs read from a file: under
+/// `$CAPSIM_FUZZ_SCRATCH` (`fuzz/run.sh` sets it, and removes it after), else
+/// the system's temporary directory.
 pub fn scratch() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let shm = Path::new("/dev/shm");
-        let base = if shm.is_dir() {
-            shm.to_path_buf()
-        } else {
-            std::env::temp_dir()
-        };
+        let base =
+            std::env::var_os("CAPSIM_FUZZ_SCRATCH").map_or_else(std::env::temp_dir, PathBuf::from);
         let dir = base.join(format!("capsim-fuzz-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a scratch directory");
         dir
