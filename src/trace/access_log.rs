@@ -213,6 +213,13 @@ fn parse_time(text: &str) -> Result<u64, String> {
     ];
     let month = MONTHS.iter().position(|m| *m == month).ok_or_else(bad)? as i64 + 1;
     let (day, year) = (number(day)?, number(year)?);
+    // Replay times are u64 nanoseconds since 1970, which end in 2554; a
+    // year past that (a typo, a corrupt line) would overflow, not replay.
+    if !(1970..=MAX_YEAR).contains(&year) {
+        return Err(format!(
+            "expected a year from 1970 to {MAX_YEAR}, got {year} in `{text}`"
+        ));
+    }
     let (h, m, s) = (number(h)?, number(m)?, number(s)?);
     // Up to 2500: nanoseconds since 1970 must fit in 64 bits (until 2554).
     if !(1..=31).contains(&day)
@@ -236,6 +243,9 @@ fn parse_time(text: &str) -> Result<u64, String> {
     let local = days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s;
     u64::try_from(local - offset).map_err(|_| bad())
 }
+
+/// The last year a logged time may have (see `parse_time`).
+const MAX_YEAR: i64 = 2500;
 
 /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar
 /// (the standard era-based algorithm: 400-year eras of 146097 days).

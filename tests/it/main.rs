@@ -11,6 +11,7 @@ mod errors;
 mod fingerprint;
 mod fleet;
 mod fleet_errors;
+mod fuzz;
 mod layout;
 mod observed;
 mod observed_errors;
