@@ -77,7 +77,7 @@ impl DatabaseState {
 
     /// True if `server` is its shard's primary (the first of its servers).
     pub fn is_primary(&self, server: u32) -> bool {
-        server % self.per_shard == 0
+        server.is_multiple_of(self.per_shard)
     }
 
     /// The server for a query: its key's shard; the primary for writes (and

@@ -358,7 +358,9 @@ impl PoolState {
                     Admission::Started(i)
                 }
                 None if waiting < self.queue_limit => {
-                    self.shared.as_mut().map(|q| q.push_back(job));
+                    if let Some(shared) = &mut self.shared {
+                        shared.push_back(job);
+                    }
                     Admission::Queued
                 }
                 None => Admission::Rejected,

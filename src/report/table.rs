@@ -270,27 +270,6 @@ fn write_calls(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     write_rows(out, &rows)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_keep_about_four_significant_digits() {
-        assert_eq!(number(1234.5), "1234");
-        assert_eq!(number(12.345), "12.3");
-        assert_eq!(number(1.2345), "1.23");
-        assert_eq!(number(0.012345), "0.012");
-        assert_eq!(number(f64::NAN), "-");
-        assert_eq!(
-            cell(Estimate {
-                mean: 10.0,
-                ci95: Some(0.25)
-            }),
-            "10.0±0.250"
-        );
-    }
-}
-
 /// A replicated database's primaries and replicas apart, per shard, and
 /// the busiest of its servers: writes saturate the primaries while the
 /// replicas idle, which the node's overall figure averages away.
@@ -333,4 +312,25 @@ fn write_database_servers(
         join(&replicas),
         percent(figure),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_about_four_significant_digits() {
+        assert_eq!(number(1234.5), "1234");
+        assert_eq!(number(12.345), "12.3");
+        assert_eq!(number(1.2345), "1.23");
+        assert_eq!(number(0.012345), "0.012");
+        assert_eq!(number(f64::NAN), "-");
+        assert_eq!(
+            cell(Estimate {
+                mean: 10.0,
+                ci95: Some(0.25)
+            }),
+            "10.0±0.250"
+        );
+    }
 }
