@@ -358,8 +358,8 @@ impl PoolState {
                     Admission::Started(i)
                 }
                 None if waiting < self.queue_limit => {
-                    if let Some(queue) = self.shared.as_mut() {
-                        queue.push_back(job);
+                    if let Some(shared) = &mut self.shared {
+                        shared.push_back(job);
                     }
                     Admission::Queued
                 }

@@ -134,7 +134,18 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
             .collect(),
     );
     if summary.classes.len() > 1 {
+        // The implicit class of requests that name none: a trace whose
+        // every row names a class leaves it empty, and an empty row of a
+        // class nobody declared says nothing.
+        let implicit_and_empty = |class: &str, latency: &LatencyEstimate| {
+            class == crate::model::DEFAULT_CLASS
+                && latency.throughput_rps.mean == 0.0
+                && latency.error_rate.mean == 0.0
+        };
         for (class, latency) in &summary.classes {
+            if implicit_and_empty(class, latency) {
+                continue;
+            }
             rows.push(
                 std::iter::once(format!("class {class}"))
                     .chain(latency_cells(latency))

@@ -257,3 +257,40 @@ fn a_nodes_errors_include_its_own_rejections() {
     );
     assert!((server.latency.error_rate - run.end_to_end.error_rate).abs() < 1e-3);
 }
+
+/// A trace whose every row names a class leaves the implicit `default`
+/// class empty: the table shows the classes that came, not an empty
+/// `class default 0 - - -` row.
+#[test]
+fn the_table_hides_an_implicit_class_that_received_nothing() {
+    let dir = std::env::temp_dir().join(format!("capsim-classes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let rows: String = (0..100)
+        .map(|i| {
+            format!(
+                "{},{}\n",
+                f64::from(i) * 0.1,
+                ["browse", "buy"][i as usize % 2]
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("trace.csv"), format!("time_s,class\n{rows}")).expect("writes");
+    let topology = json!({
+        "simulation": { "duration_s": 10.0 },
+        "traffic": { "entry": "front", "classes": { "browse": {}, "buy": {} },
+                     "arrivals": { "trace": { "file": "trace.csv", "format": "timestamps" } } },
+        "nodes": { "front": { "delay": { "latency": { "constant": { "ms": 1.0 } } } } }
+    });
+    let topology = capsim::model::parse_topology(&topology.to_string()).expect("parses");
+    let model =
+        capsim::model::from_topology_in(&topology, &dir, Default::default()).expect("loads");
+    let summary = capsim::Summary::of(&[capsim::simulate(&model, 1, 0)]);
+    let mut table = Vec::new();
+    capsim::report::table::write(&mut table, &summary, 10.0).expect("writes to memory");
+    let table = String::from_utf8(table).expect("utf-8");
+    assert!(
+        table.contains("class browse") && table.contains("class buy"),
+        "{table}"
+    );
+    assert!(!table.contains("class default"), "{table}");
+}

@@ -381,3 +381,25 @@ fn pool_set_up_is_linear_in_instances() {
         "{small} s → {large} s for 5× the instances"
     );
 }
+
+/// `models/aws-asg.json` at 2,100 s: the step policy's +3 from 8 would take
+/// the group to 11, above its MaxSize of 10. No logged capacity leaves
+/// [MinSize, MaxSize]; the policy's wish is named in the reason.
+#[test]
+fn aws_policies_never_log_a_capacity_outside_the_group_bounds() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/aws-asg.json");
+    let model = capsim::model::load(&path).expect("the example loads");
+    let options = RunOptions {
+        series_window_s: None,
+        decisions: true,
+    };
+    let run = capsim::simulate_with(&model, model.seed, 0, &options, &mut |_| {});
+    let decisions = run.decisions.expect("decisions were asked for");
+    assert!(decisions.iter().all(|d| (1..=10).contains(&d.desired)));
+    assert!(
+        decisions.iter().any(|d| d
+            .reason
+            .contains("wants 11, bounded to 10 by [MinSize 1, MaxSize 10]")),
+        "the step +3 from 8 is bounded"
+    );
+}

@@ -99,7 +99,20 @@ impl AwsState {
         let serving = f64::from(view.serving);
         let mut out = Vec::with_capacity(self.policies.len() + 1);
         for state in &mut self.policies {
-            out.push(state.evaluate(now_s, reading, current, serving));
+            let mut e = state.evaluate(now_s, reading, current, serving);
+            // A policy never takes the group outside [MinSize, MaxSize]
+            // (AWS, "Step and simple scaling policies for Amazon EC2 Auto
+            // Scaling" and `MaxSize` of UpdateAutoScalingGroup): the log
+            // shows the bounded capacity, and the policy's wish in the reason.
+            let bounded = e.desired.clamp(self.min, self.max);
+            if bounded != e.desired {
+                e.reason.push_str(&format!(
+                    "; wants {}, bounded to {bounded} by [MinSize {}, MaxSize {}]",
+                    e.desired, self.min, self.max
+                ));
+                e.desired = bounded;
+            }
+            out.push(e);
         }
         // Largest capacity wins; a policy with nothing to say proposes `current`.
         let outs: Vec<u32> = out

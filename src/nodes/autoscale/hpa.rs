@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use crate::model::{Hpa, HpaPolicyType, HpaRules, Metric, SelectPolicy};
 
-use super::replicas::{Measured, Pods, replicas_for, whole_percent};
+use super::replicas::{Measured, Pods, replicas_for, whole_percent, within_tolerance};
 use super::{Evaluation, View, metric_value};
 use crate::nodes::monitor::Reading;
 
@@ -230,7 +230,7 @@ impl HpaState {
 /// Why the metric proposes `proposal`, for the decision log.
 fn explain(m: Measured, pods: Pods, proposal: u32, current: u32, tolerance: f64) -> String {
     let ratio = m.value / m.target;
-    if proposal == current && (ratio - 1.0).abs() <= tolerance {
+    if proposal == current && within_tolerance(ratio, tolerance) {
         return format!("ratio {ratio:.3} within tolerance {tolerance}: no change");
     }
     let mut text = format!("ratio {ratio:.3} × {} ready", pods.ready);

@@ -44,7 +44,7 @@ pub fn replicas_for(m: Measured, pods: Pods, current: u32, tolerance: f64) -> Op
     if pods.ready == 0 || !m.value.is_finite() {
         return None;
     }
-    let within = |ratio: f64| (ratio - 1.0).abs() <= tolerance;
+    let within = |ratio: f64| within_tolerance(ratio, tolerance);
     let ratio = m.value / m.target;
     let scale_up_with_unready = pods.unready > 0 && ratio > 1.0;
     if !scale_up_with_unready && pods.missing == 0 {
@@ -78,6 +78,13 @@ pub fn replicas_for(m: Measured, pods: Pods, current: u32, tolerance: f64) -> Op
         return Some(current);
     }
     Some(proposal)
+}
+
+/// True if `ratio` is inside the band around 1 where nothing changes, with
+/// Kubernetes' own comparison (`Tolerances.isWithin`: 1 − t ≤ ratio ≤ 1 + t),
+/// so that 77% against 70% (1.1 in floating point) is inside a 10% band.
+pub fn within_tolerance(ratio: f64, tolerance: f64) -> bool {
+    1.0 - tolerance <= ratio && ratio <= 1.0 + tolerance
 }
 
 /// CPU utilization as Kubernetes computes it: a whole percentage, rounded
@@ -159,6 +166,14 @@ mod tests {
             replicas_for(cpu(f64::NAN, 0.5), pods(2, 0, 0), 2, 0.1),
             None
         );
+    }
+
+    #[test]
+    fn the_band_edges_are_inside_as_kubernetes_compares_them() {
+        // 77 / 70 and 63 / 70 are the edges of a 10% band around 70%.
+        assert_eq!(replicas_for(cpu(0.77, 0.7), pods(3, 0, 0), 3, 0.1), Some(3));
+        assert_eq!(replicas_for(cpu(0.63, 0.7), pods(3, 0, 0), 3, 0.1), Some(3));
+        assert_eq!(replicas_for(cpu(0.78, 0.7), pods(3, 0, 0), 3, 0.1), Some(4));
     }
 
     #[test]
