@@ -16,6 +16,7 @@ mod observed;
 mod observed_errors;
 mod observed_locust;
 mod readme;
+mod report_html;
 mod resilience;
 mod series;
 mod support;
