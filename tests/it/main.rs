@@ -17,6 +17,7 @@ mod observed_errors;
 mod observed_locust;
 mod readme;
 mod report_html;
+mod report_plots;
 mod resilience;
 mod series;
 mod support;
