@@ -240,6 +240,11 @@ pub struct RunArgs {
     /// Write every autoscaling decision (time, metric, current, desired, rule, reason) to this CSV file.
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
+    /// Write a report to this HTML file: one page that opens offline (topology, latency,
+    /// nodes, time series (in `--series-window` windows with `--series`, else about 150 over the run),
+    /// autoscaling decisions, warnings).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Skip malformed or out-of-order trace lines (and report how many) instead of failing.
     #[arg(long)]
     pub skip_bad_lines: bool,

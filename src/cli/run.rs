@@ -27,8 +27,8 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     check_series_rows(&args, model.duration_s)?;
 
     let options = RunOptions {
-        series_window_s: args.series.is_some().then_some(args.series_window),
-        decisions: args.decisions.is_some(),
+        series_window_s: series_window(&args, model.duration_s),
+        decisions: args.decisions.is_some() || args.html.is_some(),
     };
     let runs = simulate_all(&args, &model, seed, &options);
 
@@ -59,6 +59,20 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         capsim::report::json::write(path, &summary, stability, offered.as_deref(), &runs)?;
         eprintln!("wrote {}", path.display());
     }
+    if let Some(path) = &args.html {
+        let page = capsim::report::html::RunPage {
+            model: &model,
+            summary: &summary,
+            stability: capsim::report::json::Stability {
+                unstable,
+                saturated: &saturated,
+            },
+            offered_load: offered.as_deref(),
+            runs: &runs,
+        };
+        page.write(path)?;
+        eprintln!("wrote {}", path.display());
+    }
     if let Some(path) = &args.decisions {
         capsim::report::decisions::write(path, &runs)?;
         eprintln!("wrote {}", path.display());
@@ -83,9 +97,14 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
 /// Every output can be written, and `--json` is not asked to keep more
 /// runs whole than memory allows.
 fn check_outputs(args: &RunArgs) -> anyhow::Result<()> {
-    if args.json.is_some() && args.replications > MAX_JSON_REPLICATIONS {
+    let whole = if args.json.is_some() {
+        "--json"
+    } else {
+        "--html"
+    };
+    if (args.json.is_some() || args.html.is_some()) && args.replications > MAX_JSON_REPLICATIONS {
         anyhow::bail!(
-            "--replications {} with --json: expected at most {MAX_JSON_REPLICATIONS} (the JSON keeps every run with its histograms); drop --json for more",
+            "--replications {} with {whole}: expected at most {MAX_JSON_REPLICATIONS} (it keeps every run with its histograms); drop {whole} for more",
             args.replications
         );
     }
@@ -93,6 +112,7 @@ fn check_outputs(args: &RunArgs) -> anyhow::Result<()> {
         ("--json", &args.json),
         ("--series", &args.series),
         ("--decisions", &args.decisions),
+        ("--html", &args.html),
     ];
     for (option, path) in outputs {
         if let Some(path) = path {
@@ -120,6 +140,18 @@ fn check_series_rows(args: &RunArgs, duration_s: f64) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The series window: `--series-window` with `--series`; for `--html`
+/// alone, about 150 windows over the run (a chart's worth of points).
+fn series_window(args: &RunArgs, duration_s: f64) -> Option<f64> {
+    if args.series.is_some() {
+        Some(args.series_window)
+    } else if args.html.is_some() {
+        round_up(duration_s / 150.0).parse().ok()
+    } else {
+        None
+    }
 }
 
 /// `x` (> 0) rounded up to two significant digits: a window the user can type.
@@ -159,7 +191,7 @@ fn simulate_all(
             Unit::Count("replications"),
         )
     };
-    let keep_whole = args.json.is_some();
+    let keep_whole = args.json.is_some() || args.html.is_some();
     let runs = (0..args.replications)
         .into_par_iter()
         .map(|rep| {

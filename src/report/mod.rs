@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod compare;
 pub mod decisions;
+pub mod html;
 pub mod json;
 pub mod plot;
 pub mod series;

@@ -17,6 +17,8 @@ mod observed;
 mod observed_errors;
 mod observed_locust;
 mod readme;
+mod report_html;
+mod report_plots;
 mod resilience;
 mod series;
 mod support;

@@ -1,6 +1,9 @@
 //! A figure over two axes of a sweep as a heat map: one cell per point,
-//! coloured from the lowest value (light) to the highest (dark), the value
-//! written in each cell.
+//! coloured from the lowest value (light) to the highest (dark) of the
+//! stable points, the value written in each cell, a colour bar beside it.
+//! An unstable point (`stable` = 0) is crossed out and says so: its figure
+//! describes a growing backlog, and coloured like the others it would pass
+//! for a cheap, fast configuration.
 
 use std::path::Path;
 
@@ -15,8 +18,8 @@ struct Heatmap {
     y_label: String,
     x_levels: Vec<String>,
     y_levels: Vec<String>,
-    /// (x index, y index, value).
-    cells: Vec<(usize, usize, f64)>,
+    /// (x index, y index, value, stable).
+    cells: Vec<(usize, usize, f64, bool)>,
 }
 
 /// Plots column `z` of the sweep over columns `x` and `y`.
@@ -31,6 +34,10 @@ pub fn heatmap(
     let xs = table.texts(x)?;
     let ys = table.texts(y)?;
     let zs = table.numbers(z)?;
+    // Without a `stable` column (an older CSV) every point counts as stable.
+    let stable = table
+        .numbers("stable")
+        .unwrap_or_else(|_| vec![1.0; zs.len()]);
     let levels = |values: &[String]| {
         let mut distinct: Vec<String> = Vec::new();
         for v in values {
@@ -51,7 +58,7 @@ pub fn heatmap(
                 .iter()
                 .position(|l| *l == ys[i])
                 .expect("a level of its column");
-            (xi, yi, zs[i])
+            (xi, yi, zs[i], stable[i] != 0.0)
         })
         .collect();
     draw_to(
@@ -70,18 +77,26 @@ pub fn heatmap(
 impl Picture for Heatmap {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let (nx, ny) = (self.x_levels.len(), self.y_levels.len());
-        let finite = || self.cells.iter().map(|c| c.2).filter(|v| v.is_finite());
+        let finite = || {
+            self.cells
+                .iter()
+                .filter(|c| c.3)
+                .map(|c| c.2)
+                .filter(|v| v.is_finite())
+        };
         let lo = finite().fold(f64::INFINITY, f64::min);
         let hi = finite().fold(f64::NEG_INFINITY, f64::max);
         // Where a value sits between the lowest (0) and the highest (1).
         let share = |v: f64| {
             if hi > lo && v.is_finite() {
-                (v - lo) / (hi - lo)
+                ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
             } else {
                 0.0
             }
         };
-        let mut chart = ChartBuilder::on(root)
+        let (width, _) = root.dim_in_pixel();
+        let (main, bar) = root.split_horizontally(width.saturating_sub(130));
+        let mut chart = ChartBuilder::on(&main)
             .caption(&self.title, ("sans-serif", 26))
             .margin(20)
             .x_label_area_size(50)
@@ -103,14 +118,11 @@ impl Picture for Heatmap {
             .draw()
             .map_err(|e| e.to_string())?;
         chart
-            .draw_series(self.cells.iter().map(|&(x, y, v)| {
-                let share = share(v);
-                // From a pale to a deep blue.
-                let shade = |light: f64, dark: f64| (light + (dark - light) * share) as u8;
-                let color = if v.is_finite() {
-                    RGBColor(shade(230.0, 8.0), shade(240.0, 48.0), shade(250.0, 107.0))
-                } else {
-                    RGBColor(200, 200, 200)
+            .draw_series(self.cells.iter().map(|&(x, y, v, stable)| {
+                let color = match (stable, v.is_finite()) {
+                    (false, _) => RGBColor(250, 215, 210),
+                    (true, true) => blue(share(v)),
+                    (true, false) => RGBColor(200, 200, 200),
                 };
                 Rectangle::new(
                     [(x as f64, y as f64), (x as f64 + 1.0, y as f64 + 1.0)],
@@ -118,22 +130,77 @@ impl Picture for Heatmap {
                 )
             }))
             .map_err(|e| e.to_string())?;
+        let crossed = self.cells.iter().filter(|c| !c.3);
+        for &(x, y, _, _) in crossed {
+            let (x, y) = (x as f64, y as f64);
+            let red = RGBColor(200, 30, 20).stroke_width(3);
+            for line in [[(x, y), (x + 1.0, y + 1.0)], [(x, y + 1.0), (x + 1.0, y)]] {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(line.to_vec(), red)))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
         chart
-            .draw_series(self.cells.iter().map(|&(x, y, v)| {
-                let share = share(v);
-                let ink = if share > 0.5 { WHITE } else { BLACK };
-                let text = if v.is_finite() {
-                    format!("{v:.3}")
+            .draw_series(self.cells.iter().map(|&(x, y, v, stable)| {
+                let ink = if stable && share(v) > 0.5 {
+                    WHITE
                 } else {
-                    "-".into()
+                    BLACK
+                };
+                let text = match (stable, v.is_finite()) {
+                    (false, _) => "unstable".to_string(),
+                    (true, true) => format!("{v:.3}"),
+                    (true, false) => "-".into(),
                 };
                 Text::new(
                     text,
-                    (x as f64 + 0.38, y as f64 + 0.45),
+                    (x as f64 + 0.32, y as f64 + 0.45),
                     ("sans-serif", 15).into_font().color(&ink),
                 )
             }))
             .map_err(|e| e.to_string())?;
-        Ok(())
+        colour_bar(&bar, lo, hi)
     }
+}
+
+/// From a pale (0) to a deep (1) blue.
+fn blue(share: f64) -> RGBColor {
+    let shade = |light: f64, dark: f64| (light + (dark - light) * share) as u8;
+    RGBColor(shade(230.0, 8.0), shade(240.0, 48.0), shade(250.0, 107.0))
+}
+
+/// The colour scale, lowest to highest stable value, with its ticks.
+fn colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lo: f64,
+    hi: f64,
+) -> Result<(), String> {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Ok(());
+    }
+    let hi = if hi > lo { hi } else { lo + 1.0 };
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(60)
+        .margin_bottom(70)
+        .margin_right(10)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..1.0, lo..hi)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(6)
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let steps = 64;
+    chart
+        .draw_series((0..steps).map(|i| {
+            let (a, b) = (i as f64 / steps as f64, (i + 1) as f64 / steps as f64);
+            let (y0, y1) = (lo + (hi - lo) * a, lo + (hi - lo) * b);
+            Rectangle::new([(0.0, y0), (1.0, y1)], blue((a + b) / 2.0).filled())
+        }))
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }
