@@ -110,7 +110,7 @@ impl Chart<'_> {
             let (low, high) = (low.log10().floor(), high.log10().ceil());
             (low, if high > low { high } else { low + 1.0 })
         } else {
-            let pad = ((high - low) * 0.08).max(high.abs() * 0.02).max(1e-9);
+            let pad = ((high - low) * 0.08).max(high.abs() * 1e-3).max(1e-9);
             let low = if low >= 0.0 && low < (high - low) * 0.5 {
                 0.0
             } else {
@@ -283,7 +283,7 @@ fn ticks(low: f64, high: f64) -> Vec<f64> {
     let step = [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
+        .find(|s| *s >= raw * 0.75)
         .unwrap_or(10.0 * magnitude);
     let first = (low / step).ceil() as i64;
     let last = (high / step).floor() as i64;
