@@ -4,15 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::compile_traffic::{class_names, compile_source, sources};
-use super::compiled::*;
-use super::error::Diagnostic;
-use super::spec::{
-    AutoscalingSpec, InstanceTypeSpec, KeysSpec, NodeSpec, PoolSpec, Sharding, Topology,
+use crate::model::shared::error::Diagnostic;
+use crate::model::shared::units::ms_to_ns;
+use crate::model::topology::compiled::*;
+use crate::model::topology::spec::{
+    AutoscalingSpec, InstanceTypeSpec, NodeSpec, PoolSpec, Sharding, Topology,
 };
-
-/// The class used when a topology declares none.
-pub const DEFAULT_CLASS: &str = "default";
+use crate::model::traffic::compile::compile_source;
+use crate::model::traffic::sources::{class_names, largest_key, sources};
 
 /// A pool's instances at time 0: an AWS group's `DesiredCapacity`, or
 /// `instances` kept within an HPA's bounds.
@@ -102,7 +101,7 @@ pub fn compile(
                 NodeSpec::Pool(pool) => NodeKind::Pool(Pool {
                     instance_type: instance_type(&pool.instance_type),
                     instances: initial_instances(pool),
-                    fleet: Box::new(super::compile_scaling::fleet(
+                    fleet: Box::new(crate::model::scaling::compile::fleet(
                         &mut Vec::new(),
                         "",
                         pool,
@@ -111,9 +110,7 @@ pub fn compile(
                     workers: pool.workers_per_instance.get(),
                     queue_limit: pool.queue_limit.map(|l| l.get()),
                     shared_queue: pool.shared_queue,
-                    queue_timeout_ns: pool
-                        .queue_timeout_ms
-                        .map(|t| super::compile_resilience::ms_to_ns(t.get())),
+                    queue_timeout_ns: pool.queue_timeout_ms.map(|t| ms_to_ns(t.get())),
                     balance: pool.balance,
                     service_by_class: classes
                         .iter()
@@ -213,7 +210,7 @@ pub fn compile(
     let mut nodes: Vec<Node> = nodes;
     let mut sources = sources;
     let call_sites =
-        super::compile_resilience::call_sites(topology, &views, &mut nodes, &mut sources);
+        crate::model::calls::compile::call_sites(topology, &views, &mut nodes, &mut sources);
     let sim = &topology.simulation;
     Ok(Model {
         name: topology.name.clone(),
@@ -226,17 +223,4 @@ pub fn compile(
         nodes,
         call_sites,
     })
-}
-
-/// The key space the sources' key laws draw from: the largest key plus one
-/// (uniform keys are 0 … n − 1, Zipf keys 1 … n); `None` if a source has no
-/// such law (distinct keys, or a trace's own).
-pub(super) fn largest_key(views: &[super::compile_traffic::SourceView]) -> Option<u64> {
-    views
-        .iter()
-        .map(|view| match view.keys? {
-            KeysSpec::Uniform { n } => Some(u64::from(n.get())),
-            KeysSpec::Zipf { n, .. } => Some(u64::from(n.get()) + 1),
-        })
-        .try_fold(0, |largest, space| Some(largest.max(space?)))
 }

@@ -1,127 +1,28 @@
-//! `traffic` → sources: the checks that concern traffic alone, the class
-//! namespace every other part refers to, and the compilation of each source
-//! (reading profile files and scanning traces, relative to the model file).
+//! `traffic` → sources: the checks that concern traffic alone and the
+//! compilation of each source (reading profile files and scanning traces,
+//! relative to the model file). The sources as written and their class
+//! namespace are in `sources.rs`.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use regex::Regex;
 
 use crate::trace::{self, Classifier, Format, TraceConfig};
 
-use super::compile::DEFAULT_CLASS;
-use super::compiled::{ClassId, NodeId};
-use super::error::Diagnostic;
-use super::spec::{
-    ArrivalsSpec, BatchSizeSpec, ClassSpec, ClientSpec, Interpolation, KeysSpec, MmppSpec,
-    TraceFormat, TraceSpec, TrafficSpec,
+use crate::model::shared::error::Diagnostic;
+use crate::model::shared::ids::{ClassId, DEFAULT_CLASS, NodeId};
+use crate::model::shared::units::{seconds_to_ns, shown};
+use crate::model::topology::spec::{
+    ArrivalsSpec, BatchSizeSpec, Interpolation, KeysSpec, MmppSpec, TraceFormat, TraceSpec,
 };
-use super::traffic::{Arrivals, BatchSize, Keys, Mmpp, Profile, Source, Trace};
-use super::units::shown;
-
-/// One source as written, inline or under `sources`.
-pub struct SourceView<'a> {
-    /// JSON path of the source: `traffic` or `traffic.sources.<name>`.
-    pub path: String,
-    /// Its name in reports.
-    pub name: String,
-    /// Name of its random stream.
-    pub stream: String,
-    /// Entry node.
-    pub entry: &'a str,
-    /// Arrival process.
-    pub arrivals: &'a ArrivalsSpec,
-    /// Declared classes.
-    pub classes: &'a BTreeMap<String, ClassSpec>,
-    /// Key law.
-    pub keys: Option<&'a KeysSpec>,
-    /// Timeout, retries, breaker of its clients.
-    pub client: Option<&'a ClientSpec>,
-}
-
-/// The sources of `traffic`; problems with its shape go to `acc`.
-pub fn sources<'a>(acc: &mut Vec<Diagnostic>, traffic: &'a TrafficSpec) -> Vec<SourceView<'a>> {
-    let inline = traffic.entry.is_some()
-        || traffic.arrivals.is_some()
-        || !traffic.classes.is_empty()
-        || traffic.keys.is_some()
-        || traffic.client.is_some();
-    if !traffic.sources.is_empty() {
-        if inline {
-            acc.push(Diagnostic::new(
-                "traffic",
-                "expected either `sources` or one inline source (`entry`, `arrivals`, `classes`, `keys`, `client`), got both",
-            ));
-        }
-        return traffic
-            .sources
-            .iter()
-            .map(|(name, source)| SourceView {
-                path: format!("traffic.sources.{name}"),
-                name: name.clone(),
-                stream: format!("$traffic.{name}"),
-                entry: &source.entry,
-                arrivals: &source.arrivals,
-                classes: &source.classes,
-                keys: source.keys.as_ref(),
-                client: source.client.as_ref(),
-            })
-            .collect();
-    }
-    match (&traffic.entry, &traffic.arrivals) {
-        (Some(entry), Some(arrivals)) => vec![SourceView {
-            path: "traffic".into(),
-            name: "traffic".into(),
-            // The single source's stream name predates `sources`; keeping it
-            // keeps results of existing models unchanged.
-            stream: "$traffic".into(),
-            entry,
-            arrivals,
-            classes: &traffic.classes,
-            keys: traffic.keys.as_ref(),
-            client: traffic.client.as_ref(),
-        }],
-        (entry, _) => {
-            let missing = if entry.is_none() { "entry" } else { "arrivals" };
-            acc.push(Diagnostic::new(
-                format!("traffic.{missing}"),
-                "missing: give `entry` and `arrivals` (one source), or `sources` (several)",
-            ));
-            Vec::new()
-        }
-    }
-}
-
-/// Every class a request can have, sorted: each source's declared classes,
-/// `default` for a generating source that declares none, and for traces the
-/// classes their rules and default name.
-pub fn class_names(sources: &[SourceView]) -> Vec<String> {
-    let mut names = BTreeSet::new();
-    for source in sources {
-        names.extend(source.classes.keys().cloned());
-        match source.arrivals {
-            ArrivalsSpec::Trace(trace) if trace.format != TraceFormat::Counts => {
-                names.extend(trace.rules.iter().map(|rule| rule.class.clone()));
-                names.insert(default_class(trace).to_string());
-            }
-            _ if source.classes.is_empty() => {
-                names.insert(DEFAULT_CLASS.to_string());
-            }
-            _ => {}
-        }
-    }
-    names.into_iter().collect()
-}
-
-fn default_class(trace: &TraceSpec) -> &str {
-    trace.default_class.as_deref().unwrap_or(DEFAULT_CLASS)
-}
+use crate::model::traffic::compiled::{Arrivals, BatchSize, Keys, Mmpp, Profile, Source, Trace};
+use crate::model::traffic::sources::{SourceView, default_class};
 
 /// Checks one source's fields against each other (nothing here reads a file).
 pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
     let at = |rest: &str| format!("{}.arrivals.{rest}", source.path);
     let weights = source.classes.values().map(|class| class.weight.get());
-    super::validate_dist::check_weights(acc, &format!("{}.classes", source.path), weights);
+    crate::model::shared::checks::check_weights(acc, &format!("{}.classes", source.path), weights);
     match source.arrivals {
         ArrivalsSpec::Poisson { .. } | ArrivalsSpec::Deterministic { .. } => {}
         ArrivalsSpec::Profile(profile) => match (profile.points.is_empty(), &profile.file) {
@@ -168,7 +69,7 @@ pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
             _ => {}
         },
         ArrivalsSpec::Closed(closed) => {
-            super::validate::check_dist(acc, &at("closed.think"), &closed.think);
+            crate::model::shared::checks::check_dist(acc, &at("closed.think"), &closed.think);
         }
         ArrivalsSpec::Trace(trace) => check_trace(acc, &at("trace"), trace),
     }
@@ -465,8 +366,4 @@ pub fn compile_source(
         keys,
         client_site: None,
     })
-}
-
-fn seconds_to_ns(seconds: f64) -> u64 {
-    (seconds * 1e9).round() as u64
 }
