@@ -6,38 +6,25 @@
 //! Three shapes of the input: [`spec::Topology`] (as written, serde) →
 //! checked by `validate` (every problem at once) → [`Model`] (compiled).
 
-pub mod catalog;
-mod compile;
-mod compile_resilience;
-mod compile_scaling;
-mod compile_traffic;
-mod compiled;
-pub mod dist;
-mod error;
+mod calls;
 pub mod json_text;
-mod reach;
-mod resilience;
-mod resilience_spec;
 mod scaling;
-mod scaling_spec;
-pub mod spec;
+mod shared;
+mod topology;
 mod traffic;
-mod traffic_spec;
-mod unique;
-pub mod units;
-mod validate;
-mod validate_calls;
-mod validate_dist;
-mod validate_sizes;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use compile::DEFAULT_CLASS;
-pub use compiled::*;
-pub use error::{Diagnostic, ModelError};
-use spec::{InstanceTypeSpec, Topology};
-pub use validate_sizes::MAX_BATCH;
+pub use self::shared::error::{Diagnostic, ModelError};
+pub use self::shared::ids::DEFAULT_CLASS;
+pub use self::shared::{dist, units};
+pub use self::topology::catalog;
+pub use self::topology::check_sizes::MAX_BATCH;
+pub use self::topology::compiled::*;
+/// The topology as written: the document, its nodes and every concern's part.
+pub use self::topology::spec;
+use self::topology::spec::{InstanceTypeSpec, Topology};
 
 /// How to load a model: choices the user makes on the command line, not in the model.
 #[derive(Clone, Copy, Debug, Default)]
@@ -125,11 +112,11 @@ pub fn from_topology_in(
 ) -> Result<Model, ModelError> {
     let instance_types = resolved_instance_types(topology);
     let mut diagnostics = Vec::new();
-    validate::check(&mut diagnostics, topology, &instance_types);
+    topology::check::check(&mut diagnostics, topology, &instance_types);
     if !diagnostics.is_empty() {
         return Err(ModelError::Invalid(diagnostics));
     }
-    compile::compile(topology, &instance_types, base, options.skip_bad_lines)
+    topology::compile::compile(topology, &instance_types, base, options.skip_bad_lines)
         .map_err(ModelError::Invalid)
 }
 

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::spec::InstanceTypeSpec;
-use super::units::{Count, NonNegative};
+use crate::model::shared::units::{Count, NonNegative};
+use crate::model::topology::spec::InstanceTypeSpec;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

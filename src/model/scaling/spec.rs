@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::dist::DistSpec;
-use super::units::{Count, Fraction, NonNegative, Positive, Size};
+use crate::model::shared::dist::DistSpec;
+use crate::model::shared::units::{Count, Fraction, NonNegative, Positive, Size};
 
 /// `autoscaling`: one dialect.
 #[derive(Clone, Debug, Deserialize, Serialize)]

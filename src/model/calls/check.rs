@@ -3,9 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use super::error::Diagnostic;
-use super::spec::{BreakerSpec, CallMode, InstanceTypeSpec, NodeSpec, RetrySpec, Topology};
-use super::units::Positive;
+use crate::model::shared::error::Diagnostic;
+use crate::model::shared::units::Positive;
+use crate::model::topology::spec::{
+    BreakerSpec, CallMode, InstanceTypeSpec, NodeSpec, RetrySpec, Topology,
+};
 
 /// Attempts of one call at most (the attempt count is kept in 16 bits).
 pub const MAX_ATTEMPTS: u32 = 100;
@@ -152,7 +154,7 @@ pub fn check_all(
     acc: &mut Vec<Diagnostic>,
     topology: &Topology,
     types: &BTreeMap<String, InstanceTypeSpec>,
-    sources: &[super::compile_traffic::SourceView],
+    sources: &[crate::model::traffic::sources::SourceView],
 ) {
     for (name, node) in &topology.nodes {
         let NodeSpec::Pool(pool) = node else { continue };

@@ -3,9 +3,9 @@
 //! (a gamma whose shape 1/cv² overflows, a lognormal whose σ does), and a
 //! duration scaled to nanoseconds must stay finite.
 
-use super::dist::DistSpec;
-use super::error::Diagnostic;
-use super::units::shown;
+use crate::model::shared::dist::DistSpec;
+use crate::model::shared::error::Diagnostic;
+use crate::model::shared::units::shown;
 
 /// The longest duration a distribution may name, ms: 10^9 s, the longest
 /// run. With speeds at least [`MIN_SPEED`] every draw stays below 10^21 ns,

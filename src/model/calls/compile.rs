@@ -1,16 +1,11 @@
 //! Call policies → numbered call sites: pools' calls in node and call order,
 //! then sources' clients, each with its timeout, retries and breaker in ns.
 
-use super::compile_traffic::SourceView;
-use super::compiled::{Node, NodeKind, Source};
-use super::resilience::{Breaker, CallSite, Retry, RetryBudget, SiteId};
-use super::spec::{BreakerSpec, NodeSpec, RetrySpec, Topology};
-use super::units::Positive;
-
-/// Milliseconds as written → simulated nanoseconds.
-pub fn ms_to_ns(ms: f64) -> u64 {
-    (ms * 1e6).round() as u64
-}
+use crate::model::calls::compiled::{Breaker, CallSite, Retry, RetryBudget, SiteId};
+use crate::model::shared::units::{Positive, ms_to_ns};
+use crate::model::topology::compiled::{Node, NodeKind, Source};
+use crate::model::topology::spec::{BreakerSpec, NodeSpec, RetrySpec, Topology};
+use crate::model::traffic::sources::SourceView;
 
 /// Numbers every call that has a policy, and points the call (or source) at its site.
 pub fn call_sites(
@@ -57,7 +52,7 @@ pub fn call_sites(
 
 fn site(
     name: String,
-    to: super::compiled::NodeId,
+    to: crate::model::shared::ids::NodeId,
     (timeout_ms, retry, breaker): (Option<Positive>, &Option<RetrySpec>, &Option<BreakerSpec>),
     connections: Option<u32>,
 ) -> Option<CallSite> {

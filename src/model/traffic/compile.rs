@@ -1,127 +1,29 @@
-//! `traffic` → sources: the checks that concern traffic alone, the class
-//! namespace every other part refers to, and the compilation of each source
-//! (reading profile files and scanning traces, relative to the model file).
+//! `traffic` → sources: the checks that concern traffic alone and the
+//! compilation of each source (reading profile files and scanning traces,
+//! relative to the model file). The sources as written and their class
+//! namespace are in `sources.rs`.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use regex::Regex;
 
 use crate::trace::{self, Classifier, Format, TraceConfig};
 
-use super::compile::DEFAULT_CLASS;
-use super::compiled::{ClassId, NodeId};
-use super::error::Diagnostic;
-use super::spec::{
-    ArrivalsSpec, BatchSizeSpec, ClassSpec, ClientSpec, Interpolation, KeysSpec, MmppSpec,
-    TraceFormat, TraceSpec, TrafficSpec,
+use crate::model::shared::error::Diagnostic;
+use crate::model::shared::ids::{ClassId, DEFAULT_CLASS, NodeId};
+use crate::model::shared::units::{seconds_to_ns, shown};
+use crate::model::topology::spec::{
+    ArrivalsSpec, BatchSizeSpec, Interpolation, KeysSpec, MmppSpec, ProfileSpec, TraceFormat,
+    TraceSpec,
 };
-use super::traffic::{Arrivals, BatchSize, Keys, Mmpp, Profile, Source, Trace};
-use super::units::shown;
-
-/// One source as written, inline or under `sources`.
-pub struct SourceView<'a> {
-    /// JSON path of the source: `traffic` or `traffic.sources.<name>`.
-    pub path: String,
-    /// Its name in reports.
-    pub name: String,
-    /// Name of its random stream.
-    pub stream: String,
-    /// Entry node.
-    pub entry: &'a str,
-    /// Arrival process.
-    pub arrivals: &'a ArrivalsSpec,
-    /// Declared classes.
-    pub classes: &'a BTreeMap<String, ClassSpec>,
-    /// Key law.
-    pub keys: Option<&'a KeysSpec>,
-    /// Timeout, retries, breaker of its clients.
-    pub client: Option<&'a ClientSpec>,
-}
-
-/// The sources of `traffic`; problems with its shape go to `acc`.
-pub fn sources<'a>(acc: &mut Vec<Diagnostic>, traffic: &'a TrafficSpec) -> Vec<SourceView<'a>> {
-    let inline = traffic.entry.is_some()
-        || traffic.arrivals.is_some()
-        || !traffic.classes.is_empty()
-        || traffic.keys.is_some()
-        || traffic.client.is_some();
-    if !traffic.sources.is_empty() {
-        if inline {
-            acc.push(Diagnostic::new(
-                "traffic",
-                "expected either `sources` or one inline source (`entry`, `arrivals`, `classes`, `keys`, `client`), got both",
-            ));
-        }
-        return traffic
-            .sources
-            .iter()
-            .map(|(name, source)| SourceView {
-                path: format!("traffic.sources.{name}"),
-                name: name.clone(),
-                stream: format!("$traffic.{name}"),
-                entry: &source.entry,
-                arrivals: &source.arrivals,
-                classes: &source.classes,
-                keys: source.keys.as_ref(),
-                client: source.client.as_ref(),
-            })
-            .collect();
-    }
-    match (&traffic.entry, &traffic.arrivals) {
-        (Some(entry), Some(arrivals)) => vec![SourceView {
-            path: "traffic".into(),
-            name: "traffic".into(),
-            // The single source's stream name predates `sources`; keeping it
-            // keeps results of existing models unchanged.
-            stream: "$traffic".into(),
-            entry,
-            arrivals,
-            classes: &traffic.classes,
-            keys: traffic.keys.as_ref(),
-            client: traffic.client.as_ref(),
-        }],
-        (entry, _) => {
-            let missing = if entry.is_none() { "entry" } else { "arrivals" };
-            acc.push(Diagnostic::new(
-                format!("traffic.{missing}"),
-                "missing: give `entry` and `arrivals` (one source), or `sources` (several)",
-            ));
-            Vec::new()
-        }
-    }
-}
-
-/// Every class a request can have, sorted: each source's declared classes,
-/// `default` for a generating source that declares none, and for traces the
-/// classes their rules and default name.
-pub fn class_names(sources: &[SourceView]) -> Vec<String> {
-    let mut names = BTreeSet::new();
-    for source in sources {
-        names.extend(source.classes.keys().cloned());
-        match source.arrivals {
-            ArrivalsSpec::Trace(trace) if trace.format != TraceFormat::Counts => {
-                names.extend(trace.rules.iter().map(|rule| rule.class.clone()));
-                names.insert(default_class(trace).to_string());
-            }
-            _ if source.classes.is_empty() => {
-                names.insert(DEFAULT_CLASS.to_string());
-            }
-            _ => {}
-        }
-    }
-    names.into_iter().collect()
-}
-
-fn default_class(trace: &TraceSpec) -> &str {
-    trace.default_class.as_deref().unwrap_or(DEFAULT_CLASS)
-}
+use crate::model::traffic::compiled::{Arrivals, BatchSize, Keys, Mmpp, Profile, Source, Trace};
+use crate::model::traffic::sources::{SourceView, default_class};
 
 /// Checks one source's fields against each other (nothing here reads a file).
 pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
     let at = |rest: &str| format!("{}.arrivals.{rest}", source.path);
     let weights = source.classes.values().map(|class| class.weight.get());
-    super::validate_dist::check_weights(acc, &format!("{}.classes", source.path), weights);
+    crate::model::shared::checks::check_weights(acc, &format!("{}.classes", source.path), weights);
     match source.arrivals {
         ArrivalsSpec::Poisson { .. } | ArrivalsSpec::Deterministic { .. } => {}
         ArrivalsSpec::Profile(profile) => match (profile.points.is_empty(), &profile.file) {
@@ -168,7 +70,7 @@ pub fn check_source(acc: &mut Vec<Diagnostic>, source: &SourceView) {
             _ => {}
         },
         ArrivalsSpec::Closed(closed) => {
-            super::validate::check_dist(acc, &at("closed.think"), &closed.think);
+            crate::model::shared::checks::check_dist(acc, &at("closed.think"), &closed.think);
         }
         ArrivalsSpec::Trace(trace) => check_trace(acc, &at("trace"), trace),
     }
@@ -316,28 +218,7 @@ pub fn compile_source(
     base: &Path,
     skip_bad_lines: bool,
 ) -> Option<Source> {
-    // `class_names` put every class this source can name in `classes`; a
-    // name missing there would be a bug, and falls back to the first class
-    // rather than stopping the program.
-    let class_id = |name: &str| ClassId(classes.iter().position(|c| c == name).unwrap_or(0) as u16);
-    let mix = if let ArrivalsSpec::Trace(trace) = source.arrivals
-        && trace.format != TraceFormat::Counts
-    {
-        // Each request is classed by its line; the mix is the fallback.
-        vec![(class_id(default_class(trace)), 1.0)]
-    } else if source.classes.is_empty() {
-        vec![(class_id(DEFAULT_CLASS), 1.0)]
-    } else {
-        let total: f64 = source.classes.values().map(|c| c.weight.get()).sum();
-        source
-            .classes
-            .iter()
-            .map(|(name, c)| (class_id(name), c.weight.get() / total))
-            .collect()
-    };
-    let file_error = |field: &str, err: trace::TraceError| {
-        Diagnostic::new(format!("{}.arrivals.{field}", source.path), err.to_string())
-    };
+    let mix = class_mix(source, classes);
     let arrivals = match source.arrivals {
         ArrivalsSpec::Poisson { rate_rps } => Arrivals::Poisson {
             rate_rps: rate_rps.get(),
@@ -346,36 +227,7 @@ pub fn compile_source(
             rate_rps: rate_rps.get(),
         },
         ArrivalsSpec::Profile(profile) => {
-            let points = match &profile.file {
-                None => profile
-                    .points
-                    .iter()
-                    .map(|(t, r)| (t.get(), r.get()))
-                    .collect(),
-                Some(file) => {
-                    let path = base.join(file);
-                    let points = match trace::read_profile(&path) {
-                        Ok(points) => points,
-                        Err(err) => {
-                            acc.push(file_error("profile.file", err));
-                            return None;
-                        }
-                    };
-                    if let Err((i, message)) = check_points(&points, profile.scale.get()) {
-                        acc.push(Diagnostic::new(
-                            format!("{}.arrivals.profile.file", source.path),
-                            format!("{}, point {}: {message}", path.display(), i + 1),
-                        ));
-                        return None;
-                    }
-                    points
-                }
-            };
-            let scale = profile.scale.get();
-            Arrivals::Profile(Profile {
-                points: points.into_iter().map(|(t, r)| (t, r * scale)).collect(),
-                linear: profile.interpolation == Interpolation::Linear,
-            })
+            Arrivals::Profile(compile_profile(acc, source, profile, base)?)
         }
         ArrivalsSpec::Mmpp(m) => Arrivals::Mmpp(Mmpp {
             calm_rps: m.calm_rps.get(),
@@ -400,49 +252,11 @@ pub fn compile_source(
             spawn_rate_per_s: closed.spawn_rate_per_s.map(|r| r.get()),
         },
         ArrivalsSpec::Trace(spec) => {
-            let config = TraceConfig {
-                path: base.join(&spec.file),
-                format: match spec.format {
-                    TraceFormat::Timestamps => Format::Timestamps,
-                    TraceFormat::Counts => Format::Counts,
-                    TraceFormat::AccessLog => Format::AccessLog,
-                },
-                speed: spec.speed.get(),
-                from_ns: seconds_to_ns(spec.from_s.get()),
-                to_ns: spec.to_s.map(|t| seconds_to_ns(t.get())),
-                classifier: Classifier {
-                    rules: spec
-                        .rules
-                        .iter()
-                        .map(|rule| trace::Rule {
-                            prefix: rule.prefix.clone(),
-                            pattern: rule
-                                .pattern
-                                .as_deref()
-                                .map(|p| Regex::new(p).expect("validated pattern")),
-                            method: rule.method.clone(),
-                            class: class_id(&rule.class).0,
-                        })
-                        .collect(),
-                    names: source
-                        .classes
-                        .keys()
-                        .map(|name| (name.clone(), class_id(name).0))
-                        .collect(),
-                    // A counts trace draws each request's class from the
-                    // source's mix: it has no line to classify, and
-                    // `default` is not one of its classes.
-                    default: match spec.format {
-                        TraceFormat::Counts => mix.first().map_or(0, |&(class, _)| class.0),
-                        _ => class_id(default_class(spec)).0,
-                    },
-                },
-                skip_bad_lines,
-            };
+            let config = trace_config(source, spec, classes, &mix, base, skip_bad_lines);
             match trace::scan(&config, classes.len()) {
                 Ok(totals) => Arrivals::Trace(Trace { config, totals }),
                 Err(err) => {
-                    acc.push(file_error("trace.file", err));
+                    acc.push(file_error(source, "trace.file", err));
                     return None;
                 }
             }
@@ -467,6 +281,123 @@ pub fn compile_source(
     })
 }
 
-fn seconds_to_ns(seconds: f64) -> u64 {
-    (seconds * 1e9).round() as u64
+/// `name`'s index among `classes`. `class_names` put every class a source
+/// can name in `classes`; a name missing there would be a bug, and falls back
+/// to the first class rather than stopping the program.
+fn class_id(classes: &[String], name: &str) -> ClassId {
+    ClassId(classes.iter().position(|c| c == name).unwrap_or(0) as u16)
+}
+
+/// The source's class mix: its declared classes by weight, else `default`;
+/// a trace that classes each line by itself keeps its default as the fallback.
+fn class_mix(source: &SourceView, classes: &[String]) -> Vec<(ClassId, f64)> {
+    if let ArrivalsSpec::Trace(trace) = source.arrivals
+        && trace.format != TraceFormat::Counts
+    {
+        vec![(class_id(classes, default_class(trace)), 1.0)]
+    } else if source.classes.is_empty() {
+        vec![(class_id(classes, DEFAULT_CLASS), 1.0)]
+    } else {
+        let total: f64 = source.classes.values().map(|c| c.weight.get()).sum();
+        source
+            .classes
+            .iter()
+            .map(|(name, c)| (class_id(classes, name), c.weight.get() / total))
+            .collect()
+    }
+}
+
+fn file_error(source: &SourceView, field: &str, err: trace::TraceError) -> Diagnostic {
+    Diagnostic::new(format!("{}.arrivals.{field}", source.path), err.to_string())
+}
+
+/// A rate profile, its points written inline or read from its file and scaled.
+fn compile_profile(
+    acc: &mut Vec<Diagnostic>,
+    source: &SourceView,
+    profile: &ProfileSpec,
+    base: &Path,
+) -> Option<Profile> {
+    let points = match &profile.file {
+        None => profile
+            .points
+            .iter()
+            .map(|(t, r)| (t.get(), r.get()))
+            .collect(),
+        Some(file) => {
+            let path = base.join(file);
+            let points = match trace::read_profile(&path) {
+                Ok(points) => points,
+                Err(err) => {
+                    acc.push(file_error(source, "profile.file", err));
+                    return None;
+                }
+            };
+            if let Err((i, message)) = check_points(&points, profile.scale.get()) {
+                acc.push(Diagnostic::new(
+                    format!("{}.arrivals.profile.file", source.path),
+                    format!("{}, point {}: {message}", path.display(), i + 1),
+                ));
+                return None;
+            }
+            points
+        }
+    };
+    let scale = profile.scale.get();
+    Some(Profile {
+        points: points.into_iter().map(|(t, r)| (t, r * scale)).collect(),
+        linear: profile.interpolation == Interpolation::Linear,
+    })
+}
+
+/// What the trace reader needs: the file relative to `base`, its window and
+/// speed in ns, and how its lines map to classes.
+fn trace_config(
+    source: &SourceView,
+    spec: &TraceSpec,
+    classes: &[String],
+    mix: &[(ClassId, f64)],
+    base: &Path,
+    skip_bad_lines: bool,
+) -> TraceConfig {
+    let class_id = |name: &str| class_id(classes, name);
+    TraceConfig {
+        path: base.join(&spec.file),
+        format: match spec.format {
+            TraceFormat::Timestamps => Format::Timestamps,
+            TraceFormat::Counts => Format::Counts,
+            TraceFormat::AccessLog => Format::AccessLog,
+        },
+        speed: spec.speed.get(),
+        from_ns: seconds_to_ns(spec.from_s.get()),
+        to_ns: spec.to_s.map(|t| seconds_to_ns(t.get())),
+        classifier: Classifier {
+            rules: spec
+                .rules
+                .iter()
+                .map(|rule| trace::Rule {
+                    prefix: rule.prefix.clone(),
+                    pattern: rule
+                        .pattern
+                        .as_deref()
+                        .map(|p| Regex::new(p).expect("validated pattern")),
+                    method: rule.method.clone(),
+                    class: class_id(&rule.class).0,
+                })
+                .collect(),
+            names: source
+                .classes
+                .keys()
+                .map(|name| (name.clone(), class_id(name).0))
+                .collect(),
+            // A counts trace draws each request's class from the
+            // source's mix: it has no line to classify, and
+            // `default` is not one of its classes.
+            default: match spec.format {
+                TraceFormat::Counts => mix.first().map_or(0, |&(class, _)| class.0),
+                _ => class_id(default_class(spec)).0,
+            },
+        },
+        skip_bad_lines,
+    }
 }

@@ -3,7 +3,7 @@
 //! still simulated and billed, which a user should hear about (a typo in a
 //! `to`, a tier left over from an edit).
 
-use super::compiled::{Model, NodeId, NodeKind};
+use crate::model::topology::compiled::{Model, NodeId, NodeKind};
 
 impl Model {
     /// Nodes no request can visit, in node order.

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use super::compiled::NodeId;
-pub use super::resilience_spec::Jitter;
+pub use crate::model::calls::spec::Jitter;
+use crate::model::shared::ids::NodeId;
 
-/// Index of a call site in [`Model::call_sites`](super::Model::call_sites).
+/// Index of a call site in [`Model::call_sites`](crate::model::Model::call_sites).
 pub type SiteId = u16;
 
 /// One caller → callee edge with a policy.

@@ -2,9 +2,11 @@
 //! far beyond any real system, and beyond it a model is rejected with the
 //! JSON path rather than crashing or running for ever.
 
-use super::compile_traffic::SourceView;
-use super::error::Diagnostic;
-use super::spec::{ArrivalsSpec, AutoscalingSpec, BatchSizeSpec, NodeSpec, Topology};
+use crate::model::shared::error::Diagnostic;
+use crate::model::topology::spec::{
+    ArrivalsSpec, AutoscalingSpec, BatchSizeSpec, NodeSpec, Topology,
+};
+use crate::model::traffic::sources::SourceView;
 
 /// Read replicas per shard beyond which a model is surely a typo: Amazon
 /// Aurora and RDS allow at most 15 (AWS documentation, "Quotas for Amazon RDS").

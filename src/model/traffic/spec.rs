@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::dist::DistSpec;
-use super::resilience_spec::ClientSpec;
-use super::unique;
-use super::units::{Count, NonNegative, Positive};
+use crate::model::calls::spec::ClientSpec;
+use crate::model::shared::dist::DistSpec;
+use crate::model::shared::unique;
+use crate::model::shared::units::{Count, NonNegative, Positive};
 
 /// `traffic`: one source written inline (`entry`, `arrivals`, `classes`,
 /// `keys`), or several under `sources`.

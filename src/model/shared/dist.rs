@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::units::{NonNegative, Positive};
+use crate::model::shared::units::{NonNegative, Positive};
 
 /// A distribution of a duration, written `{ "<family>": { … } }`, in milliseconds.
 ///

@@ -3,6 +3,16 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Milliseconds as written → simulated nanoseconds.
+pub fn ms_to_ns(ms: f64) -> u64 {
+    (ms * 1e6).round() as u64
+}
+
+/// Seconds as written → simulated nanoseconds.
+pub fn seconds_to_ns(seconds: f64) -> u64 {
+    (seconds * 1e9).round() as u64
+}
+
 /// `value` as a message shows it: plain for everyday magnitudes, in
 /// scientific notation for extreme ones (`1e-160`, not 160 zeros).
 pub fn shown(value: f64) -> String {

@@ -2,9 +2,9 @@
 //! failures, zones and health checks, with units converted and defaults
 //! filled in.
 
-pub use super::spec::{AdjustmentType, Comparison, HpaPolicyType, SelectPolicy};
+pub use crate::model::topology::spec::{AdjustmentType, Comparison, HpaPolicyType, SelectPolicy};
 
-use super::compiled::Dist;
+use crate::model::shared::dist::DistSpec as Dist;
 
 /// How a pool's instances come, go and fail.
 #[derive(Clone, Debug, Default)]

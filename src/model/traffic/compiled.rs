@@ -3,7 +3,8 @@
 
 use crate::trace::{TraceConfig, TraceTotals};
 
-use super::compiled::{ClassId, Dist, NodeId};
+use crate::model::shared::dist::DistSpec as Dist;
+use crate::model::shared::ids::{ClassId, NodeId};
 
 /// One source of requests.
 #[derive(Clone, Debug)]
@@ -22,7 +23,7 @@ pub struct Source {
     /// Which key a request carries when the trace gives none.
     pub keys: Keys,
     /// The clients' call policy (timeout, retries, breaker), if any.
-    pub client_site: Option<super::resilience::SiteId>,
+    pub client_site: Option<crate::model::calls::compiled::SiteId>,
 }
 
 impl Source {

@@ -1,10 +1,10 @@
 //! A pool's fleet as written → [`Fleet`]: checks and compilation in one
 //! pass (validation calls it for the problems, compilation for the result).
 
-use super::compiled::Dist;
-use super::error::Diagnostic;
-use super::scaling::*;
-use super::spec::{
+use crate::model::scaling::compiled::*;
+use crate::model::shared::dist::DistSpec as Dist;
+use crate::model::shared::error::Diagnostic;
+use crate::model::topology::spec::{
     AutoscalingSpec, AwsPolicySpec, AwsPolicyType, AwsSpec, HpaMetricSpec, HpaMetricType,
     HpaRulesSpec, HpaSpec, PoolSpec, TargetType,
 };
@@ -26,7 +26,7 @@ pub fn fleet(acc: &mut Vec<Diagnostic>, path: &str, pool: &PoolSpec, duration_s:
     }
     let mut check_dist = |field: &str, dist: &Option<Dist>| {
         if let Some(dist) = dist {
-            super::validate::check_dist(acc, &format!("{path}.{field}"), dist);
+            crate::model::shared::checks::check_dist(acc, &format!("{path}.{field}"), dist);
         }
     };
     check_dist("provisioning", &pool.provisioning);
@@ -50,7 +50,7 @@ pub fn fleet(acc: &mut Vec<Diagnostic>, path: &str, pool: &PoolSpec, duration_s:
             ("time_to_replace", &spec.time_to_replace),
         ] {
             if let Some(dist) = dist {
-                super::validate::check_dist(acc, &at(field), dist);
+                crate::model::shared::checks::check_dist(acc, &at(field), dist);
             }
         }
         failures.time_to_failure = spec.time_to_failure.clone();

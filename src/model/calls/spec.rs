@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::units::{Count, NonNegative, Positive};
+use crate::model::shared::units::{Count, NonNegative, Positive};
 
 /// `client`: how a source's clients call its entry node.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

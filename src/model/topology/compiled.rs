@@ -3,35 +3,15 @@
 
 use serde::Serialize;
 
-pub use super::dist::DistSpec as Dist;
-pub use super::resilience::*;
-pub use super::scaling::*;
-pub use super::spec::{
+pub use crate::model::calls::compiled::*;
+pub use crate::model::scaling::compiled::*;
+pub use crate::model::shared::dist::DistSpec as Dist;
+pub use crate::model::topology::spec::{
     BalancePolicy, CallMode, EvictionPolicy, Operation, ReadPolicy, WritePolicy,
 };
-pub use super::traffic::*;
+pub use crate::model::traffic::compiled::*;
 
-/// Index of a node in [`Model::nodes`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct NodeId(pub u32);
-
-impl NodeId {
-    /// As an index into per-node vectors.
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
-
-/// Index of a request class in [`Model::classes`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct ClassId(pub u16);
-
-impl ClassId {
-    /// As an index into per-class vectors.
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
+pub use crate::model::shared::ids::{ClassId, NodeId};
 
 /// A validated, compiled topology.
 #[derive(Clone, Debug)]

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::dist::DistSpec;
-pub use super::resilience_spec::*;
-pub use super::scaling_spec::*;
-pub use super::traffic_spec::*;
-use super::unique;
-use super::units::{Count, Fraction, NonNegative, Positive, Size};
+pub use crate::model::calls::spec::*;
+pub use crate::model::scaling::spec::*;
+use crate::model::shared::dist::DistSpec;
+use crate::model::shared::unique;
+use crate::model::shared::units::{Count, Fraction, NonNegative, Positive, Size};
+pub use crate::model::traffic::spec::*;
 
 /// A whole model file.
 #[derive(Clone, Debug, Deserialize, Serialize)]

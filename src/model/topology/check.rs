@@ -7,10 +7,13 @@ use std::collections::BTreeMap;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
-use super::compile_traffic;
-use super::error::Diagnostic;
-use super::spec::{AutoscalingSpec, InstanceTypeSpec, NodeSpec, Sharding, Topology};
-pub(super) use super::validate_dist::check_dist;
+pub(crate) use crate::model::shared::checks::check_dist;
+use crate::model::shared::error::Diagnostic;
+use crate::model::topology::spec::{
+    AutoscalingSpec, InstanceTypeSpec, NodeSpec, Sharding, Topology,
+};
+use crate::model::traffic::compile as compile_traffic;
+use crate::model::traffic::sources as traffic_sources;
 
 /// The names a reference may point to, listed in messages.
 struct Names<'a>(Vec<&'a str>);
@@ -37,8 +40,8 @@ pub fn check(
     instance_types: &BTreeMap<String, InstanceTypeSpec>,
 ) {
     let nodes = Names(topology.nodes.keys().map(String::as_str).collect());
-    let sources = compile_traffic::sources(acc, &topology.traffic);
-    let class_names = compile_traffic::class_names(&sources);
+    let sources = traffic_sources::sources(acc, &topology.traffic);
+    let class_names = traffic_sources::class_names(&sources);
     let classes = Names(class_names.iter().map(String::as_str).collect());
 
     let sim = &topology.simulation;
@@ -70,7 +73,7 @@ pub fn check(
     }
     for (name, spec) in &topology.instance_types {
         let path = format!("instance_types.{name}.speed");
-        super::validate_dist::check_speed(acc, path, spec.speed.get());
+        crate::model::shared::checks::check_speed(acc, path, spec.speed.get());
     }
     for source in &sources {
         check_target(acc, &nodes, format!("{}.entry", source.path), source.entry);
@@ -96,7 +99,11 @@ pub fn check(
                     check_target(acc, &nodes, at("load_balancer.to"), to);
                 }
                 let weights = lb.split.iter().map(|target| target.weight.get());
-                super::validate_dist::check_weights(acc, &at("load_balancer.split"), weights);
+                crate::model::shared::checks::check_weights(
+                    acc,
+                    &at("load_balancer.split"),
+                    weights,
+                );
                 for (i, target) in lb.split.iter().enumerate() {
                     check_target(
                         acc,
@@ -131,7 +138,7 @@ pub fn check(
                     &pool.instance_type,
                 );
                 check_dist(acc, &at("pool.service"), &pool.service);
-                super::compile_scaling::fleet(acc, &at("pool"), pool, sim.duration_s.get());
+                crate::model::scaling::compile::fleet(acc, &at("pool"), pool, sim.duration_s.get());
                 if let Some(AutoscalingSpec::Aws(aws)) = &pool.autoscaling
                     && let Some(desired) = aws.desired_capacity
                     && (desired.get() < aws.min_size.get() || desired.get() > aws.max_size.get())
@@ -209,7 +216,7 @@ pub fn check(
                 check_dist(acc, &at("database.read"), &db.read);
                 if db.sharding == Sharding::Range
                     && db.key_space.is_none()
-                    && super::compile::largest_key(&sources).is_none()
+                    && crate::model::traffic::sources::largest_key(&sources).is_none()
                 {
                     acc.push(Diagnostic::new(
                         at("database.key_space"),
@@ -226,8 +233,8 @@ pub fn check(
             NodeSpec::Delay(delay) => check_dist(acc, &at("delay.latency"), &delay.latency),
         }
     }
-    super::validate_calls::check_all(acc, topology, instance_types, &sources);
-    super::validate_sizes::check_sizes(acc, topology, &sources);
+    crate::model::calls::check::check_all(acc, topology, instance_types, &sources);
+    crate::model::topology::check_sizes::check_sizes(acc, topology, &sources);
     check_cycles(acc, topology);
 }
 
@@ -304,7 +311,7 @@ fn check_cycles(acc: &mut Vec<Diagnostic>, topology: &Topology) {
             NodeSpec::Pool(pool) => pool
                 .calls
                 .iter()
-                .filter(|call| call.mode == super::spec::CallMode::Sync)
+                .filter(|call| call.mode == crate::model::topology::spec::CallMode::Sync)
                 .map(|call| call.to.as_str())
                 .collect(),
             NodeSpec::Cache(cache) => cache.on_miss.iter().map(String::as_str).collect(),

@@ -1,0 +1,6 @@
+//! Fleets and autoscaling: the format (`spec`), the checks and compilation of
+//! a pool's fleet (`compile`), and the compiled fleet (`compiled`).
+
+pub mod compile;
+pub mod compiled;
+pub mod spec;
