@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
     for point in [first, last] {
         if let Ok(mut model) = experiment.model(point) {
             let run = capsim_fuzz::run_briefly(&mut model);
-            let _ = Row::of(&experiment, point, &model, std::slice::from_ref(&run));
+            let replicated = capsim::Replicated {
+                end_to_end: run.end_to_end.histogram.clone(),
+                runs: vec![run],
+            };
+            let _ = Row::of(&experiment, point, &model, &replicated);
         }
     }
 });
