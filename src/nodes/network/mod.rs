@@ -30,6 +30,7 @@ use crate::traffic::{Request, SourceState};
 
 mod calls;
 mod database_paths;
+mod fleet_paths;
 mod pool_paths;
 
 /// The live state of one node.
