@@ -328,7 +328,10 @@ impl PoolState {
     /// comes back; an instance that went by draining had no job left, so
     /// for a job, gone always means crashed.
     pub fn is_failed(&self, i: u32) -> bool {
-        matches!(self.instances[i as usize].phase, Phase::Failed | Phase::Gone)
+        matches!(
+            self.instances[i as usize].phase,
+            Phase::Failed | Phase::Gone
+        )
     }
 
     /// True if instance `i` is draining and has nothing left to do.
