@@ -188,7 +188,7 @@ fn node_without_a_kind() {
 fn misspelt_distribution_family() {
     check(
         &text(|t| web(t)["service"] = json!({ "expo": { "mean_ms": 20 } })),
-        "nodes.web.pool.service: unknown variant `expo`, expected one of `exponential`, `constant`, `uniform`, `lognormal`, `gamma`, `empirical`, `histogram` at line 13 column 16",
+        "nodes.web.pool.service: unknown variant `expo`, expected one of `exponential`, `constant`, `uniform`, `lognormal`, `gamma`, `empirical`, `histogram`, `bounded_pareto`, `weibull`, `hyperexponential`, `erlang`, `phase_type` at line 13 column 16",
     );
 }
 

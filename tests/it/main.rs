@@ -12,6 +12,7 @@ mod fingerprint;
 mod fleet;
 mod fleet_errors;
 mod fuzz;
+mod laws;
 mod layout;
 mod observed;
 mod observed_errors;
