@@ -8,6 +8,7 @@
 
 mod calls;
 pub mod json_text;
+mod network;
 mod scaling;
 mod shared;
 mod topology;

@@ -14,6 +14,7 @@ mod fleet_errors;
 mod fuzz;
 mod laws;
 mod layout;
+mod network;
 mod observed;
 mod observed_errors;
 mod observed_locust;

@@ -10,7 +10,7 @@ use petgraph::graph::DiGraph;
 pub(crate) use crate::model::shared::checks::check_dist;
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
-    AutoscalingSpec, InstanceTypeSpec, NodeSpec, Sharding, Topology,
+    AutoscalingSpec, CallMode, InstanceTypeSpec, NodeSpec, Sharding, Topology,
 };
 use crate::model::traffic::compile as compile_traffic;
 use crate::model::traffic::sources as traffic_sources;
@@ -44,6 +44,7 @@ pub fn check(
     let class_names = traffic_sources::class_names(&sources);
     let classes = Names(class_names.iter().map(String::as_str).collect());
 
+    crate::model::network::check::zone_latency(acc, &topology.network);
     let sim = &topology.simulation;
     if sim.warmup_s.get() >= sim.duration_s.get() {
         acc.push(Diagnostic::new(
@@ -168,6 +169,9 @@ pub fn check(
                         &at(&format!("pool.calls[{i}].classes")),
                         &call.classes,
                     );
+                    let sync = call.mode == CallMode::Sync;
+                    let path = at(&format!("pool.calls[{i}]"));
+                    crate::model::network::check::call_latency(acc, &path, &call.latency, sync);
                 }
             }
             NodeSpec::Cache(cache) => {
