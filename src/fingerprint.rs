@@ -263,6 +263,13 @@ impl Observer for Hashing {
         self.0.u64(u64::from(decision.current));
         self.0.u64(u64::from(decision.desired));
     }
+
+    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>) {
+        self.0.time(40, now);
+        self.0.node(node);
+        self.0.u64(delay_ns);
+        self.0.tag(cross_zone.map_or(2, u8::from));
+    }
 }
 
 /// A call site's event: its kind and what it carries.

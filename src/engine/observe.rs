@@ -128,4 +128,8 @@ pub trait Observer {
     fn instances(&mut self, now: SimTime, node: NodeId, counts: FleetCounts, usd_per_hour: f64);
     /// An autoscaler evaluated its rules (`decision.desired` may equal `current`).
     fn decision(&mut self, now: SimTime, decision: &Decision);
+    /// The answer of a visit to `node` travels back to its caller for
+    /// `delay_ns` of network latency; `cross_zone` says whether it crossed
+    /// availability zones, when both ends are pool instances with a zone latency.
+    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>);
 }

@@ -250,6 +250,25 @@ fn write_footnotes(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     if !hit_ratios.is_empty() {
         writeln!(out, "cache hit ratio: {}", hit_ratios.join(", "))?;
     }
+    let network: Vec<String> = summary
+        .nodes
+        .iter()
+        .filter_map(|node| {
+            let ms = node.network_ms?;
+            let cross = node
+                .cross_zone_share
+                .map(|s| format!(", {}% cross-zone", percent(s)));
+            Some(format!(
+                "{} {} ms{}",
+                node.name,
+                cell(ms),
+                cross.unwrap_or_default()
+            ))
+        })
+        .collect();
+    if !network.is_empty() {
+        writeln!(out, "network time per answer: {}", network.join("; "))?;
+    }
     writeln!(
         out,
         "cost: ${} per hour, ${} per million successful requests",

@@ -6,6 +6,7 @@ use crate::engine::{CallEvent, Decision, FleetCounts, Observer, Resource, SimTim
 use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
 
 use super::latency::{LatencyRecord, LatencySummary};
+use super::network::NetworkRecord;
 use super::result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
     RunResult, ShardResult,
@@ -36,6 +37,7 @@ struct NodeRecord {
     /// Servers (vCPUs, connections) and workers per instance; 0 where the kind has none.
     servers_per_instance: u32,
     workers_per_instance: u32,
+    network: NetworkRecord,
 }
 
 /// One shard of a database: its busy connections, its finished queries.
@@ -249,6 +251,7 @@ impl NodeRecord {
             hit_ratio: matches!(node.kind, NodeKind::Cache(_))
                 .then(|| self.hits as f64 / self.lookups.max(1) as f64),
             usd_per_hour: self.usd_per_hour.area_until(end, from) / window_ns,
+            network: self.network.summarize(window.ns / 1e9),
         }
     }
 
@@ -440,6 +443,14 @@ impl Observer for Recorder {
     fn decision(&mut self, _now: SimTime, decision: &Decision) {
         if let Some(decisions) = &mut self.decisions {
             decisions.push(decision.clone());
+        }
+    }
+
+    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>) {
+        if now >= self.warmup_end {
+            self.nodes[node.index()]
+                .network
+                .record(delay_ns, cross_zone);
         }
     }
 }

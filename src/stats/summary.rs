@@ -69,6 +69,12 @@ pub struct NodeEstimate {
     pub shards: Vec<ShardEstimate>,
     /// Requests dropped per second at the queue timeout.
     pub expired_per_s: Estimate,
+    /// Mean network time of its answers, ms, when they travel over a latency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_ms: Option<Estimate>,
+    /// The share of its answers between pool instances that crossed zones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_zone_share: Option<Estimate>,
 }
 
 /// One database shard over replications.
@@ -196,6 +202,10 @@ fn node_estimate(runs: &[RunResult], i: usize) -> NodeEstimate {
         rejected_per_s: over(&|r| r.nodes[i].rejected as f64 / r.window_s),
         usd_per_hour: over(&|r| r.nodes[i].usd_per_hour),
         hit_ratio: optional(&|r| r.nodes[i].hit_ratio),
+        network_ms: optional(&|r| r.nodes[i].network.as_ref().map(|n| n.mean_ms)),
+        cross_zone_share: optional(&|r| {
+            r.nodes[i].network.as_ref().and_then(|n| n.cross_zone_share)
+        }),
         offered_per_s: over(&|r| r.nodes[i].offered_per_s),
         shards: (0..node.shards.len())
             .map(|k| ShardEstimate {

@@ -31,6 +31,7 @@ use crate::traffic::{Request, SourceState};
 mod calls;
 mod database_paths;
 mod fleet_paths;
+mod latency;
 mod pool_paths;
 
 /// The live state of one node.
@@ -180,6 +181,8 @@ pub struct Network<'m, O: Observer> {
     last_token: u32,
     /// Jobs dropped at a queue timeout, reused buffer.
     expired: Vec<JobId>,
+    /// Call and zone latencies (`latency.rs`).
+    wires: latency::Wires,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -226,6 +229,7 @@ impl<'m, O: Observer> Network<'m, O> {
             sites,
             last_token: 0,
             expired: Vec::new(),
+            wires: latency::Wires::new(model, seed, replication),
             timers: Slab::new(),
             fleets,
             jobs: Slab::new(),
@@ -311,7 +315,9 @@ impl<'m, O: Observer> Network<'m, O> {
             Event::Arrival { source } => self.sources[source as usize].entry(),
             Event::PhaseDone { job } => self.jobs[job].node,
             Event::Timer { id } => match self.timers[id] {
-                Timer::CallTimeout { job, .. } | Timer::Retry { job, .. } => self.jobs[job].node,
+                Timer::CallTimeout { job, .. }
+                | Timer::Retry { job, .. }
+                | Timer::Answer { job } => self.jobs[job].node,
                 Timer::Booted { node, .. }
                 | Timer::Ready { node, .. }
                 | Timer::Crash { node, .. }
@@ -450,9 +456,23 @@ impl<'m, O: Observer> Network<'m, O> {
         // A freed slot keeps its data: a zero token makes any timer still
         // set for this job stale.
         self.jobs[id].token = 0;
+        if self.wires.any && self.answer_travels(now, queue, id, answer) {
+            return;
+        }
         let job = self.jobs.remove(id);
         self.count_request(job.origin, -1);
         let ok = answer == Answer::Ok;
+        self.visit_ended(now, &job, answer);
+        match job.origin {
+            Origin::Call(parent) => self.call_returned(now, queue, parent, ok),
+            Origin::Root { source } => self.request_ended(now, queue, source, &job, ok),
+            Origin::Async => {}
+            Origin::Client { .. } => unreachable!("a client job visits no node"),
+        }
+    }
+
+    /// Tells the monitor and the observer that `job`'s visit ended.
+    fn visit_ended(&mut self, now: SimTime, job: &Job, answer: Answer) {
         if let Some(monitor) = self.monitor(job.node.index()) {
             monitor.left(now, now.since(job.entered));
         }
@@ -460,15 +480,10 @@ impl<'m, O: Observer> Network<'m, O> {
             Answer::Rejected => self.observer.rejected(now, job.node, job.class),
             Answer::Expired => self.observer.expired(now, job.node, job.class),
             Answer::Ok | Answer::Failed => {
+                let ok = answer == Answer::Ok;
                 self.observer
                     .visit_done(now, job.node, job.class, job.entered, ok)
             }
-        }
-        match job.origin {
-            Origin::Call(parent) => self.call_returned(now, queue, parent, ok),
-            Origin::Root { source } => self.request_ended(now, queue, source, &job, ok),
-            Origin::Async => {}
-            Origin::Client { .. } => unreachable!("a client job visits no node"),
         }
     }
 
@@ -685,6 +700,7 @@ impl<O: Observer> World for Network<'_, O> {
             Event::Timer { id } => match self.timers.remove(id) {
                 Timer::CallTimeout { job, token } => self.call_timed_out(now, queue, job, token),
                 Timer::Retry { job, token } => self.retry_due(now, queue, job, token),
+                Timer::Answer { job } => self.answer_arrived(now, queue, job),
                 timer => self.fleet_timer(now, queue, timer),
             },
         }
