@@ -37,6 +37,9 @@ pub enum Timer {
     CallTimeout { job: JobId, token: u32 },
     /// A caller's backoff before retrying, ends (`token`: the retry's).
     Retry { job: JobId, token: u32 },
+    /// A hedge's delay ended: another copy leaves, unless fork `fork`
+    /// (named by `token`) has answered.
+    Hedge { fork: JobId, token: u32 },
 }
 
 /// The run-time state of one pool's fleet.

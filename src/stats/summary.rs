@@ -26,7 +26,7 @@ pub struct LatencyEstimate {
 }
 
 impl LatencyEstimate {
-    fn of(runs: &[&LatencySummary]) -> Self {
+    pub(super) fn of(runs: &[&LatencySummary]) -> Self {
         let estimate = |figure: fn(&LatencySummary) -> f64| {
             Estimate::of(&runs.iter().map(|run| figure(run)).collect::<Vec<_>>())
         };
@@ -128,6 +128,8 @@ pub struct Summary {
     pub nodes: Vec<NodeEstimate>,
     /// Per call site (calls with a timeout, retries or a breaker).
     pub calls: Vec<CallEstimate>,
+    /// Per group of calls made at once.
+    pub groups: Vec<super::fanout::GroupEstimate>,
     /// Price of all instances per hour.
     pub usd_per_hour: Estimate,
     /// Dollars per million successful requests.
@@ -227,6 +229,7 @@ impl Summary {
                 .collect(),
             nodes,
             calls,
+            groups: super::fanout::estimates(runs),
             usd_per_hour: over(&|r| r.cost.usd_per_hour),
             usd_per_million: over(&|r| r.cost.usd_per_million),
         }

@@ -160,8 +160,11 @@ pub fn check(
                     }
                     check_dist(acc, &path, dist);
                 }
+                for leaf in crate::model::calls::leaves::leaves(&pool.calls) {
+                    let path = at(&format!("pool.{}.to", leaf.path()));
+                    check_target(acc, &nodes, path, leaf.to);
+                }
                 for (i, call) in pool.calls.iter().enumerate() {
-                    check_target(acc, &nodes, at(&format!("pool.calls[{i}].to")), &call.to);
                     check_classes(
                         acc,
                         &classes,
@@ -234,6 +237,7 @@ pub fn check(
         }
     }
     crate::model::calls::check::check_all(acc, topology, instance_types, &sources);
+    crate::model::calls::fanout_check::check_all(acc, topology);
     crate::model::topology::check_sizes::check_sizes(acc, topology, &sources);
     check_cycles(acc, topology);
 }
@@ -308,11 +312,10 @@ fn check_cycles(acc: &mut Vec<Diagnostic>, topology: &Topology) {
                 .chain(lb.split.iter().map(|t| t.to.as_str()))
                 .chain(lb.routes.iter().map(|r| r.to.as_str()))
                 .collect(),
-            NodeSpec::Pool(pool) => pool
-                .calls
-                .iter()
+            NodeSpec::Pool(pool) => crate::model::calls::leaves::leaves(&pool.calls)
+                .into_iter()
                 .filter(|call| call.mode == crate::model::topology::spec::CallMode::Sync)
-                .map(|call| call.to.as_str())
+                .map(|call| call.to)
                 .collect(),
             NodeSpec::Cache(cache) => cache.on_miss.iter().map(String::as_str).collect(),
             NodeSpec::Database(_) | NodeSpec::Delay(_) => Vec::new(),
