@@ -200,3 +200,63 @@ fn cancelled_losers_leave_the_queue_unserved() {
         "cancelled work is no error of the pool"
     );
 }
+
+/// `capsim analyze` gives each group its order statistic: Nelson–Tantawi
+/// for the two M/M/1 branches, H_5/μ, the third of five and the first of
+/// five for the delays, the hedge's closed form (the front pool adds
+/// nothing: no CPU work, no queueing), and names the reason.
+#[test]
+fn analyze_gives_groups_their_order_statistics() {
+    let response_s = |model: &capsim::model::Model| {
+        let analysis = capsim::analytic::analyze(model);
+        let named = |n: &capsim::analytic::NodeTheory| {
+            n.name == "front" && n.reasons.contains(&capsim::analytic::Reason::FanOut)
+        };
+        assert!(
+            analysis.nodes.iter().any(named),
+            "the reason is named at the caller"
+        );
+        analysis.response_ms.expect("an open network") / 1e3
+    };
+    let close = |what: &str, got: f64, want: f64| {
+        assert!(
+            (got - want).abs() < 1e-6 * want,
+            "{what}: {got} against {want}"
+        );
+    };
+    let server = json!({ "pool": { "instance_type": "unit", "instances": 1,
+        "service": { "exponential": { "mean_ms": 100 } } } });
+    let calls = json!([{ "parallel": { "calls": [{ "to": "a" }, { "to": "b" }] } }]);
+    let model = front(5.0, 100.0, calls, json!({ "a": server, "b": server }));
+    close("fork-join", response_s(&model), (12.0 - 0.5) / 8.0 / 5.0);
+
+    let branches: Vec<Value> = (1..=5).map(|i| json!({ "to": format!("d{i}") })).collect();
+    let mut others = json!({});
+    for i in 1..=5 {
+        others[format!("d{i}")] = delay(100.0);
+    }
+    let harmonic = |n: u32| (1..=n).map(|i| 1.0 / f64::from(i)).sum::<f64>();
+    for (join, want) in [
+        (json!("all"), harmonic(5) / 10.0),
+        (
+            json!({ "quorum": 3 }),
+            (1.0 / 5.0 + 1.0 / 4.0 + 1.0 / 3.0) / 10.0,
+        ),
+        (json!("first"), 1.0 / 50.0),
+    ] {
+        let calls = json!([{ "parallel": { "join": join, "calls": branches } }]);
+        close(
+            &join.to_string(),
+            response_s(&front(100.0, 100.0, calls, others.clone())),
+            want,
+        );
+    }
+    let calls = json!([{ "to": "backend", "hedge": { "after_ms": 50 } }]);
+    let model = front(100.0, 100.0, calls, json!({ "backend": delay(100.0) }));
+    let slow = (-0.5f64).exp();
+    close(
+        "hedge",
+        response_s(&model),
+        (1.0 - slow) / 10.0 + slow / 20.0,
+    );
+}
