@@ -8,6 +8,7 @@ pub mod decisions;
 mod groups_table;
 pub mod html;
 pub mod json;
+pub mod openmetrics;
 pub mod plot;
 pub mod series;
 pub mod sweep;
