@@ -9,6 +9,7 @@
 mod calls;
 pub mod json_text;
 mod scaling;
+mod scheduling;
 mod shared;
 mod topology;
 mod traffic;

@@ -8,6 +8,7 @@
 
 mod autoscale;
 mod balancer;
+mod class_queue;
 mod database;
 mod fleet;
 mod job;
@@ -16,5 +17,6 @@ mod monitor;
 mod network;
 mod pool;
 mod resilience;
+mod sliced_cpu;
 
 pub use network::{Network, Saturation, Stall};

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
+use crate::model::scheduling::check::Owner;
 pub(crate) use crate::model::shared::checks::check_dist;
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
-    AutoscalingSpec, InstanceTypeSpec, NodeSpec, Sharding, Topology,
+    AutoscalingSpec, CpuDiscipline, InstanceTypeSpec, NodeSpec, Sharding, Topology,
 };
 use crate::model::traffic::compile as compile_traffic;
 use crate::model::traffic::sources as traffic_sources;
@@ -160,6 +161,14 @@ pub fn check(
                     }
                     check_dist(acc, &path, dist);
                 }
+                crate::model::scheduling::check::check(
+                    acc,
+                    &at("pool"),
+                    Owner::Pool,
+                    &classes.0,
+                    pool.priority.as_ref(),
+                    pool.cpu,
+                );
                 for (i, call) in pool.calls.iter().enumerate() {
                     check_target(acc, &nodes, at(&format!("pool.calls[{i}].to")), &call.to);
                     check_classes(
@@ -229,6 +238,14 @@ pub fn check(
                 if let Some(write) = &db.write {
                     check_dist(acc, &at("database.write"), write);
                 }
+                crate::model::scheduling::check::check(
+                    acc,
+                    &at("database"),
+                    Owner::Database,
+                    &classes.0,
+                    db.priority.as_ref(),
+                    CpuDiscipline::Fifo,
+                );
             }
             NodeSpec::Delay(delay) => check_dist(acc, &at("delay.latency"), &delay.latency),
         }

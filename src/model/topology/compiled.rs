@@ -5,6 +5,7 @@ use serde::Serialize;
 
 pub use crate::model::calls::compiled::*;
 pub use crate::model::scaling::compiled::*;
+pub use crate::model::scheduling::compiled::*;
 pub use crate::model::shared::dist::DistSpec as Dist;
 pub use crate::model::topology::spec::{
     BalancePolicy, CallMode, EvictionPolicy, Operation, ReadPolicy, WritePolicy,
@@ -154,6 +155,8 @@ pub struct Pool {
     pub service_by_class: Vec<Dist>,
     /// Downstream calls, in order.
     pub calls: Vec<Call>,
+    /// Class priorities and the CPU discipline.
+    pub scheduling: Scheduling,
 }
 
 impl Pool {
@@ -247,6 +250,8 @@ pub struct Database {
     pub read: Dist,
     /// Write service time at speed 1.
     pub write: Dist,
+    /// Class priorities at the connections.
+    pub scheduling: Scheduling,
 }
 
 impl Database {

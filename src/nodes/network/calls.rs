@@ -38,7 +38,7 @@ impl<O: Observer> Network<'_, O> {
         }
     }
 
-    fn new_token(&mut self) -> u32 {
+    pub(super) fn new_token(&mut self) -> u32 {
         self.last_token = self.last_token.wrapping_add(1).max(1);
         self.last_token
     }

@@ -108,7 +108,7 @@ impl<O: Observer> Network<'_, O> {
                 self.fleet(node).zone_up[zone as usize] = true;
                 self.reconcile(now, queue, node);
             }
-            Timer::CallTimeout { .. } | Timer::Retry { .. } => {
+            Timer::CallTimeout { .. } | Timer::Retry { .. } | Timer::Burst { .. } => {
                 unreachable!("call timers are the network's, not the fleet's")
             }
             Timer::Action { node, index } => {
@@ -304,7 +304,7 @@ impl<O: Observer> Network<'_, O> {
         self.occupancy(now, node, Resource::Server, -(crashed.busy_vcpus as i32));
         self.occupancy(now, node, Resource::Worker, -(crashed.busy_workers as i32));
         self.occupancy(now, node, Resource::Queue, -(crashed.waiting.len() as i32));
-        for job in crashed.waiting {
+        for job in crashed.waiting.into_iter().chain(crashed.running) {
             self.finish(now, queue, job, Answer::Failed);
         }
         if phase == Phase::Draining {

@@ -29,6 +29,7 @@ use super::resilience::SiteState;
 use crate::traffic::{Request, SourceState};
 
 mod calls;
+mod cpu_paths;
 mod database_paths;
 mod fleet_paths;
 mod pool_paths;
@@ -310,7 +311,9 @@ impl<'m, O: Observer> Network<'m, O> {
             Event::Arrival { source } => self.sources[source as usize].entry(),
             Event::PhaseDone { job } => self.jobs[job].node,
             Event::Timer { id } => match self.timers[id] {
-                Timer::CallTimeout { job, .. } | Timer::Retry { job, .. } => self.jobs[job].node,
+                Timer::CallTimeout { job, .. }
+                | Timer::Retry { job, .. }
+                | Timer::Burst { job, .. } => self.jobs[job].node,
                 Timer::Booted { node, .. }
                 | Timer::Ready { node, .. }
                 | Timer::Crash { node, .. }
@@ -684,6 +687,7 @@ impl<O: Observer> World for Network<'_, O> {
             Event::Timer { id } => match self.timers.remove(id) {
                 Timer::CallTimeout { job, token } => self.call_timed_out(now, queue, job, token),
                 Timer::Retry { job, token } => self.retry_due(now, queue, job, token),
+                Timer::Burst { job, token } => self.burst_timer(now, queue, job, token),
                 timer => self.fleet_timer(now, queue, timer),
             },
         }
