@@ -16,8 +16,9 @@
 //! with one mean for all classes (Cobham's multi-server result);
 //! pre-emptive priority follows Bondi & Buzen ("The response times of
 //! priority classes under preemptive resume in M/G/m queues", SIGMETRICS
-//! 1984): the single fast server's T_k scaled by the ratio of the FIFO
-//! times on c servers and on one c times as fast; processor sharing scales
+//! 1984): on one server c times as fast, class k's delay beyond its
+//! service, scaled by the ratio of the FIFO waits on c servers and on the
+//! fast one, plus its service; processor sharing scales
 //! x by the FIFO response over the mean service (exact in mean for M/M/c).
 //! Where these are approximations the node carries `Reason::ClassScheduling`.
 
@@ -245,15 +246,20 @@ fn response(
             if servers <= 1 {
                 return Some(fast);
             }
-            // Bondi–Buzen: scale by FIFO on c servers over FIFO on the fast one.
+            // Bondi–Buzen: the fast server's delay beyond its service,
+            // scaled by the FIFO waits on c servers over the fast one's.
             let fast_fifo = Load {
                 rate: total.rate,
                 mean: total.mean / k,
                 square: total.square / (k * k),
             };
-            let ratio = (fifo_wait(total, servers)? + total.mean)
-                / (fifo_wait(fast_fifo, 1)? + fast_fifo.mean);
-            Some(fast * ratio)
+            let fast_wait = fifo_wait(fast_fifo, 1)?;
+            let ratio = if fast_wait > 0.0 {
+                fifo_wait(total, servers)? / fast_wait
+            } else {
+                0.0
+            };
+            Some(s + (fast - s / k) * ratio)
         }
     }
 }

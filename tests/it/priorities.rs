@@ -172,3 +172,104 @@ fn analyze_gives_the_priority_and_sharing_formulas_per_class() {
     assert_eq!(method, capsim::analytic::ClassMethod::ProcessorSharing);
     assert!(close(gold, 2.0) && close(basic, 20.0), "{gold} {basic}");
 }
+
+// ---- bad input: exact messages ----
+
+/// One pool `web` calling a database `db`, fed at 10/s, after `edit`: the
+/// JSON text (one line) a user would write.
+fn edited(edit: impl FnOnce(&mut Value)) -> String {
+    let mut topology = json!({
+        "simulation": { "duration_s": 60 },
+        "instance_types": { "box": { "vcpus": 2 } },
+        "traffic": {
+            "entry": "web", "arrivals": { "poisson": { "rate_rps": 10 } },
+            "classes": { "browse": { "weight": 9 }, "checkout": { "weight": 1 } }
+        },
+        "nodes": {
+            "web": { "pool": {
+                "instance_type": "box", "instances": 1,
+                "service": { "exponential": { "mean_ms": 20 } },
+                "calls": [ { "to": "db" } ]
+            } },
+            "db": { "database": {
+                "instance_type": "box", "read": { "exponential": { "mean_ms": 2 } }
+            } }
+        }
+    });
+    edit(&mut topology);
+    topology.to_string()
+}
+
+/// The whole message for the topology `edit` makes.
+#[track_caller]
+fn rejected(edit: impl FnOnce(&mut Value), expected: &str) {
+    let err = capsim::model::parse(&edited(edit)).expect_err("rejected");
+    assert_eq!(err.to_string(), expected);
+}
+
+#[test]
+fn a_priority_for_an_unknown_class() {
+    rejected(
+        |t| t["nodes"]["web"]["pool"]["priority"] = json!({ "classes": { "chekout": 1 } }),
+        "nodes.web.pool.priority.classes.chekout: no class named `chekout` (classes: browse, checkout)",
+    );
+}
+
+#[test]
+fn a_priority_without_classes() {
+    rejected(
+        |t| t["nodes"]["db"]["database"]["priority"] = json!({ "classes": {} }),
+        "nodes.db.database.priority.classes: expected at least one class with its priority, got none",
+    );
+}
+
+#[test]
+fn a_pre_emptive_database() {
+    rejected(
+        |t| {
+            t["nodes"]["db"]["database"]["priority"] =
+                json!({ "classes": { "checkout": 1 }, "preemptive": true })
+        },
+        "nodes.db.database.priority.preemptive: a query keeps its connection until it ends: only a pool's vCPUs can pre-empt",
+    );
+}
+
+#[test]
+fn pre_emption_with_processor_sharing() {
+    rejected(
+        |t| {
+            let pool = &mut t["nodes"]["web"]["pool"];
+            pool["cpu"] = json!("processor_sharing");
+            pool["priority"] = json!({ "classes": { "checkout": 1 }, "preemptive": true });
+        },
+        "nodes.web.pool.priority.preemptive: pre-emption needs `cpu: fifo`: with `processor_sharing` every runnable request already has a share of the vCPUs",
+    );
+}
+
+/// serde's messages end with the position just after the bad value: the
+/// text is one line, so the column is where the value ends in it.
+#[test]
+fn a_misspelt_cpu_discipline_and_a_fractional_priority() {
+    for (field, value, bad, message) in [
+        (
+            "cpu",
+            json!("ps"),
+            r#""ps""#,
+            "nodes.web.pool.cpu: unknown variant `ps`, expected `fifo` or `processor_sharing`",
+        ),
+        (
+            "priority",
+            json!({ "classes": { "checkout": 1.5 } }),
+            "1.5",
+            "nodes.web.pool.priority.classes.checkout: invalid type: floating point `1.5`, expected an integer",
+        ),
+    ] {
+        let text = edited(|t| t["nodes"]["web"]["pool"][field] = value);
+        let column = text.find(bad).expect("the bad value is in the text") + bad.len();
+        let err = capsim::model::parse(&text).expect_err("rejected");
+        assert_eq!(
+            err.to_string(),
+            format!("{message} at line 1 column {column}")
+        );
+    }
+}
