@@ -2,15 +2,19 @@
 //! the queue of a node that serves classes by priority. With one rank it is
 //! a plain FIFO queue, so a node without priorities behaves as before.
 //!
-//! One `VecDeque` per rank, allocated when the queue is made: pushing and
-//! popping allocate nothing once each line has grown to its largest length.
+//! One `VecDeque` per rank: pushing and popping allocate nothing once each
+//! line has grown to its largest length. The first rank's line is kept
+//! inline, so a queue without priorities allocates nothing until used (a
+//! pool launches its instances with two such queues each).
 
 use std::collections::VecDeque;
 
 /// Items waiting, by rank (0 first).
 #[derive(Debug)]
 pub struct ClassQueue<T> {
-    lines: Vec<VecDeque<T>>,
+    first: VecDeque<T>,
+    /// Ranks 1, 2, …: empty without priorities.
+    rest: Vec<VecDeque<T>>,
     len: usize,
 }
 
@@ -18,7 +22,8 @@ impl<T> ClassQueue<T> {
     /// An empty queue with `ranks` lines (at least one).
     pub fn new(ranks: u16) -> Self {
         ClassQueue {
-            lines: (0..ranks.max(1)).map(|_| VecDeque::new()).collect(),
+            first: VecDeque::new(),
+            rest: (1..ranks).map(|_| VecDeque::new()).collect(),
             len: 0,
         }
     }
@@ -37,8 +42,14 @@ impl<T> ClassQueue<T> {
 
     fn line(&mut self, rank: u16) -> &mut VecDeque<T> {
         // Ranks come from the node's own scheduling: always in range.
-        let last = self.lines.len() - 1;
-        &mut self.lines[usize::from(rank).min(last)]
+        match usize::from(rank).checked_sub(1) {
+            None => &mut self.first,
+            Some(_) if self.rest.is_empty() => &mut self.first,
+            Some(k) => {
+                let last = self.rest.len() - 1;
+                &mut self.rest[k.min(last)]
+            }
+        }
     }
 
     /// `item` joins the end of its rank's line.
@@ -61,19 +72,24 @@ impl<T> ClassQueue<T> {
         if self.len == 0 {
             return None;
         }
-        let (rank, line) = self
-            .lines
+        self.len -= 1;
+        if let Some(item) = self.first.pop_front() {
+            return Some((0, item));
+        }
+        let (k, line) = self
+            .rest
             .iter_mut()
             .enumerate()
             .find(|(_, line)| !line.is_empty())?;
-        self.len -= 1;
-        line.pop_front().map(|item| (rank as u16, item))
+        line.pop_front().map(|item| (k as u16 + 1, item))
     }
 
     /// Empties the queue, every rank's line in order.
     pub fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
         self.len = 0;
-        self.lines.iter_mut().flat_map(|line| line.drain(..))
+        std::iter::once(&mut self.first)
+            .chain(self.rest.iter_mut())
+            .flat_map(|line| line.drain(..))
     }
 }
 
