@@ -3,8 +3,10 @@
 
 mod analysis;
 mod che;
+mod fanout;
 mod formulas;
 mod load;
+mod network;
 mod priority;
 mod shards;
 mod stations;

@@ -40,6 +40,11 @@ pub enum Timer {
     /// A CPU burst on pre-emptive or shared vCPUs ends, if `token` is
     /// still the job's (else it was pre-empted or its end moved).
     Burst { job: JobId, token: u32 },
+    /// A call's answer, in transit over the network, reaches its caller.
+    Answer { job: JobId },
+    /// A hedge's delay ended: another copy leaves, unless fork `fork`
+    /// (named by `token`) has answered.
+    Hedge { fork: JobId, token: u32 },
 }
 
 /// The run-time state of one pool's fleet.

@@ -11,6 +11,7 @@ mod balancer;
 mod class_queue;
 mod database;
 mod fleet;
+mod fork;
 mod job;
 mod key_store;
 mod monitor;

@@ -2,10 +2,12 @@
 //! everything before the warm-up ends, except the optional time series,
 //! which covers the whole run.
 
-use crate::engine::{CallEvent, Decision, FleetCounts, Observer, Resource, SimTime};
+use crate::engine::{CallEvent, Decision, FanoutEvent, FleetCounts, Observer, Resource, SimTime};
 use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
 
+use super::fanout::GroupRecord;
 use super::latency::{LatencyRecord, LatencySummary};
+use super::network::NetworkRecord;
 use super::result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
     RunResult, ShardResult,
@@ -36,6 +38,7 @@ struct NodeRecord {
     /// Servers (vCPUs, connections) and workers per instance; 0 where the kind has none.
     servers_per_instance: u32,
     workers_per_instance: u32,
+    network: NetworkRecord,
 }
 
 /// One shard of a database: its busy connections, its finished queries.
@@ -84,6 +87,8 @@ pub struct Recorder {
     /// Per call site, in the measured window.
     calls: Vec<CallResult>,
     breaker_log: Vec<BreakerChange>,
+    /// Per group of calls made at once, in the measured window.
+    groups: Vec<GroupRecord>,
 }
 
 impl Recorder {
@@ -133,6 +138,7 @@ impl Recorder {
                 })
                 .collect(),
             breaker_log: Vec::new(),
+            groups: GroupRecord::all(model),
         }
     }
 
@@ -198,6 +204,9 @@ impl Recorder {
             decisions: self.decisions,
             calls: self.calls,
             breaker_log: self.breaker_log,
+            groups: (self.groups.iter().enumerate())
+                .map(|(i, group)| group.finish(model, i, window_s))
+                .collect(),
         }
     }
 }
@@ -249,6 +258,7 @@ impl NodeRecord {
             hit_ratio: matches!(node.kind, NodeKind::Cache(_))
                 .then(|| self.hits as f64 / self.lookups.max(1) as f64),
             usd_per_hour: self.usd_per_hour.area_until(end, from) / window_ns,
+            network: self.network.summarize(window.ns / 1e9),
         }
     }
 
@@ -405,6 +415,12 @@ impl Observer for Recorder {
         }
     }
 
+    fn fanout(&mut self, now: SimTime, group: u16, event: FanoutEvent) {
+        if now >= self.warmup_end {
+            self.groups[usize::from(group)].record(event);
+        }
+    }
+
     #[inline(always)]
     fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
         if let Some(series) = &mut self.series {
@@ -440,6 +456,14 @@ impl Observer for Recorder {
     fn decision(&mut self, _now: SimTime, decision: &Decision) {
         if let Some(decisions) = &mut self.decisions {
             decisions.push(decision.clone());
+        }
+    }
+
+    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>) {
+        if now >= self.warmup_end {
+            self.nodes[node.index()]
+                .network
+                .record(delay_ns, cross_zone);
         }
     }
 }

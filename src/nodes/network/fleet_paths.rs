@@ -108,7 +108,11 @@ impl<O: Observer> Network<'_, O> {
                 self.fleet(node).zone_up[zone as usize] = true;
                 self.reconcile(now, queue, node);
             }
-            Timer::CallTimeout { .. } | Timer::Retry { .. } | Timer::Burst { .. } => {
+            Timer::CallTimeout { .. }
+            | Timer::Retry { .. }
+            | Timer::Burst { .. }
+            | Timer::Answer { .. }
+            | Timer::Hedge { .. } => {
                 unreachable!("call timers are the network's, not the fleet's")
             }
             Timer::Action { node, index } => {
