@@ -10,6 +10,7 @@ mod calls;
 pub mod json_text;
 mod network;
 mod scaling;
+mod scheduling;
 mod shared;
 mod topology;
 mod traffic;

@@ -8,6 +8,7 @@
 
 mod autoscale;
 mod balancer;
+mod class_queue;
 mod database;
 mod fleet;
 mod fork;
@@ -17,5 +18,6 @@ mod monitor;
 mod network;
 mod pool;
 mod resilience;
+mod sliced_cpu;
 
 pub use network::{Network, Saturation, Stall};

@@ -21,6 +21,7 @@ mod observed;
 mod observed_errors;
 mod observed_locust;
 mod openmetrics;
+mod priorities;
 mod readme;
 mod report_html;
 mod report_plots;

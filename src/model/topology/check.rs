@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
+use crate::model::scheduling::check::{Owner, check as check_scheduling};
 pub(crate) use crate::model::shared::checks::check_dist;
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
-    AutoscalingSpec, BalancerSpec, CacheSpec, CallMode, DatabaseSpec, InstanceTypeSpec, NodeSpec,
-    PoolSpec, Sharding, Topology,
+    AutoscalingSpec, BalancerSpec, CacheSpec, CallMode, CpuDiscipline, DatabaseSpec,
+    InstanceTypeSpec, NodeSpec, PoolSpec, Sharding, Topology,
 };
 use crate::model::traffic::compile as compile_traffic;
 use crate::model::traffic::sources as traffic_sources;
@@ -192,6 +193,8 @@ fn check_pool(
         }
         check_dist(acc, &path, dist);
     }
+    let (priority, classes) = (pool.priority.as_ref(), &known.classes.0);
+    check_scheduling(acc, &at("pool"), Owner::Pool, classes, priority, pool.cpu);
     for leaf in crate::model::calls::leaves::leaves(&pool.calls) {
         let path = at(&format!("pool.{}.to", leaf.path()));
         check_target(acc, &known.nodes, path, leaf.to);
@@ -280,6 +283,16 @@ fn check_database(
     if let Some(write) = &db.write {
         check_dist(acc, &at("database.write"), write);
     }
+    let (priority, classes) = (db.priority.as_ref(), &known.classes.0);
+    let fifo = CpuDiscipline::Fifo;
+    check_scheduling(
+        acc,
+        &at("database"),
+        Owner::Database,
+        classes,
+        priority,
+        fifo,
+    );
 }
 
 fn check_target(acc: &mut Vec<Diagnostic>, nodes: &Names, path: String, target: &str) {

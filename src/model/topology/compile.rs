@@ -9,7 +9,7 @@ use crate::model::shared::units::ms_to_ns;
 use crate::model::topology::compiled::*;
 use crate::model::topology::spec::{
     AutoscalingSpec, BalancerSpec, CacheSpec, DatabaseSpec, InstanceTypeSpec, NodeSpec, PoolSpec,
-    Sharding, Topology,
+    PrioritySpec, Sharding, Topology,
 };
 use crate::model::traffic::compile::compile_source;
 use crate::model::traffic::sources::{SourceView, class_names, largest_key, sources};
@@ -225,7 +225,14 @@ fn pool(lookup: &Lookup, pool: &PoolSpec, duration_s: f64) -> Pool {
                 group: None,
             })
             .collect(),
+        scheduling: scheduling(lookup, pool.priority.as_ref(), pool.cpu),
     }
+}
+
+/// A node's class priorities (and a pool's CPU discipline), by class id.
+fn scheduling(lookup: &Lookup, priority: Option<&PrioritySpec>, cpu: CpuDiscipline) -> Scheduling {
+    let names: Vec<&str> = lookup.classes.iter().map(|c| c.name.as_str()).collect();
+    crate::model::scheduling::compile::compile(&names, priority, cpu)
 }
 
 /// A cache: a fixed hit ratio, or a store of keys (its capacity in keys, or
@@ -281,5 +288,6 @@ fn database(lookup: &Lookup, views: &[SourceView], db: &DatabaseSpec) -> Databas
         queue_limit: db.queue_limit.map(|l| l.get()),
         read: db.read.clone(),
         write: db.write.clone().unwrap_or_else(|| db.read.clone()),
+        scheduling: scheduling(lookup, db.priority.as_ref(), CpuDiscipline::Fifo),
     }
 }

@@ -7,6 +7,7 @@ pub use crate::model::calls::compiled::*;
 pub use crate::model::calls::fanout_compiled::*;
 pub use crate::model::network::compiled::{CallLatency, ZoneLatency};
 pub use crate::model::scaling::compiled::*;
+pub use crate::model::scheduling::compiled::*;
 pub use crate::model::shared::dist::DistSpec as Dist;
 pub use crate::model::topology::spec::{
     BalancePolicy, CallMode, EvictionPolicy, Operation, ReadPolicy, WritePolicy,
@@ -160,6 +161,8 @@ pub struct Pool {
     pub service_by_class: Vec<Dist>,
     /// Downstream calls, in order.
     pub calls: Vec<Call>,
+    /// Class priorities and the CPU discipline.
+    pub scheduling: Scheduling,
 }
 
 impl Pool {
@@ -259,6 +262,8 @@ pub struct Database {
     pub read: Dist,
     /// Write service time at speed 1.
     pub write: Dist,
+    /// Class priorities at the connections.
+    pub scheduling: Scheduling,
 }
 
 impl Database {

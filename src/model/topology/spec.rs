@@ -9,6 +9,7 @@ pub use crate::model::calls::fanout_spec::*;
 pub use crate::model::calls::spec::*;
 pub use crate::model::network::spec::*;
 pub use crate::model::scaling::spec::*;
+pub use crate::model::scheduling::spec::*;
 use crate::model::shared::dist::DistSpec;
 use crate::model::shared::unique;
 use crate::model::shared::units::{Count, Fraction, NonNegative, Positive, Size};
@@ -193,6 +194,13 @@ pub struct PoolSpec {
     /// Calls made after the CPU work, in order, while holding the worker.
     #[serde(default)]
     pub calls: Vec<CallSpec>,
+    /// Classes served first, in the worker and vCPU queues (and, if
+    /// pre-emptive, on the vCPUs) (default: first come, first served).
+    #[serde(default)]
+    pub priority: Option<PrioritySpec>,
+    /// How the vCPUs serve CPU work: `fifo` (default) or `processor_sharing`.
+    #[serde(default)]
+    pub cpu: CpuDiscipline,
     /// Time from launching an instance to its boot (default 0).
     #[serde(default)]
     pub provisioning: Option<DistSpec>,
@@ -379,6 +387,10 @@ pub struct DatabaseSpec {
     /// Service time of a write at speed 1 (default: as `read`).
     #[serde(default)]
     pub write: Option<DistSpec>,
+    /// Classes whose queries take a free connection first (default: first
+    /// come, first served).
+    #[serde(default)]
+    pub priority: Option<PrioritySpec>,
 }
 
 /// How a database maps a key to a shard.

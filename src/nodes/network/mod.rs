@@ -30,6 +30,7 @@ use super::resilience::SiteState;
 use crate::traffic::{Request, SourceState};
 
 mod calls;
+mod cpu_paths;
 mod database_paths;
 mod fanout;
 mod fleet_paths;
@@ -327,6 +328,7 @@ impl<'m, O: Observer> Network<'m, O> {
             Event::Timer { id } => match self.timers[id] {
                 Timer::CallTimeout { job, .. }
                 | Timer::Retry { job, .. }
+                | Timer::Burst { job, .. }
                 | Timer::Answer { job } => self.jobs[job].node,
                 Timer::Hedge { fork, .. } => {
                     let group = self.forks[fork].group;
@@ -737,6 +739,7 @@ impl<O: Observer> World for Network<'_, O> {
             Event::Timer { id } => match self.timers.remove(id) {
                 Timer::CallTimeout { job, token } => self.call_timed_out(now, queue, job, token),
                 Timer::Retry { job, token } => self.retry_due(now, queue, job, token),
+                Timer::Burst { job, token } => self.burst_timer(now, queue, job, token),
                 Timer::Answer { job } => self.answer_arrived(now, queue, job),
                 Timer::Hedge { fork, token } => self.hedge_due(now, queue, fork, token),
                 timer => self.fleet_timer(now, queue, timer),
