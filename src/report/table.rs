@@ -215,6 +215,7 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
     if !dropped.is_empty() {
         writeln!(out, "dropped at queue timeout: {}", dropped.join(", "))?;
     }
+    super::table_admission::write_refusals(out, summary)?;
     let hit_ratios: Vec<String> = summary
         .nodes
         .iter()

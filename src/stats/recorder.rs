@@ -2,7 +2,7 @@
 //! everything before the warm-up ends, except the optional time series,
 //! which covers the whole run.
 
-use crate::engine::{CallEvent, Decision, FleetCounts, Observer, Resource, SimTime};
+use crate::engine::{CallEvent, Decision, FleetCounts, Observer, Refusal, Resource, SimTime};
 use crate::model::{ClassId, Model, NodeId, NodeKind};
 
 use super::latency::{LatencyRecord, LatencySummary};
@@ -22,6 +22,8 @@ struct NodeRecord {
     hits: u64,
     rejected: u64,
     expired: u64,
+    /// Turned away by admission control: shed, rate limited.
+    refused: Refusals,
     queued: u64,
     busy_servers: Level,
     busy_workers: Level,
@@ -36,6 +38,26 @@ struct NodeRecord {
     /// Servers (vCPUs, connections) and workers per instance; 0 where the kind has none.
     servers_per_instance: u32,
     workers_per_instance: u32,
+}
+
+/// Requests admission control turned away, by why.
+#[derive(Clone, Copy, Default)]
+struct Refusals {
+    shed: u64,
+    rate_limited: u64,
+}
+
+impl Refusals {
+    fn count(&mut self, why: Refusal) {
+        match why {
+            Refusal::Shed => self.shed += 1,
+            Refusal::RateLimited => self.rate_limited += 1,
+        }
+    }
+
+    fn total(self) -> u64 {
+        self.shed + self.rate_limited
+    }
 }
 
 /// One shard of a database: its busy connections, its finished queries.
@@ -76,6 +98,8 @@ pub struct Recorder {
     arrivals: u64,
     end_to_end: LatencyRecord,
     classes: Vec<LatencyRecord>,
+    /// Per class, visits turned away by admission control anywhere.
+    class_refusals: Vec<Refusals>,
     nodes: Vec<NodeRecord>,
     /// Present only when a series was asked for.
     series: Option<SeriesRecorder>,
@@ -120,6 +144,7 @@ impl Recorder {
                 .iter()
                 .map(|_| LatencyRecord::default())
                 .collect(),
+            class_refusals: vec![Refusals::default(); model.classes.len()],
             nodes,
             series: series_window.map(|window| SeriesRecorder::new(model, window)),
             decisions: decisions.then(Vec::new),
@@ -171,14 +196,17 @@ impl Recorder {
                     kind: node.kind.label().to_string(),
                     latency: with_turn_aways(
                         record.latency.summarize(window_s),
-                        record.rejected + record.expired,
+                        record.rejected + record.expired + record.refused.total(),
                     ),
                     rejected: record.rejected,
                     expired: record.expired,
+                    shed: record.refused.shed,
+                    rate_limited: record.refused.rate_limited,
                     offered_per_s: (record.latency.ok
                         + record.latency.errors
                         + record.rejected
-                        + record.expired) as f64
+                        + record.expired
+                        + record.refused.total()) as f64
                         / window_s,
                     queued: record.queued,
                     utilization: ratio(&record.busy_servers, record.servers_per_instance),
@@ -232,9 +260,12 @@ impl Recorder {
                 .classes
                 .iter()
                 .zip(&model.classes)
-                .map(|(record, class)| ClassResult {
+                .zip(&self.class_refusals)
+                .map(|((record, class), refused)| ClassResult {
                     name: class.name.clone(),
                     latency: record.summarize(window_s),
+                    shed: refused.shed,
+                    rate_limited: refused.rate_limited,
                 })
                 .collect(),
             end_to_end,
@@ -307,6 +338,16 @@ impl Observer for Recorder {
     fn rejected(&mut self, now: SimTime, node: NodeId, _class: ClassId) {
         if now >= self.warmup_end {
             self.nodes[node.index()].rejected += 1;
+        }
+    }
+
+    fn refused(&mut self, now: SimTime, node: NodeId, class: ClassId, why: Refusal) {
+        if let Some(series) = &mut self.series {
+            series.refused(now, node, why);
+        }
+        if now >= self.warmup_end {
+            self.nodes[node.index()].refused.count(why);
+            self.class_refusals[class.index()].count(why);
         }
     }
 
@@ -419,7 +460,8 @@ impl Observer for Recorder {
 }
 
 /// A node's visit figures, its error rate counting the visits it turned
-/// away itself (rejected by a full queue, dropped at the queue timeout) as
+/// away itself (rejected by a full queue, dropped at the queue timeout,
+/// refused by its admission control) as
 /// errors too, as the README defines a node's `errors %`.
 fn with_turn_aways(mut latency: LatencySummary, turned_away: u64) -> LatencySummary {
     let answered = latency.completed + latency.errors + turned_away;

@@ -69,6 +69,21 @@ pub struct NodeEstimate {
     pub shards: Vec<ShardEstimate>,
     /// Requests dropped per second at the queue timeout.
     pub expired_per_s: Estimate,
+    /// Requests shed per second by admission control.
+    pub shed_per_s: Estimate,
+    /// Requests refused per second by a token bucket.
+    pub rate_limited_per_s: Estimate,
+}
+
+/// One class's visits turned away by admission control, per second.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassRefusals {
+    /// Class name.
+    pub name: String,
+    /// Shed, at any node.
+    pub shed_per_s: Estimate,
+    /// Refused by a token bucket, at any node.
+    pub rate_limited_per_s: Estimate,
 }
 
 /// One database shard over replications.
@@ -124,6 +139,8 @@ pub struct Summary {
     pub end_to_end: LatencyEstimate,
     /// End to end, per class: (name, figures).
     pub classes: Vec<(String, LatencyEstimate)>,
+    /// Per class, visits turned away by admission control.
+    pub class_refusals: Vec<ClassRefusals>,
     /// Per node.
     pub nodes: Vec<NodeEstimate>,
     /// Per call site (calls with a timeout, retries or a breaker).
@@ -174,6 +191,8 @@ impl Summary {
                     })
                     .collect(),
                 expired_per_s: over(&|r| r.nodes[i].expired as f64 / r.window_s),
+                shed_per_s: over(&|r| r.nodes[i].shed as f64 / r.window_s),
+                rate_limited_per_s: over(&|r| r.nodes[i].rate_limited as f64 / r.window_s),
             })
             .collect();
         let calls = first
@@ -223,6 +242,16 @@ impl Summary {
                 .map(|(i, class)| {
                     let latencies: Vec<_> = runs.iter().map(|r| &r.classes[i].latency).collect();
                     (class.name.clone(), LatencyEstimate::of(&latencies))
+                })
+                .collect(),
+            class_refusals: first
+                .classes
+                .iter()
+                .enumerate()
+                .map(|(i, class)| ClassRefusals {
+                    name: class.name.clone(),
+                    shed_per_s: over(&|r| r.classes[i].shed as f64 / r.window_s),
+                    rate_limited_per_s: over(&|r| r.classes[i].rate_limited as f64 / r.window_s),
                 })
                 .collect(),
             nodes,

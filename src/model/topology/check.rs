@@ -129,6 +129,16 @@ pub fn check(
                 if let Some(latency) = &lb.latency {
                     check_dist(acc, &at("load_balancer.latency"), latency);
                 }
+                if let Some(admission) = &lb.admission {
+                    let path = at("load_balancer.admission");
+                    crate::model::admission::check::check(
+                        acc,
+                        &path,
+                        admission,
+                        false,
+                        &class_names,
+                    );
+                }
             }
             NodeSpec::Pool(pool) => {
                 check_instance_type(
@@ -138,6 +148,16 @@ pub fn check(
                     &pool.instance_type,
                 );
                 check_dist(acc, &at("pool.service"), &pool.service);
+                if let Some(admission) = &pool.admission {
+                    let path = at("pool.admission");
+                    crate::model::admission::check::check(
+                        acc,
+                        &path,
+                        admission,
+                        true,
+                        &class_names,
+                    );
+                }
                 crate::model::scaling::compile::fleet(acc, &at("pool"), pool, sim.duration_s.get());
                 if let Some(AutoscalingSpec::Aws(aws)) = &pool.autoscaling
                     && let Some(desired) = aws.desired_capacity
