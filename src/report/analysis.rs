@@ -22,6 +22,9 @@ pub fn label(reason: Reason) -> &'static str {
         Reason::HitRatioUnknown => "hit ratio not estimable",
         Reason::NotLru => "Che's approximation is for LRU",
         Reason::VcpuQueues => "workers queue for vCPUs (two layers, approximate)",
+        Reason::Admission => {
+            "admission control (rate limit as min(λ, r); shedding by wait, LIFO not modelled)"
+        }
     }
 }
 

@@ -322,3 +322,44 @@ fn an_unknown_key_of_admission_lists_the_known_ones() {
         "{message}"
     );
 }
+
+// ---- theory: `capsim analyze` ----
+
+/// A bucket caps the flow it passes at min(λ, r): in `gateway-limits`,
+/// browse offers 0.8 × 260 = 208/s to a 120/s bucket of its own and
+/// checkout's 52/s passes, so the pool behind is offered 172/s.
+#[test]
+fn a_rate_limit_caps_the_offered_load_in_theory() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/gateway-limits.json");
+    let model = capsim::model::load(&path).expect("example loads");
+    let loads = analytic::offered_load(&model).expect("an open model");
+    let api = loads.iter().find(|l| l.name == "api").unwrap();
+    assert!(
+        (api.arrival_rps - 172.0).abs() < 1e-9,
+        "{}",
+        api.arrival_rps
+    );
+    let analysis = analytic::analyze(&model);
+    let api = analysis.nodes.iter().find(|n| n.name == "api").unwrap();
+    assert!(api.reasons.contains(&analytic::Reason::Admission));
+}
+
+/// `max_concurrency: 4` on 4 vCPUs: theory's queue is M/M/4/4, whose
+/// blocking is Erlang B(4, 3) exactly (the simulation's is checked above).
+#[test]
+fn a_concurrency_limit_is_a_loss_system_in_theory() {
+    let model = support::model(json!({
+        "simulation": { "duration_s": 200 },
+        "instance_types": { "four": { "vcpus": 4 } },
+        "traffic": { "entry": "server", "arrivals": { "poisson": { "rate_rps": 300 } } },
+        "nodes": { "server": { "pool": {
+            "instance_type": "four", "instances": 1, "workers_per_instance": 8,
+            "admission": { "max_concurrency": 4 },
+            "service": support::exponential(100.0) } } }
+    }));
+    let analysis = analytic::analyze(&model);
+    let (group, solved) = &analysis.nodes[0].groups[0];
+    assert_eq!((group.servers, group.limit), (4, Some(0)));
+    assert_eq!(solved.method, analytic::Method::Mmck);
+    assert!((solved.blocking - analytic::erlang_b(4, 3.0)).abs() < 1e-12);
+}
