@@ -17,6 +17,7 @@ mod layout;
 mod observed;
 mod observed_errors;
 mod observed_locust;
+mod openmetrics;
 mod readme;
 mod report_html;
 mod report_plots;

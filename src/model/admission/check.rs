@@ -17,7 +17,7 @@ pub fn check(
     path: &str,
     spec: &AdmissionSpec,
     is_pool: bool,
-    classes: &[String],
+    classes: &[&str],
 ) {
     if let Some(limit) = &spec.rate_limit {
         let rate = limit.rate_per_s.get();
@@ -41,7 +41,7 @@ pub fn check(
             ));
         }
         for (i, class) in limit.classes.iter().enumerate() {
-            if !classes.contains(class) {
+            if !classes.contains(&class.as_str()) {
                 acc.push(Diagnostic::new(
                     format!("{path}.rate_limit.classes[{i}]"),
                     format!("no class named `{class}` (classes: {})", classes.join(", ")),
