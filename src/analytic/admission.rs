@@ -7,7 +7,7 @@
 //! loss system M/M/c/K, solved exactly where the service is exponential.
 //! Shedding by expected wait, LIFO and per-source buckets are not modelled.
 
-use crate::model::{Admission, Model, NodeKind, RateKey};
+use crate::model::{Admission, Model, NodeKind, Pool, RateKey};
 
 /// A node's admission control, if it has any.
 pub(crate) fn admission_of(model: &Model, node: usize) -> Option<&Admission> {
@@ -62,16 +62,13 @@ pub(crate) fn pass_shares(
         .collect()
 }
 
-/// A single queue's servers and waiting places under the node's concurrency
-/// limit and queue-length shedding: `(servers, limit)` for M/M/c/K. With
-/// `queues` queues the pool-wide limits are split evenly (approximate).
-pub(crate) fn capped_queue(
-    admission: Option<&Admission>,
-    servers: u32,
-    limit: Option<u32>,
-    queues: u32,
-) -> (u32, Option<u32>) {
-    let Some(admission) = admission else {
+/// One of `pool`'s `queues` queues with `servers` servers, under its
+/// concurrency limit and queue-length shedding: `(servers, waiting places)`
+/// for M/M/c/K. With several queues the pool-wide limits are split evenly
+/// (approximate).
+pub(crate) fn capped_queue(pool: &Pool, servers: u32, queues: u32) -> (u32, Option<u32>) {
+    let limit = pool.queue_limit;
+    let Some(admission) = pool.admission.as_deref() else {
         return (servers, limit);
     };
     let per_queue = |total: u32| (total / queues.max(1)).max(1);

@@ -323,12 +323,7 @@ pub(crate) fn groups_of(
             } else {
                 ("instances", pool.instances, per_queue)
             };
-            let (servers, limit) = super::admission::capped_queue(
-                pool.admission.as_deref(),
-                servers,
-                pool.queue_limit,
-                queues,
-            );
+            let (servers, limit) = super::admission::capped_queue(pool, servers, queues);
             let cpu = cpu_layer.then(|| CpuLayer {
                 queues: pool.instances,
                 servers: vcpus,
