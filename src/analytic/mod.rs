@@ -4,8 +4,10 @@
 mod admission;
 mod analysis;
 mod che;
+mod fanout;
 mod formulas;
 mod load;
+mod network;
 mod shards;
 mod stations;
 mod tree;

@@ -12,12 +12,13 @@ mod queue;
 pub mod rng;
 mod run;
 mod sample;
+mod sample_laws;
 mod slab;
 mod time;
 
 pub use event::Event;
 pub use level::Level;
-pub use observe::{CallEvent, Decision, FleetCounts, Observer, Refusal, Resource};
+pub use observe::{CallEvent, Decision, FanoutEvent, FleetCounts, Observer, Refusal, Resource};
 pub use queue::EventQueue;
 pub use run::{Stop, World, run};
 pub use sample::Sampler;

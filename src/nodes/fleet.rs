@@ -37,6 +37,11 @@ pub enum Timer {
     CallTimeout { job: JobId, token: u32 },
     /// A caller's backoff before retrying, ends (`token`: the retry's).
     Retry { job: JobId, token: u32 },
+    /// A call's answer, in transit over the network, reaches its caller.
+    Answer { job: JobId },
+    /// A hedge's delay ended: another copy leaves, unless fork `fork`
+    /// (named by `token`) has answered.
+    Hedge { fork: JobId, token: u32 },
 }
 
 /// The run-time state of one pool's fleet.

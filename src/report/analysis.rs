@@ -25,6 +25,7 @@ pub fn label(reason: Reason) -> &'static str {
         Reason::Admission => {
             "admission control (rate limit as min(λ, r); shedding by wait, LIFO not modelled)"
         }
+        Reason::FanOut => "calls made at once (order statistics of exponential branches)",
     }
 }
 

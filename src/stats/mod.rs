@@ -7,16 +7,20 @@
 //! intervals come only from independent replications, never from one run's
 //! samples.
 
+mod fanout;
 mod interval;
 mod latency;
+mod network;
 mod number;
 mod recorder;
 mod result;
 mod series;
 mod summary;
 
+pub use fanout::{BranchEstimate, BranchResult, GroupEstimate, GroupResult};
 pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary, pairs as histogram_pairs};
+pub use network::NetworkResult;
 pub use number::csv_number;
 pub use recorder::{Recorder, RunInfo};
 pub use result::{

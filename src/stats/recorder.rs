@@ -2,10 +2,14 @@
 //! everything before the warm-up ends, except the optional time series,
 //! which covers the whole run.
 
-use crate::engine::{CallEvent, Decision, FleetCounts, Observer, Refusal, Resource, SimTime};
+use crate::engine::{
+    CallEvent, Decision, FanoutEvent, FleetCounts, Observer, Refusal, Resource, SimTime,
+};
 use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
 
+use super::fanout::GroupRecord;
 use super::latency::{LatencyRecord, LatencySummary};
+use super::network::NetworkRecord;
 use super::result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
     RunResult, ShardResult,
@@ -38,6 +42,7 @@ struct NodeRecord {
     /// Servers (vCPUs, connections) and workers per instance; 0 where the kind has none.
     servers_per_instance: u32,
     workers_per_instance: u32,
+    network: NetworkRecord,
 }
 
 /// Requests admission control turned away, by why.
@@ -108,6 +113,8 @@ pub struct Recorder {
     /// Per call site, in the measured window.
     calls: Vec<CallResult>,
     breaker_log: Vec<BreakerChange>,
+    /// Per group of calls made at once, in the measured window.
+    groups: Vec<GroupRecord>,
 }
 
 impl Recorder {
@@ -158,6 +165,7 @@ impl Recorder {
                 })
                 .collect(),
             breaker_log: Vec::new(),
+            groups: GroupRecord::all(model),
         }
     }
 
@@ -226,6 +234,9 @@ impl Recorder {
             decisions: self.decisions,
             calls: self.calls,
             breaker_log: self.breaker_log,
+            groups: (self.groups.iter().enumerate())
+                .map(|(i, group)| group.finish(model, i, window_s))
+                .collect(),
         }
     }
 }
@@ -282,6 +293,7 @@ impl NodeRecord {
             hit_ratio: matches!(node.kind, NodeKind::Cache(_))
                 .then(|| self.hits as f64 / self.lookups.max(1) as f64),
             usd_per_hour: self.usd_per_hour.area_until(end, from) / window_ns,
+            network: self.network.summarize(window.ns / 1e9),
         }
     }
 
@@ -448,6 +460,12 @@ impl Observer for Recorder {
         }
     }
 
+    fn fanout(&mut self, now: SimTime, group: u16, event: FanoutEvent) {
+        if now >= self.warmup_end {
+            self.groups[usize::from(group)].record(event);
+        }
+    }
+
     #[inline(always)]
     fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
         if let Some(series) = &mut self.series {
@@ -483,6 +501,14 @@ impl Observer for Recorder {
     fn decision(&mut self, _now: SimTime, decision: &Decision) {
         if let Some(decisions) = &mut self.decisions {
             decisions.push(decision.clone());
+        }
+    }
+
+    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>) {
+        if now >= self.warmup_end {
+            self.nodes[node.index()]
+                .network
+                .record(delay_ns, cross_zone);
         }
     }
 }

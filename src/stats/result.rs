@@ -80,6 +80,9 @@ pub struct RunResult {
     /// Every change of state of every breaker, over the whole run (warm-up
     /// included), at most [`BREAKER_LOG_LIMIT`] of them.
     pub breaker_log: Vec<BreakerChange>,
+    /// Per group of calls made at once (parallel, scatter, hedge), in
+    /// `Model::call_groups` order.
+    pub groups: Vec<super::fanout::GroupResult>,
 }
 
 /// The most breaker changes kept per run: memory stays bounded however
@@ -179,6 +182,9 @@ pub struct NodeResult {
     pub shards: Vec<ShardResult>,
     /// Average price per hour of this node's instances.
     pub usd_per_hour: f64,
+    /// Network time of its answers, when they travel over a latency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<super::network::NetworkResult>,
 }
 
 /// Figures of one database shard (its primary and replicas together).

@@ -26,7 +26,7 @@ pub struct LatencyEstimate {
 }
 
 impl LatencyEstimate {
-    fn of(runs: &[&LatencySummary]) -> Self {
+    pub(super) fn of(runs: &[&LatencySummary]) -> Self {
         let estimate = |figure: fn(&LatencySummary) -> f64| {
             Estimate::of(&runs.iter().map(|run| figure(run)).collect::<Vec<_>>())
         };
@@ -69,6 +69,12 @@ pub struct NodeEstimate {
     pub shards: Vec<ShardEstimate>,
     /// Requests dropped per second at the queue timeout.
     pub expired_per_s: Estimate,
+    /// Mean network time of its answers, ms, when they travel over a latency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_ms: Option<Estimate>,
+    /// The share of its answers between pool instances that crossed zones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_zone_share: Option<Estimate>,
     /// Requests shed per second by admission control.
     pub shed_per_s: Estimate,
     /// Requests refused per second by a token bucket.
@@ -145,6 +151,8 @@ pub struct Summary {
     pub nodes: Vec<NodeEstimate>,
     /// Per call site (calls with a timeout, retries or a breaker).
     pub calls: Vec<CallEstimate>,
+    /// Per group of calls made at once.
+    pub groups: Vec<super::fanout::GroupEstimate>,
     /// Price of all instances per hour.
     pub usd_per_hour: Estimate,
     /// Dollars per million successful requests.
@@ -190,6 +198,7 @@ impl Summary {
             calls: (0..first.calls.len())
                 .map(|i| call_estimate(runs, i))
                 .collect(),
+            groups: super::fanout::estimates(runs),
             usd_per_hour: over(runs, &|r| r.cost.usd_per_hour),
             usd_per_million: over(runs, &|r| r.cost.usd_per_million),
         }
@@ -222,6 +231,10 @@ fn node_estimate(runs: &[RunResult], i: usize) -> NodeEstimate {
         rejected_per_s: over(&|r| r.nodes[i].rejected as f64 / r.window_s),
         usd_per_hour: over(&|r| r.nodes[i].usd_per_hour),
         hit_ratio: optional(&|r| r.nodes[i].hit_ratio),
+        network_ms: optional(&|r| r.nodes[i].network.as_ref().map(|n| n.mean_ms)),
+        cross_zone_share: optional(&|r| {
+            r.nodes[i].network.as_ref().and_then(|n| n.cross_zone_share)
+        }),
         offered_per_s: over(&|r| r.nodes[i].offered_per_s),
         shards: (0..node.shards.len())
             .map(|k| ShardEstimate {

@@ -5,6 +5,8 @@ use serde::Serialize;
 
 pub use crate::model::admission::compiled::*;
 pub use crate::model::calls::compiled::*;
+pub use crate::model::calls::fanout_compiled::*;
+pub use crate::model::network::compiled::{CallLatency, ZoneLatency};
 pub use crate::model::scaling::compiled::*;
 pub use crate::model::shared::dist::DistSpec as Dist;
 pub use crate::model::topology::spec::{
@@ -36,6 +38,10 @@ pub struct Model {
     /// Calls with a timeout, retries or a breaker: pools' calls in node and
     /// call order, then sources' clients.
     pub call_sites: Vec<CallSite>,
+    /// Round trips between pool instances by zone (`network`).
+    pub zones: ZoneLatency,
+    /// Groups of calls made at once, numbered by pool and call order.
+    pub call_groups: Vec<CallGroup>,
 }
 
 impl Model {
@@ -192,6 +198,12 @@ pub struct Call {
     pub op: Operation,
     /// Its timeout, retries and breaker, if it has any.
     pub site: Option<SiteId>,
+    /// The network's time on it.
+    pub latency: Option<CallLatency>,
+    /// The group of calls made at once it belongs to (parallel, scatter,
+    /// hedge), if any: `Model::call_groups[group]`, whose calls are
+    /// consecutive in `calls`.
+    pub group: Option<GroupId>,
 }
 
 /// A compiled cache.

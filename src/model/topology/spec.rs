@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::admission::spec::*;
+pub use crate::model::calls::fanout_spec::*;
 pub use crate::model::calls::spec::*;
+pub use crate::model::network::spec::*;
 pub use crate::model::scaling::spec::*;
 use crate::model::shared::dist::DistSpec;
 use crate::model::shared::unique;
@@ -31,6 +33,9 @@ pub struct Topology {
     /// The nodes, by name. BTreeMap: iteration order is the names' order, never a hash's.
     #[serde(deserialize_with = "unique::map")]
     pub nodes: BTreeMap<String, NodeSpec>,
+    /// Latency between availability zones (default: none).
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
 }
 
 /// `simulation`: how long to run and what to discard.
@@ -227,23 +232,22 @@ pub enum CallMode {
     Async,
 }
 
-/// Whether a call reads or writes (databases route writes to the primary).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    /// A read: spread over replicas.
-    #[default]
-    Read,
-    /// A write: to the shard's primary.
-    Write,
-}
-
 /// One downstream call of a pool.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallSpec {
-    /// Target node.
+    /// Target node (give `to` or `parallel`).
+    #[serde(default)]
     pub to: String,
+    /// Calls made at once instead of one `to` (see `ParallelSpec`).
+    #[serde(default)]
+    pub parallel: Option<Box<ParallelSpec>>,
+    /// The call goes to several shards of the database `to` at once.
+    #[serde(default)]
+    pub scatter: Option<ScatterSpec>,
+    /// A further copy of the call leaves if it is slow to answer.
+    #[serde(default)]
+    pub hedge: Option<HedgeSpec>,
     /// Only requests of these classes make the call (default: all).
     #[serde(default)]
     pub classes: Vec<String>,
@@ -270,6 +274,9 @@ pub struct CallSpec {
     /// for a free one, holding its worker (default: unlimited).
     #[serde(default)]
     pub connections: Option<Count>,
+    /// The network's time on this call, `one_way` or `round_trip` (default: none).
+    #[serde(default)]
+    pub latency: Option<CallLatencySpec>,
 }
 
 /// `cache`: answers a share of requests itself, sends the rest on.

@@ -61,6 +61,10 @@ impl<O: Observer> Network<'_, O> {
             match self.jobs[id].origin {
                 Origin::Root { source } | Origin::Client { source } => return Some(source),
                 Origin::Call(parent) => id = parent,
+                // A branch of a group of calls: the job waiting at its join.
+                Origin::Branch { fork, .. } | Origin::BranchClient { fork, .. } => {
+                    id = self.forks[fork].parent
+                }
                 Origin::Async => return None,
             }
         }

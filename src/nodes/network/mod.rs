@@ -22,6 +22,7 @@ use super::admission::AdmissionState;
 use super::balancer::{pick_instance, pick_target};
 use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
+use super::fork::Fork;
 use super::job::{Job, NO_JOB, NO_SLOT, Origin};
 use super::key_store::KeyStore;
 use super::monitor::Monitor;
@@ -33,7 +34,9 @@ use crate::traffic::{Request, SourceState};
 mod admission_paths;
 mod calls;
 mod database_paths;
+mod fanout;
 mod fleet_paths;
+mod latency;
 mod pool_paths;
 
 /// The live state of one node.
@@ -65,6 +68,8 @@ pub(super) enum Answer {
     Expired,
     /// Turned away by the node's admission control.
     Refused(Refusal),
+    /// Stopped or dropped as a loser of a group whose losers are cancelled.
+    Cancelled,
 }
 
 /// Why the network stopped the run early.
@@ -187,6 +192,12 @@ pub struct Network<'m, O: Observer> {
     expired: Vec<JobId>,
     /// Each node's admission control (`None` for nodes without).
     admission: Vec<Option<Box<AdmissionState>>>,
+    /// Call and zone latencies (`latency.rs`).
+    wires: latency::Wires,
+    /// Groups of calls in flight (their joins).
+    forks: Slab<Fork>,
+    /// Some group cancels its losers: only then do jobs look for it.
+    cancels: bool,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -234,6 +245,9 @@ impl<'m, O: Observer> Network<'m, O> {
             last_token: 0,
             expired: Vec::new(),
             admission: admission_paths::admission_states(model),
+            wires: latency::Wires::new(model, seed, replication),
+            forks: Slab::new(),
+            cancels: model.call_groups.iter().any(|g| g.cancel_losers),
             timers: Slab::new(),
             fleets,
             jobs: Slab::new(),
@@ -319,7 +333,13 @@ impl<'m, O: Observer> Network<'m, O> {
             Event::Arrival { source } => self.sources[source as usize].entry(),
             Event::PhaseDone { job } => self.jobs[job].node,
             Event::Timer { id } => match self.timers[id] {
-                Timer::CallTimeout { job, .. } | Timer::Retry { job, .. } => self.jobs[job].node,
+                Timer::CallTimeout { job, .. }
+                | Timer::Retry { job, .. }
+                | Timer::Answer { job } => self.jobs[job].node,
+                Timer::Hedge { fork, .. } => {
+                    let group = self.forks[fork].group;
+                    self.model.call_groups[usize::from(group)].caller
+                }
                 Timer::Booted { node, .. }
                 | Timer::Ready { node, .. }
                 | Timer::Crash { node, .. }
@@ -397,7 +417,7 @@ impl<'m, O: Observer> Network<'m, O> {
                 }
             }
             Origin::Async => self.requests = self.requests.wrapping_add_signed(delta),
-            Origin::Call(_) => {}
+            Origin::Call(_) | Origin::Branch { .. } | Origin::BranchClient { .. } => {}
         }
     }
 
@@ -458,12 +478,40 @@ impl<'m, O: Observer> Network<'m, O> {
         id: JobId,
         answer: Answer,
     ) {
+        // A failure of cancelled work is its cancellation, not an error.
+        // (A refusal stays one: it never entered, so admission control
+        // must not count it out.)
+        let refused = matches!(answer, Answer::Refused(_));
+        let answer = if answer != Answer::Ok && !refused && self.cancels && self.cancelled(id) {
+            Answer::Cancelled
+        } else {
+            answer
+        };
         // A freed slot keeps its data: a zero token makes any timer still
         // set for this job stale.
         self.jobs[id].token = 0;
+        if self.wires.any && self.answer_travels(now, queue, id, answer) {
+            return;
+        }
         let job = self.jobs.remove(id);
         self.count_request(job.origin, -1);
         let ok = answer == Answer::Ok;
+        self.visit_ended(now, &job, answer);
+        match job.origin {
+            Origin::Call(parent) => self.call_returned(now, queue, parent, ok),
+            Origin::Root { source } => self.request_ended(now, queue, source, &job, ok),
+            Origin::Branch { fork, branch } => {
+                self.branch_answered(now, queue, (fork, branch), answer, job.entered)
+            }
+            Origin::Async => {}
+            Origin::Client { .. } | Origin::BranchClient { .. } => {
+                unreachable!("a client job visits no node")
+            }
+        }
+    }
+
+    /// Tells the monitor and the observer that `job`'s visit ended.
+    fn visit_ended(&mut self, now: SimTime, job: &Job, answer: Answer) {
         if let Some(monitor) = self.monitor(job.node.index()) {
             monitor.left(now, now.since(job.entered));
         }
@@ -480,15 +528,11 @@ impl<'m, O: Observer> Network<'m, O> {
             Answer::Rejected => self.observer.rejected(now, job.node, job.class),
             Answer::Expired => self.observer.expired(now, job.node, job.class),
             Answer::Ok | Answer::Failed => {
+                let ok = answer == Answer::Ok;
                 self.observer
                     .visit_done(now, job.node, job.class, job.entered, ok)
             }
-        }
-        match job.origin {
-            Origin::Call(parent) => self.call_returned(now, queue, parent, ok),
-            Origin::Root { source } => self.request_ended(now, queue, source, &job, ok),
-            Origin::Async => {}
-            Origin::Client { .. } => unreachable!("a client job visits no node"),
+            Answer::Cancelled => {}
         }
     }
 
@@ -516,6 +560,17 @@ impl<'m, O: Observer> Network<'m, O> {
             let client = self.jobs.remove(parent);
             self.count_request(client.origin, -1);
             self.request_ended(now, queue, source, &client, ok);
+            return;
+        }
+        if let Origin::BranchClient { fork, branch } = self.jobs[parent].origin {
+            self.jobs[parent].token = 0;
+            let client = self.jobs.remove(parent);
+            let answer = match ok {
+                true => Answer::Ok,
+                false if self.forks[fork].cancelled => Answer::Cancelled,
+                false => Answer::Failed,
+            };
+            self.branch_answered(now, queue, (fork, branch), answer, client.entered);
             return;
         }
         let node = self.jobs[parent].node.index();
@@ -710,6 +765,8 @@ impl<O: Observer> World for Network<'_, O> {
             Event::Timer { id } => match self.timers.remove(id) {
                 Timer::CallTimeout { job, token } => self.call_timed_out(now, queue, job, token),
                 Timer::Retry { job, token } => self.retry_due(now, queue, job, token),
+                Timer::Answer { job } => self.answer_arrived(now, queue, job),
+                Timer::Hedge { fork, token } => self.hedge_due(now, queue, fork, token),
                 timer => self.fleet_timer(now, queue, timer),
             },
         }
