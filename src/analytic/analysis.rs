@@ -67,6 +67,12 @@ pub enum Reason {
     /// servers), but the node's overall figures, and so its callers' and
     /// the end-to-end estimate, are first come, first served.
     ClassScheduling,
+    /// Admission control: a token bucket passes min(λ, r) (approximate
+    /// near λ ≈ r, where a finite burst refuses some Poisson arrivals); a
+    /// concurrency limit or shedding by queue length makes a single queue
+    /// M/M/c/K; shedding by expected wait, LIFO and per-source buckets are
+    /// not modelled.
+    Admission,
     /// Calls made at once (parallel groups, scatters, hedges): a group's
     /// time is an order statistic of its branches' times taken as
     /// independent exponentials (Nelson–Tantawi for identical M/M/1
@@ -394,6 +400,11 @@ fn describe_queues(model: &Model, i: usize, gs: &[Group], ss: &[Solved], theory:
         // Rejections theory only estimates, when there are enough to matter.
         if g.limit.is_some() && s.method != Method::Mmck && s.blocking > REJECTIONS_THAT_MATTER {
             theory.reasons.push(Reason::FiniteQueue);
+        }
+        if super::admission::admission_of(model, i).is_some()
+            && !theory.reasons.contains(&Reason::Admission)
+        {
+            theory.reasons.push(Reason::Admission);
         }
         if g.queues > 1 && matches!(model.nodes[i].kind, NodeKind::Pool(_)) {
             theory.reasons.push(Reason::SplitQueues);

@@ -1,6 +1,7 @@
 //! Closed forms of queueing theory: instant estimates for users, and oracles
 //! for the tests. Pure functions of numbers or of a `Model`.
 
+mod admission;
 mod analysis;
 mod che;
 mod fanout;

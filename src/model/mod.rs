@@ -6,6 +6,7 @@
 //! Three shapes of the input: [`spec::Topology`] (as written, serde) →
 //! checked by `validate` (every problem at once) → [`Model`] (compiled).
 
+mod admission;
 mod calls;
 pub mod json_text;
 mod network;

@@ -69,11 +69,22 @@ impl<T> ClassQueue<T> {
     /// The head of the first non-empty line, with its rank.
     #[inline]
     pub fn pop_front(&mut self) -> Option<(u16, T)> {
+        self.take(VecDeque::pop_front)
+    }
+
+    /// The tail of the first non-empty line, with its rank: the newest of
+    /// the highest priority waiting (adaptive LIFO under priorities).
+    pub fn pop_newest(&mut self) -> Option<(u16, T)> {
+        self.take(VecDeque::pop_back)
+    }
+
+    #[inline]
+    fn take(&mut self, end: fn(&mut VecDeque<T>) -> Option<T>) -> Option<(u16, T)> {
         if self.len == 0 {
             return None;
         }
         self.len -= 1;
-        if let Some(item) = self.first.pop_front() {
+        if let Some(item) = end(&mut self.first) {
             return Some((0, item));
         }
         let (k, line) = self
@@ -81,7 +92,7 @@ impl<T> ClassQueue<T> {
             .iter_mut()
             .enumerate()
             .find(|(_, line)| !line.is_empty())?;
-        line.pop_front().map(|item| (k as u16 + 1, item))
+        end(line).map(|item| (k as u16 + 1, item))
     }
 
     /// Empties the queue, every rank's line in order.
@@ -111,6 +122,18 @@ mod tests {
             [(0, 'b'), (0, 'e'), (1, 'd'), (2, 'z'), (2, 'a'), (2, 'c')]
         );
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn the_newest_of_the_highest_priority_leaves_first_under_lifo() {
+        let mut q = ClassQueue::new(2);
+        for (rank, item) in [(1, 'a'), (0, 'b'), (0, 'c'), (1, 'd')] {
+            q.push_back(rank, item);
+        }
+        assert_eq!(q.pop_newest(), Some((0, 'c')));
+        assert_eq!(q.pop_newest(), Some((0, 'b')));
+        assert_eq!(q.pop_newest(), Some((1, 'd')));
+        assert_eq!(q.len(), 1);
     }
 
     #[test]

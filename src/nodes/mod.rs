@@ -6,6 +6,7 @@
 //! `traffic`); no `dyn` per event; a node's randomness comes only from its
 //! own stream.
 
+mod admission;
 mod autoscale;
 mod balancer;
 mod class_queue;

@@ -106,6 +106,21 @@ fn count_of(counts: &mut FleetCounts, phase: Phase) -> Option<&mut u32> {
     }
 }
 
+/// The waiting job a freed worker takes: the oldest, or the newest while
+/// more than `lifo_over` wait: adaptive LIFO (B. Maurer, "Fail at Scale",
+/// ACM Queue 13(8), 2015): under overload the newest request is the one
+/// whose client is most likely still waiting. Facebook switches on a queue
+/// that has not emptied for a while; a length threshold is its count form.
+/// Under priorities the newest of the highest priority waiting goes first.
+fn next_waiting(queue: &mut ClassQueue<JobId>, lifo_over: usize) -> Option<JobId> {
+    let next = if queue.len() > lifo_over {
+        queue.pop_newest()
+    } else {
+        queue.pop_front()
+    };
+    next.map(|(_, job)| job)
+}
+
 /// What became of a request offered to the pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admission {
@@ -145,6 +160,9 @@ pub struct PoolState {
     queue_limit: usize,
     /// Class ranks and the CPU discipline.
     scheduling: Scheduling,
+    /// While more than this many wait in a queue, a freed worker takes the
+    /// newest (admission control's `lifo_when_over`; `usize::MAX`: never).
+    lifo_over: usize,
     balance: BalancePolicy,
     cursor: u32,
     workers: u32,
@@ -166,6 +184,11 @@ impl PoolState {
                 .then(|| ClassQueue::new(pool.scheduling.ranks)),
             queue_limit: pool.queue_limit.map_or(usize::MAX, |l| l as usize),
             scheduling: pool.scheduling.clone(),
+            lifo_over: pool
+                .admission
+                .as_ref()
+                .and_then(|a| a.lifo_over)
+                .map_or(usize::MAX, |l| l as usize),
             balance: pool.balance,
             cursor: 0,
             workers: pool.workers,
@@ -553,13 +576,13 @@ impl PoolState {
             // A draining instance takes nothing more from the shared queue.
             Some(_) if draining => None,
             Some(shared) => {
-                let next = shared.pop_front().map(|(_, job)| job);
+                let next = next_waiting(shared, self.lifo_over);
                 // A job from the shared queue joins this instance only now;
                 // a local one was counted when it queued here.
                 instance.load += u32::from(next.is_some());
                 next
             }
-            None => instance.queue.pop_front().map(|(_, job)| job),
+            None => next_waiting(&mut instance.queue, self.lifo_over),
         };
         if next.is_none() {
             instance.free_workers += 1;

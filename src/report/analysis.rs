@@ -25,6 +25,9 @@ pub fn label(reason: Reason) -> &'static str {
         Reason::ClassScheduling => {
             "classes by priority or sharing: per class below, node and end-to-end figures first come, first served"
         }
+        Reason::Admission => {
+            "admission control (rate limit as min(λ, r); shedding by wait, LIFO not modelled)"
+        }
         Reason::FanOut => "calls made at once (order statistics of exponential branches)",
     }
 }

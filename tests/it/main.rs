@@ -1,5 +1,6 @@
 //! The single integration-test binary (one link, one parallel run).
 
+mod admission;
 mod analyze;
 mod analyze_defects;
 mod behaviour;

@@ -152,6 +152,10 @@ fn check_balancer(
     if let Some(latency) = &lb.latency {
         check_dist(acc, &at("load_balancer.latency"), latency);
     }
+    if let Some(admission) = &lb.admission {
+        let path = at("load_balancer.admission");
+        crate::model::admission::check::check(acc, &path, admission, false, &known.classes.0);
+    }
 }
 
 /// A pool: its instance type, service times (per class too), fleet and
@@ -171,6 +175,10 @@ fn check_pool(
         &pool.instance_type,
     );
     check_dist(acc, &at("pool.service"), &pool.service);
+    if let Some(admission) = &pool.admission {
+        let path = at("pool.admission");
+        crate::model::admission::check::check(acc, &path, admission, true, &known.classes.0);
+    }
     crate::model::scaling::compile::fleet(acc, &at("pool"), pool, duration_s);
     if let Some(AutoscalingSpec::Aws(aws)) = &pool.autoscaling
         && let Some(desired) = aws.desired_capacity

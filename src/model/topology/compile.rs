@@ -8,8 +8,8 @@ use crate::model::shared::error::Diagnostic;
 use crate::model::shared::units::ms_to_ns;
 use crate::model::topology::compiled::*;
 use crate::model::topology::spec::{
-    AutoscalingSpec, BalancerSpec, CacheSpec, DatabaseSpec, InstanceTypeSpec, NodeSpec, PoolSpec,
-    PrioritySpec, Sharding, Topology,
+    AdmissionSpec, AutoscalingSpec, BalancerSpec, CacheSpec, DatabaseSpec, InstanceTypeSpec,
+    NodeSpec, PoolSpec, PrioritySpec, Sharding, Topology,
 };
 use crate::model::traffic::compile::compile_source;
 use crate::model::traffic::sources::{SourceView, class_names, largest_key, sources};
@@ -173,7 +173,14 @@ fn balancer(lookup: &Lookup, lb: &BalancerSpec) -> Balancer {
         policy: lb.policy,
         targets_by_class,
         latency: lb.latency.clone(),
+        admission: admission_of(lookup, lb.admission.as_ref()),
     }
+}
+
+/// A node's admission control, compiled against the model's classes.
+fn admission_of(lookup: &Lookup, spec: Option<&AdmissionSpec>) -> Option<Box<Admission>> {
+    let classes: Vec<String> = lookup.classes.iter().map(|c| c.name.clone()).collect();
+    spec.map(|spec| Box::new(crate::model::admission::compile::admission(spec, &classes)))
 }
 
 /// A pool: its fleet, service per class and calls with their class filters.
@@ -192,6 +199,7 @@ fn pool(lookup: &Lookup, pool: &PoolSpec, duration_s: f64) -> Pool {
         queue_limit: pool.queue_limit.map(|l| l.get()),
         shared_queue: pool.shared_queue,
         queue_timeout_ns: pool.queue_timeout_ms.map(|t| ms_to_ns(t.get())),
+        admission: admission_of(lookup, pool.admission.as_ref()),
         balance: pool.balance,
         service_by_class: classes
             .iter()

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+pub use crate::model::admission::compiled::*;
 pub use crate::model::calls::compiled::*;
 pub use crate::model::calls::fanout_compiled::*;
 pub use crate::model::network::compiled::{CallLatency, ZoneLatency};
@@ -136,6 +137,8 @@ pub struct Balancer {
     pub targets_by_class: Vec<Targets>,
     /// Added latency.
     pub latency: Option<Dist>,
+    /// Rate and concurrency limits, if any.
+    pub admission: Option<Box<Admission>>,
 }
 
 /// A compiled pool.
@@ -155,6 +158,8 @@ pub struct Pool {
     pub shared_queue: bool,
     /// Waited longer than this for a worker, ns: dropped unserved.
     pub queue_timeout_ns: Option<u64>,
+    /// Rate and concurrency limits, shedding, LIFO, if any.
+    pub admission: Option<Box<Admission>>,
     /// Instance choice when reached without a balancer.
     pub balance: BalancePolicy,
     /// CPU work at speed 1, per class (index = class id).

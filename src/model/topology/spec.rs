@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::admission::spec::*;
 pub use crate::model::calls::fanout_spec::*;
 pub use crate::model::calls::spec::*;
 pub use crate::model::network::spec::*;
@@ -139,6 +140,9 @@ pub struct BalancerSpec {
     /// Latency the balancer adds to each request (default none).
     #[serde(default)]
     pub latency: Option<DistSpec>,
+    /// Rate limit and concurrency limit on the requests it takes (default: none).
+    #[serde(default)]
+    pub admission: Option<AdmissionSpec>,
 }
 
 /// One target of a weighted split.
@@ -183,6 +187,9 @@ pub struct PoolSpec {
     /// when its turn comes, as an error, unserved (default: never).
     #[serde(default)]
     pub queue_timeout_ms: Option<Positive>,
+    /// Rate limit, concurrency limit, load shedding and LIFO under overload (default: none).
+    #[serde(default)]
+    pub admission: Option<AdmissionSpec>,
     /// How a request reaching the pool without a balancer picks an instance (default `round_robin`).
     #[serde(default)]
     pub balance: BalancePolicy,
