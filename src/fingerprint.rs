@@ -16,8 +16,8 @@
 use std::ops::ControlFlow;
 
 use crate::engine::{
-    self, CallEvent, Decision, Event, EventQueue, FleetCounts, Observer, Resource, SimTime, Stop,
-    World,
+    self, CallEvent, Decision, Event, EventQueue, FleetCounts, MessageEvent, Observer, QueueLevels,
+    Resource, SimTime, Stop, World,
 };
 use crate::model::{ClassId, Model, NodeId};
 use crate::nodes::Network;
@@ -262,6 +262,25 @@ impl Observer for Hashing {
         self.0.f64(decision.target);
         self.0.u64(u64::from(decision.current));
         self.0.u64(u64::from(decision.desired));
+    }
+
+    fn messages(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        event: MessageEvent,
+        count: u32,
+        levels: QueueLevels,
+    ) {
+        // Tag 40: far from the other methods', which other kinds extend.
+        self.0.time(40, now);
+        self.0.node(node);
+        self.0.tag(event as u8);
+        self.0.u64(u64::from(count));
+        self.0.u64(u64::from(levels.visible));
+        self.0.u64(u64::from(levels.in_flight));
+        self.0
+            .u64(levels.oldest.map_or(u64::MAX, SimTime::as_nanos));
     }
 }
 

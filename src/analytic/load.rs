@@ -209,6 +209,8 @@ fn unloaded_s(model: &Model, node: NodeId, class: usize, write: bool, depth: u32
             (if write { &db.write } else { &db.read }).mean_ms() / 1e3 / db.instance_type.speed
         }
         NodeKind::Delay(delay) => delay.latency.mean_ms() / 1e3,
+        // A send is answered once the message is stored.
+        NodeKind::Queue(_) => 0.0,
     }
 }
 
@@ -282,6 +284,20 @@ fn push(
                     depth + 1,
                 );
             }
+        }
+        // Every message becomes work at the consumer: a batch's work is one
+        // draw per message, so batching leaves the consumer's load as it is.
+        NodeKind::Queue(queue) => {
+            push(
+                model,
+                reads,
+                writes,
+                queue.consumer,
+                class,
+                rate,
+                false,
+                depth + 1,
+            );
         }
         NodeKind::Database(_) | NodeKind::Delay(_) => {}
     }

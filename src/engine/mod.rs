@@ -17,7 +17,9 @@ mod time;
 
 pub use event::Event;
 pub use level::Level;
-pub use observe::{CallEvent, Decision, FleetCounts, Observer, Resource};
+pub use observe::{
+    CallEvent, Decision, FleetCounts, MessageEvent, Observer, QueueLevels, Resource,
+};
 pub use queue::EventQueue;
 pub use run::{Stop, World, run};
 pub use sample::Sampler;

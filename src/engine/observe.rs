@@ -93,6 +93,34 @@ pub enum CallEvent {
     },
 }
 
+/// What happened to messages at a queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageEvent {
+    /// Producers stored them.
+    Sent,
+    /// A consumer's job received them (redeliveries included).
+    Received,
+    /// Of those received, the ones received before (a redelivery).
+    Redelivered,
+    /// Their job succeeded: deleted.
+    Deleted,
+    /// Not deleted within the visibility timeout: visible again.
+    Returned,
+    /// Received `max_receives` times and not deleted: moved to the dead-letter queue.
+    DeadLettered,
+}
+
+/// A queue's messages right after a change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueLevels {
+    /// Waiting to be received (SQS `ApproximateNumberOfMessagesVisible`).
+    pub visible: u32,
+    /// Received, not yet deleted (`ApproximateNumberOfMessagesNotVisible`).
+    pub in_flight: u32,
+    /// When the oldest visible message was sent, if any.
+    pub oldest: Option<SimTime>,
+}
+
 /// Receives the facts of a run as they happen.
 pub trait Observer {
     /// A job finished its visit to `node` (answered, or failed downstream).
@@ -128,4 +156,13 @@ pub trait Observer {
     fn instances(&mut self, now: SimTime, node: NodeId, counts: FleetCounts, usd_per_hour: f64);
     /// An autoscaler evaluated its rules (`decision.desired` may equal `current`).
     fn decision(&mut self, now: SimTime, decision: &Decision);
+    /// `count` messages at queue `node` went through `event`, leaving it at `levels`.
+    fn messages(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        event: MessageEvent,
+        count: u32,
+        levels: QueueLevels,
+    );
 }

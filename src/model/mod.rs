@@ -8,6 +8,7 @@
 
 mod calls;
 pub mod json_text;
+mod queues;
 mod scaling;
 mod shared;
 mod topology;

@@ -37,6 +37,8 @@ pub enum Timer {
     CallTimeout { job: JobId, token: u32 },
     /// A caller's backoff before retrying, ends (`token`: the retry's).
     Retry { job: JobId, token: u32 },
+    /// The visibility timeout of a queue's delivery ends.
+    Visibility { queue: NodeId, delivery: JobId },
 }
 
 /// The run-time state of one pool's fleet.

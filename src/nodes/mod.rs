@@ -1,4 +1,4 @@
-//! What each kind of node does: balancers, pools, caches, databases, delays.
+//! What each kind of node does: balancers, pools, caches, databases, delays, queues.
 //! Requests come from `traffic`. The [`Network`] implements `engine::World`
 //! over them and reports to an `engine::Observer`.
 //!
@@ -15,6 +15,7 @@ mod key_store;
 mod monitor;
 mod network;
 mod pool;
+mod queue;
 mod resilience;
 
 pub use network::{Network, Saturation, Stall};

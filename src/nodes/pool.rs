@@ -411,6 +411,19 @@ impl PoolState {
         })
     }
 
+    /// An instance with a worker free for a queue's message: `hint` (the
+    /// instance whose worker just freed, O(1)) if it can, else the next in
+    /// rotation round robin from the cursor.
+    pub fn worker_for_message(&mut self, hint: Option<u32>) -> Option<u32> {
+        if let Some(i) = hint {
+            let instance = &self.instances[i as usize];
+            if instance.phase == Phase::Serving && instance.healthy && instance.free_workers > 0 {
+                return Some(i);
+            }
+        }
+        self.free_consumer()
+    }
+
     /// With a shared queue, its oldest waiting job and an instance with a
     /// free worker, if there are both (for an instance that just joined the
     /// rotation); the job leaves the queue, the worker is the caller's to
@@ -443,6 +456,11 @@ impl PoolState {
             instance.cpu_queue.push_back(job);
             false
         }
+    }
+
+    /// The job that would take the next vCPU of `instance` to free up.
+    pub fn next_cpu_job(&self, instance: u32) -> Option<JobId> {
+        self.instances[instance as usize].cpu_queue.front().copied()
     }
 
     /// A vCPU of `instance` finished a burst: returns the waiting job that

@@ -10,6 +10,7 @@
 mod interval;
 mod latency;
 mod number;
+mod queues;
 mod recorder;
 mod result;
 mod series;
@@ -18,6 +19,7 @@ mod summary;
 pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary, pairs as histogram_pairs};
 pub use number::csv_number;
+pub use queues::QueueResult;
 pub use recorder::{Recorder, RunInfo};
 pub use result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,

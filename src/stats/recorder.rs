@@ -2,10 +2,13 @@
 //! everything before the warm-up ends, except the optional time series,
 //! which covers the whole run.
 
-use crate::engine::{CallEvent, Decision, FleetCounts, Observer, Resource, SimTime};
+use crate::engine::{
+    CallEvent, Decision, FleetCounts, MessageEvent, Observer, QueueLevels, Resource, SimTime,
+};
 use crate::model::{ClassId, Model, NodeId, NodeKind};
 
 use super::latency::{LatencyRecord, LatencySummary};
+use super::queues::QueueRecord;
 use super::result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
     RunResult, ShardResult,
@@ -36,6 +39,8 @@ struct NodeRecord {
     /// Servers (vCPUs, connections) and workers per instance; 0 where the kind has none.
     servers_per_instance: u32,
     workers_per_instance: u32,
+    /// A queue's messages.
+    queue: Option<Box<QueueRecord>>,
 }
 
 /// One shard of a database: its busy connections, its finished queries.
@@ -105,6 +110,7 @@ impl Recorder {
                 };
                 NodeRecord {
                     shards: (0..shards).map(|_| ShardRecord::default()).collect(),
+                    queue: matches!(node.kind, NodeKind::Queue(_)).then(Box::default),
                     servers_per_instance: servers,
                     workers_per_instance: workers,
                     ..Default::default()
@@ -152,9 +158,9 @@ impl Recorder {
         let window_ns = end.since(from).max(1) as f64;
         let window_s = window_ns / 1e9;
         let mut usd_per_hour = 0.0;
-        let nodes: Vec<NodeResult> = self
-            .nodes
-            .iter()
+        let mut records = self.nodes;
+        let nodes: Vec<NodeResult> = records
+            .iter_mut()
             .zip(&model.nodes)
             .map(|(record, node)| {
                 let instance_ns = record.instances.area_until(end, from);
@@ -208,6 +214,10 @@ impl Recorder {
                     hit_ratio: matches!(node.kind, NodeKind::Cache(_))
                         .then(|| record.hits as f64 / record.lookups.max(1) as f64),
                     usd_per_hour: node_usd_per_hour,
+                    queue: record
+                        .queue
+                        .as_mut()
+                        .map(|queue| queue.result(end, from, window_s)),
                 }
             })
             .collect();
@@ -414,6 +424,27 @@ impl Observer for Recorder {
     fn decision(&mut self, _now: SimTime, decision: &Decision) {
         if let Some(decisions) = &mut self.decisions {
             decisions.push(decision.clone());
+        }
+    }
+
+    fn messages(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        event: MessageEvent,
+        count: u32,
+        levels: QueueLevels,
+    ) {
+        if let Some(series) = &mut self.series {
+            series.messages(now, node, event, count, levels);
+        }
+        let record = &mut self.nodes[node.index()];
+        // The queue's depth is its `mean_queue`.
+        record
+            .waiting
+            .set(now, self.warmup_end, f64::from(levels.visible));
+        if let Some(queue) = &mut record.queue {
+            queue.record(now, self.warmup_end, event, count, levels);
         }
     }
 }

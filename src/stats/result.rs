@@ -170,6 +170,9 @@ pub struct NodeResult {
     pub shards: Vec<ShardResult>,
     /// Average price per hour of this node's instances.
     pub usd_per_hour: f64,
+    /// A queue's message figures (absent for other kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<super::queues::QueueResult>,
 }
 
 /// Figures of one database shard (its primary and replicas together).

@@ -29,17 +29,19 @@ mod caches;
 mod calls;
 mod fleet;
 mod pools;
+mod queues;
 mod requests;
 
 use serde::Serialize;
 
-use crate::engine::{CallEvent, FleetCounts, Resource, SimTime};
+use crate::engine::{CallEvent, FleetCounts, MessageEvent, QueueLevels, Resource, SimTime};
 use crate::model::{Model, NodeId};
 
 use caches::CacheColumns;
 use calls::CallColumns;
 use fleet::FleetColumns;
 use pools::PoolColumns;
+use queues::QueueColumns;
 use requests::RequestColumns;
 
 /// A run's time series. Plain data: `rows[i][j]` is `columns[j]` in window `i`.
@@ -102,6 +104,7 @@ pub struct SeriesRecorder {
     fleet: FleetColumns,
     caches: CacheColumns,
     calls: CallColumns,
+    queues: QueueColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -115,12 +118,14 @@ impl SeriesRecorder {
         let fleet = FleetColumns::new(model);
         let caches = CacheColumns::new(model);
         let calls = CallColumns::new(model);
+        let queues = QueueColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
         fleet.name_columns(&mut columns);
         caches.name_columns(&mut columns);
         calls.name_columns(&mut columns);
+        queues.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -134,6 +139,7 @@ impl SeriesRecorder {
             fleet,
             caches,
             calls,
+            queues,
             columns,
             rows: Vec::new(),
         }
@@ -172,6 +178,20 @@ impl SeriesRecorder {
     pub fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
         self.advance(now);
         self.pools.occupancy(now, node, resource, delta);
+    }
+
+    /// `count` messages of queue `node` went through `event`, leaving it at `levels`.
+    #[inline(never)]
+    pub fn messages(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        event: MessageEvent,
+        count: u32,
+        levels: QueueLevels,
+    ) {
+        self.advance(now);
+        self.queues.messages(now, node, event, count, levels);
     }
 
     /// `node`'s instances changed: `counts` by phase, billed at `usd_per_hour` each.
@@ -236,6 +256,7 @@ impl SeriesRecorder {
         self.fleet.close(span, &mut row);
         self.caches.close(span, &mut row);
         self.calls.close(span, &mut row);
+        self.queues.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

@@ -231,8 +231,11 @@ pub fn check(
                 }
             }
             NodeSpec::Delay(delay) => check_dist(acc, &at("delay.latency"), &delay.latency),
+            // Checked with the other queues, below.
+            NodeSpec::Queue(_) => {}
         }
     }
+    crate::model::queues::check::check_queues(acc, topology, &sources);
     crate::model::calls::check::check_all(acc, topology, instance_types, &sources);
     crate::model::topology::check_sizes::check_sizes(acc, topology, &sources);
     check_cycles(acc, topology);
@@ -315,7 +318,8 @@ fn check_cycles(acc: &mut Vec<Diagnostic>, topology: &Topology) {
                 .map(|call| call.to.as_str())
                 .collect(),
             NodeSpec::Cache(cache) => cache.on_miss.iter().map(String::as_str).collect(),
-            NodeSpec::Database(_) | NodeSpec::Delay(_) => Vec::new(),
+            // A queue answers its senders at once; its consumer does not hold them.
+            NodeSpec::Database(_) | NodeSpec::Delay(_) | NodeSpec::Queue(_) => Vec::new(),
         };
         for target in targets {
             if let Some(to) = index(target) {

@@ -128,7 +128,7 @@ pub fn check_sizes(acc: &mut Vec<Diagnostic>, topology: &Topology, sources: &[So
                     ));
                 }
             }
-            NodeSpec::LoadBalancer(_) | NodeSpec::Delay(_) => {}
+            NodeSpec::LoadBalancer(_) | NodeSpec::Delay(_) | NodeSpec::Queue(_) => {}
         }
     }
 }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 pub use crate::model::calls::compiled::*;
+pub use crate::model::queues::compiled::Queue;
 pub use crate::model::scaling::compiled::*;
 pub use crate::model::shared::dist::DistSpec as Dist;
 pub use crate::model::topology::spec::{
@@ -101,6 +102,8 @@ pub enum NodeKind {
     Database(Database),
     /// Waits.
     Delay(Delay),
+    /// Stores messages for a consumer pool.
+    Queue(Queue),
 }
 
 impl NodeKind {
@@ -112,6 +115,7 @@ impl NodeKind {
             NodeKind::Cache(_) => "cache",
             NodeKind::Database(_) => "database",
             NodeKind::Delay(_) => "delay",
+            NodeKind::Queue(_) => "queue",
         }
     }
 }

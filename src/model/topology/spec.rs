@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::calls::spec::*;
+pub use crate::model::queues::spec::QueueSpec;
 pub use crate::model::scaling::spec::*;
 use crate::model::shared::dist::DistSpec;
 use crate::model::shared::unique;
@@ -97,6 +98,8 @@ pub enum NodeSpec {
     Database(DatabaseSpec),
     /// A pure latency: a network hop, an external API.
     Delay(DelaySpec),
+    /// A message queue whose consumer is a pool.
+    Queue(QueueSpec),
 }
 
 /// How a balancer picks a pool instance.

@@ -108,8 +108,8 @@ impl<O: Observer> Network<'_, O> {
                 self.fleet(node).zone_up[zone as usize] = true;
                 self.reconcile(now, queue, node);
             }
-            Timer::CallTimeout { .. } | Timer::Retry { .. } => {
-                unreachable!("call timers are the network's, not the fleet's")
+            Timer::CallTimeout { .. } | Timer::Retry { .. } | Timer::Visibility { .. } => {
+                unreachable!("call and queue timers are the network's, not the fleet's")
             }
             Timer::Action { node, index } => {
                 let NodeKind::Pool(pool) = &self.model.nodes[node.index()].kind else {

@@ -24,6 +24,7 @@ use super::job::{Job, NO_JOB, NO_SLOT, Origin};
 use super::key_store::KeyStore;
 use super::monitor::Monitor;
 use super::pool::PoolState;
+use super::queue::QueueState;
 use super::resilience::SiteState;
 
 use crate::traffic::{Request, SourceState};
@@ -32,6 +33,7 @@ mod calls;
 mod database_paths;
 mod fleet_paths;
 mod pool_paths;
+mod queue_paths;
 
 /// The live state of one node.
 #[derive(Debug)]
@@ -50,6 +52,7 @@ enum NodeState {
     Delay {
         latency: Sampler,
     },
+    Queue(Box<QueueState>),
 }
 
 /// How a job's visit ended.
@@ -146,6 +149,8 @@ pub struct Network<'m, O: Observer> {
     last_token: u32,
     /// Jobs dropped at a queue timeout, reused buffer.
     expired: Vec<JobId>,
+    /// For each node, the queue it consumes (a pool consumes one at most).
+    consumer_of: Vec<Option<NodeId>>,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -183,8 +188,15 @@ impl<'m, O: Observer> Network<'m, O> {
                 NodeKind::Delay(delay) => NodeState::Delay {
                     latency: Sampler::new(&delay.latency, 1.0),
                 },
+                NodeKind::Queue(queue) => NodeState::Queue(Box::new(QueueState::new(queue))),
             })
             .collect();
+        let mut consumer_of = vec![None; model.nodes.len()];
+        for (i, node) in model.nodes.iter().enumerate() {
+            if let NodeKind::Queue(queue) = &node.kind {
+                consumer_of[queue.consumer.index()] = Some(NodeId(i as u32));
+            }
+        }
         let rngs = model
             .nodes
             .iter()
@@ -225,6 +237,7 @@ impl<'m, O: Observer> Network<'m, O> {
             sites,
             last_token: 0,
             expired: Vec::new(),
+            consumer_of,
             timers: Slab::new(),
             fleets,
             jobs: Slab::new(),
@@ -254,6 +267,7 @@ impl<'m, O: Observer> Network<'m, O> {
                     .map(|t| (cache.instances, t.usd_per_hour)),
                 // Pools report through their fleet, below.
                 NodeKind::Pool(_) | NodeKind::Balancer(_) | NodeKind::Delay(_) => None,
+                NodeKind::Queue(_) => None,
             };
             if let Some((instances, price)) = billed {
                 let counts = FleetCounts {
@@ -321,6 +335,7 @@ impl<'m, O: Observer> Network<'m, O> {
                 | Timer::Scheduled { node, .. }
                 | Timer::ZoneUp { node, .. }
                 | Timer::Action { node, .. } => node,
+                Timer::Visibility { queue, .. } => queue,
             },
         }
     }
@@ -388,7 +403,8 @@ impl<'m, O: Observer> Network<'m, O> {
                 }
             }
             Origin::Async => self.requests = self.requests.wrapping_add_signed(delta),
-            Origin::Call(_) => {}
+            // A queue counts its messages instead (`queue_paths.rs`).
+            Origin::Call(_) | Origin::Message(_) => {}
         }
     }
 
@@ -424,6 +440,7 @@ impl<'m, O: Observer> Network<'m, O> {
             NodeState::Balancer { latency: None, .. } => self.forward(now, queue, id),
             NodeState::Pool(_) => self.pool_enter(now, queue, id),
             NodeState::Database(_) => self.database_enter(now, queue, id),
+            NodeState::Queue(_) => self.queue_enter(now, queue, id),
         }
     }
 
@@ -435,6 +452,7 @@ impl<'m, O: Observer> Network<'m, O> {
             NodeState::Cache { .. } => self.cache_lookup_done(now, queue, id),
             NodeState::Database(_) => self.database_done(now, queue, id),
             NodeState::Delay { .. } => self.finish(now, queue, id, Answer::Ok),
+            NodeState::Queue(_) => unreachable!("a queue has no timed phase"),
         }
     }
 
@@ -467,6 +485,7 @@ impl<'m, O: Observer> Network<'m, O> {
             Origin::Call(parent) => self.call_returned(now, queue, parent, ok),
             Origin::Root { source } => self.request_ended(now, queue, source, &job, ok),
             Origin::Async => {}
+            Origin::Message(delivery) => self.message_done(now, queue, &job, delivery, ok),
             Origin::Client { .. } => unreachable!("a client job visits no node"),
         }
     }
@@ -622,6 +641,7 @@ impl<'m, O: Observer> Network<'m, O> {
         let waiting = |state: &NodeState| match state {
             NodeState::Pool(pool) => pool.waiting(),
             NodeState::Database(db) => db.waiting(),
+            NodeState::Queue(q) => q.visible() as usize,
             _ => 0,
         };
         let best = (0..self.states.len())
@@ -684,6 +704,10 @@ impl<O: Observer> World for Network<'_, O> {
             Event::Timer { id } => match self.timers.remove(id) {
                 Timer::CallTimeout { job, token } => self.call_timed_out(now, queue, job, token),
                 Timer::Retry { job, token } => self.retry_due(now, queue, job, token),
+                Timer::Visibility {
+                    queue: node,
+                    delivery,
+                } => self.visibility_expired(now, queue, node, delivery),
                 timer => self.fleet_timer(now, queue, timer),
             },
         }

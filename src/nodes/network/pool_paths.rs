@@ -43,11 +43,12 @@ impl<O: Observer> Network<'_, O> {
     pub(super) fn pool_start_cpu(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
         let job = self.jobs[id];
         let node = job.node.index();
+        let draws = self.draws_of(job.origin, job.node);
         let NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!()
         };
         if pool.take_cpu(job.slot, id, now) {
-            let work = pool.service[job.class.index()].draw(&mut self.rngs[node]);
+            let work = Self::work(pool, job.class.index(), draws, &mut self.rngs[node]);
             queue.schedule(now.after(work), Event::PhaseDone { job: id });
             self.occupancy(now, job.node, Resource::Server, 1);
         } else {
@@ -58,6 +59,7 @@ impl<O: Observer> Network<'_, O> {
     pub(super) fn pool_cpu_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
         let job = self.jobs[id];
         let node = job.node.index();
+        let draws_next = self.pool_next_draws(node, job.slot);
         let NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!()
         };
@@ -69,7 +71,7 @@ impl<O: Observer> Network<'_, O> {
         match pool.release_cpu(job.slot, now) {
             Some(next) => {
                 let class = self.jobs[next].class.index();
-                let work = pool.service[class].draw(&mut self.rngs[node]);
+                let work = Self::work(pool, class, draws_next, &mut self.rngs[node]);
                 queue.schedule(now.after(work), Event::PhaseDone { job: next });
                 self.occupancy(now, job.node, Resource::Queue, -1);
             }
@@ -77,6 +79,37 @@ impl<O: Observer> Network<'_, O> {
         }
         self.jobs[id].step = 0;
         self.pool_next_call(now, queue, id);
+    }
+
+    /// CPU work of one job: one draw of its class's service per message
+    /// of its batch (one for any other job).
+    #[inline]
+    fn work(
+        pool: &mut PoolState,
+        class: usize,
+        draws: u32,
+        rng: &mut crate::engine::rng::Rng,
+    ) -> u64 {
+        let sampler = &pool.service[class];
+        let mut work = sampler.draw(rng);
+        for _ in 1..draws {
+            work += sampler.draw(rng);
+        }
+        work
+    }
+
+    /// The draws of the job that would take the vCPU a burst at `node` frees.
+    #[inline]
+    fn pool_next_draws(&self, node: usize, instance: u32) -> u32 {
+        if self.consumer_of[node].is_none() {
+            return 1;
+        }
+        match &self.states[node] {
+            NodeState::Pool(pool) => pool.next_cpu_job(instance).map_or(1, |next| {
+                self.draws_of(self.jobs[next].origin, NodeId(node as u32))
+            }),
+            _ => 1,
+        }
     }
 
     /// Makes the job's remaining calls in order: async ones at once, up to
@@ -172,6 +205,11 @@ impl<O: Observer> Network<'_, O> {
         let NodeKind::Pool(config) = &self.model.nodes[node.index()].kind else {
             unreachable!("only pools have instances")
         };
+        if self.consumer_of[node.index()].is_some() {
+            // Nothing waits at a consumer: its workers poll the queue.
+            self.consumers_joined(now, queue, node);
+            return;
+        }
         let deadline = config.queue_timeout_ns;
         while let Some((next, instance)) = self.pool(node.index()).take_waiting() {
             self.occupancy(now, node, Resource::Queue, -1);
