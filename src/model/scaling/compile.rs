@@ -271,6 +271,24 @@ fn hpa_metric(
         return None;
     };
     let target = &source.target;
+    let metric = match metric {
+        _ if metric.reads_queue() && spec.kind != HpaMetricType::External => {
+            acc.push(Diagnostic::new(
+                format!("{path}.type"),
+                format!(
+                    "`{name}` is an external metric, as KEDA serves it: expected `type: External`"
+                ),
+            ));
+            return None;
+        }
+        Metric::QueueDepth { .. } => Metric::QueueDepth {
+            average: target.kind == TargetType::AverageValue,
+        },
+        Metric::QueueAgeS { .. } => Metric::QueueAgeS {
+            average: target.kind == TargetType::AverageValue,
+        },
+        other => other,
+    };
     let quantity = match target.kind {
         TargetType::AverageValue => target.average_value.as_ref(),
         TargetType::Value => target.value.as_ref(),

@@ -173,6 +173,10 @@ impl<O: Observer> Network<'_, O> {
         };
         let mut reading = monitor.read(now);
         reading.settled_cpu = settled.cpu;
+        if let Some(queue) = self.consumer_of[node.index()] {
+            (reading.queue_depth, reading.queue_age_s) = self.queue_reading(now, queue);
+        }
+        let fleet = self.fleet(node);
         let view = View {
             desired: fleet.desired,
             serving: counts.serving,

@@ -196,6 +196,16 @@ impl<O: Observer> Network<'_, O> {
         self.queue_dispatch(now, queue, node, None);
     }
 
+    /// What an autoscaler reads of queue `node` now: its messages visible
+    /// and in flight, and its oldest visible message's age in seconds.
+    pub(super) fn queue_reading(&mut self, now: SimTime, node: NodeId) -> (f64, f64) {
+        let levels = self.queue_state(node).levels();
+        let age = levels
+            .oldest
+            .map_or(0.0, |sent| now.since(sent) as f64 / 1e9);
+        (f64::from(levels.visible + levels.in_flight), age)
+    }
+
     /// Instances joined the consumer pool `pool`'s rotation: their workers poll.
     pub(in crate::nodes) fn consumers_joined(
         &mut self,
