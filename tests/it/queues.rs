@@ -195,3 +195,85 @@ fn ordered_partitions_limit_the_consumers_that_work_at_once() {
     };
     check_against_theory("partition wait", &each(&runs, wait), 1.6, 0.06);
 }
+
+/// A queue `q` in front of pool `web`, edited by `edit`; the model's error.
+fn queue_error(edit: impl FnOnce(&mut Value)) -> String {
+    let mut topology = json!({
+        "simulation": { "duration_s": 60 },
+        "instance_types": { "box": { "vcpus": 2 } },
+        "traffic": { "entry": "q", "arrivals": { "poisson": { "rate_rps": 10 } } },
+        "nodes": {
+            "q": { "queue": { "consumer": "web" } },
+            "web": { "pool": { "instance_type": "box", "instances": 2,
+                               "service": { "exponential": { "mean_ms": 20 } } } }
+        }
+    });
+    edit(&mut topology);
+    capsim::model::parse(&topology.to_string())
+        .expect_err("topology should be rejected")
+        .to_string()
+}
+
+#[test]
+fn bad_queues_are_refused_with_their_paths() {
+    let cases: Vec<(Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+        (
+            Box::new(|t| t["nodes"]["q"]["queue"]["consumer"] = json!("nobody")),
+            "nodes.q.queue.consumer: no node named `nobody` (a queue's consumer is a pool)",
+        ),
+        (
+            Box::new(|t| {
+                t["nodes"]["d"] = json!({ "delay": { "latency": { "constant": { "ms": 1 } } } });
+                t["nodes"]["q"]["queue"]["consumer"] = json!("d");
+            }),
+            "nodes.q.queue.consumer: expected a pool, got `d`, a delay",
+        ),
+        (
+            Box::new(|t| t["traffic"]["entry"] = json!("web")),
+            "traffic.entry: `web` consumes queue `q` and takes work from it only: send to `q`",
+        ),
+        (
+            Box::new(|t| t["nodes"]["r"] = json!({ "queue": { "consumer": "web" } })),
+            "nodes.r.queue.consumer: `web` already consumes queue `q` (a pool consumes one queue)",
+        ),
+        (
+            Box::new(|t| t["nodes"]["q"]["queue"]["batch_size"] = json!(5000)),
+            "nodes.q.queue.batch_size: expected at most 1000 (Kafka's `max.poll.records` default is 500, SQS takes 10), got 5000",
+        ),
+        (
+            Box::new(|t| t["nodes"]["q"]["queue"]["visibility_timeout_s"] = json!(50000)),
+            "nodes.q.queue.visibility_timeout_s: expected at most 43200 (SQS's longest, 12 hours), got 50000",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let message = queue_error(edit);
+        assert!(
+            message.contains(expected),
+            "expected `{expected}` in:\n{message}"
+        );
+    }
+}
+
+#[test]
+fn a_queue_metric_needs_a_consumer_and_an_external_type() {
+    let hpa = |kind: &str, field: &str| {
+        let mut metric = json!({ "type": kind });
+        metric[field] = json!({ "metric": { "name": "queue_depth" },
+                                "target": { "type": "AverageValue", "averageValue": 5 } });
+        json!({ "hpa": { "minReplicas": 1, "maxReplicas": 4, "metrics": [metric] } })
+    };
+    let message = queue_error(|t| {
+        t["nodes"]["other"] = json!({ "pool": { "instance_type": "box", "instances": 1,
+            "service": { "exponential": { "mean_ms": 20 } } } });
+        t["nodes"]["other"]["pool"]["autoscaling"] = hpa("External", "external");
+    });
+    assert!(
+        message.contains("nodes.other.pool.autoscaling.hpa.metrics[0].external.metric.name: `queue_depth` reads the queue a pool consumes, and `other` consumes none"),
+        "{message}"
+    );
+    let message = queue_error(|t| t["nodes"]["web"]["pool"]["autoscaling"] = hpa("Pods", "pods"));
+    assert!(
+        message.contains("nodes.web.pool.autoscaling.hpa.metrics[0].type: `queue_depth` is an external metric, as KEDA serves it: expected `type: External`"),
+        "{message}"
+    );
+}
