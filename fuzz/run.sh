@@ -5,6 +5,9 @@
 #
 # usage: fuzz/run.sh [SECONDS per target, default 60] [TARGET...]   (default: every target)
 #   CAPSIM_FUZZ_DEFECTS=DIR  also seed from the defect reproductions in DIR (../shared/defects)
+#   CAPSIM_FUZZ_RUNS=N       instead of a time, N inputs per target from a fixed random seed:
+#                            the same inputs on every run (CI's mode, so CI cannot fail by luck;
+#                            exploring for new crashes is what the timed mode is for)
 #
 # Needs the Rust toolchain and crates.io (cargo-fuzz is installed under target/tools once).
 set -euo pipefail
@@ -33,6 +36,10 @@ out="$PWD/target/fuzz"
 corpus="$out/corpus"
 args=()
 keep_going=()
+budget=(-max_total_time="$seconds")
+if [ -n "${CAPSIM_FUZZ_RUNS:-}" ]; then
+  budget=(-runs="$CAPSIM_FUZZ_RUNS" -seed=1)
+fi
 if [ -n "${CAPSIM_FUZZ_DEFECTS:-}" ]; then
   # A corpus of its own: known defects must not reach the one CI grows.
   corpus="$out/corpus-defects"
@@ -58,7 +65,7 @@ for target in "${targets[@]}"; do
   # -timeout: one input running this long is a hang (a run is capped at 2 simulated seconds,
   # milliseconds of work); -rss_limit_mb: memory a bounded run never needs.
   if cargo fuzz run "${fuzz[@]}" "$target" "$corpus/$target" -- \
-      -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+      "${budget[@]}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$out/artifacts/$target/" "${keep_going[@]}" >"$log" 2>&1 &&
     [ "$(find "$out/artifacts/$target" -type f | wc -l)" -eq "$before" ]; then
     result=ok

@@ -237,6 +237,14 @@ pub struct RunArgs {
         requires = "series"
     )]
     pub series_window: f64,
+    /// The `--series` file's format: `csv` (a row per window), or `openmetrics` (text with
+    /// timestamps from `--start`, for `promtool tsdb create-blocks-from openmetrics`).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = SeriesFormat::Csv, requires = "series")]
+    pub series_format: SeriesFormat,
+    /// With `--series-format openmetrics`: the moment of the run's t = 0, in RFC 3339 UTC
+    /// (`2026-12-01T09:00:00Z`) or seconds since 1970 [default: now].
+    #[arg(long, value_name = "TIME", value_parser = start_time, requires = "series")]
+    pub start: Option<f64>,
     /// Write every autoscaling decision (time, metric, current, desired, rule, reason) to this CSV file.
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
@@ -264,6 +272,33 @@ fn replications(text: &str) -> Result<u32, String> {
 }
 
 /// A positive, finite number of seconds.
+/// The format of `--series`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SeriesFormat {
+    Csv,
+    Openmetrics,
+}
+
+/// `--start`: RFC 3339 in UTC, or seconds since 1970 (at most the year 9999).
+fn start_time(text: &str) -> Result<f64, String> {
+    if let Ok(seconds) = text.parse::<f64>() {
+        return if seconds.is_finite() && (0.0..253_402_300_800.0).contains(&seconds) {
+            Ok(seconds)
+        } else {
+            Err(format!(
+                "expected seconds since 1970 from 0 to 253402300799 (the year 9999), found `{text}`"
+            ))
+        };
+    }
+    let at = humantime::parse_rfc3339(text).map_err(|_| {
+        format!("expected a time such as 2026-12-01T09:00:00Z (UTC) or seconds since 1970, found `{text}`")
+    })?;
+    let since = at
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|_| format!("expected a time from 1970 on, found `{text}`"))?;
+    Ok(since.as_secs_f64())
+}
+
 fn positive_seconds(text: &str) -> Result<f64, String> {
     let seconds: f64 = text
         .parse()

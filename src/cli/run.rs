@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use capsim::{RunOptions, Summary};
 
 use super::EXIT_UNSTABLE;
-use super::args::RunArgs;
+use super::args::{RunArgs, SeriesFormat};
 use super::outputs::check_writable;
 use super::progress::{Progress, Unit};
 
@@ -78,7 +78,13 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.series {
-        capsim::report::series::write(path, &runs)?;
+        match args.series_format {
+            SeriesFormat::Csv => capsim::report::series::write(path, &runs)?,
+            SeriesFormat::Openmetrics => {
+                let start = args.start.unwrap_or_else(now_unix_s);
+                capsim::report::openmetrics::write(path, &runs, start)?
+            }
+        }
         eprintln!("wrote {}", path.display());
     }
     if !saturated.is_empty() {
@@ -94,9 +100,19 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Seconds since 1970, now.
+fn now_unix_s() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64())
+}
+
 /// Every output can be written, and `--json` is not asked to keep more
 /// runs whole than memory allows.
 fn check_outputs(args: &RunArgs) -> anyhow::Result<()> {
+    if args.start.is_some() && args.series_format != SeriesFormat::Openmetrics {
+        anyhow::bail!("--start stamps an OpenMetrics series: add --series-format openmetrics");
+    }
     let whole = if args.json.is_some() {
         "--json"
     } else {

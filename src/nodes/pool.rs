@@ -324,8 +324,14 @@ impl PoolState {
     }
 
     /// True if instance `i` has crashed: its jobs fail as they come back.
+    /// A crashed instance may already be replaced (gone) when a job of its
+    /// comes back; an instance that went by draining had no job left, so
+    /// for a job, gone always means crashed.
     pub fn is_failed(&self, i: u32) -> bool {
-        self.instances[i as usize].phase == Phase::Failed
+        matches!(
+            self.instances[i as usize].phase,
+            Phase::Failed | Phase::Gone
+        )
     }
 
     /// True if instance `i` is draining and has nothing left to do.

@@ -7,6 +7,7 @@ pub mod compare;
 pub mod decisions;
 pub mod html;
 pub mod json;
+pub mod openmetrics;
 pub mod plot;
 pub mod series;
 pub mod sweep;

@@ -26,3 +26,20 @@ fn an_access_log_year_past_2500_is_an_error_at_its_line() {
         "traffic.arrivals.trace.file: tests/data/fuzz/access-log-year-2625.log, line 2: expected a year from 1970 to 2500, got 2625 in `10/Oct/2625:13:50:02 -0700`",
     );
 }
+
+/// An instance that crashes 1 ms after it serves, replaced at once: a job
+/// whose instance had crashed and already gone was taken for a live one, and
+/// its worker was released twice (a panic on `load -= 1`). Now it fails.
+/// Each request is served in exp(10 ms) but its instance lives 1 ms, so at
+/// most 1 − e^(−0.1) ≈ 9.5% succeed (fewer: it arrives mid-life).
+#[test]
+fn a_job_whose_crashed_instance_was_already_replaced_fails() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/crash-every-ms-replaced-at-once.json");
+    let model = capsim::model::load(&path).expect("a valid model");
+    let run = capsim::simulate(&model, 7, 0);
+    let all = run.end_to_end.completed + run.end_to_end.errors;
+    assert!(all > 50, "the requests were counted: {all}");
+    let succeeded = run.end_to_end.completed as f64 / all as f64;
+    assert!(succeeded < 0.095, "succeeded {succeeded}");
+}

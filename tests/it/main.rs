@@ -16,6 +16,7 @@ mod layout;
 mod observed;
 mod observed_errors;
 mod observed_locust;
+mod openmetrics;
 mod queues;
 mod readme;
 mod report_html;

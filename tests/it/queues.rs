@@ -214,9 +214,12 @@ fn queue_error(edit: impl FnOnce(&mut Value)) -> String {
         .to_string()
 }
 
+/// One change to the topology.
+type Edit = Box<dyn FnOnce(&mut Value)>;
+
 #[test]
 fn bad_queues_are_refused_with_their_paths() {
-    let cases: Vec<(Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|t| t["nodes"]["q"]["queue"]["consumer"] = json!("nobody")),
             "nodes.q.queue.consumer: no node named `nobody` (a queue's consumer is a pool)",

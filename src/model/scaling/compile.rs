@@ -5,25 +5,14 @@ use crate::model::scaling::compiled::*;
 use crate::model::shared::dist::DistSpec as Dist;
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
-    AutoscalingSpec, AwsPolicySpec, AwsPolicyType, AwsSpec, HpaMetricSpec, HpaMetricType,
-    HpaRulesSpec, HpaSpec, PoolSpec, TargetType,
+    AutoscalingSpec, AwsPolicySpec, AwsPolicyType, AwsSpec, FailuresSpec, HpaMetricSpec,
+    HpaMetricType, HpaRulesSpec, HpaSpec, MetricTargetSpec, PoolSpec, ResourceMetricSpec,
+    ScheduledFailureSpec, TargetType,
 };
 
 /// Compiles the fleet of the pool at `path`, pushing every problem to `acc`.
 pub fn fleet(acc: &mut Vec<Diagnostic>, path: &str, pool: &PoolSpec, duration_s: f64) -> Fleet {
-    let zones = if pool.zones.is_empty() {
-        vec!["default".to_string()]
-    } else {
-        pool.zones.clone()
-    };
-    for (i, zone) in pool.zones.iter().enumerate() {
-        if pool.zones[..i].contains(zone) {
-            acc.push(Diagnostic::new(
-                format!("{path}.zones[{i}]"),
-                format!("zone `{zone}` is listed twice"),
-            ));
-        }
-    }
+    let zones = zones(acc, path, pool);
     let mut check_dist = |field: &str, dist: &Option<Dist>| {
         if let Some(dist) = dist {
             crate::model::shared::checks::check_dist(acc, &format!("{path}.{field}"), dist);
@@ -42,57 +31,114 @@ pub fn fleet(acc: &mut Vec<Diagnostic>, path: &str, pool: &PoolSpec, duration_s:
             duration_s,
         )),
     });
-    let mut failures = Failures::default();
-    if let Some(spec) = &pool.failures {
-        let at = |rest: &str| format!("{path}.failures.{rest}");
-        for (field, dist) in [
-            ("time_to_failure", &spec.time_to_failure),
-            ("time_to_replace", &spec.time_to_replace),
-        ] {
-            if let Some(dist) = dist {
-                crate::model::shared::checks::check_dist(acc, &at(field), dist);
-            }
-        }
-        failures.time_to_failure = spec.time_to_failure.clone();
-        failures.time_to_replace = spec.time_to_replace.clone();
-        for (i, crash) in spec.scheduled.iter().enumerate() {
-            let here = at(&format!("scheduled[{i}]"));
-            if crash.at_s.get() >= duration_s {
-                acc.push(Diagnostic::new(
-                    format!("{here}.at_s"),
-                    format!(
-                        "expected a time before the end of the run ({duration_s} s), got {}",
-                        crash.at_s.get()
-                    ),
-                ));
-            }
-            let what = match (&crash.instances, &crash.zone) {
-                (Some(n), None) => Crash::Instances(n.get()),
-                (None, Some(zone)) => match zones.iter().position(|z| z == zone) {
-                    Some(index) => Crash::Zone(index as u16, crash.for_s.map(|f| f.get())),
-                    None => {
-                        acc.push(Diagnostic::new(
-                            format!("{here}.zone"),
-                            format!("no zone `{zone}` (zones: {})", zones.join(", ")),
-                        ));
-                        continue;
-                    }
-                },
-                _ => {
-                    acc.push(Diagnostic::new(
-                        here,
-                        "expected either `instances` or `zone`",
-                    ));
-                    continue;
-                }
-            };
-            failures.scheduled.push(ScheduledFailure {
-                at_s: crash.at_s.get(),
-                what,
-            });
-        }
-        failures.scheduled.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+    let failures = match &pool.failures {
+        Some(spec) => compile_failures(acc, &format!("{path}.failures"), spec, &zones, duration_s),
+        None => Failures::default(),
+    };
+    let health_check = health_check(acc, path, pool);
+    Fleet {
+        provisioning: pool.provisioning.clone(),
+        warmup: pool.warmup.clone(),
+        zones,
+        autoscaler,
+        failures,
+        health_check,
     }
+}
+
+/// The pool's zones (one named `default` when it lists none), each listed once.
+fn zones(acc: &mut Vec<Diagnostic>, path: &str, pool: &PoolSpec) -> Vec<String> {
+    for (i, zone) in pool.zones.iter().enumerate() {
+        if pool.zones[..i].contains(zone) {
+            acc.push(Diagnostic::new(
+                format!("{path}.zones[{i}]"),
+                format!("zone `{zone}` is listed twice"),
+            ));
+        }
+    }
+    if pool.zones.is_empty() {
+        vec!["default".to_string()]
+    } else {
+        pool.zones.clone()
+    }
+}
+
+/// Random failures and the scheduled crashes, in time order.
+fn compile_failures(
+    acc: &mut Vec<Diagnostic>,
+    path: &str,
+    spec: &FailuresSpec,
+    zones: &[String],
+    duration_s: f64,
+) -> Failures {
+    for (field, dist) in [
+        ("time_to_failure", &spec.time_to_failure),
+        ("time_to_replace", &spec.time_to_replace),
+    ] {
+        if let Some(dist) = dist {
+            crate::model::shared::checks::check_dist(acc, &format!("{path}.{field}"), dist);
+        }
+    }
+    let mut scheduled: Vec<ScheduledFailure> = (spec.scheduled.iter().enumerate())
+        .filter_map(|(i, crash)| {
+            let here = format!("{path}.scheduled[{i}]");
+            scheduled_crash(acc, &here, crash, zones, duration_s)
+        })
+        .collect();
+    scheduled.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+    Failures {
+        time_to_failure: spec.time_to_failure.clone(),
+        time_to_replace: spec.time_to_replace.clone(),
+        scheduled,
+    }
+}
+
+/// One scheduled crash: before the end of the run, of some instances or of
+/// a zone the pool has.
+fn scheduled_crash(
+    acc: &mut Vec<Diagnostic>,
+    here: &str,
+    crash: &ScheduledFailureSpec,
+    zones: &[String],
+    duration_s: f64,
+) -> Option<ScheduledFailure> {
+    if crash.at_s.get() >= duration_s {
+        acc.push(Diagnostic::new(
+            format!("{here}.at_s"),
+            format!(
+                "expected a time before the end of the run ({duration_s} s), got {}",
+                crash.at_s.get()
+            ),
+        ));
+    }
+    let what = match (&crash.instances, &crash.zone) {
+        (Some(n), None) => Crash::Instances(n.get()),
+        (None, Some(zone)) => match zones.iter().position(|z| z == zone) {
+            Some(index) => Crash::Zone(index as u16, crash.for_s.map(|f| f.get())),
+            None => {
+                acc.push(Diagnostic::new(
+                    format!("{here}.zone"),
+                    format!("no zone `{zone}` (zones: {})", zones.join(", ")),
+                ));
+                return None;
+            }
+        },
+        _ => {
+            acc.push(Diagnostic::new(
+                here,
+                "expected either `instances` or `zone`",
+            ));
+            return None;
+        }
+    };
+    Some(ScheduledFailure {
+        at_s: crash.at_s.get(),
+        what,
+    })
+}
+
+/// The balancer's health check, its timeout shorter than its interval.
+fn health_check(acc: &mut Vec<Diagnostic>, path: &str, pool: &PoolSpec) -> Option<HealthCheck> {
     let health_check = pool.health_check.as_ref().map(|h| HealthCheck {
         interval_s: h.interval_s.get(),
         timeout_s: h.timeout_s.get(),
@@ -110,14 +156,7 @@ pub fn fleet(acc: &mut Vec<Diagnostic>, path: &str, pool: &PoolSpec, duration_s:
             ),
         ));
     }
-    Fleet {
-        provisioning: pool.provisioning.clone(),
-        warmup: pool.warmup.clone(),
-        zones,
-        autoscaler,
-        failures,
-        health_check,
-    }
+    health_check
 }
 
 fn check_bounds(acc: &mut Vec<Diagnostic>, path: &str, min: u32, max: u32, names: (&str, &str)) {
@@ -210,47 +249,7 @@ fn hpa_metric(
     spec: &HpaMetricSpec,
 ) -> Option<(Metric, f64)> {
     let (field, source) = match spec.kind {
-        HpaMetricType::Resource => {
-            let Some(resource) = &spec.resource else {
-                acc.push(Diagnostic::new(
-                    path,
-                    "a `Resource` metric needs `resource`",
-                ));
-                return None;
-            };
-            if resource.name != "cpu" {
-                acc.push(Diagnostic::new(
-                    format!("{path}.resource.name"),
-                    format!(
-                        "unknown resource `{}` (capsim simulates `cpu`)",
-                        resource.name
-                    ),
-                ));
-                return None;
-            }
-            let target = &resource.target;
-            let value = match target.kind {
-                TargetType::Utilization => target.average_utilization.map(|u| u.get()),
-                _ => None,
-            };
-            return match value {
-                Some(percent) if percent <= 100.0 => Some((Metric::Cpu, percent / 100.0)),
-                Some(percent) => {
-                    acc.push(Diagnostic::new(
-                        format!("{path}.resource.target.averageUtilization"),
-                        format!("expected a percentage in (0, 100], got {percent}"),
-                    ));
-                    None
-                }
-                None => {
-                    acc.push(Diagnostic::new(
-                        format!("{path}.resource.target"),
-                        "expected `type: Utilization` with `averageUtilization` (percent of a vCPU)",
-                    ));
-                    None
-                }
-            };
-        }
+        HpaMetricType::Resource => return resource_metric(acc, path, spec.resource.as_ref()),
         HpaMetricType::Pods => ("pods", &spec.pods),
         HpaMetricType::Object => ("object", &spec.object),
         HpaMetricType::External => ("external", &spec.external),
@@ -289,6 +288,64 @@ fn hpa_metric(
         },
         other => other,
     };
+    let target = named_metric_target(acc, &format!("{path}.{field}.target"), target)?;
+    Some((metric, target))
+}
+
+/// A `Resource` metric: CPU, as a utilization percentage of a vCPU.
+fn resource_metric(
+    acc: &mut Vec<Diagnostic>,
+    path: &str,
+    resource: Option<&ResourceMetricSpec>,
+) -> Option<(Metric, f64)> {
+    let Some(resource) = resource else {
+        acc.push(Diagnostic::new(
+            path,
+            "a `Resource` metric needs `resource`",
+        ));
+        return None;
+    };
+    if resource.name != "cpu" {
+        acc.push(Diagnostic::new(
+            format!("{path}.resource.name"),
+            format!(
+                "unknown resource `{}` (capsim simulates `cpu`)",
+                resource.name
+            ),
+        ));
+        return None;
+    }
+    let target = &resource.target;
+    let value = match target.kind {
+        TargetType::Utilization => target.average_utilization.map(|u| u.get()),
+        _ => None,
+    };
+    match value {
+        Some(percent) if percent <= 100.0 => Some((Metric::Cpu, percent / 100.0)),
+        Some(percent) => {
+            acc.push(Diagnostic::new(
+                format!("{path}.resource.target.averageUtilization"),
+                format!("expected a percentage in (0, 100], got {percent}"),
+            ));
+            None
+        }
+        None => {
+            acc.push(Diagnostic::new(
+                format!("{path}.resource.target"),
+                "expected `type: Utilization` with `averageUtilization` (percent of a vCPU)",
+            ));
+            None
+        }
+    }
+}
+
+/// The target of a `Pods`, `Object` or `External` metric at `path`: an
+/// average value or a value, above zero.
+fn named_metric_target(
+    acc: &mut Vec<Diagnostic>,
+    path: &str,
+    target: &MetricTargetSpec,
+) -> Option<f64> {
     let quantity = match target.kind {
         TargetType::AverageValue => target.average_value.as_ref(),
         TargetType::Value => target.value.as_ref(),
@@ -296,22 +353,22 @@ fn hpa_metric(
     };
     let Some(quantity) = quantity else {
         acc.push(Diagnostic::new(
-            format!("{path}.{field}.target"),
+            path,
             "expected `type: AverageValue` with `averageValue`, or `type: Value` with `value`",
         ));
         return None;
     };
     match quantity.value() {
-        Ok(v) if v > 0.0 => Some((metric, v)),
+        Ok(v) if v > 0.0 => Some(v),
         Ok(v) => {
             acc.push(Diagnostic::new(
-                format!("{path}.{field}.target"),
+                path,
                 format!("expected a target > 0, got {v}"),
             ));
             None
         }
         Err(message) => {
-            acc.push(Diagnostic::new(format!("{path}.{field}.target"), message));
+            acc.push(Diagnostic::new(path, message));
             None
         }
     }
@@ -393,80 +450,98 @@ fn aws_policy(
         .estimated_instance_warmup
         .map_or(default_warmup, |w| w.get());
     match spec.policy_type {
-        AwsPolicyType::TargetTrackingScaling => {
-            let Some(config) = &spec.target_tracking_configuration else {
-                acc.push(Diagnostic::new(
-                    path,
-                    "a `TargetTrackingScaling` policy needs `TargetTrackingConfiguration`",
-                ));
-                return None;
-            };
-            let metric = aws_metric(
-                acc,
-                &format!(
-                    "{path}.TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType"
-                ),
-                &config
-                    .predefined_metric_specification
-                    .predefined_metric_type,
-            )?;
-            let target = config.target_value.get();
-            if metric == AwsMetric::CpuPercent && target > 100.0 {
-                acc.push(Diagnostic::new(
-                    format!("{path}.TargetTrackingConfiguration.TargetValue"),
-                    format!("expected a CPU percentage in (0, 100], got {target}"),
-                ));
-            }
-            Some(AwsPolicy::TargetTracking {
-                name,
-                metric,
-                target,
-                disable_scale_in: config.disable_scale_in,
-                warmup_s,
-            })
-        }
-        AwsPolicyType::StepScaling => {
-            let (Some(alarm), false) = (&spec.alarm, spec.step_adjustments.is_empty()) else {
-                acc.push(Diagnostic::new(
-                    path,
-                    "a `StepScaling` policy needs an `Alarm` and `StepAdjustments`",
-                ));
-                return None;
-            };
-            let metric = aws_metric(acc, &format!("{path}.Alarm.MetricName"), &alarm.metric_name)?;
-            let period = alarm.period.get();
-            if period % 60.0 != 0.0 {
-                acc.push(Diagnostic::new(
-                    format!("{path}.Alarm.Period"),
-                    format!("expected a multiple of 60 s (CloudWatch's resolution), got {period}"),
-                ));
-            }
-            Some(AwsPolicy::Step {
-                name,
-                adjustment: spec
-                    .adjustment_type
-                    .unwrap_or(AdjustmentType::ChangeInCapacity),
-                steps: spec
-                    .step_adjustments
-                    .iter()
-                    .map(|s| {
-                        (
-                            s.metric_interval_lower_bound.unwrap_or(f64::NEG_INFINITY),
-                            s.metric_interval_upper_bound.unwrap_or(f64::INFINITY),
-                            s.scaling_adjustment,
-                        )
-                    })
-                    .collect(),
-                alarm: Alarm {
-                    metric,
-                    threshold: alarm.threshold,
-                    comparison: alarm.comparison_operator,
-                    periods: alarm.evaluation_periods.get(),
-                    datapoints_per_period: ((period / 60.0).round() as u32).max(1),
-                },
-                cooldown_s: spec.cooldown.map_or(0.0, |c| c.get()),
-                warmup_s,
-            })
-        }
+        AwsPolicyType::TargetTrackingScaling => target_tracking(acc, path, spec, name, warmup_s),
+        AwsPolicyType::StepScaling => step_scaling(acc, path, spec, name, warmup_s),
     }
+}
+
+/// A `TargetTrackingScaling` policy: a predefined metric and its target.
+fn target_tracking(
+    acc: &mut Vec<Diagnostic>,
+    path: &str,
+    spec: &AwsPolicySpec,
+    name: String,
+    warmup_s: f64,
+) -> Option<AwsPolicy> {
+    let Some(config) = &spec.target_tracking_configuration else {
+        acc.push(Diagnostic::new(
+            path,
+            "a `TargetTrackingScaling` policy needs `TargetTrackingConfiguration`",
+        ));
+        return None;
+    };
+    let metric = aws_metric(
+        acc,
+        &format!(
+            "{path}.TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType"
+        ),
+        &config
+            .predefined_metric_specification
+            .predefined_metric_type,
+    )?;
+    let target = config.target_value.get();
+    if metric == AwsMetric::CpuPercent && target > 100.0 {
+        acc.push(Diagnostic::new(
+            format!("{path}.TargetTrackingConfiguration.TargetValue"),
+            format!("expected a CPU percentage in (0, 100], got {target}"),
+        ));
+    }
+    Some(AwsPolicy::TargetTracking {
+        name,
+        metric,
+        target,
+        disable_scale_in: config.disable_scale_in,
+        warmup_s,
+    })
+}
+
+/// A `StepScaling` policy: a CloudWatch alarm and the steps it triggers.
+fn step_scaling(
+    acc: &mut Vec<Diagnostic>,
+    path: &str,
+    spec: &AwsPolicySpec,
+    name: String,
+    warmup_s: f64,
+) -> Option<AwsPolicy> {
+    let (Some(alarm), false) = (&spec.alarm, spec.step_adjustments.is_empty()) else {
+        acc.push(Diagnostic::new(
+            path,
+            "a `StepScaling` policy needs an `Alarm` and `StepAdjustments`",
+        ));
+        return None;
+    };
+    let metric = aws_metric(acc, &format!("{path}.Alarm.MetricName"), &alarm.metric_name)?;
+    let period = alarm.period.get();
+    if period % 60.0 != 0.0 {
+        acc.push(Diagnostic::new(
+            format!("{path}.Alarm.Period"),
+            format!("expected a multiple of 60 s (CloudWatch's resolution), got {period}"),
+        ));
+    }
+    Some(AwsPolicy::Step {
+        name,
+        adjustment: spec
+            .adjustment_type
+            .unwrap_or(AdjustmentType::ChangeInCapacity),
+        steps: spec
+            .step_adjustments
+            .iter()
+            .map(|s| {
+                (
+                    s.metric_interval_lower_bound.unwrap_or(f64::NEG_INFINITY),
+                    s.metric_interval_upper_bound.unwrap_or(f64::INFINITY),
+                    s.scaling_adjustment,
+                )
+            })
+            .collect(),
+        alarm: Alarm {
+            metric,
+            threshold: alarm.threshold,
+            comparison: alarm.comparison_operator,
+            periods: alarm.evaluation_periods.get(),
+            datapoints_per_period: ((period / 60.0).round() as u32).max(1),
+        },
+        cooldown_s: spec.cooldown.map_or(0.0, |c| c.get()),
+        warmup_s,
+    })
 }

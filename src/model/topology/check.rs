@@ -10,7 +10,8 @@ use petgraph::graph::DiGraph;
 pub(crate) use crate::model::shared::checks::check_dist;
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
-    AutoscalingSpec, InstanceTypeSpec, NodeSpec, Sharding, Topology,
+    AutoscalingSpec, BalancerSpec, CacheSpec, DatabaseSpec, InstanceTypeSpec, NodeSpec, PoolSpec,
+    Sharding, Topology,
 };
 use crate::model::traffic::compile as compile_traffic;
 use crate::model::traffic::sources as traffic_sources;
@@ -32,6 +33,13 @@ impl<'a> Names<'a> {
     }
 }
 
+/// What a reference may name: nodes, classes and instance types.
+struct Known<'a> {
+    nodes: Names<'a>,
+    classes: Names<'a>,
+    instance_types: &'a BTreeMap<String, InstanceTypeSpec>,
+}
+
 /// Checks `topology` against itself and `instance_types` (catalog plus the
 /// model's own), pushing one diagnostic per problem.
 pub fn check(
@@ -39,11 +47,45 @@ pub fn check(
     topology: &Topology,
     instance_types: &BTreeMap<String, InstanceTypeSpec>,
 ) {
-    let nodes = Names(topology.nodes.keys().map(String::as_str).collect());
     let sources = traffic_sources::sources(acc, &topology.traffic);
     let class_names = traffic_sources::class_names(&sources);
-    let classes = Names(class_names.iter().map(String::as_str).collect());
+    let known = Known {
+        nodes: Names(topology.nodes.keys().map(String::as_str).collect()),
+        classes: Names(class_names.iter().map(String::as_str).collect()),
+        instance_types,
+    };
+    check_document(acc, topology, class_names.len());
+    for source in &sources {
+        check_target(
+            acc,
+            &known.nodes,
+            format!("{}.entry", source.path),
+            source.entry,
+        );
+        compile_traffic::check_source(acc, source);
+    }
+    let duration_s = topology.simulation.duration_s.get();
+    for (name, node) in &topology.nodes {
+        let at = |rest: &str| format!("nodes.{name}.{rest}");
+        match node {
+            NodeSpec::LoadBalancer(lb) => check_balancer(acc, &known, &at, lb),
+            NodeSpec::Pool(pool) => check_pool(acc, &known, &at, pool, duration_s),
+            NodeSpec::Cache(cache) => check_cache(acc, &known, &at, cache),
+            NodeSpec::Database(db) => check_database(acc, &known, &at, db, &sources),
+            NodeSpec::Delay(delay) => check_dist(acc, &at("delay.latency"), &delay.latency),
+            // Checked with the other queues, below.
+            NodeSpec::Queue(_) => {}
+        }
+    }
+    crate::model::queues::check::check_queues(acc, topology, &sources);
+    crate::model::calls::check::check_all(acc, topology, instance_types, &sources);
+    crate::model::topology::check_sizes::check_sizes(acc, topology, &sources);
+    check_cycles(acc, topology);
+}
 
+/// The document as a whole: warm-up within the run, at least one node, a
+/// class count that fits an id, instance speeds the sampler can use.
+fn check_document(acc: &mut Vec<Diagnostic>, topology: &Topology, classes: usize) {
     let sim = &topology.simulation;
     if sim.warmup_s.get() >= sim.duration_s.get() {
         acc.push(Diagnostic::new(
@@ -61,184 +103,175 @@ pub fn check(
             "expected at least one node, got none",
         ));
     }
-    if class_names.len() > usize::from(u16::MAX) {
+    if classes > usize::from(u16::MAX) {
         acc.push(Diagnostic::new(
             "traffic",
-            format!(
-                "expected at most {} classes, got {}",
-                u16::MAX,
-                class_names.len()
-            ),
+            format!("expected at most {} classes, got {}", u16::MAX, classes),
         ));
     }
     for (name, spec) in &topology.instance_types {
         let path = format!("instance_types.{name}.speed");
         crate::model::shared::checks::check_speed(acc, path, spec.speed.get());
     }
-    for source in &sources {
-        check_target(acc, &nodes, format!("{}.entry", source.path), source.entry);
-        compile_traffic::check_source(acc, source);
-    }
+}
 
-    for (name, node) in &topology.nodes {
-        let at = |rest: &str| format!("nodes.{name}.{rest}");
-        match node {
-            NodeSpec::LoadBalancer(lb) => {
-                match (&lb.to, lb.split.is_empty()) {
-                    (Some(_), false) => acc.push(Diagnostic::new(
-                        at("load_balancer"),
-                        "expected either `to` or `split`, got both",
-                    )),
-                    (None, true) => acc.push(Diagnostic::new(
-                        at("load_balancer"),
-                        "expected a target: `to` (one node) or `split` (several, by weight)",
-                    )),
-                    _ => {}
-                }
-                if let Some(to) = &lb.to {
-                    check_target(acc, &nodes, at("load_balancer.to"), to);
-                }
-                let weights = lb.split.iter().map(|target| target.weight.get());
-                crate::model::shared::checks::check_weights(
-                    acc,
-                    &at("load_balancer.split"),
-                    weights,
-                );
-                for (i, target) in lb.split.iter().enumerate() {
-                    check_target(
-                        acc,
-                        &nodes,
-                        at(&format!("load_balancer.split[{i}].to")),
-                        &target.to,
-                    );
-                }
-                for (i, route) in lb.routes.iter().enumerate() {
-                    check_target(
-                        acc,
-                        &nodes,
-                        at(&format!("load_balancer.routes[{i}].to")),
-                        &route.to,
-                    );
-                    check_classes(
-                        acc,
-                        &classes,
-                        &at(&format!("load_balancer.routes[{i}].classes")),
-                        &route.classes,
-                    );
-                }
-                if let Some(latency) = &lb.latency {
-                    check_dist(acc, &at("load_balancer.latency"), latency);
-                }
-            }
-            NodeSpec::Pool(pool) => {
-                check_instance_type(
-                    acc,
-                    instance_types,
-                    at("pool.instance_type"),
-                    &pool.instance_type,
-                );
-                check_dist(acc, &at("pool.service"), &pool.service);
-                crate::model::scaling::compile::fleet(acc, &at("pool"), pool, sim.duration_s.get());
-                if let Some(AutoscalingSpec::Aws(aws)) = &pool.autoscaling
-                    && let Some(desired) = aws.desired_capacity
-                    && (desired.get() < aws.min_size.get() || desired.get() > aws.max_size.get())
-                {
-                    acc.push(Diagnostic::new(
-                        at("pool.autoscaling.aws.DesiredCapacity"),
-                        format!(
-                            "expected between `MinSize` ({}) and `MaxSize` ({}), got {}",
-                            aws.min_size.get(),
-                            aws.max_size.get(),
-                            desired.get()
-                        ),
-                    ));
-                }
-                for (class, dist) in &pool.service_by_class {
-                    let path = at(&format!("pool.service_by_class.{class}"));
-                    if !classes.contains(class) {
-                        acc.push(Diagnostic::new(&path, no_class(class, &classes)));
-                    }
-                    check_dist(acc, &path, dist);
-                }
-                for (i, call) in pool.calls.iter().enumerate() {
-                    check_target(acc, &nodes, at(&format!("pool.calls[{i}].to")), &call.to);
-                    check_classes(
-                        acc,
-                        &classes,
-                        &at(&format!("pool.calls[{i}].classes")),
-                        &call.classes,
-                    );
-                }
-            }
-            NodeSpec::Cache(cache) => {
-                check_dist(acc, &at("cache.latency"), &cache.latency);
-                let sizes = [
-                    cache.hit_ratio.is_some(),
-                    cache.capacity_keys.is_some(),
-                    cache.capacity_mb.is_some(),
-                ];
-                match sizes.iter().filter(|&&given| given).count() {
-                    0 => acc.push(Diagnostic::new(
-                        at("cache"),
-                        "expected `hit_ratio` (a fixed share of hits), `capacity_keys` or `capacity_mb` (a store of keys)",
-                    )),
-                    1 => {}
-                    _ => acc.push(Diagnostic::new(
-                        at("cache"),
-                        "expected one of `hit_ratio`, `capacity_keys` and `capacity_mb`, got several",
-                    )),
-                }
-                if cache.capacity_mb.is_some() != cache.object_kb.is_some() {
-                    acc.push(Diagnostic::new(
-                        at("cache"),
-                        "`capacity_mb` and `object_kb` go together (capacity in keys = MB × 1024 / KB)",
-                    ));
-                }
-                if let Some(on_miss) = &cache.on_miss {
-                    check_target(acc, &nodes, at("cache.on_miss"), on_miss);
-                }
-                if let Some(instance_type) = &cache.instance_type {
-                    check_instance_type(
-                        acc,
-                        instance_types,
-                        at("cache.instance_type"),
-                        instance_type,
-                    );
-                }
-            }
-            NodeSpec::Database(db) => {
-                check_instance_type(
-                    acc,
-                    instance_types,
-                    at("database.instance_type"),
-                    &db.instance_type,
-                );
-                check_dist(acc, &at("database.read"), &db.read);
-                if db.sharding == Sharding::Range
-                    && db.key_space.is_none()
-                    && crate::model::traffic::sources::largest_key(&sources).is_none()
-                {
-                    acc.push(Diagnostic::new(
-                        at("database.key_space"),
-                        "`range` sharding needs the key space: give `key_space`, or `keys` (uniform or zipf) to every source",
-                    ));
-                }
-                if let Some(replication) = &db.replication {
-                    check_dist(acc, &at("database.replication"), replication);
-                }
-                if let Some(write) = &db.write {
-                    check_dist(acc, &at("database.write"), write);
-                }
-            }
-            NodeSpec::Delay(delay) => check_dist(acc, &at("delay.latency"), &delay.latency),
-            // Checked with the other queues, below.
-            NodeSpec::Queue(_) => {}
-        }
+/// A balancer: exactly one of `to` and `split`, every target and route
+/// class known, weights and latency the sampler can use.
+fn check_balancer(
+    acc: &mut Vec<Diagnostic>,
+    known: &Known,
+    at: &impl Fn(&str) -> String,
+    lb: &BalancerSpec,
+) {
+    match (&lb.to, lb.split.is_empty()) {
+        (Some(_), false) => acc.push(Diagnostic::new(
+            at("load_balancer"),
+            "expected either `to` or `split`, got both",
+        )),
+        (None, true) => acc.push(Diagnostic::new(
+            at("load_balancer"),
+            "expected a target: `to` (one node) or `split` (several, by weight)",
+        )),
+        _ => {}
     }
-    crate::model::queues::check::check_queues(acc, topology, &sources);
-    crate::model::calls::check::check_all(acc, topology, instance_types, &sources);
-    crate::model::topology::check_sizes::check_sizes(acc, topology, &sources);
-    check_cycles(acc, topology);
+    if let Some(to) = &lb.to {
+        check_target(acc, &known.nodes, at("load_balancer.to"), to);
+    }
+    let weights = lb.split.iter().map(|target| target.weight.get());
+    crate::model::shared::checks::check_weights(acc, &at("load_balancer.split"), weights);
+    for (i, target) in lb.split.iter().enumerate() {
+        let path = at(&format!("load_balancer.split[{i}].to"));
+        check_target(acc, &known.nodes, path, &target.to);
+    }
+    for (i, route) in lb.routes.iter().enumerate() {
+        let path = at(&format!("load_balancer.routes[{i}].to"));
+        check_target(acc, &known.nodes, path, &route.to);
+        let path = at(&format!("load_balancer.routes[{i}].classes"));
+        check_classes(acc, &known.classes, &path, &route.classes);
+    }
+    if let Some(latency) = &lb.latency {
+        check_dist(acc, &at("load_balancer.latency"), latency);
+    }
+}
+
+/// A pool: its instance type, service times (per class too), fleet and
+/// autoscaling, and the targets and classes of its calls.
+fn check_pool(
+    acc: &mut Vec<Diagnostic>,
+    known: &Known,
+    at: &impl Fn(&str) -> String,
+    pool: &PoolSpec,
+    duration_s: f64,
+) {
+    let instance_types = known.instance_types;
+    check_instance_type(
+        acc,
+        instance_types,
+        at("pool.instance_type"),
+        &pool.instance_type,
+    );
+    check_dist(acc, &at("pool.service"), &pool.service);
+    crate::model::scaling::compile::fleet(acc, &at("pool"), pool, duration_s);
+    if let Some(AutoscalingSpec::Aws(aws)) = &pool.autoscaling
+        && let Some(desired) = aws.desired_capacity
+        && (desired.get() < aws.min_size.get() || desired.get() > aws.max_size.get())
+    {
+        acc.push(Diagnostic::new(
+            at("pool.autoscaling.aws.DesiredCapacity"),
+            format!(
+                "expected between `MinSize` ({}) and `MaxSize` ({}), got {}",
+                aws.min_size.get(),
+                aws.max_size.get(),
+                desired.get()
+            ),
+        ));
+    }
+    for (class, dist) in &pool.service_by_class {
+        let path = at(&format!("pool.service_by_class.{class}"));
+        if !known.classes.contains(class) {
+            acc.push(Diagnostic::new(&path, no_class(class, &known.classes)));
+        }
+        check_dist(acc, &path, dist);
+    }
+    for (i, call) in pool.calls.iter().enumerate() {
+        check_target(
+            acc,
+            &known.nodes,
+            at(&format!("pool.calls[{i}].to")),
+            &call.to,
+        );
+        let path = at(&format!("pool.calls[{i}].classes"));
+        check_classes(acc, &known.classes, &path, &call.classes);
+    }
+}
+
+/// A cache: its latency, exactly one way to size it (`capacity_mb` with
+/// `object_kb`), its miss target and instance type.
+fn check_cache(
+    acc: &mut Vec<Diagnostic>,
+    known: &Known,
+    at: &impl Fn(&str) -> String,
+    cache: &CacheSpec,
+) {
+    check_dist(acc, &at("cache.latency"), &cache.latency);
+    let sizes = [
+        cache.hit_ratio.is_some(),
+        cache.capacity_keys.is_some(),
+        cache.capacity_mb.is_some(),
+    ];
+    match sizes.iter().filter(|&&given| given).count() {
+        0 => acc.push(Diagnostic::new(
+            at("cache"),
+            "expected `hit_ratio` (a fixed share of hits), `capacity_keys` or `capacity_mb` (a store of keys)",
+        )),
+        1 => {}
+        _ => acc.push(Diagnostic::new(
+            at("cache"),
+            "expected one of `hit_ratio`, `capacity_keys` and `capacity_mb`, got several",
+        )),
+    }
+    if cache.capacity_mb.is_some() != cache.object_kb.is_some() {
+        acc.push(Diagnostic::new(
+            at("cache"),
+            "`capacity_mb` and `object_kb` go together (capacity in keys = MB × 1024 / KB)",
+        ));
+    }
+    if let Some(on_miss) = &cache.on_miss {
+        check_target(acc, &known.nodes, at("cache.on_miss"), on_miss);
+    }
+    if let Some(instance_type) = &cache.instance_type {
+        let path = at("cache.instance_type");
+        check_instance_type(acc, known.instance_types, path, instance_type);
+    }
+}
+
+/// A database: its instance type, its latencies, and a key space wherever
+/// `range` sharding needs one.
+fn check_database(
+    acc: &mut Vec<Diagnostic>,
+    known: &Known,
+    at: &impl Fn(&str) -> String,
+    db: &DatabaseSpec,
+    sources: &[traffic_sources::SourceView],
+) {
+    let path = at("database.instance_type");
+    check_instance_type(acc, known.instance_types, path, &db.instance_type);
+    check_dist(acc, &at("database.read"), &db.read);
+    if db.sharding == Sharding::Range
+        && db.key_space.is_none()
+        && traffic_sources::largest_key(sources).is_none()
+    {
+        acc.push(Diagnostic::new(
+            at("database.key_space"),
+            "`range` sharding needs the key space: give `key_space`, or `keys` (uniform or zipf) to every source",
+        ));
+    }
+    if let Some(replication) = &db.replication {
+        check_dist(acc, &at("database.replication"), replication);
+    }
+    if let Some(write) = &db.write {
+        check_dist(acc, &at("database.write"), write);
+    }
 }
 
 fn check_target(acc: &mut Vec<Diagnostic>, nodes: &Names, path: String, target: &str) {

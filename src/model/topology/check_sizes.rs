@@ -4,7 +4,8 @@
 
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
-    ArrivalsSpec, AutoscalingSpec, BatchSizeSpec, NodeSpec, Topology,
+    ArrivalsSpec, AutoscalingSpec, BatchSizeSpec, CacheSpec, DatabaseSpec, NodeSpec, PoolSpec,
+    Topology,
 };
 use crate::model::traffic::sources::SourceView;
 
@@ -41,6 +42,23 @@ pub const MAX_USERS: u32 = 10_000_000;
 /// closed users, instances, autoscaling maxima, database servers and
 /// replicas, cache stores.
 pub fn check_sizes(acc: &mut Vec<Diagnostic>, topology: &Topology, sources: &[SourceView]) {
+    check_run_sizes(acc, topology);
+    check_zero_time_loops(acc, topology, sources);
+    for source in sources {
+        check_source_sizes(acc, source);
+    }
+    for (name, node) in &topology.nodes {
+        match node {
+            NodeSpec::Pool(pool) => check_pool_sizes(acc, name, pool),
+            NodeSpec::Database(db) => check_database_sizes(acc, name, db),
+            NodeSpec::Cache(cache) => check_cache_size(acc, name, cache),
+            NodeSpec::LoadBalancer(_) | NodeSpec::Delay(_) | NodeSpec::Queue(_) => {}
+        }
+    }
+}
+
+/// The run's length and its bound on requests in flight.
+fn check_run_sizes(acc: &mut Vec<Diagnostic>, topology: &Topology) {
     // Time is u64 nanoseconds (584 years); a run of more than 31 years is a typo.
     let duration = topology.simulation.duration_s.get();
     if duration > 1e9 {
@@ -56,80 +74,77 @@ pub fn check_sizes(acc: &mut Vec<Diagnostic>, topology: &Topology, sources: &[So
             format!("expected at most {MAX_IN_FLIGHT}, got {limit}"),
         ));
     }
-    check_zero_time_loops(acc, topology, sources);
-    for source in sources {
-        if let ArrivalsSpec::Batch(batch) = source.arrivals {
-            check_batch(
-                acc,
-                &format!("{}.arrivals.batch.size", source.path),
-                &batch.size,
-            );
-        }
-        if let ArrivalsSpec::Closed(closed) = source.arrivals
-            && closed.users.get() > MAX_USERS
-        {
-            acc.push(Diagnostic::new(
-                format!("{}.arrivals.closed.users", source.path),
-                format!(
-                    "expected at most {MAX_USERS} users, got {}",
-                    closed.users.get()
-                ),
-            ));
-        }
+}
+
+/// A source's batch sizes and closed users.
+fn check_source_sizes(acc: &mut Vec<Diagnostic>, source: &SourceView) {
+    if let ArrivalsSpec::Batch(batch) = source.arrivals {
+        let path = format!("{}.arrivals.batch.size", source.path);
+        check_batch(acc, &path, &batch.size);
     }
-    for (name, node) in &topology.nodes {
-        match node {
-            NodeSpec::Pool(pool) => {
-                let at = |rest: &str| format!("nodes.{name}.pool.{rest}");
-                check_count(acc, at("instances"), pool.instances.get(), "instances");
-                match &pool.autoscaling {
-                    Some(AutoscalingSpec::Hpa(hpa)) => {
-                        let max = hpa.max_replicas.get();
-                        check_count(acc, at("autoscaling.hpa.maxReplicas"), max, "instances");
-                    }
-                    Some(AutoscalingSpec::Aws(aws)) => {
-                        let max = aws.max_size.get();
-                        check_count(acc, at("autoscaling.aws.MaxSize"), max, "instances");
-                    }
-                    None => {}
-                }
-            }
-            NodeSpec::Database(db) => {
-                if db.replicas.get() > MAX_REPLICAS {
-                    acc.push(Diagnostic::new(
-                        format!("nodes.{name}.database.replicas"),
-                        format!(
-                            "expected at most {MAX_REPLICAS} read replicas per shard (the most Amazon Aurora and RDS allow), got {}",
-                            db.replicas.get()
-                        ),
-                    ));
-                }
-                let servers = u64::from(db.shards.get()) * (1 + u64::from(db.replicas.get()));
-                let servers = u32::try_from(servers).unwrap_or(u32::MAX);
-                let path = format!("nodes.{name}.database.shards");
-                check_count(acc, path, servers, "servers (shards × (1 + replicas))");
-            }
-            NodeSpec::Cache(cache) => {
-                let keys = match (cache.capacity_keys, cache.capacity_mb, cache.object_kb) {
-                    (Some(keys), _, _) => Some(("capacity_keys", f64::from(keys.get()))),
-                    (None, Some(mb), Some(kb)) => {
-                        Some(("capacity_mb", (mb.get() * 1024.0 / kb.get()).floor()))
-                    }
-                    _ => None,
-                };
-                if let Some((field, keys)) = keys
-                    && keys > f64::from(MAX_CACHE_KEYS)
-                {
-                    acc.push(Diagnostic::new(
-                        format!("nodes.{name}.cache.{field}"),
-                        format!(
-                            "expected at most {MAX_CACHE_KEYS} keys (a store takes about 60 bytes a key; for a larger cache give `hit_ratio`), got {keys}"
-                        ),
-                    ));
-                }
-            }
-            NodeSpec::LoadBalancer(_) | NodeSpec::Delay(_) | NodeSpec::Queue(_) => {}
+    if let ArrivalsSpec::Closed(closed) = source.arrivals
+        && closed.users.get() > MAX_USERS
+    {
+        acc.push(Diagnostic::new(
+            format!("{}.arrivals.closed.users", source.path),
+            format!(
+                "expected at most {MAX_USERS} users, got {}",
+                closed.users.get()
+            ),
+        ));
+    }
+}
+
+/// A pool's instances and its autoscaler's maximum.
+fn check_pool_sizes(acc: &mut Vec<Diagnostic>, name: &str, pool: &PoolSpec) {
+    let at = |rest: &str| format!("nodes.{name}.pool.{rest}");
+    check_count(acc, at("instances"), pool.instances.get(), "instances");
+    match &pool.autoscaling {
+        Some(AutoscalingSpec::Hpa(hpa)) => {
+            let max = hpa.max_replicas.get();
+            check_count(acc, at("autoscaling.hpa.maxReplicas"), max, "instances");
         }
+        Some(AutoscalingSpec::Aws(aws)) => {
+            let max = aws.max_size.get();
+            check_count(acc, at("autoscaling.aws.MaxSize"), max, "instances");
+        }
+        None => {}
+    }
+}
+
+/// A database's replicas per shard and its servers in all.
+fn check_database_sizes(acc: &mut Vec<Diagnostic>, name: &str, db: &DatabaseSpec) {
+    if db.replicas.get() > MAX_REPLICAS {
+        acc.push(Diagnostic::new(
+            format!("nodes.{name}.database.replicas"),
+            format!(
+                "expected at most {MAX_REPLICAS} read replicas per shard (the most Amazon Aurora and RDS allow), got {}",
+                db.replicas.get()
+            ),
+        ));
+    }
+    let servers = u64::from(db.shards.get()) * (1 + u64::from(db.replicas.get()));
+    let servers = u32::try_from(servers).unwrap_or(u32::MAX);
+    let path = format!("nodes.{name}.database.shards");
+    check_count(acc, path, servers, "servers (shards × (1 + replicas))");
+}
+
+/// The keys a cache sized by capacity would store.
+fn check_cache_size(acc: &mut Vec<Diagnostic>, name: &str, cache: &CacheSpec) {
+    let keys = match (cache.capacity_keys, cache.capacity_mb, cache.object_kb) {
+        (Some(keys), _, _) => Some(("capacity_keys", f64::from(keys.get()))),
+        (None, Some(mb), Some(kb)) => Some(("capacity_mb", (mb.get() * 1024.0 / kb.get()).floor())),
+        _ => None,
+    };
+    if let Some((field, keys)) = keys
+        && keys > f64::from(MAX_CACHE_KEYS)
+    {
+        acc.push(Diagnostic::new(
+            format!("nodes.{name}.cache.{field}"),
+            format!(
+                "expected at most {MAX_CACHE_KEYS} keys (a store takes about 60 bytes a key; for a larger cache give `hit_ratio`), got {keys}"
+            ),
+        ));
     }
 }
 

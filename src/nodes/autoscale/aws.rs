@@ -7,7 +7,7 @@
 //! and applies the step that holds the breach, then waits its cooldown.
 //! When several policies act, the largest capacity wins (as AWS documents).
 
-use crate::model::{AdjustmentType, Aws, AwsMetric, AwsPolicy, Comparison, ScheduledAction};
+use crate::model::{AdjustmentType, Alarm, Aws, AwsMetric, AwsPolicy, Comparison, ScheduledAction};
 use crate::nodes::monitor::Reading;
 
 use super::{Evaluation, View};
@@ -23,6 +23,13 @@ const LOW_SHARE: f64 = 0.9;
 #[derive(Debug)]
 struct PolicyState {
     policy: AwsPolicy,
+    alarms: Alarms,
+}
+
+/// What a policy remembers between evaluations.
+#[derive(Debug)]
+struct Alarms {
+    /// Consecutive datapoints above the target (target tracking).
     high: u32,
     low: u32,
     /// Datapoints of the step alarm's open period.
@@ -61,12 +68,14 @@ impl AwsState {
                 .iter()
                 .map(|policy| PolicyState {
                     policy: policy.clone(),
-                    high: 0,
-                    low: 0,
-                    period: Vec::new(),
-                    breaches: 0,
-                    last_action_s: f64::NEG_INFINITY,
-                    last_scale_out_s: f64::NEG_INFINITY,
+                    alarms: Alarms {
+                        high: 0,
+                        low: 0,
+                        period: Vec::new(),
+                        breaches: 0,
+                        last_action_s: f64::NEG_INFINITY,
+                        last_scale_out_s: f64::NEG_INFINITY,
+                    },
                 })
                 .collect(),
         }
@@ -168,55 +177,18 @@ impl PolicyState {
                 disable_scale_in,
                 warmup_s,
             } => {
-                let v = value(reading, *metric);
                 let mut e = Evaluation {
                     desired: current,
                     rule: name.clone(),
                     metric: metric.label().into(),
-                    value: v,
+                    value: value(reading, *metric),
                     target: *target,
                     current,
                     reason: String::new(),
                 };
-                if v.is_nan() || serving == 0.0 {
-                    self.high = 0;
-                    self.low = 0;
-                    e.reason = "no datapoint".into();
-                    return e;
-                }
-                if v > *target {
-                    self.high += 1;
-                    self.low = 0;
-                } else if v < LOW_SHARE * target {
-                    self.low += 1;
-                    self.high = 0;
-                } else {
-                    self.high = 0;
-                    self.low = 0;
-                }
-                let wanted = (serving * v / target).ceil() as u32;
-                let warming = now_s - self.last_scale_out_s < *warmup_s;
-                if self.high >= HIGH_DATAPOINTS {
-                    e.desired = wanted.max(current);
-                    if e.desired > current {
-                        self.last_scale_out_s = now_s;
-                    }
-                    e.reason = format!("AlarmHigh: {} datapoints above the target", self.high);
-                } else if self.low >= LOW_DATAPOINTS && warming {
-                    // As AWS: no scale-in while the instances it launched warm up.
-                    e.reason = "AlarmLow, but scale-in waits for the instance warm-up".into();
-                } else if self.low >= LOW_DATAPOINTS && !disable_scale_in {
-                    e.desired = wanted.max(1).min(current);
-                    e.reason = format!(
-                        "AlarmLow: {} datapoints below {LOW_SHARE} × target",
-                        self.low
-                    );
-                } else {
-                    e.reason = format!(
-                        "high {}/{HIGH_DATAPOINTS}, low {}/{LOW_DATAPOINTS}",
-                        self.high, self.low
-                    );
-                }
+                let scale_in = !disable_scale_in;
+                self.alarms
+                    .track_target(&mut e, now_s, serving, scale_in, *warmup_s);
                 e
             }
             AwsPolicy::Step {
@@ -227,71 +199,146 @@ impl PolicyState {
                 cooldown_s,
                 warmup_s,
             } => {
-                let v = value(reading, alarm.metric);
                 let mut e = Evaluation {
                     desired: current,
                     rule: name.clone(),
                     metric: alarm.metric.label().into(),
-                    value: v,
+                    value: value(reading, alarm.metric),
                     target: alarm.threshold,
                     current,
                     reason: "alarm period open".into(),
                 };
-                if v.is_finite() {
-                    self.period.push(v);
-                }
-                if self.period.len() < alarm.datapoints_per_period as usize {
-                    return e;
-                }
-                let mean = self.period.iter().sum::<f64>() / self.period.len() as f64;
-                self.period.clear();
-                e.value = mean;
-                let breach = match alarm.comparison {
-                    Comparison::GreaterThanOrEqualToThreshold => mean >= alarm.threshold,
-                    Comparison::GreaterThanThreshold => mean > alarm.threshold,
-                    Comparison::LessThanThreshold => mean < alarm.threshold,
-                    Comparison::LessThanOrEqualToThreshold => mean <= alarm.threshold,
-                };
-                self.breaches = if breach { self.breaches + 1 } else { 0 };
-                if self.breaches < alarm.periods {
-                    e.reason = format!(
-                        "alarm OK ({}/{} periods breaching)",
-                        self.breaches, alarm.periods
-                    );
-                    return e;
-                }
                 // Within the cooldown, or while the instances of the last
                 // step warm up, the same breach adds nothing more.
-                if now_s - self.last_action_s < cooldown_s.max(*warmup_s) {
-                    e.reason = "in ALARM, cooling down or warming up".into();
-                    return e;
-                }
-                let breach_size = mean - alarm.threshold;
-                let Some(&(_, _, step)) = steps
-                    .iter()
-                    .find(|&&(lower, upper, _)| lower <= breach_size && breach_size < upper)
-                else {
-                    e.reason = "in ALARM, no step holds the breach".into();
-                    return e;
-                };
-                let c = i64::from(current);
-                let desired = match adjustment {
-                    AdjustmentType::ChangeInCapacity => c + i64::from(step),
-                    AdjustmentType::ExactCapacity => i64::from(step),
-                    AdjustmentType::PercentChangeInCapacity => {
-                        let change = (c as f64 * f64::from(step) / 100.0) as i64;
-                        // At least one instance, in the step's direction.
-                        c + if change == 0 {
-                            i64::from(step.signum())
-                        } else {
-                            change
-                        }
-                    }
-                };
-                self.last_action_s = now_s;
-                e.desired = desired.max(0) as u32;
-                e.reason = format!("in ALARM: step {step:+} for a breach of {breach_size:.3}");
+                let quiet_s = cooldown_s.max(*warmup_s);
+                self.alarms
+                    .step(&mut e, now_s, alarm, steps, *adjustment, quiet_s);
                 e
+            }
+        }
+    }
+}
+
+impl Alarms {
+    /// Target tracking's two alarms on the datapoint `e.value` against
+    /// `e.target`: sets `e.desired` and `e.reason`.
+    fn track_target(
+        &mut self,
+        e: &mut Evaluation,
+        now_s: f64,
+        serving: f64,
+        scale_in: bool,
+        warmup_s: f64,
+    ) {
+        let (v, target, current) = (e.value, e.target, e.current);
+        if v.is_nan() || serving == 0.0 {
+            self.high = 0;
+            self.low = 0;
+            e.reason = "no datapoint".into();
+            return;
+        }
+        if v > target {
+            self.high += 1;
+            self.low = 0;
+        } else if v < LOW_SHARE * target {
+            self.low += 1;
+            self.high = 0;
+        } else {
+            self.high = 0;
+            self.low = 0;
+        }
+        let wanted = (serving * v / target).ceil() as u32;
+        let warming = now_s - self.last_scale_out_s < warmup_s;
+        if self.high >= HIGH_DATAPOINTS {
+            e.desired = wanted.max(current);
+            if e.desired > current {
+                self.last_scale_out_s = now_s;
+            }
+            e.reason = format!("AlarmHigh: {} datapoints above the target", self.high);
+        } else if self.low >= LOW_DATAPOINTS && warming {
+            // As AWS: no scale-in while the instances it launched warm up.
+            e.reason = "AlarmLow, but scale-in waits for the instance warm-up".into();
+        } else if self.low >= LOW_DATAPOINTS && scale_in {
+            e.desired = wanted.max(1).min(current);
+            e.reason = format!(
+                "AlarmLow: {} datapoints below {LOW_SHARE} × target",
+                self.low
+            );
+        } else {
+            e.reason = format!(
+                "high {}/{HIGH_DATAPOINTS}, low {}/{LOW_DATAPOINTS}",
+                self.high, self.low
+            );
+        }
+    }
+
+    /// A step policy's alarm on the datapoint `e.value`: at the end of each
+    /// period its mean is compared with the threshold, and after enough
+    /// breaching periods (and `quiet_s` since the last action) the step
+    /// holding the breach sets `e.desired`.
+    fn step(
+        &mut self,
+        e: &mut Evaluation,
+        now_s: f64,
+        alarm: &Alarm,
+        steps: &[(f64, f64, i32)],
+        adjustment: AdjustmentType,
+        quiet_s: f64,
+    ) {
+        if e.value.is_finite() {
+            self.period.push(e.value);
+        }
+        if self.period.len() < alarm.datapoints_per_period as usize {
+            return;
+        }
+        let mean = self.period.iter().sum::<f64>() / self.period.len() as f64;
+        self.period.clear();
+        e.value = mean;
+        let breach = match alarm.comparison {
+            Comparison::GreaterThanOrEqualToThreshold => mean >= alarm.threshold,
+            Comparison::GreaterThanThreshold => mean > alarm.threshold,
+            Comparison::LessThanThreshold => mean < alarm.threshold,
+            Comparison::LessThanOrEqualToThreshold => mean <= alarm.threshold,
+        };
+        self.breaches = if breach { self.breaches + 1 } else { 0 };
+        if self.breaches < alarm.periods {
+            e.reason = format!(
+                "alarm OK ({}/{} periods breaching)",
+                self.breaches, alarm.periods
+            );
+            return;
+        }
+        if now_s - self.last_action_s < quiet_s {
+            e.reason = "in ALARM, cooling down or warming up".into();
+            return;
+        }
+        let breach_size = mean - alarm.threshold;
+        let Some(&(_, _, step)) = steps
+            .iter()
+            .find(|&&(lower, upper, _)| lower <= breach_size && breach_size < upper)
+        else {
+            e.reason = "in ALARM, no step holds the breach".into();
+            return;
+        };
+        self.last_action_s = now_s;
+        e.desired = adjusted(e.current, adjustment, step).max(0) as u32;
+        e.reason = format!("in ALARM: step {step:+} for a breach of {breach_size:.3}");
+    }
+}
+
+/// The capacity a step of `step` sets from `current`.
+fn adjusted(current: u32, adjustment: AdjustmentType, step: i32) -> i64 {
+    let c = i64::from(current);
+    match adjustment {
+        AdjustmentType::ChangeInCapacity => c + i64::from(step),
+        AdjustmentType::ExactCapacity => i64::from(step),
+        AdjustmentType::PercentChangeInCapacity => {
+            let change = (c as f64 * f64::from(step) / 100.0) as i64;
+            // At least one instance, in the step's direction.
+            c + if change == 0 {
+                i64::from(step.signum())
+            } else {
+                change
             }
         }
     }

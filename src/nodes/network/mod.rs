@@ -15,7 +15,7 @@ use crate::engine::rng::{self, Rng};
 use crate::engine::{
     Event, EventQueue, FleetCounts, JobId, Observer, Resource, Sampler, SimTime, Slab, World,
 };
-use crate::model::{Autoscaler, Hits, Keys, Model, NodeId, NodeKind, WritePolicy};
+use crate::model::{Autoscaler, Hits, Keys, Model, Node, NodeId, NodeKind, WritePolicy};
 
 use super::balancer::{pick_instance, pick_target};
 use super::database::DatabaseState;
@@ -114,6 +114,41 @@ fn events_at_one_instant(model: &Model) -> u64 {
     1_000_000 + 32 * (u64::from(model.max_in_flight) + users) + 8 * instances
 }
 
+/// A node idle: its samplers ready, a cache's store prewarmed if asked.
+fn initial_state(model: &Model, node: &Node, seed: u64, replication: u32) -> NodeState {
+    match &node.kind {
+        NodeKind::Balancer(b) => NodeState::Balancer {
+            latency: b.latency.as_ref().map(|d| Sampler::new(d, 1.0)),
+            cursor: 0,
+        },
+        NodeKind::Pool(pool) => NodeState::Pool(PoolState::new(pool)),
+        NodeKind::Cache(cache) => NodeState::Cache {
+            latency: Sampler::new(&cache.latency, 1.0),
+            store: match cache.hits {
+                Hits::Store {
+                    capacity,
+                    policy,
+                    ttl_s,
+                    prewarm,
+                } => {
+                    let mut store = KeyStore::new(capacity, policy, ttl_s);
+                    if prewarm {
+                        let mut rng = rng::stream(seed, replication, &node.name);
+                        store.prewarm(popular_keys(model, capacity), &mut rng);
+                    }
+                    Some(Box::new(store))
+                }
+                Hits::Ratio(_) => None,
+            },
+        },
+        NodeKind::Database(db) => NodeState::Database(Box::new(DatabaseState::new(db))),
+        NodeKind::Delay(delay) => NodeState::Delay {
+            latency: Sampler::new(&delay.latency, 1.0),
+        },
+        NodeKind::Queue(queue) => NodeState::Queue(Box::new(QueueState::new(queue))),
+    }
+}
+
 /// Every node's state, the jobs in flight, and the observer.
 pub struct Network<'m, O: Observer> {
     pub(super) model: &'m Model,
@@ -156,40 +191,8 @@ pub struct Network<'m, O: Observer> {
 impl<'m, O: Observer> Network<'m, O> {
     /// All nodes idle, random streams seeded from (`seed`, `replication`).
     pub fn new(model: &'m Model, seed: u64, replication: u32, observer: O) -> Self {
-        let states = model
-            .nodes
-            .iter()
-            .map(|node| match &node.kind {
-                NodeKind::Balancer(b) => NodeState::Balancer {
-                    latency: b.latency.as_ref().map(|d| Sampler::new(d, 1.0)),
-                    cursor: 0,
-                },
-                NodeKind::Pool(pool) => NodeState::Pool(PoolState::new(pool)),
-                NodeKind::Cache(cache) => NodeState::Cache {
-                    latency: Sampler::new(&cache.latency, 1.0),
-                    store: match cache.hits {
-                        Hits::Store {
-                            capacity,
-                            policy,
-                            ttl_s,
-                            prewarm,
-                        } => {
-                            let mut store = KeyStore::new(capacity, policy, ttl_s);
-                            if prewarm {
-                                let mut rng = rng::stream(seed, replication, &node.name);
-                                store.prewarm(popular_keys(model, capacity), &mut rng);
-                            }
-                            Some(Box::new(store))
-                        }
-                        Hits::Ratio(_) => None,
-                    },
-                },
-                NodeKind::Database(db) => NodeState::Database(Box::new(DatabaseState::new(db))),
-                NodeKind::Delay(delay) => NodeState::Delay {
-                    latency: Sampler::new(&delay.latency, 1.0),
-                },
-                NodeKind::Queue(queue) => NodeState::Queue(Box::new(QueueState::new(queue))),
-            })
+        let states = (model.nodes.iter())
+            .map(|node| initial_state(model, node, seed, replication))
             .collect();
         let mut consumer_of = vec![None; model.nodes.len()];
         for (i, node) in model.nodes.iter().enumerate() {
@@ -209,9 +212,7 @@ impl<'m, O: Observer> Network<'m, O> {
             .iter()
             .map(|source| SourceState::new(source, rng::stream(seed, replication, &source.stream)))
             .collect();
-        let fleets = model
-            .nodes
-            .iter()
+        let fleets = (model.nodes.iter())
             .map(|node| match &node.kind {
                 NodeKind::Pool(pool) => Some(Box::new(FleetState::new(
                     &pool.fleet,
