@@ -272,8 +272,8 @@ impl Observer for Hashing {
         count: u32,
         levels: QueueLevels,
     ) {
-        // Tag 40: far from the other methods', which other kinds extend.
-        self.0.time(40, now);
+        // Tag 41: far from the other methods', which other kinds extend.
+        self.0.time(41, now);
         self.0.node(node);
         self.0.tag(event as u8);
         self.0.u64(u64::from(count));
@@ -281,6 +281,13 @@ impl Observer for Hashing {
         self.0.u64(u64::from(levels.in_flight));
         self.0
             .u64(levels.oldest.map_or(u64::MAX, SimTime::as_nanos));
+    }
+
+    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>) {
+        self.0.time(40, now);
+        self.0.node(node);
+        self.0.u64(delay_ns);
+        self.0.tag(cross_zone.map_or(2, u8::from));
     }
 }
 

@@ -5,6 +5,7 @@ mod analysis;
 mod che;
 mod formulas;
 mod load;
+mod network;
 mod shards;
 mod stations;
 mod tree;

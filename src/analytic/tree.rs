@@ -4,6 +4,7 @@
 //! queues, and the nodes it reaches.
 
 use super::load::hit_ratio;
+use super::network::call_network_s;
 use super::stations::{Solved, Stations};
 use crate::model::{CallMode, Model, NodeId, NodeKind, Operation};
 
@@ -70,7 +71,9 @@ impl Context<'_> {
                     .iter()
                     .filter(|c| c.class_filter[class] && c.mode == CallMode::Sync)
                 {
-                    total += call.probability * below(call.to, call.op == Operation::Write)?;
+                    let network = call_network_s(self.model, pool, call);
+                    total +=
+                        call.probability * (below(call.to, call.op == Operation::Write)? + network);
                 }
                 total
             }
@@ -106,7 +109,8 @@ impl Context<'_> {
             .iter()
             .filter(|c| c.class_filter[class] && c.mode == CallMode::Sync)
         {
-            let m = self.visit_s(call.to, class, call.op == Operation::Write, 1)?;
+            let m = self.visit_s(call.to, class, call.op == Operation::Write, 1)?
+                + call_network_s(self.model, pool, call);
             let scv = match &self.model.nodes[call.to.index()].kind {
                 NodeKind::Delay(delay) => delay.latency.scv(),
                 _ => 1.0,

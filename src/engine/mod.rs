@@ -12,6 +12,7 @@ mod queue;
 pub mod rng;
 mod run;
 mod sample;
+mod sample_laws;
 mod slab;
 mod time;
 

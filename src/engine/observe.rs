@@ -165,4 +165,8 @@ pub trait Observer {
         count: u32,
         levels: QueueLevels,
     );
+    /// The answer of a visit to `node` travels back to its caller for
+    /// `delay_ns` of network latency; `cross_zone` says whether it crossed
+    /// availability zones, when both ends are pool instances with a zone latency.
+    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>);
 }

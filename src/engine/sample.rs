@@ -5,6 +5,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal};
 
 use crate::engine::rng::Rng;
+use crate::engine::sample_laws::{BoundedPareto, Hyperexponential, PhaseType, Weibull};
 use crate::model::Dist;
 
 const NS_PER_MS: f64 = 1e6;
@@ -36,6 +37,14 @@ pub enum Sampler {
         /// Each bin's (low, width), ns.
         bins: Box<[(f64, f64)]>,
     },
+    /// Bounded Pareto, by inversion.
+    BoundedPareto(BoundedPareto),
+    /// Weibull.
+    Weibull(Weibull),
+    /// A mix of exponentials.
+    Hyperexponential(Hyperexponential),
+    /// A general phase-type law, walked phase by phase.
+    PhaseType(PhaseType),
 }
 
 impl Sampler {
@@ -85,6 +94,18 @@ impl Sampler {
                     .collect();
                 Sampler::Histogram { cumulative, bins }
             }
+            Dist::BoundedPareto(law) => Sampler::BoundedPareto(BoundedPareto::new(law, scale)),
+            Dist::Weibull(law) => Sampler::Weibull(Weibull::new(law, scale)),
+            Dist::Hyperexponential(law) => {
+                Sampler::Hyperexponential(Hyperexponential::new(law, scale))
+            }
+            Dist::Erlang(law) => {
+                // Erlang-k is gamma with the integer shape k, scale mean/k.
+                let k = f64::from(law.k.get());
+                let theta = law.mean_ms.get() * scale / k;
+                Sampler::Gamma(Gamma::new(k, theta).expect("validated parameters"))
+            }
+            Dist::PhaseType(law) => Sampler::PhaseType(PhaseType::new(law, scale)),
         }
     }
 
@@ -107,6 +128,10 @@ impl Sampler {
                 let (low, width) = bins[bin];
                 low + width * rng.random::<f64>()
             }
+            Sampler::BoundedPareto(law) => law.draw(rng),
+            Sampler::Weibull(law) => law.draw(rng),
+            Sampler::Hyperexponential(law) => law.draw(rng),
+            Sampler::PhaseType(law) => law.draw(rng),
         };
         // Adding one half then truncating rounds a non-negative number; it
         // is much cheaper than `f64::round`, a libm call on this hot path.

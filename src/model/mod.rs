@@ -8,6 +8,7 @@
 
 mod calls;
 pub mod json_text;
+mod network;
 mod queues;
 mod scaling;
 mod shared;
@@ -19,7 +20,7 @@ use std::path::Path;
 
 pub use self::shared::error::{Diagnostic, ModelError};
 pub use self::shared::ids::DEFAULT_CLASS;
-pub use self::shared::{dist, units};
+pub use self::shared::{dist, laws, units};
 pub use self::topology::catalog;
 pub use self::topology::check_sizes::MAX_BATCH;
 pub use self::topology::compiled::*;

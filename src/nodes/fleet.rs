@@ -39,6 +39,8 @@ pub enum Timer {
     Retry { job: JobId, token: u32 },
     /// The visibility timeout of a queue's delivery ends.
     Visibility { queue: NodeId, delivery: JobId },
+    /// A call's answer, in transit over the network, reaches its caller.
+    Answer { job: JobId },
 }
 
 /// The run-time state of one pool's fleet.

@@ -344,7 +344,17 @@ fn scale_dist(dist: &mut Value, factor: f64) {
     };
     for (key, value) in family.iter_mut() {
         match (key.as_str(), value) {
-            ("mean_ms" | "ms" | "min_ms" | "max_ms", value) => scale_number(value, factor),
+            ("mean_ms" | "ms" | "min_ms" | "max_ms" | "scale_ms", value) => {
+                scale_number(value, factor)
+            }
+            // A hyperexponential's branches and a phase-type law's phases.
+            ("branches" | "phases", Value::Array(parts)) => {
+                for part in parts {
+                    if let Some(value) = part.get_mut("mean_ms") {
+                        scale_number(value, factor);
+                    }
+                }
+            }
             ("samples_ms", Value::Array(samples)) => {
                 samples.iter_mut().for_each(|s| scale_number(s, factor))
             }

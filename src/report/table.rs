@@ -86,6 +86,18 @@ const LATENCY_HEADER: [&str; 7] = [
 
 /// Writes the whole table for `summary`.
 pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Result<()> {
+    write_title(out, summary, window_s)?;
+    write_outcome(out, summary)?;
+    write_latencies(out, summary)?;
+    write_nodes(out, summary)?;
+    if !summary.calls.is_empty() {
+        write_calls(out, summary)?;
+    }
+    write_footnotes(out, summary)
+}
+
+/// The model's name, the replications and the window they measured.
+fn write_title(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Result<()> {
     let name = if summary.model.is_empty() {
         "model"
     } else {
@@ -103,6 +115,11 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
             ""
         },
     )?;
+    Ok(())
+}
+
+/// A run that stopped early, and why.
+fn write_outcome(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     match &summary.unstable {
         Some(Outcome::Unstable {
             at_s,
@@ -120,7 +137,11 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
         )?,
         Some(Outcome::Completed) | None => {}
     }
+    Ok(())
+}
 
+/// End-to-end latency, for all requests and for each class.
+fn write_latencies(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     writeln!(out)?;
     let mut rows = vec![
         std::iter::once("end to end")
@@ -153,8 +174,11 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
             );
         }
     }
-    write_rows(out, &rows)?;
+    write_rows(out, &rows)
+}
 
+/// Each node's latency, utilization, queue, rejections and price.
+fn write_nodes(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     writeln!(out)?;
     let mut rows = vec![
         ["node", "kind"]
@@ -184,12 +208,12 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
                 .collect(),
         );
     }
-    write_rows(out, &rows)?;
+    write_rows(out, &rows)
+}
 
-    if !summary.calls.is_empty() {
-        write_calls(out, summary)?;
-    }
-
+/// The lines under the tables: drops at queue timeouts, shards, database
+/// servers, cache hit ratios and the cost.
+fn write_footnotes(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     writeln!(out)?;
     let dropped: Vec<String> = summary
         .nodes
@@ -225,6 +249,25 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
         .collect();
     if !hit_ratios.is_empty() {
         writeln!(out, "cache hit ratio: {}", hit_ratios.join(", "))?;
+    }
+    let network: Vec<String> = summary
+        .nodes
+        .iter()
+        .filter_map(|node| {
+            let ms = node.network_ms?;
+            let cross = node
+                .cross_zone_share
+                .map(|s| format!(", {}% cross-zone", percent(s)));
+            Some(format!(
+                "{} {} ms{}",
+                node.name,
+                cell(ms),
+                cross.unwrap_or_default()
+            ))
+        })
+        .collect();
+    if !network.is_empty() {
+        writeln!(out, "network time per answer: {}", network.join("; "))?;
     }
     writeln!(
         out,

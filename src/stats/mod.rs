@@ -9,6 +9,7 @@
 
 mod interval;
 mod latency;
+mod network;
 mod number;
 mod queues;
 mod recorder;
@@ -18,6 +19,7 @@ mod summary;
 
 pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary, pairs as histogram_pairs};
+pub use network::NetworkResult;
 pub use number::csv_number;
 pub use queues::QueueResult;
 pub use recorder::{Recorder, RunInfo};

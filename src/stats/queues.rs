@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::engine::{Level, MessageEvent, QueueLevels, SimTime};
 
 /// Accumulators of one queue.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct QueueRecord {
     counts: [u64; 6],
     in_flight: Level,

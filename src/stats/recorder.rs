@@ -5,9 +5,10 @@
 use crate::engine::{
     CallEvent, Decision, FleetCounts, MessageEvent, Observer, QueueLevels, Resource, SimTime,
 };
-use crate::model::{ClassId, Model, NodeId, NodeKind};
+use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
 
 use super::latency::{LatencyRecord, LatencySummary};
+use super::network::NetworkRecord;
 use super::queues::QueueRecord;
 use super::result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
@@ -41,6 +42,7 @@ struct NodeRecord {
     workers_per_instance: u32,
     /// A queue's messages.
     queue: Option<Box<QueueRecord>>,
+    network: NetworkRecord,
 }
 
 /// One shard of a database: its busy connections, its finished queries.
@@ -157,70 +159,16 @@ impl Recorder {
         let from = self.warmup_end;
         let window_ns = end.since(from).max(1) as f64;
         let window_s = window_ns / 1e9;
-        let mut usd_per_hour = 0.0;
-        let mut records = self.nodes;
-        let nodes: Vec<NodeResult> = records
-            .iter_mut()
-            .zip(&model.nodes)
-            .map(|(record, node)| {
-                let instance_ns = record.instances.area_until(end, from);
-                let serving_ns = record.serving.area_until(end, from);
-                let ratio = |busy: &Level, per_instance: u32| {
-                    (per_instance > 0 && serving_ns > 0.0).then(|| {
-                        busy.area_until(end, from) / (serving_ns * f64::from(per_instance))
-                    })
-                };
-                let node_usd_per_hour = record.usd_per_hour.area_until(end, from) / window_ns;
-                usd_per_hour += node_usd_per_hour;
-                NodeResult {
-                    name: node.name.clone(),
-                    kind: node.kind.label().to_string(),
-                    latency: with_turn_aways(
-                        record.latency.summarize(window_s),
-                        record.rejected + record.expired,
-                    ),
-                    rejected: record.rejected,
-                    expired: record.expired,
-                    offered_per_s: (record.latency.ok
-                        + record.latency.errors
-                        + record.rejected
-                        + record.expired) as f64
-                        / window_s,
-                    queued: record.queued,
-                    utilization: ratio(&record.busy_servers, record.servers_per_instance),
-                    worker_utilization: ratio(&record.busy_workers, record.workers_per_instance),
-                    mean_queue: record.waiting.area_until(end, from) / window_ns,
-                    mean_instances: instance_ns / window_ns,
-                    shards: match &node.kind {
-                        NodeKind::Database(db) => record
-                            .shards
-                            .iter()
-                            .map(|shard| ShardResult {
-                                utilization: shard.busy.area_until(end, from)
-                                    / (window_ns * f64::from(db.connections * (1 + db.replicas))),
-                                primary_utilization: shard.busy_primary.area_until(end, from)
-                                    / (window_ns * f64::from(db.connections)),
-                                replica_utilization: (db.replicas > 0).then(|| {
-                                    (shard.busy.area_until(end, from)
-                                        - shard.busy_primary.area_until(end, from))
-                                        / (window_ns * f64::from(db.connections * db.replicas))
-                                }),
-                                throughput_rps: shard.done as f64 / window_s,
-                                mean_ms: shard.sum_ns / shard.done.max(1) as f64 / 1e6,
-                            })
-                            .collect(),
-                        _ => Vec::new(),
-                    },
-                    hit_ratio: matches!(node.kind, NodeKind::Cache(_))
-                        .then(|| record.hits as f64 / record.lookups.max(1) as f64),
-                    usd_per_hour: node_usd_per_hour,
-                    queue: record
-                        .queue
-                        .as_mut()
-                        .map(|queue| queue.result(end, from, window_s)),
-                }
-            })
+        let window = Window {
+            from,
+            end,
+            ns: window_ns,
+        };
+        let nodes: Vec<NodeResult> = (self.nodes.iter().zip(&model.nodes))
+            .map(|(record, node)| record.result(node, &window))
             .collect();
+        // Summed in node order from +0, as the figures always were.
+        let usd_per_hour = (nodes.iter()).fold(0.0, |sum, node| sum + node.usd_per_hour);
         let end_to_end = self.end_to_end.summarize(window_s);
         let usd_total = usd_per_hour * window_s / 3600.0;
         let usd_per_million = if end_to_end.completed == 0 {
@@ -259,6 +207,85 @@ impl Recorder {
             calls: self.calls,
             breaker_log: self.breaker_log,
         }
+    }
+}
+
+/// The measured window: from the end of the warm-up to the end of the run.
+struct Window {
+    from: SimTime,
+    end: SimTime,
+    /// Its length in nanoseconds, at least 1.
+    ns: f64,
+}
+
+impl NodeRecord {
+    /// The node's figures over `window`.
+    fn result(&self, node: &Node, window: &Window) -> NodeResult {
+        let Window {
+            from,
+            end,
+            ns: window_ns,
+        } = *window;
+        let window_s = window_ns / 1e9;
+        let instance_ns = self.instances.area_until(end, from);
+        let serving_ns = self.serving.area_until(end, from);
+        let ratio = |busy: &Level, per_instance: u32| {
+            (per_instance > 0 && serving_ns > 0.0)
+                .then(|| busy.area_until(end, from) / (serving_ns * f64::from(per_instance)))
+        };
+        NodeResult {
+            name: node.name.clone(),
+            kind: node.kind.label().to_string(),
+            latency: with_turn_aways(
+                self.latency.summarize(window_s),
+                self.rejected + self.expired,
+            ),
+            rejected: self.rejected,
+            expired: self.expired,
+            offered_per_s: (self.latency.ok + self.latency.errors + self.rejected + self.expired)
+                as f64
+                / window_s,
+            queued: self.queued,
+            utilization: ratio(&self.busy_servers, self.servers_per_instance),
+            worker_utilization: ratio(&self.busy_workers, self.workers_per_instance),
+            mean_queue: self.waiting.area_until(end, from) / window_ns,
+            mean_instances: instance_ns / window_ns,
+            shards: match &node.kind {
+                NodeKind::Database(db) => self.shard_results(db, window),
+                _ => Vec::new(),
+            },
+            hit_ratio: matches!(node.kind, NodeKind::Cache(_))
+                .then(|| self.hits as f64 / self.lookups.max(1) as f64),
+            usd_per_hour: self.usd_per_hour.area_until(end, from) / window_ns,
+            network: self.network.summarize(window.ns / 1e9),
+            queue: (self.queue.as_deref().cloned())
+                .map(|mut queue| queue.result(end, from, window.ns / 1e9)),
+        }
+    }
+
+    /// Each shard's utilization (all its servers, the primary, the
+    /// replicas), throughput and mean time over `window`.
+    fn shard_results(&self, db: &Database, window: &Window) -> Vec<ShardResult> {
+        let Window {
+            from,
+            end,
+            ns: window_ns,
+        } = *window;
+        let window_s = window_ns / 1e9;
+        (self.shards.iter())
+            .map(|shard| ShardResult {
+                utilization: shard.busy.area_until(end, from)
+                    / (window_ns * f64::from(db.connections * (1 + db.replicas))),
+                primary_utilization: shard.busy_primary.area_until(end, from)
+                    / (window_ns * f64::from(db.connections)),
+                replica_utilization: (db.replicas > 0).then(|| {
+                    (shard.busy.area_until(end, from) - shard.busy_primary.area_until(end, from))
+                        / (window_ns * f64::from(db.connections * db.replicas))
+                }),
+                throughput_rps: shard.done as f64 / window_s,
+                mean_ms: shard.sum_ns / shard.done.max(1) as f64 / 1e6,
+            })
+            .collect()
     }
 }
 
@@ -445,6 +472,14 @@ impl Observer for Recorder {
             .set(now, self.warmup_end, f64::from(levels.visible));
         if let Some(queue) = &mut record.queue {
             queue.record(now, self.warmup_end, event, count, levels);
+        }
+    }
+
+    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>) {
+        if now >= self.warmup_end {
+            self.nodes[node.index()]
+                .network
+                .record(delay_ns, cross_zone);
         }
     }
 }

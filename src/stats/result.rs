@@ -173,6 +173,9 @@ pub struct NodeResult {
     /// A queue's message figures (absent for other kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<super::queues::QueueResult>,
+    /// Network time of its answers, when they travel over a latency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<super::network::NetworkResult>,
 }
 
 /// Figures of one database shard (its primary and replicas together).

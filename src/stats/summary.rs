@@ -69,6 +69,12 @@ pub struct NodeEstimate {
     pub shards: Vec<ShardEstimate>,
     /// Requests dropped per second at the queue timeout.
     pub expired_per_s: Estimate,
+    /// Mean network time of its answers, ms, when they travel over a latency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_ms: Option<Estimate>,
+    /// The share of its answers between pool instances that crossed zones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_zone_share: Option<Estimate>,
 }
 
 /// One database shard over replications.
@@ -138,73 +144,6 @@ impl Summary {
     /// Summarizes `runs` (at least one), replications of the same model.
     pub fn of(runs: &[RunResult]) -> Summary {
         let first = &runs[0];
-        let over = |figure: &dyn Fn(&RunResult) -> f64| {
-            Estimate::of(&runs.iter().map(figure).collect::<Vec<_>>())
-        };
-        let optional = |figure: &dyn Fn(&RunResult) -> Option<f64>| {
-            let values: Option<Vec<f64>> = runs.iter().map(figure).collect();
-            values.map(|v| Estimate::of(&v))
-        };
-        let nodes = first
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| NodeEstimate {
-                name: node.name.clone(),
-                kind: node.kind.clone(),
-                latency: LatencyEstimate::of(
-                    &runs.iter().map(|r| &r.nodes[i].latency).collect::<Vec<_>>(),
-                ),
-                utilization: optional(&|r| r.nodes[i].utilization),
-                worker_utilization: optional(&|r| r.nodes[i].worker_utilization),
-                mean_queue: over(&|r| r.nodes[i].mean_queue),
-                rejected_per_s: over(&|r| r.nodes[i].rejected as f64 / r.window_s),
-                usd_per_hour: over(&|r| r.nodes[i].usd_per_hour),
-                hit_ratio: optional(&|r| r.nodes[i].hit_ratio),
-                offered_per_s: over(&|r| r.nodes[i].offered_per_s),
-                shards: (0..node.shards.len())
-                    .map(|k| ShardEstimate {
-                        utilization: over(&|r| r.nodes[i].shards[k].utilization),
-                        primary_utilization: over(&|r| r.nodes[i].shards[k].primary_utilization),
-                        replica_utilization: optional(&|r| {
-                            r.nodes[i].shards[k].replica_utilization
-                        }),
-                        throughput_rps: over(&|r| r.nodes[i].shards[k].throughput_rps),
-                        mean_ms: over(&|r| r.nodes[i].shards[k].mean_ms),
-                    })
-                    .collect(),
-                expired_per_s: over(&|r| r.nodes[i].expired as f64 / r.window_s),
-            })
-            .collect();
-        let calls = first
-            .calls
-            .iter()
-            .enumerate()
-            .map(|(i, call)| {
-                let rate = |figure: fn(&super::CallResult) -> u64| {
-                    over(&|r| figure(&r.calls[i]) as f64 / r.window_s)
-                };
-                CallEstimate {
-                    name: call.name.clone(),
-                    callee: call.callee.clone(),
-                    attempts_per_s: rate(|c| c.attempts),
-                    retries_per_s: rate(|c| c.retries),
-                    timeouts_per_s: rate(|c| c.timeouts),
-                    failed_per_s: rate(|c| c.failed),
-                    budget_denied_per_s: rate(|c| c.budget_denied),
-                    short_circuits_per_s: rate(|c| c.short_circuits),
-                    breaker_openings: over(&|r| r.calls[i].breaker_openings as f64),
-                    connection_wait_ms: over(&|r| {
-                        let call = &r.calls[i];
-                        if call.connected == 0 {
-                            f64::NAN
-                        } else {
-                            call.connection_wait_ns / call.connected as f64 / 1e6
-                        }
-                    }),
-                }
-            })
-            .collect();
         Summary {
             model: first.model.clone(),
             replications: runs.len(),
@@ -225,10 +164,86 @@ impl Summary {
                     (class.name.clone(), LatencyEstimate::of(&latencies))
                 })
                 .collect(),
-            nodes,
-            calls,
-            usd_per_hour: over(&|r| r.cost.usd_per_hour),
-            usd_per_million: over(&|r| r.cost.usd_per_million),
+            nodes: (0..first.nodes.len())
+                .map(|i| node_estimate(runs, i))
+                .collect(),
+            calls: (0..first.calls.len())
+                .map(|i| call_estimate(runs, i))
+                .collect(),
+            usd_per_hour: over(runs, &|r| r.cost.usd_per_hour),
+            usd_per_million: over(runs, &|r| r.cost.usd_per_million),
         }
+    }
+}
+
+/// The estimate of `figure` over the runs.
+fn over(runs: &[RunResult], figure: &dyn Fn(&RunResult) -> f64) -> Estimate {
+    Estimate::of(&runs.iter().map(figure).collect::<Vec<_>>())
+}
+
+/// The estimate of `figure` when every run has it, else `None`.
+fn optional(runs: &[RunResult], figure: &dyn Fn(&RunResult) -> Option<f64>) -> Option<Estimate> {
+    let values: Option<Vec<f64>> = runs.iter().map(figure).collect();
+    values.map(|v| Estimate::of(&v))
+}
+
+/// The estimates of node `i`, its shards' among them.
+fn node_estimate(runs: &[RunResult], i: usize) -> NodeEstimate {
+    let node = &runs[0].nodes[i];
+    let over = |figure: &dyn Fn(&RunResult) -> f64| over(runs, figure);
+    let optional = |figure: &dyn Fn(&RunResult) -> Option<f64>| optional(runs, figure);
+    NodeEstimate {
+        name: node.name.clone(),
+        kind: node.kind.clone(),
+        latency: LatencyEstimate::of(&runs.iter().map(|r| &r.nodes[i].latency).collect::<Vec<_>>()),
+        utilization: optional(&|r| r.nodes[i].utilization),
+        worker_utilization: optional(&|r| r.nodes[i].worker_utilization),
+        mean_queue: over(&|r| r.nodes[i].mean_queue),
+        rejected_per_s: over(&|r| r.nodes[i].rejected as f64 / r.window_s),
+        usd_per_hour: over(&|r| r.nodes[i].usd_per_hour),
+        hit_ratio: optional(&|r| r.nodes[i].hit_ratio),
+        network_ms: optional(&|r| r.nodes[i].network.as_ref().map(|n| n.mean_ms)),
+        cross_zone_share: optional(&|r| {
+            r.nodes[i].network.as_ref().and_then(|n| n.cross_zone_share)
+        }),
+        offered_per_s: over(&|r| r.nodes[i].offered_per_s),
+        shards: (0..node.shards.len())
+            .map(|k| ShardEstimate {
+                utilization: over(&|r| r.nodes[i].shards[k].utilization),
+                primary_utilization: over(&|r| r.nodes[i].shards[k].primary_utilization),
+                replica_utilization: optional(&|r| r.nodes[i].shards[k].replica_utilization),
+                throughput_rps: over(&|r| r.nodes[i].shards[k].throughput_rps),
+                mean_ms: over(&|r| r.nodes[i].shards[k].mean_ms),
+            })
+            .collect(),
+        expired_per_s: over(&|r| r.nodes[i].expired as f64 / r.window_s),
+    }
+}
+
+/// The estimates of call site `i`: rates per second of its attempts and
+/// failures, its breaker's openings, its wait for a connection.
+fn call_estimate(runs: &[RunResult], i: usize) -> CallEstimate {
+    let call = &runs[0].calls[i];
+    let rate = |figure: fn(&super::CallResult) -> u64| {
+        over(runs, &|r| figure(&r.calls[i]) as f64 / r.window_s)
+    };
+    CallEstimate {
+        name: call.name.clone(),
+        callee: call.callee.clone(),
+        attempts_per_s: rate(|c| c.attempts),
+        retries_per_s: rate(|c| c.retries),
+        timeouts_per_s: rate(|c| c.timeouts),
+        failed_per_s: rate(|c| c.failed),
+        budget_denied_per_s: rate(|c| c.budget_denied),
+        short_circuits_per_s: rate(|c| c.short_circuits),
+        breaker_openings: over(runs, &|r| r.calls[i].breaker_openings as f64),
+        connection_wait_ms: over(runs, &|r| {
+            let call = &r.calls[i];
+            if call.connected == 0 {
+                f64::NAN
+            } else {
+                call.connection_wait_ns / call.connected as f64 / 1e6
+            }
+        }),
     }
 }

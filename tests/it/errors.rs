@@ -136,7 +136,7 @@ fn unknown_field() {
 fn unknown_top_level_field() {
     check(
         &text(|t| t["node"] = json!({})),
-        "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `traffic`, `nodes` at line 7 column 8",
+        "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `traffic`, `nodes`, `network` at line 7 column 8",
     );
 }
 
@@ -188,7 +188,7 @@ fn node_without_a_kind() {
 fn misspelt_distribution_family() {
     check(
         &text(|t| web(t)["service"] = json!({ "expo": { "mean_ms": 20 } })),
-        "nodes.web.pool.service: unknown variant `expo`, expected one of `exponential`, `constant`, `uniform`, `lognormal`, `gamma`, `empirical`, `histogram` at line 13 column 16",
+        "nodes.web.pool.service: unknown variant `expo`, expected one of `exponential`, `constant`, `uniform`, `lognormal`, `gamma`, `empirical`, `histogram`, `bounded_pareto`, `weibull`, `hyperexponential`, `erlang`, `phase_type` at line 13 column 16",
     );
 }
 

@@ -3,19 +3,11 @@
 //! (a gamma whose shape 1/cv² overflows, a lognormal whose σ does), and a
 //! duration scaled to nanoseconds must stay finite.
 
+use crate::model::shared::bounds::{check_at_most, check_mean};
 use crate::model::shared::dist::DistSpec;
 use crate::model::shared::error::Diagnostic;
+use crate::model::shared::law_checks;
 use crate::model::shared::units::shown;
-
-/// The longest duration a distribution may name, ms: 10^9 s, the longest
-/// run. With speeds at least [`MIN_SPEED`] every draw stays below 10^21 ns,
-/// finite (a draw beyond 2^64 ns saturates, like every time sum).
-pub const MAX_MS: f64 = 1e12;
-
-/// The smallest mean of exponential, lognormal and gamma laws, ms: one
-/// nanosecond, the clock's resolution (a smaller mean rounds to 0, and the
-/// gamma's scale mean·cv² could underflow to 0, which `rand_distr` refuses).
-pub const MIN_MEAN_MS: f64 = 1e-6;
 
 /// Coefficients of variation of lognormal and gamma laws. Below, the gamma's
 /// shape 1/cv² grows past any use (write `constant`); above, the law's mean
@@ -30,17 +22,8 @@ pub const MAX_SPEED: f64 = 1e3;
 /// Checks `dist` at `path`: shapes (bounds in order, lists not empty) and
 /// the ranges above.
 pub fn check_dist(acc: &mut Vec<Diagnostic>, path: &str, dist: &DistSpec) {
-    let mut at_most = |field: &str, value: f64| {
-        if value > MAX_MS {
-            acc.push(Diagnostic::new(
-                format!("{path}.{field}"),
-                format!(
-                    "expected at most {MAX_MS:e} ms (10^9 s, the longest run), got {}",
-                    shown(value)
-                ),
-            ));
-        }
-    };
+    let mut at_most =
+        |field: &str, value: f64| check_at_most(acc, &format!("{path}.{field}"), value);
     match dist {
         DistSpec::Exponential { mean_ms } => at_most("exponential.mean_ms", mean_ms.get()),
         DistSpec::Constant { ms } => at_most("constant.ms", ms.get()),
@@ -61,6 +44,11 @@ pub fn check_dist(acc: &mut Vec<Diagnostic>, path: &str, dist: &DistSpec) {
                 at_most(&format!("histogram.bins[{i}].to_ms"), bin.to_ms.get());
             }
         }
+        DistSpec::BoundedPareto(law) => law_checks::bounded_pareto(acc, path, law),
+        DistSpec::Weibull(law) => law_checks::weibull(acc, path, law),
+        DistSpec::Hyperexponential(law) => law_checks::hyperexponential(acc, path, law),
+        DistSpec::Erlang(law) => law_checks::erlang(acc, path, law),
+        DistSpec::PhaseType(law) => law_checks::phase_type(acc, path, law),
     }
     check_shape(acc, path, dist);
 }
@@ -118,18 +106,6 @@ fn check_shape(acc: &mut Vec<Diagnostic>, path: &str, dist: &DistSpec) {
             check_weights(acc, &format!("{path}.histogram.bins"), weights);
         }
         _ => {}
-    }
-}
-
-fn check_mean(acc: &mut Vec<Diagnostic>, path: &str, mean_ms: f64) {
-    if mean_ms < MIN_MEAN_MS {
-        acc.push(Diagnostic::new(
-            format!("{path}.mean_ms"),
-            format!(
-                "expected a mean of at least {MIN_MEAN_MS:e} ms (1 ns, the clock's resolution), got {}",
-                shown(mean_ms)
-            ),
-        ));
     }
 }
 

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::shared::laws::{
+    BoundedParetoSpec, ErlangSpec, HyperexponentialSpec, PhaseTypeSpec, WeibullSpec,
+};
 use crate::model::shared::units::{NonNegative, Positive};
 
 /// A distribution of a duration, written `{ "<family>": { … } }`, in milliseconds.
@@ -52,6 +55,16 @@ pub enum DistSpec {
         /// The bins (at least one).
         bins: Vec<BinSpec>,
     },
+    /// Pareto cut to `[min_ms, max_ms]`: a heavy tail with a largest value.
+    BoundedPareto(BoundedParetoSpec),
+    /// Weibull, by shape and scale or shape and mean.
+    Weibull(WeibullSpec),
+    /// A mix of exponentials: branches with a probability and a mean each.
+    Hyperexponential(HyperexponentialSpec),
+    /// The sum of `k` exponential phases with the given total mean.
+    Erlang(ErlangSpec),
+    /// A general phase-type law: exponential phases chained by probabilities.
+    PhaseType(PhaseTypeSpec),
 }
 
 /// One bin of a [`DistSpec::Histogram`].
@@ -70,9 +83,14 @@ impl DistSpec {
     /// The smallest value it can take, ms (0 for the unbounded families).
     pub fn min_ms(&self) -> f64 {
         match self {
-            DistSpec::Exponential { .. } | DistSpec::Lognormal { .. } | DistSpec::Gamma { .. } => {
-                0.0
-            }
+            DistSpec::Exponential { .. }
+            | DistSpec::Lognormal { .. }
+            | DistSpec::Gamma { .. }
+            | DistSpec::Weibull(_)
+            | DistSpec::Hyperexponential(_)
+            | DistSpec::Erlang(_)
+            | DistSpec::PhaseType(_) => 0.0,
+            DistSpec::BoundedPareto(law) => law.min_ms.get(),
             DistSpec::Constant { ms } => ms.get(),
             DistSpec::Uniform { min_ms, .. } => min_ms.get(),
             DistSpec::Empirical { samples_ms } => samples_ms
@@ -103,6 +121,11 @@ impl DistSpec {
                     .sum::<f64>()
                     / total
             }
+            DistSpec::BoundedPareto(law) => law.mean_ms(),
+            DistSpec::Weibull(law) => law.mean_ms(),
+            DistSpec::Hyperexponential(law) => law.mean_ms(),
+            DistSpec::Erlang(law) => law.mean_ms.get(),
+            DistSpec::PhaseType(law) => law.mean_ms(),
         }
     }
 
@@ -111,6 +134,17 @@ impl DistSpec {
         let mean = self.mean_ms();
         if mean == 0.0 {
             return 0.0;
+        }
+        let exact = match self {
+            DistSpec::BoundedPareto(law) => Some(law.scv()),
+            DistSpec::Weibull(law) => Some(law.scv()),
+            DistSpec::Hyperexponential(law) => Some(law.scv()),
+            DistSpec::Erlang(law) => Some(law.scv()),
+            DistSpec::PhaseType(law) => Some(law.scv()),
+            _ => None,
+        };
+        if let Some(scv) = exact {
+            return scv;
         }
         let variance = match self {
             DistSpec::Exponential { mean_ms } => mean_ms.get().powi(2),
@@ -138,6 +172,12 @@ impl DistSpec {
                     / total
                     - mean * mean
             }
+            // Answered above, from each law's own closed form.
+            DistSpec::BoundedPareto(_)
+            | DistSpec::Weibull(_)
+            | DistSpec::Hyperexponential(_)
+            | DistSpec::Erlang(_)
+            | DistSpec::PhaseType(_) => 0.0,
         };
         variance / (mean * mean)
     }

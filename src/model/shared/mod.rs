@@ -2,9 +2,12 @@
 //! back: range-checked units, distributions and their checks, errors, the
 //! duplicate-key guard. A leaf: no file here imports another part of `model`.
 
+pub mod bounds;
 pub mod checks;
 pub mod dist;
 pub mod error;
 pub mod ids;
+pub mod law_checks;
+pub mod laws;
 pub mod unique;
 pub mod units;

@@ -10,8 +10,8 @@ use petgraph::graph::DiGraph;
 pub(crate) use crate::model::shared::checks::check_dist;
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
-    AutoscalingSpec, BalancerSpec, CacheSpec, DatabaseSpec, InstanceTypeSpec, NodeSpec, PoolSpec,
-    Sharding, Topology,
+    AutoscalingSpec, BalancerSpec, CacheSpec, CallMode, DatabaseSpec, InstanceTypeSpec, NodeSpec,
+    PoolSpec, Sharding, Topology,
 };
 use crate::model::traffic::compile as compile_traffic;
 use crate::model::traffic::sources as traffic_sources;
@@ -55,6 +55,7 @@ pub fn check(
         instance_types,
     };
     check_document(acc, topology, class_names.len());
+    crate::model::network::check::zone_latency(acc, &topology.network);
     for source in &sources {
         check_target(
             acc,
@@ -202,6 +203,8 @@ fn check_pool(
         );
         let path = at(&format!("pool.calls[{i}].classes"));
         check_classes(acc, &known.classes, &path, &call.classes);
+        let (path, sync) = (at(&format!("pool.calls[{i}]")), call.mode == CallMode::Sync);
+        crate::model::network::check::call_latency(acc, &path, &call.latency, sync);
     }
 }
 

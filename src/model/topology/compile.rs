@@ -116,6 +116,7 @@ pub fn compile(
         classes,
         nodes,
         call_sites,
+        zones: crate::model::network::check::zone_latency(&mut Vec::new(), &topology.network),
     })
 }
 
@@ -218,6 +219,12 @@ fn pool(lookup: &Lookup, pool: &PoolSpec, duration_s: f64) -> Pool {
                 mode: call.mode,
                 op: call.op,
                 site: None,
+                latency: crate::model::network::check::call_latency(
+                    &mut Vec::new(),
+                    "",
+                    &call.latency,
+                    call.mode == CallMode::Sync,
+                ),
             })
             .collect(),
     }

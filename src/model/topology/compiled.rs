@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 pub use crate::model::calls::compiled::*;
+pub use crate::model::network::compiled::{CallLatency, ZoneLatency};
 pub use crate::model::queues::compiled::Queue;
 pub use crate::model::scaling::compiled::*;
 pub use crate::model::shared::dist::DistSpec as Dist;
@@ -36,6 +37,8 @@ pub struct Model {
     /// Calls with a timeout, retries or a breaker: pools' calls in node and
     /// call order, then sources' clients.
     pub call_sites: Vec<CallSite>,
+    /// Round trips between pool instances by zone (`network`).
+    pub zones: ZoneLatency,
 }
 
 impl Model {
@@ -191,6 +194,8 @@ pub struct Call {
     pub op: Operation,
     /// Its timeout, retries and breaker, if it has any.
     pub site: Option<SiteId>,
+    /// The network's time on it.
+    pub latency: Option<CallLatency>,
 }
 
 /// A compiled cache.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::calls::spec::*;
+pub use crate::model::network::spec::*;
 pub use crate::model::queues::spec::QueueSpec;
 pub use crate::model::scaling::spec::*;
 use crate::model::shared::dist::DistSpec;
@@ -31,6 +32,9 @@ pub struct Topology {
     /// The nodes, by name. BTreeMap: iteration order is the names' order, never a hash's.
     #[serde(deserialize_with = "unique::map")]
     pub nodes: BTreeMap<String, NodeSpec>,
+    /// Latency between availability zones (default: none).
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
 }
 
 /// `simulation`: how long to run and what to discard.
@@ -266,6 +270,9 @@ pub struct CallSpec {
     /// for a free one, holding its worker (default: unlimited).
     #[serde(default)]
     pub connections: Option<Count>,
+    /// The network's time on this call, `one_way` or `round_trip` (default: none).
+    #[serde(default)]
+    pub latency: Option<CallLatencySpec>,
 }
 
 /// `cache`: answers a share of requests itself, sends the rest on.

@@ -108,7 +108,10 @@ impl<O: Observer> Network<'_, O> {
                 self.fleet(node).zone_up[zone as usize] = true;
                 self.reconcile(now, queue, node);
             }
-            Timer::CallTimeout { .. } | Timer::Retry { .. } | Timer::Visibility { .. } => {
+            Timer::CallTimeout { .. }
+            | Timer::Retry { .. }
+            | Timer::Answer { .. }
+            | Timer::Visibility { .. } => {
                 unreachable!("call and queue timers are the network's, not the fleet's")
             }
             Timer::Action { node, index } => {

@@ -32,6 +32,7 @@ use crate::traffic::{Request, SourceState};
 mod calls;
 mod database_paths;
 mod fleet_paths;
+mod latency;
 mod pool_paths;
 mod queue_paths;
 
@@ -186,6 +187,8 @@ pub struct Network<'m, O: Observer> {
     expired: Vec<JobId>,
     /// For each node, the queue it consumes (a pool consumes one at most).
     consumer_of: Vec<Option<NodeId>>,
+    /// Call and zone latencies (`latency.rs`).
+    wires: latency::Wires,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -239,6 +242,7 @@ impl<'m, O: Observer> Network<'m, O> {
             last_token: 0,
             expired: Vec::new(),
             consumer_of,
+            wires: latency::Wires::new(model, seed, replication),
             timers: Slab::new(),
             fleets,
             jobs: Slab::new(),
@@ -325,7 +329,9 @@ impl<'m, O: Observer> Network<'m, O> {
             Event::Arrival { source } => self.sources[source as usize].entry(),
             Event::PhaseDone { job } => self.jobs[job].node,
             Event::Timer { id } => match self.timers[id] {
-                Timer::CallTimeout { job, .. } | Timer::Retry { job, .. } => self.jobs[job].node,
+                Timer::CallTimeout { job, .. }
+                | Timer::Retry { job, .. }
+                | Timer::Answer { job } => self.jobs[job].node,
                 Timer::Booted { node, .. }
                 | Timer::Ready { node, .. }
                 | Timer::Crash { node, .. }
@@ -468,9 +474,24 @@ impl<'m, O: Observer> Network<'m, O> {
         // A freed slot keeps its data: a zero token makes any timer still
         // set for this job stale.
         self.jobs[id].token = 0;
+        if self.wires.any && self.answer_travels(now, queue, id, answer) {
+            return;
+        }
         let job = self.jobs.remove(id);
         self.count_request(job.origin, -1);
         let ok = answer == Answer::Ok;
+        self.visit_ended(now, &job, answer);
+        match job.origin {
+            Origin::Call(parent) => self.call_returned(now, queue, parent, ok),
+            Origin::Root { source } => self.request_ended(now, queue, source, &job, ok),
+            Origin::Async => {}
+            Origin::Message(delivery) => self.message_done(now, queue, &job, delivery, ok),
+            Origin::Client { .. } => unreachable!("a client job visits no node"),
+        }
+    }
+
+    /// Tells the monitor and the observer that `job`'s visit ended.
+    fn visit_ended(&mut self, now: SimTime, job: &Job, answer: Answer) {
         if let Some(monitor) = self.monitor(job.node.index()) {
             monitor.left(now, now.since(job.entered));
         }
@@ -478,16 +499,10 @@ impl<'m, O: Observer> Network<'m, O> {
             Answer::Rejected => self.observer.rejected(now, job.node, job.class),
             Answer::Expired => self.observer.expired(now, job.node, job.class),
             Answer::Ok | Answer::Failed => {
+                let ok = answer == Answer::Ok;
                 self.observer
                     .visit_done(now, job.node, job.class, job.entered, ok)
             }
-        }
-        match job.origin {
-            Origin::Call(parent) => self.call_returned(now, queue, parent, ok),
-            Origin::Root { source } => self.request_ended(now, queue, source, &job, ok),
-            Origin::Async => {}
-            Origin::Message(delivery) => self.message_done(now, queue, &job, delivery, ok),
-            Origin::Client { .. } => unreachable!("a client job visits no node"),
         }
     }
 
@@ -709,6 +724,7 @@ impl<O: Observer> World for Network<'_, O> {
                     queue: node,
                     delivery,
                 } => self.visibility_expired(now, queue, node, delivery),
+                Timer::Answer { job } => self.answer_arrived(now, queue, job),
                 timer => self.fleet_timer(now, queue, timer),
             },
         }
