@@ -285,22 +285,25 @@ fn push(
                 );
             }
         }
-        // Every message becomes work at the consumer: a batch's work is one
-        // draw per message, so batching leaves the consumer's load as it is.
-        NodeKind::Queue(queue) => {
-            push(
-                model,
-                reads,
-                writes,
-                queue.consumer,
-                class,
-                rate,
-                false,
-                depth + 1,
-            );
-        }
+        // Each message is work at the consumer (a batch draws once per message).
+        NodeKind::Queue(q) => consume(model, reads, writes, q, class, rate, depth),
         NodeKind::Database(_) | NodeKind::Delay(_) => {}
     }
+}
+
+/// A queue's messages become work at its consumer, one job's work per
+/// message (a batch draws once per message, so batching leaves the load).
+fn consume(
+    model: &Model,
+    reads: &mut [Vec<f64>],
+    writes: &mut [Vec<f64>],
+    queue: &crate::model::Queue,
+    class: usize,
+    rate: f64,
+    depth: u32,
+) {
+    let to = queue.consumer;
+    push(model, reads, writes, to, class, rate, false, depth + 1);
 }
 
 /// A cache's expected hit ratio for the load estimate; 0 (every lookup
