@@ -16,8 +16,8 @@
 use std::ops::ControlFlow;
 
 use crate::engine::{
-    self, CallEvent, Decision, Event, EventQueue, FleetCounts, MessageEvent, Observer, QueueLevels,
-    Resource, SimTime, Stop, World,
+    self, CallEvent, Decision, Event, EventQueue, FanoutEvent, FleetCounts, MessageEvent, Observer,
+    QueueLevels, Resource, SimTime, Stop, World,
 };
 use crate::model::{ClassId, Model, NodeId};
 use crate::nodes::Network;
@@ -218,6 +218,37 @@ impl Observer for Hashing {
         self.0.time(8, now);
         self.0.u64(u64::from(site));
         call_event(&mut self.0, event);
+    }
+
+    fn fanout(&mut self, now: SimTime, group: u16, event: FanoutEvent) {
+        self.0.time(20, now);
+        self.0.u64(u64::from(group));
+        match event {
+            FanoutEvent::Sent { branch } => {
+                self.0.tag(0);
+                self.0.u64(u64::from(branch));
+            }
+            FanoutEvent::Answered {
+                branch,
+                ok,
+                late,
+                ns,
+            } => {
+                self.0.tag(1);
+                self.0.u64(u64::from(branch));
+                self.0.tag(u8::from(ok) | u8::from(late) << 1);
+                self.0.u64(ns);
+            }
+            FanoutEvent::Cancelled { branch } => {
+                self.0.tag(2);
+                self.0.u64(u64::from(branch));
+            }
+            FanoutEvent::Joined { ok, ns } => {
+                self.0.tag(3);
+                self.0.tag(u8::from(ok));
+                self.0.u64(ns);
+            }
+        }
     }
 
     fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {

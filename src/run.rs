@@ -203,6 +203,9 @@ pub fn drop_histograms(run: &mut RunResult) {
     for node in &mut run.nodes {
         node.latency.histogram = tiny();
     }
+    for group in &mut run.groups {
+        group.latency.histogram = tiny();
+    }
 }
 
 /// An empty auto-resizing histogram of `digits` significant digits (1 to 5).

@@ -61,6 +61,12 @@ pub enum Reason {
     /// a vCPU: theory's two layers are approximate (a shared queue hands
     /// work to the instances in turn, less variable than Poisson).
     VcpuQueues,
+    /// Calls made at once (parallel groups, scatters, hedges): a group's
+    /// time is an order statistic of its branches' times taken as
+    /// independent exponentials (Nelson–Tantawi for identical M/M/1
+    /// branches; an upper bound on `all` where branches queue, and a
+    /// hedge's extra copies are not in the callee's load).
+    FanOut,
 }
 
 /// Theory's figures for one node.
@@ -398,6 +404,9 @@ fn node_reasons(model: &Model, i: usize, closed: bool) -> Vec<Reason> {
         NodeKind::Pool(pool) => {
             if closed && pool.calls.iter().any(|c| c.mode == CallMode::Sync) {
                 reasons.push(Reason::HeldWorkers);
+            }
+            if pool.calls.iter().any(|c| c.group.is_some()) {
+                reasons.push(Reason::FanOut);
             }
             let failures = &pool.fleet.failures;
             if pool.fleet.autoscaler.is_some()

@@ -260,7 +260,7 @@ fn push(
                     writes,
                     call.to,
                     class,
-                    rate * call.probability,
+                    rate * call.probability * super::fanout::visits_per_call(model, call),
                     write,
                     depth + 1,
                 );

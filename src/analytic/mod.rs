@@ -3,6 +3,7 @@
 
 mod analysis;
 mod che;
+mod fanout;
 mod formulas;
 mod load;
 mod network;

@@ -3,10 +3,11 @@
 //! response, taken along the tree), its chance of success past finite
 //! queues, and the nodes it reaches.
 
+use super::fanout::{group_mean_s, visits_per_call};
 use super::load::hit_ratio;
 use super::network::call_network_s;
 use super::stations::{Solved, Stations};
-use crate::model::{CallMode, Model, NodeId, NodeKind, Operation};
+use crate::model::{Call, CallMode, GroupKind, Model, NodeId, NodeKind, Operation, Pool};
 
 /// The solved model, for walking the call tree.
 pub(crate) struct Context<'a> {
@@ -66,14 +67,8 @@ impl Context<'_> {
             NodeKind::Pool(pool) => {
                 let mut total = self.wait_s(i, write)?
                     + pool.service_by_class[class].mean_ms() / 1e3 / pool.instance_type.speed;
-                for call in pool
-                    .calls
-                    .iter()
-                    .filter(|c| c.class_filter[class] && c.mode == CallMode::Sync)
-                {
-                    let network = call_network_s(self.model, pool, call);
-                    total +=
-                        call.probability * (below(call.to, call.op == Operation::Write)? + network);
+                for (p, mean, _) in self.steps(pool, class, depth)? {
+                    total += p * mean;
                 }
                 total
             }
@@ -104,23 +99,85 @@ impl Context<'_> {
             return Some((0.0, 0.0));
         };
         let (mut mean, mut variance) = (0.0, 0.0);
-        for call in pool
-            .calls
-            .iter()
-            .filter(|c| c.class_filter[class] && c.mode == CallMode::Sync)
-        {
-            let m = self.visit_s(call.to, class, call.op == Operation::Write, 1)?
-                + call_network_s(self.model, pool, call);
-            let scv = match &self.model.nodes[call.to.index()].kind {
-                NodeKind::Delay(delay) => delay.latency.scv(),
-                _ => 1.0,
-            };
-            let p = call.probability;
+        for (p, m, scv) in self.steps(pool, class, 0)? {
             mean += p * m;
             // A call made with probability p: p E[T²] − (p m)².
             variance += p * m * m * (1.0 + scv) - (p * m).powi(2);
         }
         Some((mean, variance + mean * mean))
+    }
+
+    /// A pool's synchronous calls for `class` as steps made one after
+    /// another: (probability, mean s, cs²). A group of calls made at once
+    /// is one step, its time an order statistic of its branches'
+    /// (`fanout::group_mean_s`, cs² taken as 1).
+    fn steps(&self, pool: &Pool, class: usize, depth: u32) -> Option<Vec<(f64, f64, f64)>> {
+        let mut steps = Vec::new();
+        let mut index = 0;
+        while let Some(call) = pool.calls.get(index) {
+            let group = call.group.map(|g| &self.model.call_groups[usize::from(g)]);
+            index += group.map_or(1, |g| usize::from(g.calls));
+            if !call.class_filter[class] || call.mode != CallMode::Sync {
+                continue;
+            }
+            let visit = |c: &Call| self.visit_s(c.to, class, c.op == Operation::Write, depth + 1);
+            let Some(group) = group else {
+                let scv = match &self.model.nodes[call.to.index()].kind {
+                    NodeKind::Delay(delay) => delay.latency.scv(),
+                    _ => 1.0,
+                };
+                // The network's time, as the simulation spends it: on sequential
+                // calls (a group's branches travel without it).
+                let network = call_network_s(self.model, pool, call);
+                steps.push((call.probability, visit(call)? + network, scv));
+                continue;
+            };
+            let first = usize::from(group.first_call);
+            let calls = &pool.calls[first..first + usize::from(group.calls)];
+            let mut means = Vec::new();
+            for c in calls {
+                means.push(visit(c)?);
+            }
+            if calls.len() == 1 {
+                // A scatter's shards or a hedge's copies: the one call, again.
+                let branches = visits_per_call(self.model, call).round().max(1.0) as usize;
+                let copies = match group.kind {
+                    GroupKind::Hedge { .. } => usize::from(group.branches),
+                    _ => branches,
+                };
+                means = vec![means[0]; copies];
+            }
+            let rho = self.single_mm1(calls);
+            steps.push((call.probability, group_mean_s(group, &means, rho), 1.0));
+        }
+        Some(steps)
+    }
+
+    /// The utilization shared by `calls`' callees when each is one M/M/1
+    /// queue calling nothing (Nelson–Tantawi's setting), else `None`.
+    fn single_mm1(&self, calls: &[Call]) -> Option<f64> {
+        let mut rho: Option<f64> = None;
+        for call in calls {
+            let i = call.to.index();
+            let stations = self.groups[i].as_ref()?;
+            let solved = self.solved[i].as_ref()?;
+            let [group] = stations.groups.as_slice() else {
+                return None;
+            };
+            let calls_nothing = match &self.model.nodes[i].kind {
+                NodeKind::Pool(pool) => pool.calls.is_empty(),
+                _ => true,
+            };
+            if group.queues != 1 || group.servers != 1 || !group.exponential || !calls_nothing {
+                return None;
+            }
+            let u = solved.first()?.utilization;
+            match rho {
+                Some(r) if (r - u).abs() > 1e-9 => return None,
+                _ => rho = Some(u),
+            }
+        }
+        rho
     }
 
     /// Calls `visit` on `node` and every node a visit to it reaches

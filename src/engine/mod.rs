@@ -19,7 +19,7 @@ mod time;
 pub use event::Event;
 pub use level::Level;
 pub use observe::{
-    CallEvent, Decision, FleetCounts, MessageEvent, Observer, QueueLevels, Resource,
+    CallEvent, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer, QueueLevels, Resource,
 };
 pub use queue::EventQueue;
 pub use run::{Stop, World, run};

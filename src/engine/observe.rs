@@ -121,6 +121,41 @@ pub struct QueueLevels {
     pub oldest: Option<SimTime>,
 }
 
+/// What happened in a group of calls made at once (a `parallel` group, a
+/// scatter, a hedge).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FanoutEvent {
+    /// Branch `branch` left (a call of the group, a shard, a copy).
+    Sent {
+        /// Which branch.
+        branch: u16,
+    },
+    /// Branch `branch` answered, `ok` or not, `ns` after it left; `late`:
+    /// after the group had answered.
+    Answered {
+        /// Which branch.
+        branch: u16,
+        /// A success.
+        ok: bool,
+        /// After the join.
+        late: bool,
+        /// Its time, ns.
+        ns: u64,
+    },
+    /// Branch `branch` was cancelled (a loser of a group that cancels them).
+    Cancelled {
+        /// Which branch.
+        branch: u16,
+    },
+    /// The group answered its caller, `ok` or not, `ns` after it forked.
+    Joined {
+        /// A success.
+        ok: bool,
+        /// Fork to join, ns.
+        ns: u64,
+    },
+}
+
 /// Receives the facts of a run as they happen.
 pub trait Observer {
     /// A job finished its visit to `node` (answered, or failed downstream).
@@ -149,6 +184,8 @@ pub trait Observer {
     fn shard_done(&mut self, now: SimTime, node: NodeId, shard: u32, entered: SimTime);
     /// Something happened at call site `site` (index into `Model::call_sites`).
     fn call(&mut self, now: SimTime, site: u16, event: CallEvent);
+    /// Something happened in group `group` (index into `Model::call_groups`).
+    fn fanout(&mut self, now: SimTime, group: u16, event: FanoutEvent);
     /// The occupancy of `resource` at `node` changed by `delta`.
     fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32);
     /// `node`'s instances changed: `counts` by phase, each billed at

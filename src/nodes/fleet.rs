@@ -41,6 +41,9 @@ pub enum Timer {
     Visibility { queue: NodeId, delivery: JobId },
     /// A call's answer, in transit over the network, reaches its caller.
     Answer { job: JobId },
+    /// A hedge's delay ended: another copy leaves, unless fork `fork`
+    /// (named by `token`) has answered.
+    Hedge { fork: JobId, token: u32 },
 }
 
 /// The run-time state of one pool's fleet.

@@ -34,6 +34,23 @@ pub enum Origin {
     /// its pool consumes: a pool consumes one): its end deletes them, or
     /// not. The messages, not the job, count as in flight.
     Message(JobId),
+    /// Branch `branch` of fork `fork` (a group of calls made at once): its
+    /// answer goes to the fork's join.
+    Branch {
+        /// The fork, in the network's slab of forks.
+        fork: JobId,
+        /// Which branch: a call of the group, a shard, a copy.
+        branch: u16,
+    },
+    /// The caller of branch `branch` of fork `fork` when that call has a
+    /// timeout, retries or a breaker: like a client, it waits at no node,
+    /// makes the attempts, and answers the fork.
+    BranchClient {
+        /// The fork.
+        fork: JobId,
+        /// Which branch.
+        branch: u16,
+    },
 }
 
 // Jobs are copied in and out of the slab on every step: the origin stays a word.

@@ -10,6 +10,7 @@ mod autoscale;
 mod balancer;
 mod database;
 mod fleet;
+mod fork;
 mod job;
 mod key_store;
 mod monitor;

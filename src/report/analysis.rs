@@ -22,6 +22,7 @@ pub fn label(reason: Reason) -> &'static str {
         Reason::HitRatioUnknown => "hit ratio not estimable",
         Reason::NotLru => "Che's approximation is for LRU",
         Reason::VcpuQueues => "workers queue for vCPUs (two layers, approximate)",
+        Reason::FanOut => "calls made at once (order statistics of exponential branches)",
     }
 }
 

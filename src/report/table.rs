@@ -31,7 +31,7 @@ pub(crate) fn cell(estimate: Estimate) -> String {
     }
 }
 
-fn percent(estimate: Estimate) -> String {
+pub(crate) fn percent(estimate: Estimate) -> String {
     cell(Estimate {
         mean: estimate.mean * 100.0,
         ci95: estimate.ci95.map(|h| h * 100.0),
@@ -68,7 +68,7 @@ pub(crate) fn write_rows(out: &mut impl Write, rows: &[Vec<String>]) -> io::Resu
     Ok(())
 }
 
-fn latency_cells(latency: &LatencyEstimate) -> Vec<String> {
+pub(crate) fn latency_cells(latency: &LatencyEstimate) -> Vec<String> {
     vec![
         cell(latency.throughput_rps),
         cell(latency.mean_ms),
@@ -80,7 +80,7 @@ fn latency_cells(latency: &LatencyEstimate) -> Vec<String> {
     ]
 }
 
-const LATENCY_HEADER: [&str; 7] = [
+pub(crate) const LATENCY_HEADER: [&str; 7] = [
     "req/s", "mean ms", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms", "errors %",
 ];
 
@@ -93,6 +93,7 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
     if !summary.calls.is_empty() {
         write_calls(out, summary)?;
     }
+    super::groups_table::write_groups(out, summary)?;
     write_footnotes(out, summary)
 }
 

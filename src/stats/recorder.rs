@@ -3,10 +3,12 @@
 //! which covers the whole run.
 
 use crate::engine::{
-    CallEvent, Decision, FleetCounts, MessageEvent, Observer, QueueLevels, Resource, SimTime,
+    CallEvent, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer, QueueLevels, Resource,
+    SimTime,
 };
 use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
 
+use super::fanout::GroupRecord;
 use super::latency::{LatencyRecord, LatencySummary};
 use super::network::NetworkRecord;
 use super::queues::QueueRecord;
@@ -91,6 +93,8 @@ pub struct Recorder {
     /// Per call site, in the measured window.
     calls: Vec<CallResult>,
     breaker_log: Vec<BreakerChange>,
+    /// Per group of calls made at once, in the measured window.
+    groups: Vec<GroupRecord>,
 }
 
 impl Recorder {
@@ -141,6 +145,7 @@ impl Recorder {
                 })
                 .collect(),
             breaker_log: Vec::new(),
+            groups: GroupRecord::all(model),
         }
     }
 
@@ -206,6 +211,9 @@ impl Recorder {
             decisions: self.decisions,
             calls: self.calls,
             breaker_log: self.breaker_log,
+            groups: (self.groups.iter().enumerate())
+                .map(|(i, group)| group.finish(model, i, window_s))
+                .collect(),
         }
     }
 }
@@ -413,6 +421,12 @@ impl Observer for Recorder {
                 record.connection_waits += u64::from(waited_ns > 0);
                 record.connection_wait_ns += waited_ns as f64;
             }
+        }
+    }
+
+    fn fanout(&mut self, now: SimTime, group: u16, event: FanoutEvent) {
+        if now >= self.warmup_end {
+            self.groups[usize::from(group)].record(event);
         }
     }
 

@@ -80,6 +80,9 @@ pub struct RunResult {
     /// Every change of state of every breaker, over the whole run (warm-up
     /// included), at most [`BREAKER_LOG_LIMIT`] of them.
     pub breaker_log: Vec<BreakerChange>,
+    /// Per group of calls made at once (parallel, scatter, hedge), in
+    /// `Model::call_groups` order.
+    pub groups: Vec<super::fanout::GroupResult>,
 }
 
 /// The most breaker changes kept per run: memory stays bounded however

@@ -26,7 +26,7 @@ pub struct LatencyEstimate {
 }
 
 impl LatencyEstimate {
-    fn of(runs: &[&LatencySummary]) -> Self {
+    pub(super) fn of(runs: &[&LatencySummary]) -> Self {
         let estimate = |figure: fn(&LatencySummary) -> f64| {
             Estimate::of(&runs.iter().map(|run| figure(run)).collect::<Vec<_>>())
         };
@@ -134,6 +134,8 @@ pub struct Summary {
     pub nodes: Vec<NodeEstimate>,
     /// Per call site (calls with a timeout, retries or a breaker).
     pub calls: Vec<CallEstimate>,
+    /// Per group of calls made at once.
+    pub groups: Vec<super::fanout::GroupEstimate>,
     /// Price of all instances per hour.
     pub usd_per_hour: Estimate,
     /// Dollars per million successful requests.
@@ -170,6 +172,7 @@ impl Summary {
             calls: (0..first.calls.len())
                 .map(|i| call_estimate(runs, i))
                 .collect(),
+            groups: super::fanout::estimates(runs),
             usd_per_hour: over(runs, &|r| r.cost.usd_per_hour),
             usd_per_million: over(runs, &|r| r.cost.usd_per_million),
         }

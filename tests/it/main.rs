@@ -8,6 +8,8 @@ mod cli;
 mod databases;
 mod determinism;
 mod errors;
+mod fanout;
+mod fanout_errors;
 mod fingerprint;
 mod fleet;
 mod fleet_errors;

@@ -160,14 +160,14 @@ pub fn check_all(
 ) {
     for (name, node) in &topology.nodes {
         let NodeSpec::Pool(pool) = node else { continue };
-        for (i, call) in pool.calls.iter().enumerate() {
+        for call in crate::model::calls::leaves::leaves(&pool.calls) {
             let policy = Policy {
-                path: format!("nodes.{name}.pool.calls[{i}]"),
-                to: &call.to,
+                path: format!("nodes.{name}.pool.{}", call.path()),
+                to: call.to,
                 mode: call.mode,
                 timeout_ms: call.timeout_ms,
-                retry: call.retry.as_ref(),
-                breaker: call.breaker.as_ref(),
+                retry: call.retry,
+                breaker: call.breaker,
                 connections: call.connections.is_some(),
             };
             check_policy(acc, topology, types, &policy);

@@ -19,13 +19,9 @@ pub fn call_sites(
         let (NodeSpec::Pool(pool_spec), NodeKind::Pool(pool)) = (spec, &mut node.kind) else {
             continue;
         };
-        for (i, (call_spec, call)) in pool_spec
-            .calls
-            .iter()
-            .zip(pool.calls.iter_mut())
-            .enumerate()
-        {
-            let policy = (call_spec.timeout_ms, &call_spec.retry, &call_spec.breaker);
+        let leaves = crate::model::calls::leaves::leaves(&pool_spec.calls);
+        for (i, (call_spec, call)) in leaves.iter().zip(pool.calls.iter_mut()).enumerate() {
+            let policy = (call_spec.timeout_ms, call_spec.retry, call_spec.breaker);
             let connections = call_spec.connections.map(|c| c.get());
             let mut site_name = format!("{name}->{}", call_spec.to);
             // A second call to the same node gets its index: names stay unique.
@@ -40,7 +36,11 @@ pub fn call_sites(
     }
     for (view, source) in views.iter().zip(sources.iter_mut()) {
         let Some(client) = view.client else { continue };
-        let policy = (client.timeout_ms, &client.retry, &client.breaker);
+        let policy = (
+            client.timeout_ms,
+            client.retry.as_ref(),
+            client.breaker.as_ref(),
+        );
         let name = format!("{}->{}", view.name, view.entry);
         if let Some(site) = site(name, source.entry, policy, None) {
             source.client_site = Some(sites.len() as SiteId);
@@ -53,7 +53,7 @@ pub fn call_sites(
 fn site(
     name: String,
     to: crate::model::shared::ids::NodeId,
-    (timeout_ms, retry, breaker): (Option<Positive>, &Option<RetrySpec>, &Option<BreakerSpec>),
+    (timeout_ms, retry, breaker): (Option<Positive>, Option<&RetrySpec>, Option<&BreakerSpec>),
     connections: Option<u32>,
 ) -> Option<CallSite> {
     if timeout_ms.is_none() && retry.is_none() && breaker.is_none() && connections.is_none() {
@@ -63,7 +63,7 @@ fn site(
         name,
         to,
         timeout_ns: timeout_ms.map(|t| ms_to_ns(t.get())),
-        retry: retry.as_ref().map(|r| Retry {
+        retry: retry.map(|r| Retry {
             max_attempts: r.max_attempts.get(),
             backoff_ns: r.backoff_ms.get() * 1e6,
             multiplier: r.multiplier.get(),
@@ -75,7 +75,7 @@ fn site(
                 window_s: b.window_s.get(),
             }),
         }),
-        breaker: breaker.as_ref().map(|b| Breaker {
+        breaker: breaker.map(|b| Breaker {
             failures: b.failures.get(),
             window_ns: (b.window_s.get() * 1e9).round() as u64,
             open_ns: (b.open_s.get() * 1e9).round() as u64,

@@ -96,3 +96,14 @@ pub struct BreakerSpec {
     /// Seconds it stays open before letting a probe through.
     pub open_s: Positive,
 }
+
+/// Whether a call reads or writes (databases route writes to the primary).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// A read: spread over replicas.
+    #[default]
+    Read,
+    /// A write: to the shard's primary.
+    Write,
+}

@@ -80,6 +80,7 @@ pub fn check(
     }
     crate::model::queues::check::check_queues(acc, topology, &sources);
     crate::model::calls::check::check_all(acc, topology, instance_types, &sources);
+    crate::model::calls::fanout_check::check_all(acc, topology);
     crate::model::topology::check_sizes::check_sizes(acc, topology, &sources);
     check_cycles(acc, topology);
 }
@@ -194,17 +195,24 @@ fn check_pool(
         }
         check_dist(acc, &path, dist);
     }
+    for leaf in crate::model::calls::leaves::leaves(&pool.calls) {
+        let path = at(&format!("pool.{}.to", leaf.path()));
+        check_target(acc, &known.nodes, path, leaf.to);
+    }
     for (i, call) in pool.calls.iter().enumerate() {
-        check_target(
-            acc,
-            &known.nodes,
-            at(&format!("pool.calls[{i}].to")),
-            &call.to,
-        );
         let path = at(&format!("pool.calls[{i}].classes"));
         check_classes(acc, &known.classes, &path, &call.classes);
         let (path, sync) = (at(&format!("pool.calls[{i}]")), call.mode == CallMode::Sync);
         crate::model::network::check::call_latency(acc, &path, &call.latency, sync);
+        let grouped = call.parallel.is_some() || call.scatter.is_some() || call.hedge.is_some();
+        if grouped && call.latency.is_some() {
+            // The answers of a group's branches join without network time
+            // (nodes/network/latency.rs sees only sequential calls' answers).
+            acc.push(Diagnostic::new(
+                format!("{path}.latency"),
+                "expected a latency on sequential calls only: calls made at once (`parallel`, `scatter`, `hedge`) do not pay network time yet",
+            ));
+        }
     }
 }
 
@@ -347,11 +355,10 @@ fn check_cycles(acc: &mut Vec<Diagnostic>, topology: &Topology) {
                 .chain(lb.split.iter().map(|t| t.to.as_str()))
                 .chain(lb.routes.iter().map(|r| r.to.as_str()))
                 .collect(),
-            NodeSpec::Pool(pool) => pool
-                .calls
-                .iter()
+            NodeSpec::Pool(pool) => crate::model::calls::leaves::leaves(&pool.calls)
+                .into_iter()
                 .filter(|call| call.mode == crate::model::topology::spec::CallMode::Sync)
-                .map(|call| call.to.as_str())
+                .map(|call| call.to)
                 .collect(),
             NodeSpec::Cache(cache) => cache.on_miss.iter().map(String::as_str).collect(),
             // A queue answers its senders at once; its consumer does not hold them.

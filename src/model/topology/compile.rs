@@ -105,6 +105,7 @@ pub fn compile(
 
     let call_sites =
         crate::model::calls::compile::call_sites(topology, &views, &mut nodes, &mut sources);
+    let call_groups = crate::model::calls::fanout_compile::call_groups(topology, &mut nodes);
     let sim = &topology.simulation;
     Ok(Model {
         name: topology.name.clone(),
@@ -117,6 +118,7 @@ pub fn compile(
         nodes,
         call_sites,
         zones: crate::model::network::check::zone_latency(&mut Vec::new(), &topology.network),
+        call_groups,
     })
 }
 
@@ -204,11 +206,10 @@ fn pool(lookup: &Lookup, pool: &PoolSpec, duration_s: f64) -> Pool {
                     .clone()
             })
             .collect(),
-        calls: pool
-            .calls
+        calls: crate::model::calls::leaves::leaves(&pool.calls)
             .iter()
             .map(|call| Call {
-                to: lookup.node_id(&call.to),
+                to: lookup.node_id(call.to),
                 class_filter: (0..classes.len())
                     .map(|i| {
                         call.classes.is_empty()
@@ -222,9 +223,10 @@ fn pool(lookup: &Lookup, pool: &PoolSpec, duration_s: f64) -> Pool {
                 latency: crate::model::network::check::call_latency(
                     &mut Vec::new(),
                     "",
-                    &call.latency,
+                    &call.latency.cloned(),
                     call.mode == CallMode::Sync,
                 ),
+                group: None,
             })
             .collect(),
     }

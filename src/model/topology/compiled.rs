@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 pub use crate::model::calls::compiled::*;
+pub use crate::model::calls::fanout_compiled::*;
 pub use crate::model::network::compiled::{CallLatency, ZoneLatency};
 pub use crate::model::queues::compiled::Queue;
 pub use crate::model::scaling::compiled::*;
@@ -39,6 +40,8 @@ pub struct Model {
     pub call_sites: Vec<CallSite>,
     /// Round trips between pool instances by zone (`network`).
     pub zones: ZoneLatency,
+    /// Groups of calls made at once, numbered by pool and call order.
+    pub call_groups: Vec<CallGroup>,
 }
 
 impl Model {
@@ -196,6 +199,10 @@ pub struct Call {
     pub site: Option<SiteId>,
     /// The network's time on it.
     pub latency: Option<CallLatency>,
+    /// The group of calls made at once it belongs to (parallel, scatter,
+    /// hedge), if any: `Model::call_groups[group]`, whose calls are
+    /// consecutive in `calls`.
+    pub group: Option<GroupId>,
 }
 
 /// A compiled cache.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::calls::fanout_spec::*;
 pub use crate::model::calls::spec::*;
 pub use crate::model::network::spec::*;
 pub use crate::model::queues::spec::QueueSpec;
@@ -227,23 +228,22 @@ pub enum CallMode {
     Async,
 }
 
-/// Whether a call reads or writes (databases route writes to the primary).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    /// A read: spread over replicas.
-    #[default]
-    Read,
-    /// A write: to the shard's primary.
-    Write,
-}
-
 /// One downstream call of a pool.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallSpec {
-    /// Target node.
+    /// Target node (give `to` or `parallel`).
+    #[serde(default)]
     pub to: String,
+    /// Calls made at once instead of one `to` (see `ParallelSpec`).
+    #[serde(default)]
+    pub parallel: Option<Box<ParallelSpec>>,
+    /// The call goes to several shards of the database `to` at once.
+    #[serde(default)]
+    pub scatter: Option<ScatterSpec>,
+    /// A further copy of the call leaves if it is slow to answer.
+    #[serde(default)]
+    pub hedge: Option<HedgeSpec>,
     /// Only requests of these classes make the call (default: all).
     #[serde(default)]
     pub classes: Vec<String>,

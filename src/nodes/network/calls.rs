@@ -38,7 +38,7 @@ impl<O: Observer> Network<'_, O> {
         }
     }
 
-    fn new_token(&mut self) -> u32 {
+    pub(super) fn new_token(&mut self) -> u32 {
         self.last_token = self.last_token.wrapping_add(1).max(1);
         self.last_token
     }
@@ -166,9 +166,15 @@ impl<O: Observer> Network<'_, O> {
         caller: JobId,
         token: u32,
     ) {
-        if self.jobs[caller].token == token {
-            self.call_attempt(now, queue, caller);
+        if self.jobs[caller].token != token {
+            return;
         }
+        if self.cancels && self.cancelled(caller) {
+            // A cancelled loser's retry does not leave.
+            self.jobs[caller].token = 0;
+            return self.child_returned(now, queue, caller, false);
+        }
+        self.call_attempt(now, queue, caller);
     }
 
     /// After a failed attempt: a retry after a backoff, if attempts and the
@@ -178,6 +184,7 @@ impl<O: Observer> Network<'_, O> {
         let model = self.model;
         if let Some(retry) = &model.call_sites[usize::from(site)].retry
             && u32::from(attempt) < retry.max_attempts
+            && !(self.cancels && self.cancelled(caller))
         {
             let state = &mut self.sites[usize::from(site)];
             let allowed = state

@@ -34,6 +34,9 @@ impl<O: Observer> Network<'_, O> {
     }
 
     pub(super) fn database_enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+        if self.cancels && self.cancelled(id) {
+            return self.finish(now, queue, id, Answer::Cancelled);
+        }
         let job = self.jobs[id];
         let db = self.database(job.node.index());
         let server = db.route(job.key, job.write);
@@ -68,14 +71,30 @@ impl<O: Observer> Network<'_, O> {
         let (shard, primary) = (db.shard_of_server(job.slot), db.is_primary(job.slot));
         self.observer.shard_busy(now, job.node, shard, primary, -1);
         self.observer.shard_done(now, job.node, shard, job.entered);
-        match self.database(node).release(job.slot) {
-            Some(next) => {
-                self.jobs[next].slot = job.slot;
-                self.occupancy(now, job.node, Resource::Queue, -1);
-                self.database_serve(now, queue, next);
+        let mut cancelled = std::mem::take(&mut self.expired);
+        loop {
+            match self.database(node).release(job.slot) {
+                // A cancelled loser leaves the queue unserved.
+                Some(next) if self.cancels && self.cancelled(next) => {
+                    self.occupancy(now, job.node, Resource::Queue, -1);
+                    cancelled.push(next);
+                }
+                Some(next) => {
+                    self.jobs[next].slot = job.slot;
+                    self.occupancy(now, job.node, Resource::Queue, -1);
+                    self.database_serve(now, queue, next);
+                    break;
+                }
+                None => {
+                    self.occupancy(now, job.node, Resource::Server, -1);
+                    break;
+                }
             }
-            None => self.occupancy(now, job.node, Resource::Server, -1),
         }
         self.finish(now, queue, id, Answer::Ok);
+        for dropped in cancelled.drain(..) {
+            self.finish(now, queue, dropped, Answer::Cancelled);
+        }
+        self.expired = cancelled;
     }
 }

@@ -111,6 +111,7 @@ impl<O: Observer> Network<'_, O> {
             Timer::CallTimeout { .. }
             | Timer::Retry { .. }
             | Timer::Answer { .. }
+            | Timer::Hedge { .. }
             | Timer::Visibility { .. } => {
                 unreachable!("call and queue timers are the network's, not the fleet's")
             }

@@ -20,6 +20,7 @@ use crate::model::{Autoscaler, Hits, Keys, Model, Node, NodeId, NodeKind, WriteP
 use super::balancer::{pick_instance, pick_target};
 use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
+use super::fork::Fork;
 use super::job::{Job, NO_JOB, NO_SLOT, Origin};
 use super::key_store::KeyStore;
 use super::monitor::Monitor;
@@ -31,6 +32,7 @@ use crate::traffic::{Request, SourceState};
 
 mod calls;
 mod database_paths;
+mod fanout;
 mod fleet_paths;
 mod latency;
 mod pool_paths;
@@ -64,6 +66,8 @@ pub(super) enum Answer {
     Rejected,
     /// Dropped unserved after waiting past the queue timeout.
     Expired,
+    /// Stopped or dropped as a loser of a group whose losers are cancelled.
+    Cancelled,
 }
 
 /// Why the network stopped the run early.
@@ -189,6 +193,10 @@ pub struct Network<'m, O: Observer> {
     consumer_of: Vec<Option<NodeId>>,
     /// Call and zone latencies (`latency.rs`).
     wires: latency::Wires,
+    /// Groups of calls in flight (their joins).
+    forks: Slab<Fork>,
+    /// Some group cancels its losers: only then do jobs look for it.
+    cancels: bool,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -243,6 +251,8 @@ impl<'m, O: Observer> Network<'m, O> {
             expired: Vec::new(),
             consumer_of,
             wires: latency::Wires::new(model, seed, replication),
+            forks: Slab::new(),
+            cancels: model.call_groups.iter().any(|g| g.cancel_losers),
             timers: Slab::new(),
             fleets,
             jobs: Slab::new(),
@@ -332,6 +342,10 @@ impl<'m, O: Observer> Network<'m, O> {
                 Timer::CallTimeout { job, .. }
                 | Timer::Retry { job, .. }
                 | Timer::Answer { job } => self.jobs[job].node,
+                Timer::Hedge { fork, .. } => {
+                    let group = self.forks[fork].group;
+                    self.model.call_groups[usize::from(group)].caller
+                }
                 Timer::Booted { node, .. }
                 | Timer::Ready { node, .. }
                 | Timer::Crash { node, .. }
@@ -412,6 +426,7 @@ impl<'m, O: Observer> Network<'m, O> {
             Origin::Async => self.requests = self.requests.wrapping_add_signed(delta),
             // A queue counts its messages instead (`queue_paths.rs`).
             Origin::Call(_) | Origin::Message(_) => {}
+            Origin::Branch { .. } | Origin::BranchClient { .. } => {}
         }
     }
 
@@ -471,6 +486,12 @@ impl<'m, O: Observer> Network<'m, O> {
         id: JobId,
         answer: Answer,
     ) {
+        // A failure of cancelled work is its cancellation, not an error.
+        let answer = if answer != Answer::Ok && self.cancels && self.cancelled(id) {
+            Answer::Cancelled
+        } else {
+            answer
+        };
         // A freed slot keeps its data: a zero token makes any timer still
         // set for this job stale.
         self.jobs[id].token = 0;
@@ -484,9 +505,14 @@ impl<'m, O: Observer> Network<'m, O> {
         match job.origin {
             Origin::Call(parent) => self.call_returned(now, queue, parent, ok),
             Origin::Root { source } => self.request_ended(now, queue, source, &job, ok),
+            Origin::Branch { fork, branch } => {
+                self.branch_answered(now, queue, (fork, branch), answer, job.entered)
+            }
             Origin::Async => {}
             Origin::Message(delivery) => self.message_done(now, queue, &job, delivery, ok),
-            Origin::Client { .. } => unreachable!("a client job visits no node"),
+            Origin::Client { .. } | Origin::BranchClient { .. } => {
+                unreachable!("a client job visits no node")
+            }
         }
     }
 
@@ -503,6 +529,7 @@ impl<'m, O: Observer> Network<'m, O> {
                 self.observer
                     .visit_done(now, job.node, job.class, job.entered, ok)
             }
+            Answer::Cancelled => {}
         }
     }
 
@@ -530,6 +557,17 @@ impl<'m, O: Observer> Network<'m, O> {
             let client = self.jobs.remove(parent);
             self.count_request(client.origin, -1);
             self.request_ended(now, queue, source, &client, ok);
+            return;
+        }
+        if let Origin::BranchClient { fork, branch } = self.jobs[parent].origin {
+            self.jobs[parent].token = 0;
+            let client = self.jobs.remove(parent);
+            let answer = match ok {
+                true => Answer::Ok,
+                false if self.forks[fork].cancelled => Answer::Cancelled,
+                false => Answer::Failed,
+            };
+            self.branch_answered(now, queue, (fork, branch), answer, client.entered);
             return;
         }
         let node = self.jobs[parent].node.index();
@@ -725,6 +763,7 @@ impl<O: Observer> World for Network<'_, O> {
                     delivery,
                 } => self.visibility_expired(now, queue, node, delivery),
                 Timer::Answer { job } => self.answer_arrived(now, queue, job),
+                Timer::Hedge { fork, token } => self.hedge_due(now, queue, fork, token),
                 timer => self.fleet_timer(now, queue, timer),
             },
         }

@@ -25,6 +25,9 @@ impl<O: Observer> Network<'_, O> {
         if let Some(monitor) = self.monitor(node) {
             monitor.arrived(now);
         }
+        if self.cancels && self.cancelled(id) {
+            return self.finish(now, queue, id, Answer::Cancelled);
+        }
         let NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!()
         };
@@ -125,12 +128,24 @@ impl<O: Observer> Network<'_, O> {
                 self.pool_release(now, queue, id);
                 return;
             };
+            if self.cancels && self.cancelled(id) {
+                // A cancelled loser makes no more calls.
+                return self.pool_release(now, queue, id);
+            }
             self.jobs[id].step += 1;
+            if let Some(group) = call.group {
+                // The group's calls are made together, below.
+                self.jobs[id].step = job.step + self.model.call_groups[usize::from(group)].calls;
+            }
             if !call.class_filter[job.class.index()] {
                 continue;
             }
             if call.probability < 1.0 && self.rngs[node].random::<f64>() >= call.probability {
                 continue;
+            }
+            if let Some(group) = call.group {
+                // The worker waits at the join, which resumes this job.
+                return self.fork(now, queue, id, group);
             }
             if call.site.is_some() {
                 // Validation allows policies on sync calls only.
@@ -160,7 +175,8 @@ impl<O: Observer> Network<'_, O> {
             unreachable!()
         };
         let mut expired = Vec::new();
-        match config.queue_timeout_ns {
+        // Cancelled losers leave a queue as expired ones do.
+        match config.queue_timeout_ns.or(self.cancels.then_some(u64::MAX)) {
             None => match self.pool(node).release_worker(job.slot) {
                 Some(next) => {
                     self.jobs[next].slot = job.slot;
@@ -187,7 +203,13 @@ impl<O: Observer> Network<'_, O> {
             // Answered only now, with the pool's books straight: their
             // callers may act at once.
             for dropped in expired.drain(..) {
-                self.finish(now, queue, dropped, Answer::Expired);
+                let cancelled = self.cancels && self.cancelled(dropped);
+                let answer = if cancelled {
+                    Answer::Cancelled
+                } else {
+                    Answer::Expired
+                };
+                self.finish(now, queue, dropped, answer);
             }
             self.expired = expired;
         }
@@ -213,6 +235,10 @@ impl<O: Observer> Network<'_, O> {
         let deadline = config.queue_timeout_ns;
         while let Some((next, instance)) = self.pool(node.index()).take_waiting() {
             self.occupancy(now, node, Resource::Queue, -1);
+            if self.cancels && self.cancelled(next) {
+                self.finish(now, queue, next, Answer::Cancelled);
+                continue;
+            }
             if deadline.is_some_and(|d| now.since(self.jobs[next].entered) > d) {
                 self.finish(now, queue, next, Answer::Expired);
                 continue;
@@ -237,7 +263,10 @@ impl<O: Observer> Network<'_, O> {
         let job = self.jobs[id];
         loop {
             match self.pool(job.node.index()).release_worker(job.slot) {
-                Some(next) if now.since(self.jobs[next].entered) > deadline => {
+                Some(next)
+                    if now.since(self.jobs[next].entered) > deadline
+                        || self.cancels && self.cancelled(next) =>
+                {
                     self.occupancy(now, job.node, Resource::Queue, -1);
                     self.jobs[next].slot = job.slot;
                     expired.push(next);

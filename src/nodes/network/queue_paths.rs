@@ -75,8 +75,11 @@ impl<O: Observer> Network<'_, O> {
         match job.origin {
             Origin::Call(parent) => self.call_returned(now, queue, parent, true),
             Origin::Root { source } => self.request_ended(now, queue, source, &job, true),
+            Origin::Branch { fork, branch } => {
+                self.branch_answered(now, queue, (fork, branch), Answer::Ok, job.entered)
+            }
             Origin::Async => {}
-            Origin::Client { .. } | Origin::Message(_) => {
+            Origin::Client { .. } | Origin::BranchClient { .. } | Origin::Message(_) => {
                 unreachable!("a queue is sent to by a source or a call")
             }
         }
