@@ -238,18 +238,20 @@ fn finish(
     closed_throughput: Option<f64>,
     mut reasons: Vec<Reason>,
 ) -> Analysis {
+    let mut analysis = Analysis {
+        model: model.name.clone(),
+        network,
+        throughput_rps: None,
+        response_ms: None,
+        population,
+        nodes: Vec::new(),
+        reasons: Vec::new(),
+    };
     let Some((groups, solved, flow)) = solution else {
         reasons.sort();
         reasons.dedup();
-        return Analysis {
-            model: model.name.clone(),
-            network,
-            throughput_rps: None,
-            response_ms: None,
-            population,
-            nodes: Vec::new(),
-            reasons,
-        };
+        analysis.reasons = reasons;
+        return analysis;
     };
     let scale = closed_throughput.unwrap_or(1.0);
     let ctx = Context {
@@ -257,59 +259,105 @@ fn finish(
         groups: &groups,
         solved: &solved,
     };
-    let nodes: Vec<NodeTheory> = model
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| {
-            let (reads, writes) = (&flow.reads[i], &flow.writes[i]);
-            let arrivals: f64 = reads.iter().chain(writes).sum();
-            let visit = |class: usize, write: bool| ctx.visit_s(NodeId(i as u32), class, write, 0);
-            let response_ms = (arrivals > 0.0)
-                .then(|| {
-                    let mut total = 0.0;
-                    for c in 0..model.classes.len() {
-                        for (rate, write) in [(reads[c], false), (writes[c], true)] {
-                            if rate > 0.0 {
-                                total += rate * visit(c, write)?;
-                            }
-                        }
-                    }
-                    Some(total / arrivals * 1e3)
-                })
-                .flatten();
-            let mut theory = NodeTheory {
-                name: node.name.clone(),
-                kind: node.kind.label(),
-                arrival_rps: arrivals * scale,
-                groups: Vec::new(),
-                utilization: None,
-                busiest: None,
-                worker_utilization: None,
-                wait_probability: None,
-                wait_ms: None,
-                response_ms,
-                hit_ratio: None,
-                by_class: None,
-                reasons: node_reasons(model, i, network == Some(Network::Mva)),
-                path_reasons: Vec::new(),
-            };
-            if let (Some(stations), Some(ss)) = (&groups[i], &solved[i]) {
-                describe_queues(model, i, &stations.groups, ss, &mut theory);
-                let rates = |r: &[f64]| r.iter().map(|x| x * scale).collect::<Vec<_>>();
-                theory.by_class = by_class(model, i, stations, &rates(reads), &rates(writes));
-                if theory.by_class.is_some() {
-                    theory.reasons.push(Reason::ClassScheduling);
-                }
-            }
-            if let NodeKind::Cache(_) = node.kind {
-                theory.hit_ratio = expected_hit_ratio(model, NodeId(i as u32));
-            }
-            theory
-        })
+    let mva = network == Some(Network::Mva);
+    let mut nodes: Vec<NodeTheory> = (0..model.nodes.len())
+        .map(|i| node_theory(&ctx, &flow, i, scale, mva))
         .collect();
-    // End to end: every source's requests, weighted by rate (Jackson's sum
-    // over nodes of visit ratio × response, taken along the call tree).
+    set_path_reasons(&ctx, &mut nodes);
+    for node in &nodes {
+        reasons.extend(node.reasons.iter().filter(|r| **r == Reason::Unstable));
+    }
+    reasons.sort();
+    reasons.dedup();
+    let (response_s, open_throughput) = end_to_end(&ctx);
+    analysis.response_ms = response_s.map(|s| s * 1e3);
+    analysis.throughput_rps = closed_throughput.or(open_throughput);
+    analysis.nodes = nodes;
+    analysis.reasons = reasons;
+    analysis
+}
+
+/// Node `i`'s figures: its arrivals (scaled to a closed population's
+/// throughput), mean response over its classes and operations, and what
+/// its solved groups say.
+fn node_theory(
+    ctx: &Context,
+    flow: &super::load::Flows,
+    i: usize,
+    scale: f64,
+    mva: bool,
+) -> NodeTheory {
+    let model = ctx.model;
+    let node = &model.nodes[i];
+    let (reads, writes) = (&flow.reads[i], &flow.writes[i]);
+    let arrivals: f64 = reads.iter().chain(writes).sum();
+    let mut theory = NodeTheory {
+        name: node.name.clone(),
+        kind: node.kind.label(),
+        arrival_rps: arrivals * scale,
+        groups: Vec::new(),
+        utilization: None,
+        busiest: None,
+        worker_utilization: None,
+        wait_probability: None,
+        wait_ms: None,
+        response_ms: mean_response_ms(ctx, NodeId(i as u32), reads, writes),
+        hit_ratio: None,
+        by_class: None,
+        reasons: node_reasons(model, i, mva),
+        path_reasons: Vec::new(),
+    };
+    if let (Some(stations), Some(ss)) = (&ctx.groups[i], &ctx.solved[i]) {
+        describe_queues(model, i, &stations.groups, ss, &mut theory);
+        let rates = |r: &[f64]| r.iter().map(|x| x * scale).collect::<Vec<_>>();
+        theory.by_class = by_class(model, i, stations, &rates(reads), &rates(writes));
+        if theory.by_class.is_some() {
+            theory.reasons.push(Reason::ClassScheduling);
+        }
+    }
+    if let NodeKind::Cache(_) = node.kind {
+        theory.hit_ratio = expected_hit_ratio(model, NodeId(i as u32));
+    }
+    theory
+}
+
+/// A node's response, ms, averaged over the reads and writes of every
+/// class that reach it; `None` if none does or one cannot be estimated.
+fn mean_response_ms(ctx: &Context, node: NodeId, reads: &[f64], writes: &[f64]) -> Option<f64> {
+    let arrivals: f64 = reads.iter().chain(writes).sum();
+    if arrivals <= 0.0 {
+        return None;
+    }
+    let mut total = 0.0;
+    for c in 0..ctx.model.classes.len() {
+        for (rate, write) in [(reads[c], false), (writes[c], true)] {
+            if rate > 0.0 {
+                total += rate * ctx.visit_s(node, c, write, 0)?;
+            }
+        }
+    }
+    Some(total / arrivals * 1e3)
+}
+
+/// Each node's reasons along every path below it, so a caller's estimate
+/// says what its callees' lack.
+fn set_path_reasons(ctx: &Context, nodes: &mut [NodeTheory]) {
+    let own: Vec<Vec<Reason>> = nodes.iter().map(|n| n.reasons.clone()).collect();
+    for (i, node) in nodes.iter_mut().enumerate() {
+        let mut path = Vec::new();
+        ctx.reach(NodeId(i as u32), &mut |j| path.extend(&own[j.index()]), 0);
+        path.sort();
+        path.dedup();
+        node.path_reasons = path;
+    }
+}
+
+/// End to end: every source's requests, weighted by rate (Jackson's sum
+/// over nodes of visit ratio × response, taken along the call tree). The
+/// mean response, s, and the rate of successful requests, req/s; both
+/// `None` if a node on a path has no estimate.
+fn end_to_end(ctx: &Context) -> (Option<f64>, Option<f64>) {
+    let model = ctx.model;
     let (mut weighted, mut rate, mut success) = (0.0, 0.0, 0.0);
     let mut complete = true;
     for source in &model.sources {
@@ -323,34 +371,8 @@ fn finish(
             success += r * share * ctx.success(source.entry, class.index(), false, 0);
         }
     }
-    let mut nodes = nodes;
-    let own: Vec<Vec<Reason>> = nodes.iter().map(|n| n.reasons.clone()).collect();
-    for (i, node) in nodes.iter_mut().enumerate() {
-        let mut path = Vec::new();
-        ctx.reach(NodeId(i as u32), &mut |j| path.extend(&own[j.index()]), 0);
-        path.sort();
-        path.dedup();
-        node.path_reasons = path;
-    }
-    for node in &nodes {
-        reasons.extend(node.reasons.iter().filter(|r| **r == Reason::Unstable));
-    }
-    reasons.sort();
-    reasons.dedup();
-    let response_ms = (complete && rate > 0.0).then(|| weighted / rate * 1e3);
-    let throughput_rps = match closed_throughput {
-        Some(x) => Some(x),
-        None => complete.then_some(success),
-    };
-    Analysis {
-        model: model.name.clone(),
-        network,
-        throughput_rps,
-        response_ms,
-        population,
-        nodes,
-        reasons,
-    }
+    let response_s = (complete && rate > 0.0).then(|| weighted / rate);
+    (response_s, complete.then_some(success))
 }
 
 /// Node-level figures from its groups' solutions.

@@ -340,19 +340,7 @@ fn exact_mva(groups: &[(Station, u32)], think_s: f64, users: u32) -> MvaSolution
 pub fn amva_groups(groups: &[(Station, u32)], think_s: f64, users: u32) -> MvaSolution {
     let n = f64::from(users);
     let f = (n - 1.0) / n;
-    // Per station: (queueing demand D/c, delay D(c−1)/c); a station with at
-    // least as many servers as users is a pure delay.
-    let parts: Vec<(f64, f64)> = groups
-        .iter()
-        .map(|(s, _)| {
-            if s.servers >= users {
-                (0.0, s.service_s)
-            } else {
-                let c = f64::from(s.servers);
-                (s.service_s / c, s.service_s * (c - 1.0) / c)
-            }
-        })
-        .collect();
+    let parts = seidmann_parts(groups, users);
     let residence = |x: f64| -> Vec<f64> {
         parts
             .iter()
@@ -366,28 +354,73 @@ pub fn amva_groups(groups: &[(Station, u32)], think_s: f64, users: u32) -> MvaSo
             })
             .collect()
     };
-    let population = |x: f64| {
-        let r: f64 = groups
-            .iter()
-            .zip(residence(x))
+    let total = |residence: &[f64]| -> f64 {
+        (groups.iter().zip(residence))
             .map(|((_, count), r)| f64::from(*count) * r)
-            .sum();
-        x * (think_s + r)
+            .sum()
     };
-    // X is below every station's capacity 1/(f D′), and below N / Z.
-    let mut hi = parts
+    let population = |x: f64| x * (think_s + total(&residence(x)));
+    let hi = throughput_bound(groups, &parts, f, think_s, n);
+    let (x, steps) = bisect_throughput(population, hi, n);
+    let residence = residence(x);
+    let wait_probability = groups
         .iter()
+        .map(|(s, _)| {
+            if s.servers >= users || s.service_s == 0.0 {
+                0.0
+            } else {
+                erlang_c(x, 1.0 / s.service_s, s.servers).unwrap_or(1.0)
+            }
+        })
+        .collect();
+    MvaSolution {
+        throughput: x,
+        response: total(&residence),
+        residence,
+        wait_probability,
+        exact: false,
+        work: steps * groups.len() as u64,
+    }
+}
+
+/// Per station: (queueing demand D/c, delay D(c−1)/c) in Seidmann's split;
+/// a station with at least as many servers as users is a pure delay.
+fn seidmann_parts(groups: &[(Station, u32)], users: u32) -> Vec<(f64, f64)> {
+    groups
+        .iter()
+        .map(|(s, _)| {
+            if s.servers >= users {
+                (0.0, s.service_s)
+            } else {
+                let c = f64::from(s.servers);
+                (s.service_s / c, s.service_s * (c - 1.0) / c)
+            }
+        })
+        .collect()
+}
+
+/// X is below every station's capacity 1/(f D′), and below N / (Z + D).
+fn throughput_bound(
+    groups: &[(Station, u32)],
+    parts: &[(f64, f64)],
+    f: f64,
+    think_s: f64,
+    n: f64,
+) -> f64 {
+    let capacity = (parts.iter())
         .filter(|(q, _)| *q > 0.0)
         .map(|(q, _)| 1.0 / (f * q))
         .fold(f64::INFINITY, f64::min);
-    let unloaded: f64 = groups
-        .iter()
+    let unloaded: f64 = (groups.iter())
         .map(|(s, count)| f64::from(*count) * s.service_s)
         .sum();
-    hi = hi.min(n / (think_s + unloaded));
-    if !hi.is_finite() {
-        hi = 1e30;
-    }
+    let hi = capacity.min(n / (think_s + unloaded));
+    if hi.is_finite() { hi } else { 1e30 }
+}
+
+/// The throughput X in (0, hi) at which `population(X)` = n, by bisection
+/// to a relative 1e-13; with the steps it took.
+fn bisect_throughput(population: impl Fn(f64) -> f64, mut hi: f64, n: f64) -> (f64, u64) {
     let mut lo = 0.0;
     let mut steps = 0u64;
     for _ in 0..200 {
@@ -402,31 +435,7 @@ pub fn amva_groups(groups: &[(Station, u32)], think_s: f64, users: u32) -> MvaSo
             break;
         }
     }
-    let x = (lo + hi) / 2.0;
-    let residence = residence(x);
-    let response: f64 = groups
-        .iter()
-        .zip(&residence)
-        .map(|((_, count), r)| f64::from(*count) * r)
-        .sum();
-    let wait_probability = groups
-        .iter()
-        .map(|(s, _)| {
-            if s.servers >= users || s.service_s == 0.0 {
-                0.0
-            } else {
-                erlang_c(x, 1.0 / s.service_s, s.servers).unwrap_or(1.0)
-            }
-        })
-        .collect();
-    MvaSolution {
-        throughput: x,
-        response,
-        residence,
-        wait_probability,
-        exact: false,
-        work: steps * groups.len() as u64,
-    }
+    ((lo + hi) / 2.0, steps)
 }
 
 /// Mean wait in queue of M/G/c by the Allen–Cunneen approximation with

@@ -374,87 +374,90 @@ fn database_groups(
     write_rps: f64,
     shares: Option<Vec<f64>>,
 ) -> Stations {
-    let speed = db.instance_type.speed;
-    let group = |role, shard, queues: u32, read: f64, write: f64| {
-        let mix = [
-            Mix {
-                rate: read,
-                dist: db.read.clone(),
-            },
-            Mix {
-                rate: write,
-                dist: db.write.clone(),
-            },
-        ];
-        let (service_s, scv, exponential) = match role {
-            "primaries" => moments(&mix[1..], speed),
-            "replicas" => moments(&mix[..1], speed),
-            _ => moments(&mix, speed),
-        };
-        Group {
-            role,
-            shard,
-            queues,
-            servers: db.connections,
-            limit: db.queue_limit,
-            service_s,
-            scv,
-            exponential,
-            arrival_rps: read + write,
-            capacity: f64::from(queues) * f64::from(db.connections),
-            cpu: None,
-            held_s: 0.0,
-            held_square: 0.0,
-        }
-    };
-    let uneven = shares.as_ref().is_some_and(|shares| {
-        let top = shares.iter().copied().fold(0.0, f64::max);
-        let bottom = shares.iter().copied().fold(f64::INFINITY, f64::min);
-        top - bottom > 1e-9
-    });
-    // Shards as (shard, queues' share); one entry for all when even.
-    let shards: Vec<(Option<u32>, u32, f64)> = match shares {
-        Some(shares) if uneven => shares
-            .into_iter()
-            .enumerate()
-            .map(|(k, share)| (Some(k as u32), 1, share))
-            .collect(),
-        _ => vec![(None, db.shards, 1.0)],
-    };
     let mut stations = Stations {
         groups: Vec::new(),
         reads: Vec::new(),
         writes: Vec::new(),
     };
-    for (shard, count, share) in shards {
+    for (shard, count, share) in shard_entries(db, shares) {
+        let (read, write) = (read_rps * share, write_rps * share);
+        let k = stations.groups.len();
         if db.replicas == 0 {
-            let k = stations.groups.len();
-            stations.groups.push(group(
-                "servers",
-                shard,
-                count,
-                read_rps * share,
-                write_rps * share,
-            ));
+            let servers = database_group(db, "servers", (shard, count), read, write);
+            stations.groups.push(servers);
             stations.reads.push((k, share));
             stations.writes.push((k, share));
         } else {
-            let k = stations.groups.len();
+            let primaries = database_group(db, "primaries", (shard, count), 0.0, write);
+            let replicas = (shard, count * db.replicas);
+            stations.groups.push(primaries);
             stations
                 .groups
-                .push(group("primaries", shard, count, 0.0, write_rps * share));
-            stations.groups.push(group(
-                "replicas",
-                shard,
-                count * db.replicas,
-                read_rps * share,
-                0.0,
-            ));
+                .push(database_group(db, "replicas", replicas, read, 0.0));
             stations.writes.push((k, share));
             stations.reads.push((k + 1, share));
         }
     }
     stations
+}
+
+/// Shards as (shard, queues, share of the load): one entry for all when
+/// their shares are even, else one per shard.
+fn shard_entries(db: &Database, shares: Option<Vec<f64>>) -> Vec<(Option<u32>, u32, f64)> {
+    let uneven = shares.as_ref().is_some_and(|shares| {
+        let top = shares.iter().copied().fold(0.0, f64::max);
+        let bottom = shares.iter().copied().fold(f64::INFINITY, f64::min);
+        top - bottom > 1e-9
+    });
+    match shares {
+        Some(shares) if uneven => (shares.into_iter().enumerate())
+            .map(|(k, share)| (Some(k as u32), 1, share))
+            .collect(),
+        _ => vec![(None, db.shards, 1.0)],
+    }
+}
+
+/// One group of a database's queues (`queues` of them, each with its
+/// connections as servers) taking `read` and `write` req/s; primaries
+/// serve the writes' law, replicas the reads', servers both.
+fn database_group(
+    db: &Database,
+    role: &'static str,
+    (shard, queues): (Option<u32>, u32),
+    read: f64,
+    write: f64,
+) -> Group {
+    let mix = [
+        Mix {
+            rate: read,
+            dist: db.read.clone(),
+        },
+        Mix {
+            rate: write,
+            dist: db.write.clone(),
+        },
+    ];
+    let speed = db.instance_type.speed;
+    let (service_s, scv, exponential) = match role {
+        "primaries" => moments(&mix[1..], speed),
+        "replicas" => moments(&mix[..1], speed),
+        _ => moments(&mix, speed),
+    };
+    Group {
+        role,
+        shard,
+        queues,
+        servers: db.connections,
+        limit: db.queue_limit,
+        service_s,
+        scv,
+        exponential,
+        arrival_rps: read + write,
+        capacity: f64::from(queues) * f64::from(db.connections),
+        cpu: None,
+        held_s: 0.0,
+        held_square: 0.0,
+    }
 }
 
 impl Group {

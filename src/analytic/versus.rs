@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::analysis::{Analysis, Reason};
+use super::analysis::{Analysis, NodeTheory, Reason};
 use crate::stats::{Estimate, RunResult};
 
 /// Beyond this relative difference, a row shows its reasons: smaller
@@ -35,15 +35,118 @@ pub struct Versus {
 /// Pairs every figure of `analysis` with the simulation's `runs` (at least
 /// one, replications of the analyzed model).
 pub fn versus(analysis: &Analysis, runs: &[RunResult]) -> Vec<Versus> {
-    let mut rows = Vec::new();
-    let over = |figure: &dyn Fn(&RunResult) -> f64| {
-        Estimate::of(&runs.iter().map(figure).collect::<Vec<_>>())
+    let mut rows = Rows {
+        runs,
+        rows: Vec::new(),
     };
-    let mut push = |node: Option<&str>,
-                    figure,
-                    theory: Option<f64>,
-                    simulated: Estimate,
-                    reasons: &[Reason]| {
+    let global = &analysis.reasons;
+    let throughput = rows.over(|r| r.end_to_end.throughput_rps);
+    rows.push(None, "req/s", analysis.throughput_rps, throughput, global);
+    let every: Vec<Reason> = (analysis.nodes.iter())
+        .flat_map(|n| n.reasons.iter().copied())
+        .collect();
+    let mean = rows.over(|r| r.end_to_end.mean_ms);
+    let every = union(global, &every);
+    rows.push(None, "mean ms", analysis.response_ms, mean, &every);
+    for (i, node) in analysis.nodes.iter().enumerate() {
+        node_rows(&mut rows, global, i, node);
+    }
+    rows.rows
+}
+
+/// The rows of node `i`: each figure both theory and every run give.
+fn node_rows(rows: &mut Rows, global: &[Reason], i: usize, node: &NodeTheory) {
+    let name = Some(node.name.as_str());
+    let reasons = union(&node.reasons, global);
+    let runs = rows.runs;
+    let has = |f: &dyn Fn(&RunResult) -> Option<f64>| runs.iter().all(|r| f(r).is_some());
+    let percent = |x: Option<f64>| x.map(|u| u * 100.0);
+    if has(&|r| r.nodes[i].utilization) {
+        let simulated = rows.over(|r| r.nodes[i].utilization.unwrap_or(f64::NAN) * 100.0);
+        rows.push(
+            name,
+            "util %",
+            percent(node.utilization),
+            simulated,
+            &reasons,
+        );
+    }
+    if has(&|r| r.nodes[i].worker_utilization) {
+        let simulated = rows.over(|r| r.nodes[i].worker_utilization.unwrap_or(f64::NAN) * 100.0);
+        let theory = percent(node.worker_utilization);
+        rows.push(name, "workers %", theory, simulated, &reasons);
+    }
+    busiest_shard_row(rows, i, node, &reasons);
+    let waited = rows.over(|r| {
+        let n = &r.nodes[i];
+        n.queued as f64 / n.latency.completed.max(1) as f64
+    });
+    rows.push(name, "P(wait)", node.wait_probability, waited, &reasons);
+    // Little's law on the queue: W = Lq / λ.
+    let wait = rows.over(|r| {
+        let n = &r.nodes[i];
+        n.mean_queue / n.latency.throughput_rps * 1e3
+    });
+    rows.push(name, "wait ms", node.wait_ms, wait, &reasons);
+    // A visit's time includes everything it calls: their reasons count.
+    let path = union(&node.path_reasons, global);
+    let mean = rows.over(|r| r.nodes[i].latency.mean_ms);
+    rows.push(name, "mean ms", node.response_ms, mean, &path);
+    if has(&|r| r.nodes[i].hit_ratio) {
+        let simulated = rows.over(|r| r.nodes[i].hit_ratio.unwrap_or(f64::NAN) * 100.0);
+        rows.push(name, "hit %", percent(node.hit_ratio), simulated, &reasons);
+    }
+}
+
+/// A sharded database's hottest shard, where a shard is one server.
+fn busiest_shard_row(rows: &mut Rows, i: usize, node: &NodeTheory, reasons: &[Reason]) {
+    let Some((busiest, _)) = &node.busiest else {
+        return;
+    };
+    let one_server_shards =
+        (node.groups.iter()).all(|(g, _)| g.shard.is_some() && g.role == "servers");
+    if !one_server_shards || rows.runs.iter().any(|r| r.nodes[i].shards.is_empty()) {
+        return;
+    }
+    let simulated = rows.over(|r| {
+        (r.nodes[i].shards.iter())
+            .map(|s| s.utilization)
+            .fold(0.0, f64::max)
+            * 100.0
+    });
+    let name = Some(node.name.as_str());
+    rows.push(name, "busiest %", Some(busiest * 100.0), simulated, reasons);
+}
+
+/// Both lists of reasons, sorted, each once.
+fn union(a: &[Reason], b: &[Reason]) -> Vec<Reason> {
+    let mut all: Vec<Reason> = a.iter().chain(b).copied().collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// The rows so far, and the runs they are taken over.
+struct Rows<'a> {
+    runs: &'a [RunResult],
+    rows: Vec<Versus>,
+}
+
+impl Rows<'_> {
+    /// A figure's estimate over the runs.
+    fn over(&self, figure: impl Fn(&RunResult) -> f64) -> Estimate {
+        Estimate::of(&self.runs.iter().map(figure).collect::<Vec<_>>())
+    }
+
+    /// A row, if theory gives the figure; its reasons only where they part.
+    fn push(
+        &mut self,
+        node: Option<&str>,
+        figure: &'static str,
+        theory: Option<f64>,
+        simulated: Estimate,
+        reasons: &[Reason],
+    ) {
         let Some(theory) = theory else { return };
         // Below a thousandth (of a ms, a percent, a probability) a relative
         // difference says nothing: no row's figure is meaningful that small.
@@ -53,7 +156,7 @@ pub fn versus(analysis: &Analysis, runs: &[RunResult]) -> Vec<Versus> {
             (simulated.mean - theory) / theory
         };
         let parted = relative.abs() > PARTING;
-        rows.push(Versus {
+        self.rows.push(Versus {
             node: node.map(str::to_string),
             figure,
             theory,
@@ -61,121 +164,5 @@ pub fn versus(analysis: &Analysis, runs: &[RunResult]) -> Vec<Versus> {
             relative,
             reasons: if parted { reasons.to_vec() } else { Vec::new() },
         });
-    };
-    let global = &analysis.reasons;
-    push(
-        None,
-        "req/s",
-        analysis.throughput_rps,
-        over(&|r| r.end_to_end.throughput_rps),
-        global,
-    );
-    let mut every: Vec<Reason> = global.clone();
-    every.extend(
-        analysis
-            .nodes
-            .iter()
-            .flat_map(|n| n.reasons.iter().copied()),
-    );
-    every.sort();
-    every.dedup();
-    push(
-        None,
-        "mean ms",
-        analysis.response_ms,
-        over(&|r| r.end_to_end.mean_ms),
-        &every,
-    );
-    for (i, node) in analysis.nodes.iter().enumerate() {
-        let name = Some(node.name.as_str());
-        let mut reasons = node.reasons.clone();
-        reasons.extend(global);
-        reasons.sort();
-        reasons.dedup();
-        let has = |f: &dyn Fn(&RunResult) -> Option<f64>| runs.iter().all(|r| f(r).is_some());
-        if has(&|r| r.nodes[i].utilization) {
-            push(
-                name,
-                "util %",
-                node.utilization.map(|u| u * 100.0),
-                over(&|r| r.nodes[i].utilization.unwrap_or(f64::NAN) * 100.0),
-                &reasons,
-            );
-        }
-        if has(&|r| r.nodes[i].worker_utilization) {
-            push(
-                name,
-                "workers %",
-                node.worker_utilization.map(|u| u * 100.0),
-                over(&|r| r.nodes[i].worker_utilization.unwrap_or(f64::NAN) * 100.0),
-                &reasons,
-            );
-        }
-        // A sharded database's hottest shard, where a shard is one server.
-        if let Some((busiest, _)) = &node.busiest
-            && node
-                .groups
-                .iter()
-                .all(|(g, _)| g.shard.is_some() && g.role == "servers")
-            && runs.iter().all(|r| !r.nodes[i].shards.is_empty())
-        {
-            push(
-                name,
-                "busiest %",
-                Some(busiest * 100.0),
-                over(&|r| {
-                    r.nodes[i]
-                        .shards
-                        .iter()
-                        .map(|s| s.utilization)
-                        .fold(0.0, f64::max)
-                        * 100.0
-                }),
-                &reasons,
-            );
-        }
-        push(
-            name,
-            "P(wait)",
-            node.wait_probability,
-            over(&|r| {
-                let n = &r.nodes[i];
-                n.queued as f64 / n.latency.completed.max(1) as f64
-            }),
-            &reasons,
-        );
-        // Little's law on the queue: W = Lq / λ.
-        push(
-            name,
-            "wait ms",
-            node.wait_ms,
-            over(&|r| {
-                let n = &r.nodes[i];
-                n.mean_queue / n.latency.throughput_rps * 1e3
-            }),
-            &reasons,
-        );
-        // A visit's time includes everything it calls: their reasons count.
-        let mut path = node.path_reasons.clone();
-        path.extend(global);
-        path.sort();
-        path.dedup();
-        push(
-            name,
-            "mean ms",
-            node.response_ms,
-            over(&|r| r.nodes[i].latency.mean_ms),
-            &path,
-        );
-        if has(&|r| r.nodes[i].hit_ratio) {
-            push(
-                name,
-                "hit %",
-                node.hit_ratio.map(|h| h * 100.0),
-                over(&|r| r.nodes[i].hit_ratio.unwrap_or(f64::NAN) * 100.0),
-                &reasons,
-            );
-        }
     }
-    rows
 }

@@ -106,55 +106,12 @@ fn optional(x: Option<f64>) -> String {
 pub fn write(out: &mut impl Write, analysis: &Analysis) -> io::Result<()> {
     writeln!(out, "{}: analysis", analysis.model)?;
     let Some(network) = analysis.network else {
-        writeln!(
-            out,
-            "no estimate: {}",
-            analysis
-                .reasons
-                .iter()
-                .map(|r| label(*r))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?;
+        let reasons: Vec<&str> = analysis.reasons.iter().map(|r| label(*r)).collect();
+        writeln!(out, "no estimate: {}", reasons.join(", "))?;
         return Ok(());
     };
     writeln!(out)?;
-    let mut rows = vec![
-        [
-            "node",
-            "kind",
-            "queues",
-            "method",
-            "c",
-            "S ms",
-            "req/s",
-            "util %",
-            "busiest %",
-            "workers %",
-            "P(wait)",
-            "wait ms",
-            "mean ms",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for node in &analysis.nodes {
-        let mut row = vec![node.name.clone(), node.kind.to_string()];
-        if node.groups.is_empty() {
-            row.extend(["-", "-", "-", "-"].map(String::from));
-        } else {
-            row.extend(describe_groups(&node.groups));
-        }
-        row.push(number(node.arrival_rps));
-        row.push(optional(node.utilization.map(|u| u * 100.0)));
-        row.push(optional(node.busiest.as_ref().map(|(u, _)| u * 100.0)));
-        row.push(optional(node.worker_utilization.map(|u| u * 100.0)));
-        row.push(optional(node.wait_probability));
-        row.push(optional(node.wait_ms));
-        row.push(optional(node.response_ms));
-        rows.push(row);
-    }
-    write_rows(out, &rows)?;
+    write_rows(out, &node_rows(analysis))?;
     writeln!(
         out,
         "\nutil %: busy vCPUs (pool) or connections (database) over all of the node's; \
@@ -173,39 +130,11 @@ pub fn write(out: &mut impl Write, analysis: &Analysis) -> io::Result<()> {
         }
     }
     writeln!(out)?;
-    match (network, analysis.population) {
-        (Network::Mva, Some((users, think_s))) => writeln!(
-            out,
-            "end to end ({}, {users} users thinking {} ms): {} req/s, mean {} ms",
-            if analysis
-                .nodes
-                .iter()
-                .flat_map(|n| &n.groups)
-                .any(|(_, s)| s.method == Method::ApproximateMva)
-            {
-                "approximate MVA: Schweitzer-Bard, Seidmann's multi-server"
-            } else {
-                "exact MVA"
-            },
-            number(think_s * 1e3),
-            optional(analysis.throughput_rps),
-            optional(analysis.response_ms)
-        )?,
-        _ => writeln!(
-            out,
-            "end to end (Jackson: Σ visit ratio × response): {} req/s, mean {} ms",
-            optional(analysis.throughput_rps),
-            optional(analysis.response_ms)
-        )?,
-    }
+    write_end_to_end(out, analysis, network)?;
     for node in &analysis.nodes {
         if let Some(h) = node.hit_ratio {
-            writeln!(
-                out,
-                "cache {}: expected hit ratio {:.1}%",
-                node.name,
-                h * 100.0
-            )?;
+            let percent = h * 100.0;
+            writeln!(out, "cache {}: expected hit ratio {percent:.1}%", node.name)?;
         }
     }
     for node in &analysis.nodes {
@@ -213,6 +142,78 @@ pub fn write(out: &mut impl Write, analysis: &Analysis) -> io::Result<()> {
             write_by_class(out, &node.name, node.kind, by_class)?;
         }
     }
+    write_reasons(out, analysis)
+}
+
+/// The per-node table: a header and a row per node.
+fn node_rows(analysis: &Analysis) -> Vec<Vec<String>> {
+    let header = [
+        "node",
+        "kind",
+        "queues",
+        "method",
+        "c",
+        "S ms",
+        "req/s",
+        "util %",
+        "busiest %",
+        "workers %",
+        "P(wait)",
+        "wait ms",
+        "mean ms",
+    ];
+    let mut rows = vec![header.map(String::from).to_vec()];
+    for node in &analysis.nodes {
+        let mut row = vec![node.name.clone(), node.kind.to_string()];
+        if node.groups.is_empty() {
+            row.extend(["-", "-", "-", "-"].map(String::from));
+        } else {
+            row.extend(describe_groups(&node.groups));
+        }
+        row.push(number(node.arrival_rps));
+        row.push(optional(node.utilization.map(|u| u * 100.0)));
+        row.push(optional(node.busiest.as_ref().map(|(u, _)| u * 100.0)));
+        row.push(optional(node.worker_utilization.map(|u| u * 100.0)));
+        row.push(optional(node.wait_probability));
+        row.push(optional(node.wait_ms));
+        row.push(optional(node.response_ms));
+        rows.push(row);
+    }
+    rows
+}
+
+/// The end-to-end line: MVA's for a closed population, else Jackson's.
+fn write_end_to_end(out: &mut impl Write, analysis: &Analysis, network: Network) -> io::Result<()> {
+    let (throughput, response) = (
+        optional(analysis.throughput_rps),
+        optional(analysis.response_ms),
+    );
+    match (network, analysis.population) {
+        (Network::Mva, Some((users, think_s))) => {
+            let approximate = (analysis.nodes.iter())
+                .flat_map(|n| &n.groups)
+                .any(|(_, s)| s.method == Method::ApproximateMva);
+            let method = if approximate {
+                "approximate MVA: Schweitzer-Bard, Seidmann's multi-server"
+            } else {
+                "exact MVA"
+            };
+            let think = number(think_s * 1e3);
+            writeln!(
+                out,
+                "end to end ({method}, {users} users thinking {think} ms): {throughput} req/s, mean {response} ms"
+            )
+        }
+        _ => writeln!(
+            out,
+            "end to end (Jackson: Σ visit ratio × response): {throughput} req/s, mean {response} ms"
+        ),
+    }
+}
+
+/// Where theory is approximate: each reason once, with the nodes it
+/// concerns (none for a model-wide one).
+fn write_reasons(out: &mut impl Write, analysis: &Analysis) -> io::Result<()> {
     let mut reasons: Vec<(Reason, Vec<&str>)> = Vec::new();
     for reason in &analysis.reasons {
         reasons.push((*reason, Vec::new()));
@@ -225,16 +226,17 @@ pub fn write(out: &mut impl Write, analysis: &Analysis) -> io::Result<()> {
             }
         }
     }
-    if !reasons.is_empty() {
-        writeln!(out, "\nwhere theory is approximate:")?;
-        for (reason, names) in reasons {
-            let at = if names.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", names.join(", "))
-            };
-            writeln!(out, "  {}{at}", label(reason))?;
-        }
+    if reasons.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nwhere theory is approximate:")?;
+    for (reason, names) in reasons {
+        let at = if names.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", names.join(", "))
+        };
+        writeln!(out, "  {}{at}", label(reason))?;
     }
     Ok(())
 }
