@@ -6,8 +6,10 @@
 //! `traffic`); no `dyn` per event; a node's randomness comes only from its
 //! own stream.
 
+mod admission;
 mod autoscale;
 mod balancer;
+mod class_queue;
 mod database;
 mod fleet;
 mod fork;
@@ -17,5 +19,6 @@ mod monitor;
 mod network;
 mod pool;
 mod resilience;
+mod sliced_cpu;
 
 pub use network::{Network, Saturation, Stall};
