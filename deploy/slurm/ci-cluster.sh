@@ -75,8 +75,7 @@ start_munge() {
 
 # Waits until `sinfo` reports the node idle (slurmd registered), at most 30 s.
 wait_idle() {
-  local i
-  for i in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     if [ "$(SLURM_CONF="$conf" sinfo -h -o %t 2>/dev/null)" = "idle" ]; then
       return 0
     fi
@@ -91,7 +90,8 @@ start() {
   mkdir -p "$dir/ctld" "$dir/d"
   write_conf
   start_munge
-  SLURM_CONF="$conf" slurmctld -i
+  # -c: a cold start, no jobs recovered from an earlier run's state.
+  SLURM_CONF="$conf" slurmctld -c
   SLURM_CONF="$conf" slurmd -N "$(hostname -s)"
   wait_idle
   echo "ci-cluster: up ($(SLURM_CONF="$conf" sinfo -h -o '%P %D node(s), %c CPUs, %m MB')); export SLURM_CONF=$conf"
@@ -99,11 +99,11 @@ start() {
 
 # Ends one daemon by the pid in its file, and waits for it to go (at most 10 s).
 stop_one() {
-  local name="$1" pidfile="$dir/$1.pid" pid i
+  local name="$1" pidfile="$dir/$1.pid" pid
   [ -f "$pidfile" ] || return 0
   pid="$(cat "$pidfile")"
   if kill "$pid" 2>/dev/null; then
-    for i in $(seq 1 40); do
+    for _ in $(seq 1 40); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.25
     done

@@ -32,9 +32,11 @@ fail() {
 
 # Waits until no task of array job $1 is pending or running, at most 120 s.
 wait_for() {
-  local i
-  for i in $(seq 1 240); do
-    [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0
+  for _ in $(seq 1 240); do
+    # A failed query (the controller busy) is no answer: only an empty list ends the wait.
+    if queued="$(squeue -h -j "$1" 2>/dev/null)" && [ -z "$queued" ]; then
+      return 0
+    fi
     sleep 0.5
   done
   fail "job $1 still queued or running after 120 s"
@@ -52,7 +54,8 @@ submit() {
 }
 
 echo "slurm sweep: $experiment on one machine"
-"$capsim" sweep "$experiment" --threads 1 -o "$work/single.csv" >"$work/logs/single.out" 2>&1
+"$capsim" sweep "$experiment" --threads 1 -o "$work/single.csv" >"$work/logs/single.out" 2>&1 ||
+  fail "the single-machine sweep: $(tail -n 3 "$work/logs/single.out")"
 
 echo "slurm sweep: as a job array of $shards tasks, task 2 made to fail and task 3 cancelled"
 mkdir "$work/parts/part-2.histograms.jsonl"
