@@ -1,4 +1,4 @@
-//! What each kind of node does: balancers, pools, caches, databases, delays.
+//! What each kind of node does: balancers, pools, caches, databases, delays, queues.
 //! Requests come from `traffic`. The [`Network`] implements `engine::World`
 //! over them and reports to an `engine::Observer`.
 //!
@@ -18,6 +18,7 @@ mod key_store;
 mod monitor;
 mod network;
 mod pool;
+mod queue;
 mod resilience;
 mod sliced_cpu;
 
