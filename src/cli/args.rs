@@ -50,6 +50,19 @@ pub enum Command {
     /// Draw a sweep's or a run's results as PNG or SVG.
     #[command(subcommand, after_help = EXITS_PLAIN)]
     Plot(PlotCommand),
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
+    #[command(after_help = EXITS_PLAIN)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write a page per command into a folder.
+    #[command(after_help = EXITS_PLAIN)]
+    Man {
+        /// Write capsim.1 and capsim-<command>.1 for every command into this (existing) folder.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 impl Command {
@@ -175,6 +188,10 @@ pub struct SweepArgs {
     /// Run only part i of N (points whose index is i − 1 modulo N), e.g. `--shard 2/3`.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
+    /// `--shard` with i counted from 0 (0 ≤ i < N), as Kubernetes' `JOB_COMPLETION_INDEX`:
+    /// `--shard0 1/3` is `--shard 2/3`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard0, conflicts_with = "shard")]
+    pub shard0: Option<(usize, usize)>,
     /// Mark the points that meet this objective and name the cheapest, e.g. `p99<200ms,errors<1%`.
     #[arg(long)]
     pub slo: Option<String>,
@@ -189,14 +206,30 @@ pub struct SweepArgs {
     pub threads: ThreadsArg,
 }
 
-fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let bad = || format!("expected I/N with 1 ≤ I ≤ N, e.g. 2/3, got `{text}`");
-    let (i, n) = text.split_once('/').ok_or_else(bad)?;
-    let (i, n): (usize, usize) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
-    if i == 0 || i > n {
-        return Err(bad());
+impl SweepArgs {
+    /// The part to run, counted from 1, whichever option gave it.
+    pub fn shard(&self) -> Option<(usize, usize)> {
+        self.shard.or(self.shard0.map(|(i, n)| (i + 1, n)))
     }
-    Ok((i, n))
+}
+
+/// `--shard0`'s I/N, as the (0-based) index and the count.
+fn parse_shard0(text: &str) -> Result<(usize, usize), String> {
+    index_over_count(text)
+        .filter(|&(i, n)| i < n)
+        .ok_or_else(|| format!("expected I/N with 0 ≤ I < N, e.g. 1/3, got `{text}`"))
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    index_over_count(text)
+        .filter(|&(i, n)| i != 0 && i <= n)
+        .ok_or_else(|| format!("expected I/N with 1 ≤ I ≤ N, e.g. 2/3, got `{text}`"))
+}
+
+/// Two whole numbers, as `I/N`.
+fn index_over_count(text: &str) -> Option<(usize, usize)> {
+    let (i, n) = text.split_once('/')?;
+    Some((i.parse().ok()?, n.parse().ok()?))
 }
 
 #[derive(Debug, Args)]

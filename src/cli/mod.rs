@@ -5,6 +5,7 @@ mod analyze;
 mod args;
 mod check;
 mod compare;
+mod install;
 mod outputs;
 mod plot;
 mod progress;
@@ -50,6 +51,8 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(args),
         Command::Calibrate(args) => compare::calibrate(args),
         Command::Plot(command) => plot::execute(command),
+        Command::Completions { shell } => install::completions(shell),
+        Command::Man { dir } => install::man(dir.as_deref()),
     };
     match result {
         Ok(code) => code,

@@ -33,7 +33,7 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
         sweep: experiment.name.clone(),
         inputs: experiment.fingerprint(),
         points: experiment.points.len(),
-        shard: args.shard,
+        shard: args.shard(),
     };
     if args.search {
         return search(&experiment, &manifest, &out);
@@ -42,7 +42,7 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     check_writable("--out", &files.out)?;
     check_writable("--out", &files.histograms)?;
 
-    let in_shard = |index: usize| args.shard.is_none_or(|(i, n)| index % n == i - 1);
+    let in_shard = |index: usize| args.shard().is_none_or(|(i, n)| index % n == i - 1);
     let mut done = if args.fresh || !files.partial.exists() {
         Vec::new()
     } else {
@@ -61,7 +61,7 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
         experiment.name,
         total,
         experiment.replications,
-        args.shard
+        args.shard()
             .map_or(String::new(), |(i, n)| format!(", shard {i} of {n}")),
         if finished.is_empty() {
             String::new()
@@ -161,7 +161,7 @@ fn output_path(args: &SweepArgs, experiment: &Experiment) -> anyhow::Result<Path
     if let Some(out) = &args.out {
         return Ok(out.clone());
     }
-    let stem = match args.shard {
+    let stem = match args.shard() {
         Some((i, n)) => format!("{}.shard-{i}-of-{n}.csv", experiment.name),
         None => format!("{}.csv", experiment.name),
     };

@@ -90,105 +90,34 @@ pub fn calibrate(
     options: Options,
 ) -> Result<Calibration, ObservedError> {
     let before = compare::compare(model, base, observed, options)?;
-    let (driven, _) = drive(model, observed)?;
-    let compiled = compile(&driven, base)?;
-    let replications = options.replications.max(1);
-    let runs = crate::replicate_figures(
-        &compiled,
-        options.seed,
-        replications,
-        &Default::default(),
-        &|_| {},
-    )
-    .runs;
-    let summary = Summary::of(&runs);
+    let baseline = Baseline::simulate(model, base, observed, options)?;
     let mut calibrated = model.clone();
     let mut tiers = Vec::new();
     let mut skipped = Vec::new();
     let mut notes = Vec::new();
-    for (index, node) in compiled.nodes.iter().enumerate() {
+    for (index, node) in baseline.compiled.nodes.iter().enumerate() {
         let Some(&utilization) = observed.utilization.get(&node.name) else {
             continue;
         };
-        let NodeKind::Pool(pool) = &node.kind else {
-            skipped.push(format!(
-                "{}: utilization observed, but calibration sets the service times of pools only",
-                node.name
-            ));
-            continue;
-        };
-        let estimate = &summary.nodes[index];
-        let node_rps = estimate.latency.throughput_rps.mean;
-        let (throughput_rps, throughput_from) = match (
-            observed.tier_throughput_rps.get(&node.name),
-            observed.figures.throughput_rps,
-        ) {
-            (Some(&x), _) => (x, "observed for the tier".to_string()),
-            (None, Some(x)) if summary.end_to_end.throughput_rps.mean > 0.0 => {
-                let visits = node_rps / summary.end_to_end.throughput_rps.mean;
-                (
-                    x * visits,
-                    format!("end to end × {visits:.3} visits per request (the model's routing)"),
-                )
+        match demand_law_fit(&baseline, observed, index, utilization) {
+            Ok((fit, note)) => {
+                notes.extend(note);
+                scale_service(&mut calibrated, &fit.node, fit.factor)?;
+                tiers.push(fit);
             }
-            _ => {
-                skipped.push(format!(
-                    "{}: utilization observed but no throughput",
-                    node.name
-                ));
-                continue;
-            }
-        };
-        let instances = mean_instances(&runs, index);
-        let vcpus = f64::from(pool.instance_type.vcpus);
-        let demand_ms_before = model_demand_ms(&compiled, &summary, &runs, index);
-        let Some(demand_ms_before) = demand_ms_before.filter(|_| throughput_rps > 0.0) else {
-            skipped.push(format!(
-                "{}: no requests reached it, in the model or observed",
-                node.name
-            ));
-            continue;
-        };
-        let demand_ms_after = utilization * instances * vcpus / throughput_rps * 1e3;
-        let factor = demand_ms_after / demand_ms_before;
-        if let Some(note) = workers_bound(&node.name, pool, estimate) {
-            notes.push(note);
+            Err(reason) => skipped.push(reason),
         }
-        scale_service(&mut calibrated, &node.name, factor)?;
-        tiers.push(TierFit {
-            node: node.name.clone(),
-            method: Method::DemandLaw {
-                utilization,
-                throughput_rps,
-                throughput_from,
-            },
-            demand_ms_before,
-            demand_ms_after,
-            factor,
-        });
     }
-    let pools: Vec<usize> = (0..compiled.nodes.len())
-        .filter(|&i| matches!(compiled.nodes[i].kind, NodeKind::Pool(_)))
-        .collect();
-    match (tiers.is_empty(), pools.as_slice(), observed.figures.mean_ms) {
-        (true, &[index], Some(target)) => {
-            let name = compiled.nodes[index].name.clone();
-            let (factor, fitted) = fit_latency(model, base, observed, options, &name, target)?;
-            scale_service(&mut calibrated, &name, factor)?;
-            let demand_ms_before =
-                model_demand_ms(&compiled, &summary, &runs, index).unwrap_or(f64::NAN);
-            tiers.push(TierFit {
-                node: name,
-                method: Method::LatencyFit { target_mean_ms: target, fitted_mean_ms: fitted },
-                demand_ms_before,
-                demand_ms_after: demand_ms_before * factor,
-                factor,
-            });
+    if tiers.is_empty() {
+        match latency_fit(model, base, observed, options, &baseline)? {
+            Some(fit) => {
+                scale_service(&mut calibrated, &fit.node, fit.factor)?;
+                tiers.push(fit);
+            }
+            None => skipped.push(
+                "no tier's utilization observed, and a latency fit needs a model with one pool and an observed mean latency".into(),
+            ),
         }
-        (true, _, _) => skipped.push(
-            "no tier's utilization observed, and a latency fit needs a model with one pool and an observed mean latency".into(),
-        ),
-        _ => {}
     }
     let after = compare::compare(&calibrated, base, observed, options)?;
     Ok(Calibration {
@@ -199,6 +128,145 @@ pub fn calibrate(
         before,
         after,
     })
+}
+
+/// The model as written, simulated under the observed load: what every
+/// tier's demand before calibration is read from.
+struct Baseline {
+    compiled: Model,
+    runs: Vec<RunResult>,
+    summary: Summary,
+}
+
+impl Baseline {
+    fn simulate(
+        model: &Value,
+        base: &Path,
+        observed: &Observed,
+        options: Options,
+    ) -> Result<Baseline, ObservedError> {
+        let (driven, _) = drive(model, observed)?;
+        let compiled = compile(&driven, base)?;
+        let runs = crate::replicate_figures(
+            &compiled,
+            options.seed,
+            options.replications.max(1),
+            &Default::default(),
+            &|_| {},
+        )
+        .runs;
+        let summary = Summary::of(&runs);
+        Ok(Baseline {
+            compiled,
+            runs,
+            summary,
+        })
+    }
+
+    /// vCPU-ms per visit the model gives node `index` (see `model_demand_ms`).
+    fn demand_ms(&self, index: usize) -> Option<f64> {
+        model_demand_ms(&self.compiled, &self.summary, &self.runs, index)
+    }
+}
+
+/// Node `index`'s fit by the service demand law from its observed
+/// `utilization`, with a note when its workers are its bottleneck; or why
+/// it is left as it was.
+fn demand_law_fit(
+    baseline: &Baseline,
+    observed: &Observed,
+    index: usize,
+    utilization: f64,
+) -> Result<(TierFit, Option<String>), String> {
+    let node = &baseline.compiled.nodes[index];
+    let NodeKind::Pool(pool) = &node.kind else {
+        return Err(format!(
+            "{}: utilization observed, but calibration sets the service times of pools only",
+            node.name
+        ));
+    };
+    let estimate = &baseline.summary.nodes[index];
+    let (throughput_rps, throughput_from) = tier_throughput(baseline, observed, index)
+        .ok_or_else(|| format!("{}: utilization observed but no throughput", node.name))?;
+    let instances = mean_instances(&baseline.runs, index);
+    let vcpus = f64::from(pool.instance_type.vcpus);
+    let Some(demand_ms_before) = baseline.demand_ms(index).filter(|_| throughput_rps > 0.0) else {
+        return Err(format!(
+            "{}: no requests reached it, in the model or observed",
+            node.name
+        ));
+    };
+    let demand_ms_after = utilization * instances * vcpus / throughput_rps * 1e3;
+    let fit = TierFit {
+        node: node.name.clone(),
+        method: Method::DemandLaw {
+            utilization,
+            throughput_rps,
+            throughput_from,
+        },
+        demand_ms_before,
+        demand_ms_after,
+        factor: demand_ms_after / demand_ms_before,
+    };
+    Ok((fit, workers_bound(&node.name, pool, estimate)))
+}
+
+/// Requests per second into node `index`, and where the figure comes from:
+/// observed for the tier, or the end-to-end throughput times the model's
+/// visits per request.
+fn tier_throughput(
+    baseline: &Baseline,
+    observed: &Observed,
+    index: usize,
+) -> Option<(f64, String)> {
+    let name = &baseline.compiled.nodes[index].name;
+    let end_to_end_rps = baseline.summary.end_to_end.throughput_rps.mean;
+    match (
+        observed.tier_throughput_rps.get(name),
+        observed.figures.throughput_rps,
+    ) {
+        (Some(&x), _) => Some((x, "observed for the tier".to_string())),
+        (None, Some(x)) if end_to_end_rps > 0.0 => {
+            let node_rps = baseline.summary.nodes[index].latency.throughput_rps.mean;
+            let visits = node_rps / end_to_end_rps;
+            Some((
+                x * visits,
+                format!("end to end × {visits:.3} visits per request (the model's routing)"),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// With no tier's utilization to fit: the service of a model's only pool
+/// scaled to the observed mean latency; none without one pool and that mean.
+fn latency_fit(
+    model: &Value,
+    base: &Path,
+    observed: &Observed,
+    options: Options,
+    baseline: &Baseline,
+) -> Result<Option<TierFit>, ObservedError> {
+    let nodes = &baseline.compiled.nodes;
+    let pools: Vec<usize> = (0..nodes.len())
+        .filter(|&i| matches!(nodes[i].kind, NodeKind::Pool(_)))
+        .collect();
+    let (&[index], Some(target)) = (pools.as_slice(), observed.figures.mean_ms) else {
+        return Ok(None);
+    };
+    let name = nodes[index].name.clone();
+    let (factor, fitted) = fit_latency(model, base, observed, options, &name, target)?;
+    let demand_ms_before = baseline.demand_ms(index).unwrap_or(f64::NAN);
+    Ok(Some(TierFit {
+        node: name,
+        method: Method::LatencyFit {
+            target_mean_ms: target,
+            fitted_mean_ms: fitted,
+        },
+        demand_ms_before,
+        demand_ms_after: demand_ms_before * factor,
+        factor,
+    }))
 }
 
 /// A note when a pool's workers, not its vCPUs, are what run out first in

@@ -55,76 +55,17 @@ pub fn parse_stats(path: &Path, text: &str, window: Window) -> Result<Observed, 
             hint: "compare the `*_stats_history.csv` Locust writes beside it (a row a second) with the same window".into(),
         });
     }
-    let [
-        kind,
-        name,
-        requests,
-        failures,
-        mean,
-        min,
-        max,
-        rps,
-        fps,
-        p50,
-        p95,
-        p99,
-    ] = [
-        "Type",
-        "Name",
-        "Request Count",
-        "Failure Count",
-        "Average Response Time",
-        "Min Response Time",
-        "Max Response Time",
-        "Requests/s",
-        "Failures/s",
-        "50%",
-        "95%",
-        "99%",
-    ]
-    .map(|column| table.column(column));
-    let (kind, name) = (kind?, name?);
-    let (requests, failures, mean, min, max, rps, fps) =
-        (requests?, failures?, mean?, min?, max?, rps?, fps?);
-    let (p50, p95, p99) = (p50?, p95?, p99?);
-    let percentiles = percentile_columns(&table.header);
-    let levels: Vec<f64> = percentiles.iter().map(|p| p.1).collect();
-    let figures_of = |row: &Row| -> Result<Figures, ObservedError> {
-        let requests = table.number(row, requests)?;
-        let failures = table.number(row, failures)?;
-        let rps = table.number(row, rps)?;
-        let mean_ms = table.optional_number(row, mean)?;
-        let values = percentiles
-            .iter()
-            .map(|&(index, _)| table.optional_number(row, index))
-            .collect::<Result<Vec<_>, _>>()?;
-        let spread = quantile_table(
-            &levels,
-            &values,
-            table.number(row, min)?,
-            table.number(row, max)?,
-        );
-        // Requests/s is Request Count over the time from the first to the
-        // last request (`StatsEntry.total_rps`): that time is the span.
-        let span_s = (rps > 0.0).then(|| requests / rps);
-        Ok(Figures {
-            // capsim counts successful completions; Locust's Requests/s counts failures too.
-            throughput_rps: Some(rps - table.number(row, fps)?),
-            mean_ms,
-            p50_ms: table.optional_number(row, p50)?,
-            p95_ms: table.optional_number(row, p95)?,
-            p99_ms: table.optional_number(row, p99)?,
-            error_rate: (requests > 0.0).then(|| failures / requests),
-            noise: FigureNoise::of_counts(requests, failures, span_s, spread.as_ref(), mean_ms),
-        })
-    };
-    let figures = figures_of(aggregated_row(&table, kind, name)?)?;
+    let columns = StatsColumns::of(&table)?;
+    let figures = columns.figures(&table, aggregated_row(&table, columns.kind, columns.name)?)?;
     // Every other row is one endpoint (Locust's `name=`), compared with the
     // class of that name if the model has one.
     let mut classes = BTreeMap::new();
     for row in &table.rows {
-        if !row.cells[kind].is_empty() {
-            classes.insert(row.cells[name].clone(), figures_of(row)?);
+        if !row.cells[columns.kind].is_empty() {
+            classes.insert(
+                row.cells[columns.name].clone(),
+                columns.figures(&table, row)?,
+            );
         }
     }
     Ok(Observed {
@@ -138,6 +79,77 @@ pub fn parse_stats(path: &Path, text: &str, window: Window) -> Result<Observed, 
         window: WHOLE_TEST.to_string(),
         notes: Vec::new(),
     })
+}
+
+/// Where each figure of `*_stats.csv` is: column indices, and the
+/// percentile columns with their levels.
+struct StatsColumns {
+    kind: usize,
+    name: usize,
+    requests: usize,
+    failures: usize,
+    mean: usize,
+    min: usize,
+    max: usize,
+    rps: usize,
+    fps: usize,
+    p50: usize,
+    p95: usize,
+    p99: usize,
+    percentiles: Vec<(usize, f64)>,
+}
+
+impl StatsColumns {
+    fn of(table: &Table) -> Result<StatsColumns, ObservedError> {
+        Ok(StatsColumns {
+            kind: table.column("Type")?,
+            name: table.column("Name")?,
+            requests: table.column("Request Count")?,
+            failures: table.column("Failure Count")?,
+            mean: table.column("Average Response Time")?,
+            min: table.column("Min Response Time")?,
+            max: table.column("Max Response Time")?,
+            rps: table.column("Requests/s")?,
+            fps: table.column("Failures/s")?,
+            p50: table.column("50%")?,
+            p95: table.column("95%")?,
+            p99: table.column("99%")?,
+            percentiles: percentile_columns(&table.header),
+        })
+    }
+
+    /// One row's figures (the `Aggregated` row's, or an endpoint's).
+    fn figures(&self, table: &Table, row: &Row) -> Result<Figures, ObservedError> {
+        let requests = table.number(row, self.requests)?;
+        let failures = table.number(row, self.failures)?;
+        let rps = table.number(row, self.rps)?;
+        let mean_ms = table.optional_number(row, self.mean)?;
+        let levels: Vec<f64> = self.percentiles.iter().map(|p| p.1).collect();
+        let values = self
+            .percentiles
+            .iter()
+            .map(|&(index, _)| table.optional_number(row, index))
+            .collect::<Result<Vec<_>, _>>()?;
+        let spread = quantile_table(
+            &levels,
+            &values,
+            table.number(row, self.min)?,
+            table.number(row, self.max)?,
+        );
+        // Requests/s is Request Count over the time from the first to the
+        // last request (`StatsEntry.total_rps`): that time is the span.
+        let span_s = (rps > 0.0).then(|| requests / rps);
+        Ok(Figures {
+            // capsim counts successful completions; Locust's Requests/s counts failures too.
+            throughput_rps: Some(rps - table.number(row, self.fps)?),
+            mean_ms,
+            p50_ms: table.optional_number(row, self.p50)?,
+            p95_ms: table.optional_number(row, self.p95)?,
+            p99_ms: table.optional_number(row, self.p99)?,
+            error_rate: (requests > 0.0).then(|| failures / requests),
+            noise: FigureNoise::of_counts(requests, failures, span_s, spread.as_ref(), mean_ms),
+        })
+    }
 }
 
 /// The window of `*_stats.csv`, as `Observed::window` says it.
@@ -164,44 +176,7 @@ fn aggregated_row(table: &Table, kind: usize, name: usize) -> Result<&Row, Obser
 /// the figures over the comparison window (see `locust_window`).
 pub fn parse_history(path: &Path, text: &str, window: Window) -> Result<Observed, ObservedError> {
     let table = Table::parse(path, text, HISTORY_HEADER)?;
-    let columns = [
-        "Timestamp",
-        "User Count",
-        "Type",
-        "Name",
-        "Requests/s",
-        "Failures/s",
-        "50%",
-        "95%",
-        "99%",
-        "Total Request Count",
-        "Total Failure Count",
-        "Total Average Response Time",
-        "Total Min Response Time",
-        "Total Max Response Time",
-    ]
-    .map(|column| table.column(column));
-    let mut index = [0; 14];
-    for (slot, column) in index.iter_mut().zip(columns) {
-        *slot = column?;
-    }
-    let [
-        time,
-        users,
-        kind,
-        name,
-        rps,
-        fps,
-        p50,
-        p95,
-        p99,
-        total,
-        failed,
-        total_mean,
-        total_min,
-        total_max,
-    ] = index;
-    let percentiles = percentile_columns(&table.header);
+    let columns = HistoryColumns::of(&table)?;
     let mut rows: Vec<HistoryRow> = Vec::new();
     // Locust writes endpoint rows only with `--csv-full-history`, and then
     // every row's percentiles are the last 10 s's, not the cumulative ones
@@ -209,23 +184,76 @@ pub fn parse_history(path: &Path, text: &str, window: Window) -> Result<Observed
     // to `_percentile_fields`, locust/stats.py).
     let mut full_history = false;
     for row in &table.rows {
-        if !(row.cells[kind].is_empty() && row.cells[name] == AGGREGATED) {
+        if !(row.cells[columns.kind].is_empty() && row.cells[columns.name] == AGGREGATED) {
             full_history = true;
             continue;
         }
-        let time_s = table.number(row, time)?;
+        let time_s = table.number(row, columns.time)?;
         if let Some(before) = rows.last()
             && time_s <= before.time_s
         {
             return Err(table.error(
                 row,
-                time,
+                columns.time,
                 format!(
                     "timestamp {time_s} is not after the previous `Aggregated` row's {} (line {}): rows must be in time order",
                     before.time_s, before.line
                 ),
             ));
         }
+        rows.push(columns.row(&table, row, time_s)?);
+    }
+    columns.check_loaded(&table, &rows)?;
+    let history = History {
+        rows,
+        levels: columns.percentiles.iter().map(|p| p.1).collect(),
+        full_history,
+    };
+    locust_window::reduce(path, &history, window)
+}
+
+/// Where each figure of `*_stats_history.csv` is.
+struct HistoryColumns {
+    time: usize,
+    users: usize,
+    kind: usize,
+    name: usize,
+    rps: usize,
+    fps: usize,
+    p50: usize,
+    p95: usize,
+    p99: usize,
+    total: usize,
+    failed: usize,
+    total_mean: usize,
+    total_min: usize,
+    total_max: usize,
+    percentiles: Vec<(usize, f64)>,
+}
+
+impl HistoryColumns {
+    fn of(table: &Table) -> Result<HistoryColumns, ObservedError> {
+        Ok(HistoryColumns {
+            time: table.column("Timestamp")?,
+            users: table.column("User Count")?,
+            kind: table.column("Type")?,
+            name: table.column("Name")?,
+            rps: table.column("Requests/s")?,
+            fps: table.column("Failures/s")?,
+            p50: table.column("50%")?,
+            p95: table.column("95%")?,
+            p99: table.column("99%")?,
+            total: table.column("Total Request Count")?,
+            failed: table.column("Total Failure Count")?,
+            total_mean: table.column("Total Average Response Time")?,
+            total_min: table.column("Total Min Response Time")?,
+            total_max: table.column("Total Max Response Time")?,
+            percentiles: percentile_columns(&table.header),
+        })
+    }
+
+    /// The rest of an `Aggregated` row at `time_s`, read.
+    fn row(&self, table: &Table, row: &Row, time_s: f64) -> Result<HistoryRow, ObservedError> {
         let count = |index: usize| -> Result<u64, ObservedError> {
             let x = table.number(row, index)?;
             if x < 0.0 || x.fract() != 0.0 || x > 1e15 {
@@ -240,48 +268,48 @@ pub fn parse_history(path: &Path, text: &str, window: Window) -> Result<Observed
             }
             Ok(x as u64)
         };
-        rows.push(HistoryRow {
+        Ok(HistoryRow {
             line: row.line,
             time_s,
-            users: count(users)?.min(u64::from(u32::MAX)) as u32,
-            requests_per_s: table.number(row, rps)?,
-            failures_per_s: table.number(row, fps)?,
-            p50_ms: table.optional_number(row, p50)?,
-            p95_ms: table.optional_number(row, p95)?,
-            p99_ms: table.optional_number(row, p99)?,
-            percentiles: percentiles
+            users: count(self.users)?.min(u64::from(u32::MAX)) as u32,
+            requests_per_s: table.number(row, self.rps)?,
+            failures_per_s: table.number(row, self.fps)?,
+            p50_ms: table.optional_number(row, self.p50)?,
+            p95_ms: table.optional_number(row, self.p95)?,
+            p99_ms: table.optional_number(row, self.p99)?,
+            percentiles: self
+                .percentiles
                 .iter()
                 .map(|&(index, _)| table.optional_number(row, index))
                 .collect::<Result<Vec<_>, _>>()?,
-            total_requests: count(total)?,
-            total_failures: count(failed)?,
-            total_mean_ms: table.number(row, total_mean)?,
-            total_min_ms: table.number(row, total_min)?,
-            total_max_ms: table.number(row, total_max)?,
-        });
+            total_requests: count(self.total)?,
+            total_failures: count(self.failed)?,
+            total_mean_ms: table.number(row, self.total_mean)?,
+            total_min_ms: table.number(row, self.total_min)?,
+            total_max_ms: table.number(row, self.total_max)?,
+        })
     }
-    // Said here, where the columns are known; `locust_window` only checks again.
-    let next_line = table.rows.last().map_or(2, |row| row.line + 1);
-    if rows.is_empty() {
-        return Err(ObservedError::at(
-            path,
-            next_line,
-            name as u64 + 1,
-            "no `Aggregated` rows (Locust writes one a second, with an empty `Type`)",
-        ));
+
+    /// Some `Aggregated` rows, and users in one at least. Said here, where
+    /// the columns are known; `locust_window` only checks again.
+    fn check_loaded(&self, table: &Table, rows: &[HistoryRow]) -> Result<(), ObservedError> {
+        let next_line = table.rows.last().map_or(2, |row| row.line + 1);
+        let Some(first) = rows.first() else {
+            return Err(ObservedError::at(
+                &table.path,
+                next_line,
+                self.name as u64 + 1,
+                "no `Aggregated` rows (Locust writes one a second, with an empty `Type`)",
+            ));
+        };
+        if rows.iter().all(|row| row.users == 0) {
+            return Err(ObservedError::at(
+                &table.path,
+                first.line,
+                self.users as u64 + 1,
+                "`User Count` is 0 in every row: no users ran, so there is no load to compare",
+            ));
+        }
+        Ok(())
     }
-    if rows.iter().all(|row| row.users == 0) {
-        return Err(ObservedError::at(
-            path,
-            rows[0].line,
-            users as u64 + 1,
-            "`User Count` is 0 in every row: no users ran, so there is no load to compare",
-        ));
-    }
-    let history = History {
-        rows,
-        levels: percentiles.iter().map(|p| p.1).collect(),
-        full_history,
-    };
-    locust_window::reduce(path, &history, window)
 }

@@ -76,10 +76,62 @@ pub fn reduce(path: &Path, history: &History, window: Window) -> Result<Observed
         path: path.to_path_buf(),
         message,
     };
-    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
-        return Err(nothing(
-            "no `Aggregated` rows: expected one a second, as `locust --csv` writes them".into(),
+    let (from, to, how) = span(history, window).map_err(nothing)?;
+    let in_window = &rows[from..to];
+    let max_users = in_window.iter().map(|r| r.users).max().unwrap_or(0);
+    let min_users = in_window.iter().map(|r| r.users).min().unwrap_or(0);
+    if max_users == 0 {
+        return Err(nothing(format!(
+            "no users ran in the window {} (`User Count` is 0 there)",
+            window.describe()
+        )));
+    }
+    // Where the totals start: the file's first row, or a reset.
+    let begins = from == 0 || rows[from].total_requests < rows[from - 1].total_requests;
+    let mut notes = Vec::new();
+    let figures = figures(history, in_window, begins, &mut notes);
+    if min_users != max_users {
+        notes.push(format!(
+            "the population varies from {min_users} to {max_users} users in the window; the model runs {max_users}"
         ));
+    }
+    let users = if min_users == max_users {
+        format!("{max_users} users")
+    } else {
+        format!("{min_users}–{max_users} users")
+    };
+    let (t0, start, end) = (
+        rows[0].time_s,
+        &in_window[0],
+        &in_window[in_window.len() - 1],
+    );
+    Ok(Observed {
+        path: path.to_path_buf(),
+        format: Format::Locust,
+        figures,
+        classes: Default::default(),
+        utilization: Default::default(),
+        tier_throughput_rps: Default::default(),
+        load: Load::Users(max_users),
+        window: format!(
+            "{} rows at {users}, {:.0}–{:.0} s after the first row ({how})",
+            in_window.len(),
+            start.time_s - t0,
+            end.time_s - t0,
+        ),
+        notes,
+    })
+}
+
+/// The rows `from..to` to compare (at least one) and how they were chosen:
+/// the window asked for, or the full population when none is; from the last
+/// reset of Locust's totals on. Else why no row is left.
+fn span(history: &History, window: Window) -> Result<(usize, usize, &'static str), String> {
+    let rows = &history.rows;
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Err(
+            "no `Aggregated` rows: expected one a second, as `locust --csv` writes them".into(),
+        );
     };
     let t0 = first.time_s;
     let (from, to, how) = if window.is_set() {
@@ -87,11 +139,11 @@ pub fn reduce(path: &Path, history: &History, window: Window) -> Result<Observed
             .filter(|&i| window.contains(rows[i].time_s - t0))
             .collect();
         let (Some(&a), Some(&b)) = (inside.first(), inside.last()) else {
-            return Err(nothing(format!(
+            return Err(format!(
                 "no `Aggregated` row in the window {} after the first row (the rows span 0–{} s)",
                 window.describe(),
                 last.time_s - t0
-            )));
+            ));
         };
         (a, b + 1, "the window asked for")
     } else {
@@ -112,52 +164,14 @@ pub fn reduce(path: &Path, history: &History, window: Window) -> Result<Observed
     let reset = (from + 1..to)
         .rev()
         .find(|&i| rows[i].total_requests < rows[i - 1].total_requests);
-    let from = reset.unwrap_or(from);
-    let how = if reset.is_some() {
-        "from the last reset of Locust's totals (`--reset-stats`)"
-    } else {
-        how
-    };
-    let in_window = &rows[from..to];
-    let max_users = in_window.iter().map(|r| r.users).max().unwrap_or(0);
-    let min_users = in_window.iter().map(|r| r.users).min().unwrap_or(0);
-    if max_users == 0 {
-        return Err(nothing(format!(
-            "no users ran in the window {} (`User Count` is 0 there)",
-            window.describe()
-        )));
+    match reset {
+        Some(from) => Ok((
+            from,
+            to,
+            "from the last reset of Locust's totals (`--reset-stats`)",
+        )),
+        None => Ok((from, to, how)),
     }
-    // Where the totals start: the file's first row, or a reset.
-    let begins = from == 0 || rows[from].total_requests < rows[from - 1].total_requests;
-    let mut notes = Vec::new();
-    let figures = figures(history, in_window, begins, &mut notes);
-    if min_users != max_users {
-        notes.push(format!(
-            "the population varies from {min_users} to {max_users} users in the window; the model runs {max_users}"
-        ));
-    }
-    let (start, end) = (&in_window[0], &in_window[in_window.len() - 1]);
-    let users = if min_users == max_users {
-        format!("{max_users} users")
-    } else {
-        format!("{min_users}–{max_users} users")
-    };
-    Ok(Observed {
-        path: path.to_path_buf(),
-        format: Format::Locust,
-        figures,
-        classes: Default::default(),
-        utilization: Default::default(),
-        tier_throughput_rps: Default::default(),
-        load: Load::Users(max_users),
-        window: format!(
-            "{} rows at {users}, {:.0}–{:.0} s after the first row ({how})",
-            in_window.len(),
-            start.time_s - t0,
-            end.time_s - t0,
-        ),
-        notes,
-    })
 }
 
 /// The figures of the rows `window` (at least one), with their noise;

@@ -161,8 +161,48 @@ fn read_labels(
 /// `node` label.
 fn summarize(path: &Path, rows: &[Measurement], window: Window) -> Result<Observed, ObservedError> {
     let first = rows[0].time_s;
+    let (from_s, to_s, users) = span(path, rows, window)?;
+    let inside: Vec<&Measurement> = rows
+        .iter()
+        .filter(|r| r.time_s >= from_s && r.time_s <= to_s)
+        .collect();
+    let means = Means::of(&inside);
+    let described = match (window.is_set(), users) {
+        (true, _) => format!(
+            "rows {:.0}–{:.0} s after the first row (the window asked for)",
+            from_s - first,
+            to_s.min(rows[rows.len() - 1].time_s) - first
+        ),
+        (false, Some(n)) => format!(
+            "rows at {n} users, {:.0}–{:.0} s after the first row (ramp-up skipped)",
+            from_s - first,
+            to_s - first
+        ),
+        (false, None) => "every row".to_string(),
+    };
+    Ok(Observed {
+        path: path.to_path_buf(),
+        format: Format::Csv,
+        figures: means.figures(None),
+        classes: means.classes(),
+        utilization: means.per_node(Metric::Utilization),
+        tier_throughput_rps: means.per_node(Metric::ThroughputRps),
+        load: load(&inside, users),
+        window: described,
+        notes: Vec::new(),
+    })
+}
+
+/// The times `from_s..=to_s` to summarize and the users there (the most),
+/// if the file counts them: `window` if given, else the full population.
+fn span(
+    path: &Path,
+    rows: &[Measurement],
+    window: Window,
+) -> Result<(f64, f64, Option<u32>), ObservedError> {
+    let first = rows[0].time_s;
     let is_users = |r: &&Measurement| r.metric == Metric::Users && r.class.is_none();
-    let (from_s, to_s, users) = if window.is_set() {
+    if window.is_set() {
         let from_s = first + window.from_s.unwrap_or(0.0);
         let to_s = window.to_s.map_or(f64::INFINITY, |to| first + to);
         let last = rows[rows.len() - 1].time_s;
@@ -182,36 +222,50 @@ fn summarize(path: &Path, rows: &[Measurement], window: Window) -> Result<Observ
             .filter(|r| r.time_s >= from_s && r.time_s <= to_s)
             .map(|r| r.value.max(0.0).round() as u32)
             .max();
-        (from_s, to_s, users)
-    } else {
-        let users_at: Vec<(f64, u32)> = rows
-            .iter()
-            .filter(is_users)
-            .map(|r| (r.time_s, r.value.max(0.0).round() as u32))
-            .collect();
-        if users_at.is_empty() {
-            (f64::NEG_INFINITY, f64::INFINITY, None)
-        } else {
-            let times: Vec<f64> = users_at.iter().map(|u| u.0).collect();
-            let counts: Vec<u32> = users_at.iter().map(|u| u.1).collect();
-            // A plain CSV holds what the user exported, with no rolling window
-            // to wait out: only the ramp-up is skipped.
-            let (from, to, _) = full_population(&times, &counts, 0.0);
-            (times[from], times[to - 1], counts.iter().copied().max())
-        }
-    };
-    let inside = |r: &&Measurement| r.time_s >= from_s && r.time_s <= to_s;
-    type Key<'a> = (Metric, Option<&'a str>, Option<&'a str>);
-    let mut sums: BTreeMap<Key, (f64, usize)> = BTreeMap::new();
-    for row in rows.iter().filter(inside) {
-        let entry = sums
-            .entry((row.metric, row.node.as_deref(), row.class.as_deref()))
-            .or_insert((0.0, 0));
-        entry.0 += row.value;
-        entry.1 += 1;
+        return Ok((from_s, to_s, users));
     }
-    let figures_of = |class: Option<&str>| {
-        let mean = |metric: Metric| sums.get(&(metric, None, class)).map(|(s, n)| s / *n as f64);
+    let users_at: Vec<(f64, u32)> = rows
+        .iter()
+        .filter(is_users)
+        .map(|r| (r.time_s, r.value.max(0.0).round() as u32))
+        .collect();
+    if users_at.is_empty() {
+        return Ok((f64::NEG_INFINITY, f64::INFINITY, None));
+    }
+    let times: Vec<f64> = users_at.iter().map(|u| u.0).collect();
+    let counts: Vec<u32> = users_at.iter().map(|u| u.1).collect();
+    // A plain CSV holds what the user exported, with no rolling window
+    // to wait out: only the ramp-up is skipped.
+    let (from, to, _) = full_population(&times, &counts, 0.0);
+    Ok((times[from], times[to - 1], counts.iter().copied().max()))
+}
+
+/// A metric, its node label and its class label.
+type Key<'a> = (Metric, Option<&'a str>, Option<&'a str>);
+
+/// The sum and count of the rows of each metric and labels, in the window.
+struct Means<'a>(BTreeMap<Key<'a>, (f64, usize)>);
+
+impl<'a> Means<'a> {
+    fn of(inside: &[&'a Measurement]) -> Means<'a> {
+        let mut sums: BTreeMap<Key, (f64, usize)> = BTreeMap::new();
+        for row in inside {
+            let entry = sums
+                .entry((row.metric, row.node.as_deref(), row.class.as_deref()))
+                .or_insert((0.0, 0));
+            entry.0 += row.value;
+            entry.1 += 1;
+        }
+        Means(sums)
+    }
+
+    /// End to end (`None`) or one class's figures.
+    fn figures(&self, class: Option<&str>) -> Figures {
+        let mean = |metric: Metric| {
+            self.0
+                .get(&(metric, None, class))
+                .map(|(s, n)| s / *n as f64)
+        };
         let error_rate = mean(Metric::ErrorRate);
         Figures {
             throughput_rps: mean(Metric::ThroughputRps)
@@ -225,26 +279,37 @@ fn summarize(path: &Path, rows: &[Measurement], window: Window) -> Result<Observ
             // nothing to size the noise by.
             noise: Default::default(),
         }
-    };
-    let classes: BTreeMap<String, Figures> = sums
-        .keys()
-        .filter_map(|(_, node, class)| node.is_none().then_some(*class)?)
-        .map(|class| (class.to_string(), figures_of(Some(class))))
-        .collect();
-    let per_node = |metric: Metric| -> BTreeMap<String, f64> {
-        sums.iter()
+    }
+
+    /// Every class with a figure of its own.
+    fn classes(&self) -> BTreeMap<String, Figures> {
+        self.0
+            .keys()
+            .filter_map(|(_, node, class)| node.is_none().then_some(*class)?)
+            .map(|class| (class.to_string(), self.figures(Some(class))))
+            .collect()
+    }
+
+    /// `metric` of each node that has it.
+    fn per_node(&self, metric: Metric) -> BTreeMap<String, f64> {
+        self.0
+            .iter()
             .filter_map(|((m, node, class), (s, n))| {
                 (*m == metric && class.is_none()).then_some(((*node)?.to_string(), s / *n as f64))
             })
             .collect()
-    };
-    let rates: Vec<(f64, f64)> = rows
+    }
+}
+
+/// The load the file shows: its users, else its end-to-end rates over
+/// time (two rows at least), else the model's own.
+fn load(inside: &[&Measurement], users: Option<u32>) -> Load {
+    let rates: Vec<(f64, f64)> = inside
         .iter()
-        .filter(inside)
         .filter(|r| r.metric == Metric::ThroughputRps && r.node.is_none() && r.class.is_none())
         .map(|r| (r.time_s, r.value))
         .collect();
-    let load = match users {
+    match users {
         Some(n) => Load::Users(n),
         None if rates.len() >= 2 => {
             let start = rates[0].0;
@@ -255,29 +320,5 @@ fn summarize(path: &Path, rows: &[Measurement], window: Window) -> Result<Observ
             }
         }
         None => Load::AsModelled,
-    };
-    let window = match (window.is_set(), users) {
-        (true, _) => format!(
-            "rows {:.0}–{:.0} s after the first row (the window asked for)",
-            from_s - first,
-            to_s.min(rows[rows.len() - 1].time_s) - first
-        ),
-        (false, Some(n)) => format!(
-            "rows at {n} users, {:.0}–{:.0} s after the first row (ramp-up skipped)",
-            from_s - first,
-            to_s - first
-        ),
-        (false, None) => "every row".to_string(),
-    };
-    Ok(Observed {
-        path: path.to_path_buf(),
-        format: Format::Csv,
-        figures: figures_of(None),
-        classes,
-        utilization: per_node(Metric::Utilization),
-        tier_throughput_rps: per_node(Metric::ThroughputRps),
-        load,
-        window,
-        notes: Vec::new(),
-    })
+    }
 }

@@ -133,6 +133,57 @@ pub fn parse_config(
     read: &dyn Fn(&Path) -> Result<String, ObservedError>,
     window: Window,
 ) -> Result<Observed, ObservedError> {
+    let config = read_config(path, text)?;
+    let files = Files::open(&config, path.parent().unwrap_or(Path::new("")), read)?;
+    let span = Span::of(path, &files, &config, window)?;
+    let error_rate = files
+        .errors
+        .as_ref()
+        .map(|f| f.single("error_rate"))
+        .transpose()?
+        .and_then(|series| span.mean_of(series));
+    let rates = span.rates(files.throughput.as_ref());
+    let all_rps =
+        (!rates.is_empty()).then(|| rates.iter().map(|r| r.1).sum::<f64>() / rates.len() as f64);
+    let mut figures = Figures {
+        throughput_rps: all_rps.map(|rps| rps * (1.0 - error_rate.unwrap_or(0.0))),
+        mean_ms: match &files.mean {
+            Some((file, unit)) => span
+                .mean_of(file.single("latency_mean")?)
+                .map(|m| m * unit.to_ms()),
+            None => None,
+        },
+        error_rate,
+        ..Figures::default()
+    };
+    // Counts behind the rates: each sample is a per-second rate over one
+    // step, so a step's requests are the rate × the step.
+    let times: Vec<f64> = rates.iter().map(|r| r.0).collect();
+    if let (Some(step), Some(all)) = (step_of(&times), all_rps) {
+        let requests = all * rates.len() as f64 * step;
+        let failures = requests * error_rate.unwrap_or(0.0);
+        figures.noise.throughput_rps = noise::rate(requests - failures, rates.len() as f64 * step);
+        figures.noise.error_rate = error_rate.and_then(|_| noise::proportion(failures, requests));
+    }
+    if let Some((file, unit)) = &files.buckets {
+        latency_percentiles(&mut figures, file, *unit, &span)?;
+    }
+    Ok(Observed {
+        path: path.to_path_buf(),
+        format: Format::Prometheus,
+        figures,
+        classes: Default::default(),
+        utilization: per_tier(path, &files.utilization, &span)?,
+        tier_throughput_rps: BTreeMap::new(),
+        load: load(&rates),
+        notes: Vec::new(),
+        window: span.describe(),
+    })
+}
+
+/// The config itself, after the two mistakes worth a hint of their own: an
+/// empty file, and a response given where its config was expected.
+fn read_config(path: &Path, text: &str) -> Result<Config, ObservedError> {
     if text.trim().is_empty() {
         return Err(ObservedError::at(
             path,
@@ -152,195 +203,233 @@ pub fn parse_config(
             ),
         ));
     }
-    let config: Config =
-        serde_json::from_str(text).map_err(|error| ObservedError::json(path, &error))?;
-    let base = path.parent().unwrap_or(Path::new(""));
-    let open = |name: &str| -> Result<File, ObservedError> {
-        let file = base.join(name);
-        let text = read(&file)?;
-        let series = parse_response(&file, &text)?;
-        Ok(File {
-            path: file,
-            text,
-            series,
-        })
-    };
-    let throughput = config.throughput_rps.as_deref().map(open).transpose()?;
-    let errors = config.error_rate.as_deref().map(open).transpose()?;
-    let mean = config
-        .latency_mean
-        .as_ref()
-        .map(|t| Ok::<_, ObservedError>((open(&t.file)?, t.unit)))
-        .transpose()?;
-    let buckets = config
-        .latency_buckets
-        .as_ref()
-        .map(|t| Ok::<_, ObservedError>((open(&t.file)?, t.unit)))
-        .transpose()?;
-    let utilization: Vec<(File, &Utilization)> = config
-        .utilization
-        .iter()
-        .map(|u| Ok((open(&u.file)?, u)))
-        .collect::<Result<_, ObservedError>>()?;
+    serde_json::from_str(text).map_err(|error| ObservedError::json(path, &error))
+}
 
-    // The window is relative to the earliest sample of any file.
-    let all_files = throughput
-        .iter()
-        .chain(&errors)
-        .chain(mean.iter().map(|m| &m.0))
-        .chain(buckets.iter().map(|b| &b.0))
-        .chain(utilization.iter().map(|u| &u.0));
-    let t0 = all_files
-        .flat_map(|f| &f.series)
-        .filter_map(|s| s.samples.first())
-        .map(|s| s.time_s)
-        .fold(f64::INFINITY, f64::min);
-    if !t0.is_finite() {
-        return Err(ObservedError::at(
-            path,
-            1,
-            1,
-            "the files this config names hold no samples",
-        ));
+/// The responses a config names, read and parsed, by figure.
+struct Files<'c> {
+    throughput: Option<File>,
+    errors: Option<File>,
+    mean: Option<(File, Unit)>,
+    buckets: Option<(File, Unit)>,
+    utilization: Vec<(File, &'c Utilization)>,
+}
+
+impl<'c> Files<'c> {
+    /// Opens each file, relative to `base`, in the config's order.
+    fn open(
+        config: &'c Config,
+        base: &Path,
+        read: &dyn Fn(&Path) -> Result<String, ObservedError>,
+    ) -> Result<Files<'c>, ObservedError> {
+        let open = |name: &str| -> Result<File, ObservedError> {
+            let file = base.join(name);
+            let text = read(&file)?;
+            let series = parse_response(&file, &text)?;
+            Ok(File {
+                path: file,
+                text,
+                series,
+            })
+        };
+        let timed = |t: &Timed| Ok::<_, ObservedError>((open(&t.file)?, t.unit));
+        Ok(Files {
+            throughput: config.throughput_rps.as_deref().map(open).transpose()?,
+            errors: config.error_rate.as_deref().map(open).transpose()?,
+            mean: config.latency_mean.as_ref().map(timed).transpose()?,
+            buckets: config.latency_buckets.as_ref().map(timed).transpose()?,
+            utilization: config
+                .utilization
+                .iter()
+                .map(|u| Ok((open(&u.file)?, u)))
+                .collect::<Result<_, ObservedError>>()?,
+        })
     }
-    let (from_s, to_s) = if window.is_set() {
-        (window.from_s, window.to_s)
-    } else {
-        (config.from_s, config.to_s)
-    };
-    let (from, to) = (
-        t0 + from_s.unwrap_or(0.0),
-        t0 + to_s.unwrap_or(f64::INFINITY),
-    );
-    let inside = |s: &&Sample| s.time_s >= from && s.time_s <= to && !s.value.is_nan();
-    let mean_of = |series: &Series| -> Option<f64> {
+
+    /// The earliest sample of any file (infinite if none has one).
+    fn first_time_s(&self) -> f64 {
+        self.throughput
+            .iter()
+            .chain(&self.errors)
+            .chain(self.mean.iter().map(|m| &m.0))
+            .chain(self.buckets.iter().map(|b| &b.0))
+            .chain(self.utilization.iter().map(|u| &u.0))
+            .flat_map(|f| &f.series)
+            .filter_map(|s| s.samples.first())
+            .map(|s| s.time_s)
+            .fold(f64::INFINITY, f64::min)
+    }
+}
+
+/// The window compared, in the files' own times: from `from` to `to`,
+/// relative to the earliest sample `t0`.
+struct Span {
+    t0: f64,
+    from: f64,
+    to: f64,
+}
+
+impl Span {
+    fn of(
+        path: &Path,
+        files: &Files,
+        config: &Config,
+        window: Window,
+    ) -> Result<Span, ObservedError> {
+        let t0 = files.first_time_s();
+        if !t0.is_finite() {
+            return Err(ObservedError::at(
+                path,
+                1,
+                1,
+                "the files this config names hold no samples",
+            ));
+        }
+        let (from_s, to_s) = if window.is_set() {
+            (window.from_s, window.to_s)
+        } else {
+            (config.from_s, config.to_s)
+        };
+        Ok(Span {
+            t0,
+            from: t0 + from_s.unwrap_or(0.0),
+            to: t0 + to_s.unwrap_or(f64::INFINITY),
+        })
+    }
+
+    fn inside(&self, s: &Sample) -> bool {
+        s.time_s >= self.from && s.time_s <= self.to && !s.value.is_nan()
+    }
+
+    /// The mean of a series' samples in the window, if it has any there.
+    fn mean_of(&self, series: &Series) -> Option<f64> {
         let values: Vec<f64> = series
             .samples
             .iter()
-            .filter(inside)
+            .filter(|s| self.inside(s))
             .map(|s| s.value)
             .collect();
         (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
-    };
-
-    let error_rate = errors
-        .as_ref()
-        .map(|f| f.single("error_rate"))
-        .transpose()?
-        .and_then(mean_of);
-    // All requests per second at each time: the sum over series.
-    let mut rate_at: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
-    for series in throughput.iter().flat_map(|f| &f.series) {
-        for sample in series.samples.iter().filter(inside) {
-            rate_at
-                .entry(sample.time_s.to_bits())
-                .or_insert((sample.time_s, 0.0))
-                .1 += sample.value;
-        }
     }
-    let mut rates: Vec<(f64, f64)> = rate_at.into_values().collect();
-    rates.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let all_rps =
-        (!rates.is_empty()).then(|| rates.iter().map(|r| r.1).sum::<f64>() / rates.len() as f64);
 
-    let mut figures = Figures {
-        throughput_rps: all_rps.map(|rps| rps * (1.0 - error_rate.unwrap_or(0.0))),
-        mean_ms: match &mean {
-            Some((file, unit)) => mean_of(file.single("latency_mean")?).map(|m| m * unit.to_ms()),
-            None => None,
-        },
-        error_rate,
-        ..Figures::default()
-    };
-    // Counts behind the rates: each sample is a per-second rate over one
-    // step, so a step's requests are the rate × the step.
-    let step_of = |times: &[f64]| match times {
+    /// All requests per second at each time of the window, summed over the
+    /// throughput file's series, in time order.
+    fn rates(&self, throughput: Option<&File>) -> Vec<(f64, f64)> {
+        let mut rate_at: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
+        for series in throughput.iter().flat_map(|f| &f.series) {
+            for sample in series.samples.iter().filter(|s| self.inside(s)) {
+                rate_at
+                    .entry(sample.time_s.to_bits())
+                    .or_insert((sample.time_s, 0.0))
+                    .1 += sample.value;
+            }
+        }
+        let mut rates: Vec<(f64, f64)> = rate_at.into_values().collect();
+        rates.sort_by(|a, b| a.0.total_cmp(&b.0));
+        rates
+    }
+
+    /// As `Observed::window` says it.
+    fn describe(&self) -> String {
+        format!(
+            "samples from {:.0} s after the first to {}",
+            self.from - self.t0,
+            if self.to.is_finite() {
+                format!("{:.0} s", self.to - self.t0)
+            } else {
+                "the last".into()
+            }
+        )
+    }
+}
+
+/// The time between a series' last two samples.
+fn step_of(times: &[f64]) -> Option<f64> {
+    match times {
         [.., a, b] => Some(b - a),
         _ => None,
-    };
-    let times: Vec<f64> = rates.iter().map(|r| r.0).collect();
-    if let (Some(step), Some(all)) = (step_of(&times), all_rps) {
-        let requests = all * rates.len() as f64 * step;
-        let failures = requests * error_rate.unwrap_or(0.0);
-        figures.noise.throughput_rps = noise::rate(requests - failures, rates.len() as f64 * step);
-        figures.noise.error_rate = error_rate.and_then(|_| noise::proportion(failures, requests));
     }
-    if let Some((file, unit)) = &buckets {
-        let window = bucket_totals(file, &inside)?;
-        let at = |q: f64| {
-            let x = histogram_quantile(q, &window) * unit.to_ms();
-            x.is_finite().then_some(x)
-        };
-        figures.p50_ms = at(0.5);
-        figures.p95_ms = at(0.95);
-        figures.p99_ms = at(0.99);
-        // The requests behind the quantiles: the `+Inf` bucket's rates
-        // summed over the window, times the step of its samples.
-        let sample_times: Vec<f64> = file
-            .series
-            .first()
-            .map(|s| s.samples.iter().filter(inside).map(|s| s.time_s).collect())
-            .unwrap_or_default();
-        let all = window
-            .iter()
-            .find(|(bound, _)| *bound == f64::INFINITY)
-            .map(|b| b.1);
-        if let (Some(step), Some(all)) = (step_of(&sample_times), all) {
-            let n = all * step;
-            figures.noise.p50_ms = noise::quantile(0.5, n, at);
-            figures.noise.p95_ms = noise::quantile(0.95, n, at);
-            figures.noise.p99_ms = noise::quantile(0.99, n, at);
-        }
-    }
+}
 
-    // Several series of one tier (one per instance or pod) average out.
+/// The window's p50, p95 and p99 from a latency histogram's bucket rates,
+/// with the noise of the requests behind them.
+fn latency_percentiles(
+    figures: &mut Figures,
+    file: &File,
+    unit: Unit,
+    span: &Span,
+) -> Result<(), ObservedError> {
+    let window = bucket_totals(file, &|s: &&Sample| span.inside(s))?;
+    let at = |q: f64| {
+        let x = histogram_quantile(q, &window) * unit.to_ms();
+        x.is_finite().then_some(x)
+    };
+    figures.p50_ms = at(0.5);
+    figures.p95_ms = at(0.95);
+    figures.p99_ms = at(0.99);
+    // The requests behind the quantiles: the `+Inf` bucket's rates
+    // summed over the window, times the step of its samples.
+    let sample_times: Vec<f64> = file
+        .series
+        .first()
+        .map(|s| {
+            s.samples
+                .iter()
+                .filter(|s| span.inside(s))
+                .map(|s| s.time_s)
+                .collect()
+        })
+        .unwrap_or_default();
+    let all = window
+        .iter()
+        .find(|(bound, _)| *bound == f64::INFINITY)
+        .map(|b| b.1);
+    if let (Some(step), Some(all)) = (step_of(&sample_times), all) {
+        let n = all * step;
+        figures.noise.p50_ms = noise::quantile(0.5, n, at);
+        figures.noise.p95_ms = noise::quantile(0.95, n, at);
+        figures.noise.p99_ms = noise::quantile(0.99, n, at);
+    }
+    Ok(())
+}
+
+/// Each tier's utilization: several series of one tier (one per instance
+/// or pod) average out.
+fn per_tier(
+    config: &Path,
+    utilization: &[(File, &Utilization)],
+    span: &Span,
+) -> Result<BTreeMap<String, f64>, ObservedError> {
     let mut per_tier: BTreeMap<String, (f64, usize)> = BTreeMap::new();
-    for (file, spec) in &utilization {
+    for (file, spec) in utilization {
         for (index, series) in file.series.iter().enumerate() {
-            let node = tier_of(path, file, spec, index)?;
-            if let Some(u) = mean_of(series) {
+            let node = tier_of(config, file, spec, index)?;
+            if let Some(u) = span.mean_of(series) {
                 let entry = per_tier.entry(node).or_insert((0.0, 0));
                 entry.0 += u * spec.scale;
                 entry.1 += 1;
             }
         }
     }
-    let per_tier: BTreeMap<String, f64> = per_tier
+    Ok(per_tier
         .into_iter()
         .map(|(node, (sum, n))| (node, sum / n as f64))
-        .collect();
+        .collect())
+}
 
-    let span_s = rates.last().map_or(0.0, |r| r.0) - rates.first().map_or(0.0, |r| r.0);
-    let load = if rates.len() >= 2 {
-        let start = rates[0].0;
-        // Each sample holds until the next; the last one for one more step.
-        let step = rates[rates.len() - 1].0 - rates[rates.len() - 2].0;
-        Load::Rates {
-            points: rates.iter().map(|r| (r.0 - start, r.1)).collect(),
-            span_s: span_s + step,
-        }
-    } else {
-        Load::AsModelled
-    };
-    Ok(Observed {
-        path: path.to_path_buf(),
-        format: Format::Prometheus,
-        figures,
-        classes: Default::default(),
-        utilization: per_tier,
-        tier_throughput_rps: BTreeMap::new(),
-        load,
-        notes: Vec::new(),
-        window: format!(
-            "samples from {:.0} s after the first to {}",
-            from - t0,
-            if to.is_finite() {
-                format!("{:.0} s", to - t0)
-            } else {
-                "the last".into()
-            }
-        ),
-    })
+/// The observed rates as a load to replay, with two samples at least.
+fn load(rates: &[(f64, f64)]) -> Load {
+    if rates.len() < 2 {
+        return Load::AsModelled;
+    }
+    let start = rates[0].0;
+    let span_s = rates[rates.len() - 1].0 - start;
+    // Each sample holds until the next; the last one for one more step.
+    let step = rates[rates.len() - 1].0 - rates[rates.len() - 2].0;
+    Load::Rates {
+        points: rates.iter().map(|r| (r.0 - start, r.1)).collect(),
+        span_s: span_s + step,
+    }
 }
 
 /// The tier (model node) series `index` of a utilization file describes.

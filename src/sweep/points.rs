@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::spec::{AxisSpec, Better, Role, Scale};
+use super::spec::{AxisSpec, Better, RangeSpec, Role, Scale};
 
 /// One axis, compiled: its paths and, per level, one value for each path.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,30 +52,7 @@ pub fn axis(i: usize, spec: &AxisSpec) -> Result<Axis, String> {
         if spec.path.is_some() || spec.values.is_some() || spec.range.is_some() {
             return Err(format!("{at}: a `zip` axis has only `zip`"));
         }
-        let parts: Vec<Axis> = parts
-            .iter()
-            .enumerate()
-            .map(|(j, part)| axis(j, part).map_err(|e| format!("{at}.zip.{e}")))
-            .collect::<Result<_, _>>()?;
-        let Some(first) = parts.first() else {
-            return Err(format!("{at}.zip: expected at least one axis, got none"));
-        };
-        let n = first.levels.len();
-        if let Some((j, other)) = parts.iter().enumerate().find(|(_, p)| p.levels.len() != n) {
-            return Err(format!(
-                "{at}.zip[{j}]: expected {n} values, as `zip[0]`, got {}",
-                other.levels.len()
-            ));
-        }
-        return Ok(Axis {
-            paths: parts.iter().flat_map(|p| p.paths.clone()).collect(),
-            levels: (0..n)
-                .map(|k| parts.iter().flat_map(|p| p.levels[k].clone()).collect())
-                .collect(),
-            load: false,
-            higher_is_better: true,
-        }
-        .with_role(spec));
+        return Ok(zip_axis(&at, parts)?.with_role(spec));
     }
     let Some(path) = &spec.path else {
         return Err(format!(
@@ -84,33 +61,7 @@ pub fn axis(i: usize, spec: &AxisSpec) -> Result<Axis, String> {
     };
     let values: Vec<Value> = match (&spec.values, &spec.range) {
         (Some(values), None) => values.clone(),
-        (None, Some(range)) => {
-            let n = range.steps.get();
-            if n < 2 {
-                return Err(format!("{at}.range.steps: expected at least 2, got {n}"));
-            }
-            if range.scale == Scale::Geometric && (range.from <= 0.0 || range.to <= 0.0) {
-                return Err(format!(
-                    "{at}.range: a geometric range needs `from` and `to` > 0, got {} and {}",
-                    range.from, range.to
-                ));
-            }
-            (0..n)
-                .map(|k| {
-                    let f = f64::from(k) / f64::from(n - 1);
-                    let x = match range.scale {
-                        Scale::Linear => range.from + (range.to - range.from) * f,
-                        Scale::Geometric => range.from * (range.to / range.from).powf(f),
-                    };
-                    if range.integer {
-                        Value::from(x.round() as i64)
-                    } else {
-                        // 0.1 steps read 0.6, not 0.6000000000000001.
-                        Value::from((x * 1e9).round() / 1e9)
-                    }
-                })
-                .collect()
-        }
+        (None, Some(range)) => range_values(&at, range)?,
         _ => {
             return Err(format!(
                 "{at}: expected either `values` or `range` for `{path}`"
@@ -129,6 +80,63 @@ pub fn axis(i: usize, spec: &AxisSpec) -> Result<Axis, String> {
         higher_is_better: true,
     }
     .with_role(spec))
+}
+
+/// A `zip` of axes of equal length, varied together: level k sets every
+/// part's level k.
+fn zip_axis(at: &str, parts: &[AxisSpec]) -> Result<Axis, String> {
+    let parts: Vec<Axis> = parts
+        .iter()
+        .enumerate()
+        .map(|(j, part)| axis(j, part).map_err(|e| format!("{at}.zip.{e}")))
+        .collect::<Result<_, _>>()?;
+    let Some(first) = parts.first() else {
+        return Err(format!("{at}.zip: expected at least one axis, got none"));
+    };
+    let n = first.levels.len();
+    if let Some((j, other)) = parts.iter().enumerate().find(|(_, p)| p.levels.len() != n) {
+        return Err(format!(
+            "{at}.zip[{j}]: expected {n} values, as `zip[0]`, got {}",
+            other.levels.len()
+        ));
+    }
+    Ok(Axis {
+        paths: parts.iter().flat_map(|p| p.paths.clone()).collect(),
+        levels: (0..n)
+            .map(|k| parts.iter().flat_map(|p| p.levels[k].clone()).collect())
+            .collect(),
+        load: false,
+        higher_is_better: true,
+    })
+}
+
+/// The `steps` values of a `range`, from `from` to `to` inclusive.
+fn range_values(at: &str, range: &RangeSpec) -> Result<Vec<Value>, String> {
+    let n = range.steps.get();
+    if n < 2 {
+        return Err(format!("{at}.range.steps: expected at least 2, got {n}"));
+    }
+    if range.scale == Scale::Geometric && (range.from <= 0.0 || range.to <= 0.0) {
+        return Err(format!(
+            "{at}.range: a geometric range needs `from` and `to` > 0, got {} and {}",
+            range.from, range.to
+        ));
+    }
+    Ok((0..n)
+        .map(|k| {
+            let f = f64::from(k) / f64::from(n - 1);
+            let x = match range.scale {
+                Scale::Linear => range.from + (range.to - range.from) * f,
+                Scale::Geometric => range.from * (range.to / range.from).powf(f),
+            };
+            if range.integer {
+                Value::from(x.round() as i64)
+            } else {
+                // 0.1 steps read 0.6, not 0.6000000000000001.
+                Value::from((x * 1e9).round() / 1e9)
+            }
+        })
+        .collect())
 }
 
 /// The grid: every combination of levels, first axis slowest.
