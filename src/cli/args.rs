@@ -185,6 +185,9 @@ pub struct SweepArgs {
     /// bisection, instead of running every point.
     #[arg(long)]
     pub search: bool,
+    /// Write one self-contained HTML page of the sweep (curves, Pareto frontier, heat map).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub threads: ThreadsArg,
 }
@@ -389,6 +392,9 @@ pub struct CompareArgs {
     /// Write the comparison to this JSON file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write one self-contained HTML page of the comparison.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

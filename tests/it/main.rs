@@ -23,6 +23,7 @@ mod observed_locust;
 mod openmetrics;
 mod readme;
 mod report_html;
+mod report_pages;
 mod report_plots;
 mod resilience;
 mod series;

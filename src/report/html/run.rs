@@ -434,5 +434,10 @@ fn line_of(name: String, estimates: &[Estimate]) -> Line {
             estimates.iter().map(|e| e.mean + half(e)).collect(),
         )
     });
-    Line { name, y, band }
+    Line {
+        name,
+        y,
+        band,
+        unstable: Vec::new(),
+    }
 }
