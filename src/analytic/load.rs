@@ -149,6 +149,33 @@ pub(crate) struct Flows {
 /// gives it (async calls included: they load their targets too); `None`
 /// when `rate_of` has no rate for some source.
 pub(crate) fn flows(model: &Model, rate_of: impl Fn(&Source) -> Option<f64>) -> Option<Flows> {
+    let mut pass = vec![vec![1.0; model.classes.len()]; model.nodes.len()];
+    // Rate limits cap what they pass on; nested ones settle within the
+    // call graph's depth (at most 64 levels).
+    for _ in 0..64 {
+        let flows = flows_passing(model, &rate_of, &pass)?;
+        let admitted: Vec<Vec<f64>> = flows
+            .reads
+            .iter()
+            .zip(&flows.writes)
+            .map(|(r, w)| r.iter().zip(w).map(|(r, w)| r + w).collect())
+            .collect();
+        let next = super::admission::pass_shares(model, &admitted, &pass);
+        if next == pass {
+            return Some(flows);
+        }
+        pass = next;
+    }
+    flows_passing(model, &rate_of, &pass)
+}
+
+/// The traffic equations with each node admitting `pass[node][class]` of
+/// each class's arrivals.
+fn flows_passing(
+    model: &Model,
+    rate_of: &impl Fn(&Source) -> Option<f64>,
+    pass: &[Vec<f64>],
+) -> Option<Flows> {
     let n_classes = model.classes.len();
     let mut reads = vec![vec![0.0; n_classes]; model.nodes.len()];
     let mut writes = vec![vec![0.0; n_classes]; model.nodes.len()];
@@ -164,6 +191,7 @@ pub(crate) fn flows(model: &Model, rate_of: impl Fn(&Source) -> Option<f64>) -> 
                 rate * share,
                 false,
                 0,
+                pass,
             );
         }
     }
@@ -209,6 +237,8 @@ fn unloaded_s(model: &Model, node: NodeId, class: usize, write: bool, depth: u32
             (if write { &db.write } else { &db.read }).mean_ms() / 1e3 / db.instance_type.speed
         }
         NodeKind::Delay(delay) => delay.latency.mean_ms() / 1e3,
+        // A send is answered once the message is stored.
+        NodeKind::Queue(_) => 0.0,
     }
 }
 
@@ -224,11 +254,13 @@ fn push(
     rate: f64,
     write: bool,
     depth: u32,
+    pass: &[Vec<f64>],
 ) {
     if depth > 64 || rate == 0.0 {
         return;
     }
     let i = node.index();
+    let rate = rate * pass[i][class];
     if write {
         writes[i][class] += rate
     } else {
@@ -246,6 +278,7 @@ fn push(
                     rate * share,
                     write,
                     depth + 1,
+                    pass,
                 );
             }
         }
@@ -261,6 +294,7 @@ fn push(
                     rate * call.probability * super::fanout::visits_per_call(model, call),
                     write,
                     depth + 1,
+                    pass,
                 );
             }
         }
@@ -280,11 +314,38 @@ fn push(
                     },
                     write,
                     depth + 1,
+                    pass,
                 );
             }
         }
+        // Each message is work at the consumer (a batch draws once per message).
+        NodeKind::Queue(q) => consume(model, (reads, writes), q, (class, rate), depth, pass),
         NodeKind::Database(_) | NodeKind::Delay(_) => {}
     }
+}
+
+/// A queue's messages become work at its consumer, one job's work per
+/// message (a batch draws once per message, so batching leaves the load).
+fn consume(
+    model: &Model,
+    (reads, writes): (&mut [Vec<f64>], &mut [Vec<f64>]),
+    queue: &crate::model::Queue,
+    (class, rate): (usize, f64),
+    depth: u32,
+    pass: &[Vec<f64>],
+) {
+    let to = queue.consumer;
+    push(
+        model,
+        reads,
+        writes,
+        to,
+        class,
+        rate,
+        false,
+        depth + 1,
+        pass,
+    );
 }
 
 /// A cache's expected hit ratio for the load estimate; 0 (every lookup

@@ -1,4 +1,4 @@
-//! What each kind of node does: balancers, pools, caches, databases, delays.
+//! What each kind of node does: balancers, pools, caches, databases, delays, queues.
 //! Requests come from `traffic`. The [`Network`] implements `engine::World`
 //! over them and reports to an `engine::Observer`.
 //!
@@ -6,8 +6,10 @@
 //! `traffic`); no `dyn` per event; a node's randomness comes only from its
 //! own stream.
 
+mod admission;
 mod autoscale;
 mod balancer;
+mod class_queue;
 mod database;
 mod fleet;
 mod fork;
@@ -16,6 +18,8 @@ mod key_store;
 mod monitor;
 mod network;
 mod pool;
+mod queue;
 mod resilience;
+mod sliced_cpu;
 
 pub use network::{Network, Saturation, Stall};

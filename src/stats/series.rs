@@ -25,21 +25,27 @@
 //! values are fractions, per-second rates or milliseconds, NaN where a window
 //! has no data (no completion, hence no percentile).
 
+mod admission;
 mod caches;
 mod calls;
 mod fleet;
 mod pools;
+mod queues;
 mod requests;
 
 use serde::Serialize;
 
-use crate::engine::{CallEvent, FleetCounts, Resource, SimTime};
+use crate::engine::{
+    CallEvent, FleetCounts, MessageEvent, QueueLevels, Refusal, Resource, SimTime,
+};
 use crate::model::{Model, NodeId};
 
+use admission::AdmissionColumns;
 use caches::CacheColumns;
 use calls::CallColumns;
 use fleet::FleetColumns;
 use pools::PoolColumns;
+use queues::QueueColumns;
 use requests::RequestColumns;
 
 /// A run's time series. Plain data: `rows[i][j]` is `columns[j]` in window `i`.
@@ -102,6 +108,8 @@ pub struct SeriesRecorder {
     fleet: FleetColumns,
     caches: CacheColumns,
     calls: CallColumns,
+    admission: AdmissionColumns,
+    queues: QueueColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -115,12 +123,16 @@ impl SeriesRecorder {
         let fleet = FleetColumns::new(model);
         let caches = CacheColumns::new(model);
         let calls = CallColumns::new(model);
+        let admission = AdmissionColumns::new(model);
+        let queues = QueueColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
         fleet.name_columns(&mut columns);
         caches.name_columns(&mut columns);
         calls.name_columns(&mut columns);
+        admission.name_columns(&mut columns);
+        queues.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -134,6 +146,8 @@ impl SeriesRecorder {
             fleet,
             caches,
             calls,
+            admission,
+            queues,
             columns,
             rows: Vec::new(),
         }
@@ -167,11 +181,32 @@ impl SeriesRecorder {
         self.calls.call(site, event);
     }
 
+    /// `node`'s admission control turned a request away for `why`.
+    #[inline(never)]
+    pub fn refused(&mut self, now: SimTime, node: NodeId, why: Refusal) {
+        self.advance(now);
+        self.admission.refused(node, why);
+    }
+
     /// The occupancy of `resource` at `node` changed by `delta`.
     #[inline(never)]
     pub fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
         self.advance(now);
         self.pools.occupancy(now, node, resource, delta);
+    }
+
+    /// `count` messages of queue `node` went through `event`, leaving it at `levels`.
+    #[inline(never)]
+    pub fn messages(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        event: MessageEvent,
+        count: u32,
+        levels: QueueLevels,
+    ) {
+        self.advance(now);
+        self.queues.messages(now, node, event, count, levels);
     }
 
     /// `node`'s instances changed: `counts` by phase, billed at `usd_per_hour` each.
@@ -236,6 +271,8 @@ impl SeriesRecorder {
         self.fleet.close(span, &mut row);
         self.caches.close(span, &mut row);
         self.calls.close(span, &mut row);
+        self.admission.close(span, &mut row);
+        self.queues.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
+use crate::model::scheduling::check::{Owner, check as check_scheduling};
 pub(crate) use crate::model::shared::checks::check_dist;
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
-    AutoscalingSpec, BalancerSpec, CacheSpec, CallMode, DatabaseSpec, InstanceTypeSpec, NodeSpec,
-    PoolSpec, Sharding, Topology,
+    AutoscalingSpec, BalancerSpec, CacheSpec, CallMode, CpuDiscipline, DatabaseSpec,
+    InstanceTypeSpec, NodeSpec, PoolSpec, Sharding, Topology,
 };
 use crate::model::traffic::compile as compile_traffic;
 use crate::model::traffic::sources as traffic_sources;
@@ -74,8 +75,11 @@ pub fn check(
             NodeSpec::Cache(cache) => check_cache(acc, &known, &at, cache),
             NodeSpec::Database(db) => check_database(acc, &known, &at, db, &sources),
             NodeSpec::Delay(delay) => check_dist(acc, &at("delay.latency"), &delay.latency),
+            // Checked with the other queues, below.
+            NodeSpec::Queue(_) => {}
         }
     }
+    crate::model::queues::check::check_queues(acc, topology, &sources);
     crate::model::calls::check::check_all(acc, topology, instance_types, &sources);
     crate::model::calls::fanout_check::check_all(acc, topology);
     crate::model::topology::check_sizes::check_sizes(acc, topology, &sources);
@@ -151,6 +155,10 @@ fn check_balancer(
     if let Some(latency) = &lb.latency {
         check_dist(acc, &at("load_balancer.latency"), latency);
     }
+    if let Some(admission) = &lb.admission {
+        let path = at("load_balancer.admission");
+        crate::model::admission::check::check(acc, &path, admission, false, &known.classes.0);
+    }
 }
 
 /// A pool: its instance type, service times (per class too), fleet and
@@ -170,6 +178,10 @@ fn check_pool(
         &pool.instance_type,
     );
     check_dist(acc, &at("pool.service"), &pool.service);
+    if let Some(admission) = &pool.admission {
+        let path = at("pool.admission");
+        crate::model::admission::check::check(acc, &path, admission, true, &known.classes.0);
+    }
     crate::model::scaling::compile::fleet(acc, &at("pool"), pool, duration_s);
     if let Some(AutoscalingSpec::Aws(aws)) = &pool.autoscaling
         && let Some(desired) = aws.desired_capacity
@@ -192,6 +204,8 @@ fn check_pool(
         }
         check_dist(acc, &path, dist);
     }
+    let (priority, classes) = (pool.priority.as_ref(), &known.classes.0);
+    check_scheduling(acc, &at("pool"), Owner::Pool, classes, priority, pool.cpu);
     for leaf in crate::model::calls::leaves::leaves(&pool.calls) {
         let path = at(&format!("pool.{}.to", leaf.path()));
         check_target(acc, &known.nodes, path, leaf.to);
@@ -280,6 +294,16 @@ fn check_database(
     if let Some(write) = &db.write {
         check_dist(acc, &at("database.write"), write);
     }
+    let (priority, classes) = (db.priority.as_ref(), &known.classes.0);
+    let fifo = CpuDiscipline::Fifo;
+    check_scheduling(
+        acc,
+        &at("database"),
+        Owner::Database,
+        classes,
+        priority,
+        fifo,
+    );
 }
 
 fn check_target(acc: &mut Vec<Diagnostic>, nodes: &Names, path: String, target: &str) {
@@ -358,7 +382,8 @@ fn check_cycles(acc: &mut Vec<Diagnostic>, topology: &Topology) {
                 .map(|call| call.to)
                 .collect(),
             NodeSpec::Cache(cache) => cache.on_miss.iter().map(String::as_str).collect(),
-            NodeSpec::Database(_) | NodeSpec::Delay(_) => Vec::new(),
+            // A queue answers its senders at once; its consumer does not hold them.
+            NodeSpec::Database(_) | NodeSpec::Delay(_) | NodeSpec::Queue(_) => Vec::new(),
         };
         for target in targets {
             if let Some(to) = index(target) {

@@ -110,9 +110,11 @@ impl<O: Observer> Network<'_, O> {
             }
             Timer::CallTimeout { .. }
             | Timer::Retry { .. }
+            | Timer::Burst { .. }
             | Timer::Answer { .. }
-            | Timer::Hedge { .. } => {
-                unreachable!("call timers are the network's, not the fleet's")
+            | Timer::Hedge { .. }
+            | Timer::Visibility { .. } => {
+                unreachable!("call and queue timers are the network's, not the fleet's")
             }
             Timer::Action { node, index } => {
                 let NodeKind::Pool(pool) = &self.model.nodes[node.index()].kind else {
@@ -176,6 +178,10 @@ impl<O: Observer> Network<'_, O> {
         };
         let mut reading = monitor.read(now);
         reading.settled_cpu = settled.cpu;
+        if let Some(queue) = self.consumer_of[node.index()] {
+            (reading.queue_depth, reading.queue_age_s) = self.queue_reading(now, queue);
+        }
+        let fleet = self.fleet(node);
         let view = View {
             desired: fleet.desired,
             serving: counts.serving,
@@ -307,7 +313,7 @@ impl<O: Observer> Network<'_, O> {
         self.occupancy(now, node, Resource::Server, -(crashed.busy_vcpus as i32));
         self.occupancy(now, node, Resource::Worker, -(crashed.busy_workers as i32));
         self.occupancy(now, node, Resource::Queue, -(crashed.waiting.len() as i32));
-        for job in crashed.waiting {
+        for job in crashed.waiting.into_iter().chain(crashed.running) {
             self.finish(now, queue, job, Answer::Failed);
         }
         if phase == Phase::Draining {

@@ -13,10 +13,12 @@ use rand::RngExt;
 
 use crate::engine::rng::{self, Rng};
 use crate::engine::{
-    Event, EventQueue, FleetCounts, JobId, Observer, Resource, Sampler, SimTime, Slab, World,
+    Event, EventQueue, FleetCounts, JobId, Observer, Refusal, Resource, Sampler, SimTime, Slab,
+    World,
 };
 use crate::model::{Autoscaler, Hits, Keys, Model, Node, NodeId, NodeKind, WritePolicy};
 
+use super::admission::AdmissionState;
 use super::balancer::{pick_instance, pick_target};
 use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
@@ -25,16 +27,20 @@ use super::job::{Job, NO_JOB, NO_SLOT, Origin};
 use super::key_store::KeyStore;
 use super::monitor::Monitor;
 use super::pool::PoolState;
+use super::queue::QueueState;
 use super::resilience::SiteState;
 
 use crate::traffic::{Request, SourceState};
 
+mod admission_paths;
 mod calls;
+mod cpu_paths;
 mod database_paths;
 mod fanout;
 mod fleet_paths;
 mod latency;
 mod pool_paths;
+mod queue_paths;
 
 /// The live state of one node.
 #[derive(Debug)]
@@ -53,6 +59,7 @@ enum NodeState {
     Delay {
         latency: Sampler,
     },
+    Queue(Box<QueueState>),
 }
 
 /// How a job's visit ended.
@@ -63,6 +70,8 @@ pub(super) enum Answer {
     Rejected,
     /// Dropped unserved after waiting past the queue timeout.
     Expired,
+    /// Turned away by the node's admission control.
+    Refused(Refusal),
     /// Stopped or dropped as a loser of a group whose losers are cancelled.
     Cancelled,
 }
@@ -147,6 +156,7 @@ fn initial_state(model: &Model, node: &Node, seed: u64, replication: u32) -> Nod
         NodeKind::Delay(delay) => NodeState::Delay {
             latency: Sampler::new(&delay.latency, 1.0),
         },
+        NodeKind::Queue(queue) => NodeState::Queue(Box::new(QueueState::new(queue))),
     }
 }
 
@@ -185,6 +195,10 @@ pub struct Network<'m, O: Observer> {
     last_token: u32,
     /// Jobs dropped at a queue timeout, reused buffer.
     expired: Vec<JobId>,
+    /// Each node's admission control (`None` for nodes without).
+    admission: Vec<Option<Box<AdmissionState>>>,
+    /// For each node, the queue it consumes (a pool consumes one at most).
+    consumer_of: Vec<Option<NodeId>>,
     /// Call and zone latencies (`latency.rs`).
     wires: latency::Wires,
     /// Groups of calls in flight (their joins).
@@ -199,6 +213,12 @@ impl<'m, O: Observer> Network<'m, O> {
         let states = (model.nodes.iter())
             .map(|node| initial_state(model, node, seed, replication))
             .collect();
+        let mut consumer_of = vec![None; model.nodes.len()];
+        for (i, node) in model.nodes.iter().enumerate() {
+            if let NodeKind::Queue(queue) = &node.kind {
+                consumer_of[queue.consumer.index()] = Some(NodeId(i as u32));
+            }
+        }
         let rngs = model
             .nodes
             .iter()
@@ -237,6 +257,8 @@ impl<'m, O: Observer> Network<'m, O> {
             sites,
             last_token: 0,
             expired: Vec::new(),
+            admission: admission_paths::admission_states(model),
+            consumer_of,
             wires: latency::Wires::new(model, seed, replication),
             forks: Slab::new(),
             cancels: model.call_groups.iter().any(|g| g.cancel_losers),
@@ -269,6 +291,7 @@ impl<'m, O: Observer> Network<'m, O> {
                     .map(|t| (cache.instances, t.usd_per_hour)),
                 // Pools report through their fleet, below.
                 NodeKind::Pool(_) | NodeKind::Balancer(_) | NodeKind::Delay(_) => None,
+                NodeKind::Queue(_) => None,
             };
             if let Some((instances, price)) = billed {
                 let counts = FleetCounts {
@@ -327,6 +350,7 @@ impl<'m, O: Observer> Network<'m, O> {
             Event::Timer { id } => match self.timers[id] {
                 Timer::CallTimeout { job, .. }
                 | Timer::Retry { job, .. }
+                | Timer::Burst { job, .. }
                 | Timer::Answer { job } => self.jobs[job].node,
                 Timer::Hedge { fork, .. } => {
                     let group = self.forks[fork].group;
@@ -342,6 +366,7 @@ impl<'m, O: Observer> Network<'m, O> {
                 | Timer::Scheduled { node, .. }
                 | Timer::ZoneUp { node, .. }
                 | Timer::Action { node, .. } => node,
+                Timer::Visibility { queue, .. } => queue,
             },
         }
     }
@@ -409,7 +434,9 @@ impl<'m, O: Observer> Network<'m, O> {
                 }
             }
             Origin::Async => self.requests = self.requests.wrapping_add_signed(delta),
-            Origin::Call(_) | Origin::Branch { .. } | Origin::BranchClient { .. } => {}
+            // A queue counts its messages instead (`queue_paths.rs`).
+            Origin::Call(_) | Origin::Message(_) => {}
+            Origin::Branch { .. } | Origin::BranchClient { .. } => {}
         }
     }
 
@@ -432,6 +459,9 @@ impl<'m, O: Observer> Network<'m, O> {
 
     fn enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
         let node = self.jobs[id].node.index();
+        if self.admission[node].is_some() && self.refused_at_entry(now, queue, id) {
+            return;
+        }
         let rng = &mut self.rngs[node];
         match &mut self.states[node] {
             NodeState::Balancer {
@@ -445,6 +475,7 @@ impl<'m, O: Observer> Network<'m, O> {
             NodeState::Balancer { latency: None, .. } => self.forward(now, queue, id),
             NodeState::Pool(_) => self.pool_enter(now, queue, id),
             NodeState::Database(_) => self.database_enter(now, queue, id),
+            NodeState::Queue(_) => self.queue_enter(now, queue, id),
         }
     }
 
@@ -456,6 +487,7 @@ impl<'m, O: Observer> Network<'m, O> {
             NodeState::Cache { .. } => self.cache_lookup_done(now, queue, id),
             NodeState::Database(_) => self.database_done(now, queue, id),
             NodeState::Delay { .. } => self.finish(now, queue, id, Answer::Ok),
+            NodeState::Queue(_) => unreachable!("a queue has no timed phase"),
         }
     }
 
@@ -468,7 +500,10 @@ impl<'m, O: Observer> Network<'m, O> {
         answer: Answer,
     ) {
         // A failure of cancelled work is its cancellation, not an error.
-        let answer = if answer != Answer::Ok && self.cancels && self.cancelled(id) {
+        // (A refusal stays one: it never entered, so admission control
+        // must not count it out.)
+        let refused = matches!(answer, Answer::Refused(_));
+        let answer = if answer != Answer::Ok && !refused && self.cancels && self.cancelled(id) {
             Answer::Cancelled
         } else {
             answer
@@ -490,6 +525,7 @@ impl<'m, O: Observer> Network<'m, O> {
                 self.branch_answered(now, queue, (fork, branch), answer, job.entered)
             }
             Origin::Async => {}
+            Origin::Message(delivery) => self.message_done(now, queue, &job, delivery, ok),
             Origin::Client { .. } | Origin::BranchClient { .. } => {
                 unreachable!("a client job visits no node")
             }
@@ -502,6 +538,15 @@ impl<'m, O: Observer> Network<'m, O> {
             monitor.left(now, now.since(job.entered));
         }
         match answer {
+            Answer::Refused(why) => self.observer.refused(now, job.node, job.class, why),
+            _ => {
+                if let Some(admission) = self.admission[job.node.index()].as_mut() {
+                    admission.left();
+                }
+            }
+        }
+        match answer {
+            Answer::Refused(_) => {}
             Answer::Rejected => self.observer.rejected(now, job.node, job.class),
             Answer::Expired => self.observer.expired(now, job.node, job.class),
             Answer::Ok | Answer::Failed => {
@@ -661,6 +706,11 @@ impl<'m, O: Observer> Network<'m, O> {
         {
             monitor.vcpus(now, delta);
         }
+        if resource == Resource::Queue
+            && let Some(admission) = self.admission[node.index()].as_mut()
+        {
+            admission.queue_changed(now, delta);
+        }
         self.observer.occupancy(now, node, resource, delta);
     }
 
@@ -675,6 +725,7 @@ impl<'m, O: Observer> Network<'m, O> {
         let waiting = |state: &NodeState| match state {
             NodeState::Pool(pool) => pool.waiting(),
             NodeState::Database(db) => db.waiting(),
+            NodeState::Queue(q) => q.visible() as usize,
             _ => 0,
         };
         let best = (0..self.states.len())
@@ -737,6 +788,11 @@ impl<O: Observer> World for Network<'_, O> {
             Event::Timer { id } => match self.timers.remove(id) {
                 Timer::CallTimeout { job, token } => self.call_timed_out(now, queue, job, token),
                 Timer::Retry { job, token } => self.retry_due(now, queue, job, token),
+                Timer::Burst { job, token } => self.burst_timer(now, queue, job, token),
+                Timer::Visibility {
+                    queue: node,
+                    delivery,
+                } => self.visibility_expired(now, queue, node, delivery),
                 Timer::Answer { job } => self.answer_arrived(now, queue, job),
                 Timer::Hedge { fork, token } => self.hedge_due(now, queue, fork, token),
                 timer => self.fleet_timer(now, queue, timer),
