@@ -93,6 +93,8 @@ pub enum PlotCommand {
         /// One line per value of this column.
         #[arg(long)]
         group: Option<String>,
+        #[command(flatten)]
+        from: SweepSource,
         /// Title.
         #[arg(long, default_value = "")]
         title: String,
@@ -110,6 +112,8 @@ pub enum PlotCommand {
         /// Draw the SLO's p99 limit, ms.
         #[arg(long)]
         slo_p99_ms: Option<f64>,
+        #[command(flatten)]
+        from: SweepSource,
         /// Title.
         #[arg(long, default_value = "")]
         title: String,
@@ -127,6 +131,8 @@ pub enum PlotCommand {
         /// Keep only rows where COLUMN=VALUE (e.g. one load level).
         #[arg(long = "where", value_name = "COLUMN=VALUE")]
         filter: Option<String>,
+        #[command(flatten)]
+        from: SweepSource,
         /// Title.
         #[arg(long, default_value = "")]
         title: String,
@@ -147,6 +153,8 @@ pub enum PlotCommand {
         /// The figure in the cells.
         #[arg(long, default_value = "p99_ms")]
         z: String,
+        #[command(flatten)]
+        from: SweepSource,
         /// Title.
         #[arg(long, default_value = "")]
         title: String,
@@ -154,17 +162,34 @@ pub enum PlotCommand {
         #[arg(short, long)]
         out: PathBuf,
     },
-    /// A run's `--series` CSV: rates, p99 and instances over time.
+    /// A run's `--series` CSV: rates, latency, utilization and instances over time.
     Series {
         /// The series CSV.
         csv: PathBuf,
-        /// Title.
+        /// The model run: the title is its name.
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        /// Draw this replication only (0-based), not the mean over all with its band.
+        #[arg(long, value_name = "N")]
+        replication: Option<u32>,
+        /// Latency on a linear axis (default: logarithmic).
+        #[arg(long)]
+        linear: bool,
+        /// Title (default: the model's name).
         #[arg(long, default_value = "")]
         title: String,
         /// The picture (.png or .svg).
         #[arg(short, long)]
         out: PathBuf,
     },
+}
+
+/// Where a sweep's CSV came from.
+#[derive(Debug, Args)]
+pub struct SweepSource {
+    /// The experiment run: titles from its name, axes named by their `label`s.
+    #[arg(long, value_name = "FILE")]
+    pub experiment: Option<PathBuf>,
 }
 
 /// How many threads simulate at once.
@@ -202,6 +227,9 @@ pub struct SweepArgs {
     /// bisection, instead of running every point.
     #[arg(long)]
     pub search: bool,
+    /// Write one self-contained HTML page of the sweep (curves, Pareto frontier, heat map).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub threads: ThreadsArg,
 }
@@ -422,6 +450,9 @@ pub struct CompareArgs {
     /// Write the comparison to this JSON file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write one self-contained HTML page of the comparison.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

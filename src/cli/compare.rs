@@ -48,6 +48,13 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
         capsim::report::compare::write_json(path, &comparison)?;
         eprintln!("wrote {}", path.display());
     }
+    if let Some(path) = &args.html {
+        capsim::report::html::ComparePage {
+            comparison: &comparison,
+        }
+        .write(path)?;
+        eprintln!("wrote {}", path.display());
+    }
     if within == Some(false) {
         let over: Vec<String> = comparison
             .rows

@@ -35,8 +35,11 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
         points: experiment.points.len(),
         shard: args.shard(),
     };
+    if let Some(html) = &args.html {
+        check_writable("--html", html)?;
+    }
     if args.search {
-        return search(&experiment, &manifest, &out);
+        return search(&experiment, &manifest, &out, args.html.as_deref());
     }
     let files = Files::of(&out);
     check_writable("--out", &files.out)?;
@@ -88,7 +91,17 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
         files.histograms.display()
     );
     report_cheapest(&experiment, &all);
+    write_html(args.html.as_deref(), &experiment, &all)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--html`: the sweep's page.
+fn write_html(path: Option<&Path>, experiment: &Experiment, rows: &[Row]) -> anyhow::Result<()> {
+    if let Some(path) = path {
+        capsim::report::html::SweepPage { experiment, rows }.write(path)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 /// The files of a sweep written to `out`.
@@ -254,7 +267,12 @@ fn report_cheapest(experiment: &Experiment, rows: &[Row]) {
 }
 
 /// `--search`: bisection on the one axis; writes the rows it ran.
-fn search(experiment: &Experiment, manifest: &Manifest, out: &Path) -> anyhow::Result<ExitCode> {
+fn search(
+    experiment: &Experiment,
+    manifest: &Manifest,
+    out: &Path,
+    html: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     check_writable("--out", out)?;
     check_writable("--out", &csv_out::histograms_path(out))?;
     let objective: Vec<&str> = experiment
@@ -313,6 +331,7 @@ fn search(experiment: &Experiment, manifest: &Manifest, out: &Path) -> anyhow::R
         }
         None => println!("no level meets {}", objective.join(", ")),
     }
+    write_html(html, experiment, &found.rows)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -17,6 +17,10 @@ pub struct Axis {
     pub load: bool,
     /// Higher values of its first path are better (more capacity, or less load).
     pub higher_is_better: bool,
+    /// The axis's name as written (`label`), if any.
+    pub label: Option<String>,
+    /// Each path's name as written, if any (a `zip`'s parts' labels).
+    pub labels: Vec<Option<String>>,
 }
 
 impl Axis {
@@ -27,6 +31,7 @@ impl Axis {
             Some(role) => role == Role::Load,
             None => self.paths.iter().all(|p| p.starts_with("traffic.")),
         };
+        self.label = spec.label.clone();
         self.higher_is_better = match spec.better {
             Some(better) => better == Better::Higher,
             None if self.load => false,
@@ -78,6 +83,8 @@ pub fn axis(i: usize, spec: &AxisSpec) -> Result<Axis, String> {
         levels: values.into_iter().map(|v| vec![v]).collect(),
         load: false,
         higher_is_better: true,
+        label: None,
+        labels: vec![spec.label.clone()],
     }
     .with_role(spec))
 }
@@ -107,6 +114,8 @@ fn zip_axis(at: &str, parts: &[AxisSpec]) -> Result<Axis, String> {
             .collect(),
         load: false,
         higher_is_better: true,
+        label: None,
+        labels: parts.iter().flat_map(|p| p.labels.clone()).collect(),
     })
 }
 

@@ -59,6 +59,10 @@ pub struct AxisSpec {
     /// (`_ms`, `_s`), else `higher` (more instances, workers, keys).
     #[serde(default)]
     pub better: Option<Better>,
+    /// The axis's name in reports and plots (`web instances`), instead of
+    /// its path; on a `zip`, the name of the whole axis.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// What an axis varies.

@@ -274,16 +274,6 @@ fn long_functions(text: &str, limit: usize) -> Vec<LongFunction> {
     found
 }
 
-/// Functions of issue 13 not yet split into named steps: each is to become
-/// a sequence of steps (or earn a `// Long because …` line) and leave this
-/// list, which may only shrink.
-const NOT_YET_SPLIT: [&str; 4] = [
-    "report/html/run.rs fn series",
-    "report/html/topology.rs fn render",
-    "report/plot/heatmap.rs fn draw",
-    "report/plot/series.rs fn series",
-];
-
 /// No function of `src/` runs past ~80 lines (issue 13: a screen) without a
 /// `// Long because …` line above it saying why none shorter reads better.
 #[test]
@@ -293,33 +283,20 @@ fn no_function_in_src_is_long_without_a_reason() {
     rust_files(&src, &mut files);
     files.sort();
     let mut long = Vec::new();
-    let mut still_long = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).expect("readable source");
         let shown = file.strip_prefix(&src).unwrap().display().to_string();
         for function in long_functions(&text, 80) {
-            let key = format!("{shown} fn {}", function.name);
-            if NOT_YET_SPLIT.contains(&key.as_str()) {
-                still_long.push(key);
-            } else {
-                long.push(format!(
-                    "{shown}:{} fn {} ({} lines)",
-                    function.line, function.name, function.lines
-                ));
-            }
+            long.push(format!(
+                "{shown}:{} fn {} ({} lines)",
+                function.line, function.name, function.lines
+            ));
         }
     }
     assert!(
         long.is_empty(),
         "functions over 80 lines:\n{}",
         long.join("\n")
-    );
-    let split: Vec<&str> = (NOT_YET_SPLIT.iter().copied())
-        .filter(|key| !still_long.iter().any(|s| s == key))
-        .collect();
-    assert!(
-        split.is_empty(),
-        "no longer long, take them off NOT_YET_SPLIT: {split:?}"
     );
 }
 

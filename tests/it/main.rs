@@ -28,6 +28,7 @@ mod priorities;
 mod queues;
 mod readme;
 mod report_html;
+mod report_pages;
 mod report_plots;
 mod resilience;
 mod series;

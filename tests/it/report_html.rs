@@ -40,7 +40,7 @@ const SECTIONS: [&str; 7] = [
     "warnings",
 ];
 
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     let candidates = [
         std::env::var_os("CAPSIM_CHROMIUM").map(PathBuf::from),
         Some(PathBuf::from("/usr/bin/chromium")),
@@ -51,7 +51,12 @@ fn chromium() -> Option<PathBuf> {
 
 /// Runs Chromium on `page` with `extra` flags and a fresh profile; its
 /// stdout, and the console lines of its stderr.
-fn browse(browser: &Path, page: &Path, profile: &Path, extra: &[&str]) -> (String, Vec<String>) {
+pub fn browse(
+    browser: &Path,
+    page: &Path,
+    profile: &Path,
+    extra: &[&str],
+) -> (String, Vec<String>) {
     let _ = std::fs::remove_dir_all(profile);
     let output = Command::new(browser)
         .args(HEADLESS)
@@ -137,18 +142,7 @@ fn check_page(browser: &Path, model: &str, out: &Path) {
         "{model}: {}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let text = std::fs::read_to_string(&html).unwrap();
-    for forbidden in ["http://", "https://", "@import", "<link", "src="] {
-        assert!(
-            !text.contains(forbidden),
-            "{model}: the page holds `{forbidden}`"
-        );
-    }
-    // `url(#arrow)` is the page's own marker; any other `url(` could fetch.
-    assert!(
-        text.split("url(").skip(1).all(|rest| rest.starts_with('#')),
-        "{model}: a `url(` outside the page"
-    );
+    assert_offline(&std::fs::read_to_string(&html).unwrap(), model);
     let result: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let summary = &result["summary"];
 
@@ -232,6 +226,27 @@ fn check_page(browser: &Path, model: &str, out: &Path) {
         "{model}: verdict"
     );
 
+    screenshot(browser, &html, &out.join(format!("{stem}.profile")), &stem);
+}
+
+/// The page holds nothing that could fetch: no address, no import, no
+/// link, no `src=`, no `url(` but the page's own `#` references.
+pub fn assert_offline(text: &str, what: &str) {
+    for forbidden in ["http://", "https://", "@import", "<link", "src="] {
+        assert!(
+            !text.contains(forbidden),
+            "{what}: the page holds `{forbidden}`"
+        );
+    }
+    assert!(
+        text.split("url(").skip(1).all(|rest| rest.starts_with('#')),
+        "{what}: a `url(` outside the page"
+    );
+}
+
+/// Saves a screenshot of `html` as `target/report-screenshots/<stem>.png`
+/// for a person to look at; the browser logs nothing while taking it.
+pub fn screenshot(browser: &Path, html: &Path, profile: &Path, stem: &str) {
     let screenshot = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/report-screenshots")
         .join(format!("{stem}.png"));
@@ -239,15 +254,15 @@ fn check_page(browser: &Path, model: &str, out: &Path) {
     let shot = format!("--screenshot={}", screenshot.display());
     let (_, console) = browse(
         browser,
-        &html,
-        &out.join(format!("{stem}.profile")),
+        html,
+        profile,
         &[&shot, "--window-size=1200,3600", "--hide-scrollbars"],
     );
-    assert!(console.is_empty(), "{model}: {console:?}");
+    assert!(console.is_empty(), "{stem}: {console:?}");
     let png = std::fs::read(&screenshot).unwrap();
     assert!(
         png.len() > 10_000 && png.starts_with(b"\x89PNG"),
-        "{model}: no screenshot"
+        "{stem}: no screenshot"
     );
 }
 

@@ -1,17 +1,22 @@
-//! Self-contained HTML reports: one file a person opens in a browser,
-//! offline. Styles and charts (inline SVG) are in the page, the figures
+//! Self-contained HTML reports of a run, a sweep and a comparison with
+//! observed metrics: one file a person opens in a browser, offline. Styles and charts (inline SVG) are in the page, the figures
 //! are embedded as JSON, and a Content-Security-Policy forbids every
 //! request, so the page cannot fetch a font, a script or an image even by
 //! mistake (a browser would refuse it and say so on its console).
 
+mod compare;
+mod heatmap;
 mod run;
 mod svg;
+mod sweep;
 mod topology;
 
 use std::fmt::Write;
 use std::path::Path;
 
+pub use compare::ComparePage;
 pub use run::RunPage;
+pub use sweep::SweepPage;
 
 use super::ReportError;
 
@@ -24,7 +29,7 @@ table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 8px;border-bottom:
 td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}\
 .verdict{font-size:16px;padding:8px 12px;border-radius:4px}.ok{background:#e3f4e3}.bad{background:#fbe0dc}\
 svg text{font:11px system-ui,sans-serif}svg .title{font-size:13px;font-weight:600}svg .kind{fill:#555;font-size:10px}\
-.chart{width:100%;max-width:540px}.charts{display:flex;flex-wrap:wrap;gap:8px}.ci{color:#777;font-size:12px}\
+.chart{width:100%;max-width:540px}.heatmap{max-width:660px}tr.unstable td{color:#a0102a}.charts{display:flex;flex-wrap:wrap;gap:8px}.ci{color:#777;font-size:12px}\
 .note{color:#555}";
 
 /// Writes a page: `title`, then `body` (already HTML), then the `data`

@@ -188,67 +188,21 @@ impl RunPage<'_> {
             number(first.window_s),
             if n == 1 { "" } else { "s" }
         );
-        let ends = |suffix: &str| -> Vec<String> {
-            first
-                .columns
-                .iter()
-                .filter(|c| c.ends_with(suffix))
-                .cloned()
-                .collect()
-        };
-        let charts: [(&str, &str, &str, Vec<String>, bool); 5] = [
-            (
-                "series-rates",
-                "Requests",
-                "per s",
-                names(&["arrivals_per_s", "completions_per_s", "errors_per_s"]),
-                false,
-            ),
-            (
-                "series-latency",
-                "Latency",
-                "ms",
-                names(&["p50_ms", "p99_ms"]),
-                true,
-            ),
-            (
-                "series-utilization",
-                "CPU utilization per pool",
-                "fraction",
-                ends(".utilization"),
-                false,
-            ),
-            (
-                "series-instances",
-                "Serving instances per pool",
-                "instances",
-                ends(".serving"),
-                false,
-            ),
-            (
-                "series-cost",
-                "Cost so far",
-                "US dollars",
-                names(&["cost_usd"]),
-                false,
-            ),
-        ];
-        for (id, title, unit, columns, log_y) in charts {
-            let lines: Vec<Line> = columns
-                .iter()
+        for spec in series_charts(&first.columns) {
+            let lines: Vec<Line> = (spec.columns.iter())
                 .filter_map(|column| series_line(self.runs, column))
                 .collect();
             if lines.is_empty() {
                 continue;
             }
             let chart = Chart {
-                id,
-                title,
+                id: spec.id,
+                title: spec.title,
                 x_label: "simulated time, s",
-                y_label: unit,
+                y_label: spec.unit,
                 x: &x,
                 lines,
-                log_y,
+                log_y: spec.log_y,
                 shade,
             };
             body.push_str(&chart.render());
@@ -337,6 +291,68 @@ impl RunPage<'_> {
         }
         body.push_str("</section>");
     }
+}
+
+/// One chart of the series: its id, title, unit, columns and axis.
+struct SeriesChart {
+    id: &'static str,
+    title: &'static str,
+    unit: &'static str,
+    columns: Vec<String>,
+    log_y: bool,
+}
+
+/// The charts over time, of the series' `columns`: rates, latency on a log
+/// axis, utilization and serving instances per pool, cost.
+fn series_charts(columns: &[String]) -> [SeriesChart; 5] {
+    let ends = |suffix: &str| -> Vec<String> {
+        let matching = columns.iter().filter(|c| c.ends_with(suffix));
+        matching.cloned().collect()
+    };
+    let chart = |id, title, unit, columns, log_y| SeriesChart {
+        id,
+        title,
+        unit,
+        columns,
+        log_y,
+    };
+    [
+        chart(
+            "series-rates",
+            "Requests",
+            "per s",
+            names(&["arrivals_per_s", "completions_per_s", "errors_per_s"]),
+            false,
+        ),
+        chart(
+            "series-latency",
+            "Latency",
+            "ms",
+            names(&["p50_ms", "p99_ms"]),
+            true,
+        ),
+        chart(
+            "series-utilization",
+            "CPU utilization per pool",
+            "fraction",
+            ends(".utilization"),
+            false,
+        ),
+        chart(
+            "series-instances",
+            "Serving instances per pool",
+            "instances",
+            ends(".serving"),
+            false,
+        ),
+        chart(
+            "series-cost",
+            "Cost so far",
+            "US dollars",
+            names(&["cost_usd"]),
+            false,
+        ),
+    ]
 }
 
 fn names(list: &[&str]) -> Vec<String> {
@@ -434,5 +450,10 @@ fn line_of(name: String, estimates: &[Estimate]) -> Line {
             estimates.iter().map(|e| e.mean + half(e)).collect(),
         )
     });
-    Line { name, y, band }
+    Line {
+        name,
+        y,
+        band,
+        unstable: Vec::new(),
+    }
 }

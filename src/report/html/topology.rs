@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{CallMode, Model, NodeId, NodeKind};
+use crate::model::{CallMode, Model, Node, NodeId, NodeKind};
 use crate::stats::Summary;
 
 use super::escape;
@@ -119,73 +119,58 @@ pub fn heat(utilization: Option<f64>) -> String {
     }
 }
 
+/// Where each box goes: nodes by (column, row in that column), sources in
+/// the first column; and the picture's size.
+struct Layout {
+    place: Vec<(f64, f64)>,
+    sources: Vec<(f64, f64)>,
+    width: f64,
+    height: f64,
+}
+
+impl Layout {
+    fn of(model: &Model, column: &[usize]) -> Layout {
+        let columns_used = column.iter().max().copied().unwrap_or(0) + 1;
+        let mut rows_in = vec![0usize; columns_used + 1];
+        let place: Vec<(f64, f64)> = column
+            .iter()
+            .map(|&c| {
+                let row = rows_in[c];
+                rows_in[c] += 1;
+                (20.0 + c as f64 * COLUMN, 20.0 + row as f64 * ROW)
+            })
+            .collect();
+        let sources: Vec<(f64, f64)> = (0..model.sources.len())
+            .map(|i| (20.0, 20.0 + i as f64 * ROW))
+            .collect();
+        let rows = rows_in.iter().chain([&model.sources.len()]).max().copied();
+        Layout {
+            place,
+            sources,
+            width: 20.0 + columns_used as f64 * COLUMN,
+            height: 40.0 + rows.unwrap_or(1) as f64 * ROW + 30.0,
+        }
+    }
+}
+
 /// The graph as an `<svg>` element.
 pub fn render(model: &Model, summary: &Summary) -> String {
     let edges = edges(model);
-    let column = columns(model, &edges);
-    let columns_used = column.iter().max().copied().unwrap_or(0) + 1;
-    // Position of each node: (column, row in that column).
-    let mut rows_in = vec![0usize; columns_used + 1];
-    let place: Vec<(f64, f64)> = column
-        .iter()
-        .map(|&c| {
-            let row = rows_in[c];
-            rows_in[c] += 1;
-            (20.0 + c as f64 * COLUMN, 20.0 + row as f64 * ROW)
-        })
-        .collect();
-    let sources: Vec<(f64, f64)> = (0..model.sources.len())
-        .map(|i| (20.0, 20.0 + i as f64 * ROW))
-        .collect();
-    let rows = rows_in.iter().chain([&model.sources.len()]).max().copied();
-    let width = 20.0 + columns_used as f64 * COLUMN;
-    let height = 40.0 + rows.unwrap_or(1) as f64 * ROW + 30.0;
+    let layout = Layout::of(model, &columns(model, &edges));
+    let (width, height) = (layout.width, layout.height);
     let mut svg = String::new();
     let _ = write!(
         svg,
         r##"<svg id="topology-graph" viewBox="0 0 {width} {height}" style="max-width:{width}px" role="img" aria-label="topology"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>"##
     );
-    let edge_line = |svg: &mut String,
-                     (x0, y0): (f64, f64),
-                     (x1, y1): (f64, f64),
-                     kind: Edge,
-                     p: f64| {
-        let (ax, ay) = (x0 + BOX_W, y0 + BOX_H / 2.0);
-        let (bx, by) = (x1, y1 + BOX_H / 2.0);
-        let (ax, bx) = if bx > ax {
-            (ax, bx)
-        } else {
-            (ax - BOX_W / 2.0, bx + BOX_W / 2.0)
-        };
-        let label = if p.is_finite() && p < 1.0 {
-            format!(" p={p}")
-        } else {
-            String::new()
-        };
-        let _ = write!(
-            svg,
-            r##"<path class="edge {}" d="M{ax:.0},{ay:.0}C{:.0},{ay:.0} {:.0},{by:.0} {bx:.0},{by:.0}" fill="none" stroke="#555" stroke-width="1.4"{} marker-end="url(#arrow)"><title>{}{label}</title></path>"##,
-            kind.label().replace(' ', "-"),
-            (ax + bx) / 2.0,
-            (ax + bx) / 2.0,
-            kind.dash(),
-            kind.label()
-        );
-    };
     for (i, source) in model.sources.iter().enumerate() {
-        edge_line(
-            &mut svg,
-            sources[i],
-            place[source.entry.index()],
-            Edge::Entry,
-            f64::NAN,
-        );
+        let to = layout.place[source.entry.index()];
+        edge_line(&mut svg, layout.sources[i], to, Edge::Entry, f64::NAN);
     }
     for &(from, to, kind, p) in &edges {
-        edge_line(&mut svg, place[from], place[to], kind, p);
+        edge_line(&mut svg, layout.place[from], layout.place[to], kind, p);
     }
-    for (i, source) in model.sources.iter().enumerate() {
-        let (x, y) = sources[i];
+    for (source, &(x, y)) in model.sources.iter().zip(&layout.sources) {
         let _ = write!(
             svg,
             r##"<g class="source"><rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="20" fill="#fff" stroke="#333" stroke-dasharray="3 2"/><text x="{:.0}" y="{:.0}" text-anchor="middle">{}</text><text x="{:.0}" y="{:.0}" text-anchor="middle" class="kind">source</text></g>"##,
@@ -196,28 +181,8 @@ pub fn render(model: &Model, summary: &Summary) -> String {
             y + 32.0
         );
     }
-    for (i, node) in model.nodes.iter().enumerate() {
-        let (x, y) = place[i];
-        let estimate = summary.nodes.iter().find(|n| n.name == node.name);
-        let utilization = estimate.and_then(|n| n.utilization).map(|u| u.mean);
-        let shown = utilization.map_or(String::new(), |u| format!(" · {:.0}%", u * 100.0));
-        let rx = match node.kind {
-            NodeKind::Balancer(_) => 2,
-            NodeKind::Database(_) => 12,
-            _ => 6,
-        };
-        let _ = write!(
-            svg,
-            r##"<g class="node" data-node="{name}"><rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="{rx}" fill="{}" stroke="#333"/><text x="{:.0}" y="{:.0}" text-anchor="middle">{name}</text><text x="{:.0}" y="{:.0}" text-anchor="middle" class="kind">{}{shown}</text><title>{name}: {}{shown}</title></g>"##,
-            heat(utilization),
-            x + BOX_W / 2.0,
-            y + 17.0,
-            x + BOX_W / 2.0,
-            y + 32.0,
-            node.kind.label(),
-            node.kind.label(),
-            name = escape(&node.name),
-        );
+    for (node, &at) in model.nodes.iter().zip(&layout.place) {
+        node_box(&mut svg, node, at, summary);
     }
     let legend_y = height - 16.0;
     let _ = write!(
@@ -225,4 +190,54 @@ pub fn render(model: &Model, summary: &Summary) -> String {
         r##"<text x="20" y="{legend_y}" class="kind">solid: route or sync call · dashed: async call · dotted: cache miss · fill: utilization 0% (green) to 100% (red), grey: none</text></svg>"##
     );
     svg
+}
+
+/// An edge from the box at (`x0`, `y0`) to the box at (`x1`, `y1`),
+/// labelled with its probability when below 1.
+fn edge_line(svg: &mut String, (x0, y0): (f64, f64), (x1, y1): (f64, f64), kind: Edge, p: f64) {
+    let (ax, ay) = (x0 + BOX_W, y0 + BOX_H / 2.0);
+    let (bx, by) = (x1, y1 + BOX_H / 2.0);
+    let (ax, bx) = if bx > ax {
+        (ax, bx)
+    } else {
+        (ax - BOX_W / 2.0, bx + BOX_W / 2.0)
+    };
+    let label = if p.is_finite() && p < 1.0 {
+        format!(" p={p}")
+    } else {
+        String::new()
+    };
+    let _ = write!(
+        svg,
+        r##"<path class="edge {}" d="M{ax:.0},{ay:.0}C{:.0},{ay:.0} {:.0},{by:.0} {bx:.0},{by:.0}" fill="none" stroke="#555" stroke-width="1.4"{} marker-end="url(#arrow)"><title>{}{label}</title></path>"##,
+        kind.label().replace(' ', "-"),
+        (ax + bx) / 2.0,
+        (ax + bx) / 2.0,
+        kind.dash(),
+        kind.label()
+    );
+}
+
+/// A node's box at (`x`, `y`), filled by its simulated utilization.
+fn node_box(svg: &mut String, node: &Node, (x, y): (f64, f64), summary: &Summary) {
+    let estimate = summary.nodes.iter().find(|n| n.name == node.name);
+    let utilization = estimate.and_then(|n| n.utilization).map(|u| u.mean);
+    let shown = utilization.map_or(String::new(), |u| format!(" · {:.0}%", u * 100.0));
+    let rx = match node.kind {
+        NodeKind::Balancer(_) => 2,
+        NodeKind::Database(_) => 12,
+        _ => 6,
+    };
+    let _ = write!(
+        svg,
+        r##"<g class="node" data-node="{name}"><rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="{rx}" fill="{}" stroke="#333"/><text x="{:.0}" y="{:.0}" text-anchor="middle">{name}</text><text x="{:.0}" y="{:.0}" text-anchor="middle" class="kind">{}{shown}</text><title>{name}: {}{shown}</title></g>"##,
+        heat(utilization),
+        x + BOX_W / 2.0,
+        y + 17.0,
+        x + BOX_W / 2.0,
+        y + 32.0,
+        node.kind.label(),
+        node.kind.label(),
+        name = escape(&node.name),
+    );
 }

@@ -8,9 +8,10 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::{Picture, PlotError, Table, draw_to};
+use super::{Names, Picture, PlotError, Table, draw_to};
 
 struct Heatmap {
     title: String,
@@ -28,7 +29,7 @@ pub fn heatmap(
     x: &str,
     y: &str,
     z: &str,
-    title: &str,
+    (title, names): (&str, &Names),
     out: &Path,
 ) -> Result<(), PlotError> {
     let xs = table.texts(x)?;
@@ -65,8 +66,8 @@ pub fn heatmap(
         out,
         &Heatmap {
             title: title.to_string(),
-            x_label: x.to_string(),
-            y_label: format!("{y}   (cells: {z})"),
+            x_label: names.of(x),
+            y_label: format!("{}   (cells: {z})", names.of(y)),
             x_levels,
             y_levels,
             cells,
@@ -74,18 +75,12 @@ pub fn heatmap(
     )
 }
 
+/// The chart a heat map's cells are drawn on: cell i spans i to i + 1.
+type Grid<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 impl Picture for Heatmap {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let (nx, ny) = (self.x_levels.len(), self.y_levels.len());
-        let finite = || {
-            self.cells
-                .iter()
-                .filter(|c| c.3)
-                .map(|c| c.2)
-                .filter(|v| v.is_finite())
-        };
-        let lo = finite().fold(f64::INFINITY, f64::min);
-        let hi = finite().fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = self.stable_range();
         // Where a value sits between the lowest (0) and the highest (1).
         let share = |v: f64| {
             if hi > lo && v.is_finite() {
@@ -96,7 +91,36 @@ impl Picture for Heatmap {
         };
         let (width, _) = root.dim_in_pixel();
         let (main, bar) = root.split_horizontally(width.saturating_sub(130));
-        let mut chart = ChartBuilder::on(&main)
+        let mut chart = self.grid(&main)?;
+        self.fill(&mut chart, &share)?;
+        self.cross_out(&mut chart)?;
+        self.write_values(&mut chart, &share)?;
+        colour_bar(&bar, lo, hi)
+    }
+}
+
+impl Heatmap {
+    /// The lowest and highest finite value of the stable cells.
+    fn stable_range(&self) -> (f64, f64) {
+        let finite = || {
+            self.cells
+                .iter()
+                .filter(|c| c.3)
+                .map(|c| c.2)
+                .filter(|v| v.is_finite())
+        };
+        let lo = finite().fold(f64::INFINITY, f64::min);
+        let hi = finite().fold(f64::NEG_INFINITY, f64::max);
+        (lo, hi)
+    }
+
+    /// The titled grid with each axis's levels at the centres of its cells.
+    fn grid<'a, DB: DrawingBackend>(
+        &self,
+        area: &'a DrawingArea<DB, Shift>,
+    ) -> Result<Grid<'a, DB>, String> {
+        let (nx, ny) = (self.x_levels.len(), self.y_levels.len());
+        let mut chart = ChartBuilder::on(area)
             .caption(&self.title, ("sans-serif", 26))
             .margin(20)
             .x_label_area_size(50)
@@ -117,6 +141,15 @@ impl Picture for Heatmap {
             .axis_desc_style(("sans-serif", 18))
             .draw()
             .map_err(|e| e.to_string())?;
+        Ok(chart)
+    }
+
+    /// Each cell's colour: blue by its share, pink if unstable, grey if undefined.
+    fn fill<DB: DrawingBackend>(
+        &self,
+        chart: &mut Grid<'_, DB>,
+        share: &dyn Fn(f64) -> f64,
+    ) -> Result<(), String> {
         chart
             .draw_series(self.cells.iter().map(|&(x, y, v, stable)| {
                 let color = match (stable, v.is_finite()) {
@@ -130,6 +163,11 @@ impl Picture for Heatmap {
                 )
             }))
             .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// A red cross over each unstable cell.
+    fn cross_out<DB: DrawingBackend>(&self, chart: &mut Grid<'_, DB>) -> Result<(), String> {
         let crossed = self.cells.iter().filter(|c| !c.3);
         for &(x, y, _, _) in crossed {
             let (x, y) = (x as f64, y as f64);
@@ -140,6 +178,15 @@ impl Picture for Heatmap {
                     .map_err(|e| e.to_string())?;
             }
         }
+        Ok(())
+    }
+
+    /// The value in each cell (`unstable` in an unstable one: its figure is a backlog's).
+    fn write_values<DB: DrawingBackend>(
+        &self,
+        chart: &mut Grid<'_, DB>,
+        share: &dyn Fn(f64) -> f64,
+    ) -> Result<(), String> {
         chart
             .draw_series(self.cells.iter().map(|&(x, y, v, stable)| {
                 let ink = if stable && share(v) > 0.5 {
@@ -159,7 +206,7 @@ impl Picture for Heatmap {
                 )
             }))
             .map_err(|e| e.to_string())?;
-        colour_bar(&bar, lo, hi)
+        Ok(())
     }
 }
 
@@ -182,7 +229,7 @@ fn colour_bar<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .margin_top(60)
         .margin_bottom(70)
-        .margin_right(10)
+        .margin_right(40)
         .y_label_area_size(70)
         .build_cartesian_2d(0.0..1.0, lo..hi)
         .map_err(|e| e.to_string())?;

@@ -21,8 +21,51 @@ pub use compare::compare;
 pub use heatmap::heatmap;
 pub use lines::lines;
 pub use pareto::pareto;
-pub use series::series;
+pub use series::{SeriesOptions, series};
 pub use table::Table;
+
+/// Names a person wrote for columns (an experiment's axis `label`s):
+/// a column without one is named by itself.
+#[derive(Clone, Debug, Default)]
+pub struct Names(pub Vec<(String, String)>);
+
+impl Names {
+    /// The name of `column`.
+    pub fn of(&self, column: &str) -> String {
+        let named = self.0.iter().find(|(c, _)| c == column);
+        named.map_or_else(|| column.to_string(), |(_, name)| name.clone())
+    }
+}
+
+/// The mark of an unstable point: a red cross.
+const UNSTABLE: RGBColor = RGBColor(200, 16, 46);
+
+/// What the legend says of the red crosses.
+const UNSTABLE_LEGEND: &str = "unstable (a growing backlog; at the edge when off the axis)";
+
+/// Red crosses at `points` (clamped into `x` × `y`, so a backlog's figure
+/// far off the axis is still seen), with their legend entry.
+fn unstable_crosses<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    points: &[(f64, f64)],
+    (x, y): (std::ops::Range<f64>, std::ops::Range<f64>),
+) -> Result<(), String> {
+    if points.is_empty() {
+        return Ok(());
+    }
+    let clamp = |v: f64, r: &std::ops::Range<f64>| v.clamp(r.start, r.end);
+    let style = UNSTABLE.stroke_width(3);
+    chart
+        .draw_series(
+            points
+                .iter()
+                .map(|&(px, py)| Cross::new((clamp(px, &x), clamp(py, &y)), 7, style)),
+        )
+        .map_err(|e| e.to_string())?
+        .label(UNSTABLE_LEGEND)
+        .legend(move |(x, y)| Cross::new((x + 10, y), 6, style));
+    Ok(())
+}
 
 /// Why a plot could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +178,12 @@ fn category_label(levels: &[String], v: f64) -> String {
     } else {
         String::new()
     }
+}
+
+/// A tick as a person writes it: `145`, not `145.0`; `0.25`.
+fn plain(v: &f64) -> String {
+    let rounded = (v * 1000.0).round() / 1000.0 + 0.0;
+    format!("{rounded}")
 }
 
 /// The range of `values` (finite ones), padded by 5% on each side.

@@ -14,11 +14,14 @@ struct Pareto {
     points: Vec<(f64, f64, String)>,
     frontier: Vec<(f64, f64)>,
     slo_ms: Option<f64>,
+    /// (p99 ms, $/hour) of the unstable points, crossed.
+    unstable: Vec<(f64, f64)>,
 }
 
 /// Plots `usd_per_hour` against `p99_ms`, labelling each point with the
-/// values of `label_columns`. Unstable points (`stable` = 0) are left out:
-/// their p99 only says how long the run lasted.
+/// values of `label_columns`. Unstable points (`stable` = 0) are left out
+/// of the frontier and the axes (their p99 only says how long the run
+/// lasted) and crossed in red at the edge.
 pub fn pareto(
     table: &Table,
     label_columns: &[String],
@@ -46,6 +49,10 @@ pub fn pareto(
             (p99[i], cost[i], label)
         })
         .collect();
+    let unstable = (0..p99.len())
+        .filter(|&i| p99[i].is_finite() && cost[i].is_finite() && stable[i] != 1.0)
+        .map(|i| (p99[i], cost[i]))
+        .collect();
     // Sorted by p99, a point is on the frontier if it is cheaper than
     // every faster one.
     let mut sorted: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
@@ -65,6 +72,7 @@ pub fn pareto(
             points,
             frontier,
             slo_ms,
+            unstable,
         },
     )
 }
@@ -78,6 +86,8 @@ impl Picture for Pareto {
             .configure_mesh()
             .x_desc("p99 latency, ms (mean over replications)")
             .y_desc("cost, $ per hour")
+            .x_label_formatter(&super::plain)
+            .y_label_formatter(&super::plain)
             .label_style(("sans-serif", 16))
             .axis_desc_style(("sans-serif", 18))
             .draw()
@@ -112,6 +122,7 @@ impl Picture for Pareto {
                     + Text::new(label.clone(), (8, -8), ("sans-serif", 14))
             }))
             .map_err(|e| e.to_string())?;
+        super::unstable_crosses(&mut chart, &self.unstable, (x0..x1, y0..y1))?;
         super::legend(&mut chart, SeriesLabelPosition::LowerLeft, 16)
     }
 }
