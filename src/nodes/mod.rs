@@ -16,6 +16,9 @@ mod key_store;
 mod monitor;
 mod network;
 mod pool;
+#[cfg(test)]
+mod pool_picks_tests;
 mod resilience;
+mod slot_index;
 
 pub use network::{Network, Saturation, Stall};

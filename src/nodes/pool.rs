@@ -13,7 +13,12 @@ use crate::engine::rng::Rng;
 use crate::engine::{FleetCounts, JobId, Sampler, SimTime};
 use crate::model::{BalancePolicy, Pool};
 
-use super::balancer::pick_instance;
+use super::balancer::{least_connections_indexed, pick_instance};
+use super::slot_index::{ABSENT, SlotIndex};
+
+/// Instances in rotation up to which a scan picks (it is cheaper than
+/// keeping an index of every change of load); beyond, an index does.
+const SCAN_UP_TO: usize = 32;
 
 /// Where an instance is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +101,31 @@ fn count_of(counts: &mut FleetCounts, phase: Phase) -> Option<&mut u32> {
     }
 }
 
+/// True if `instance` is in the rotation: the load balancer sends it work
+/// (a crashed one too, until health checks notice).
+fn takes_work(instance: &Instance) -> bool {
+    instance.healthy && matches!(instance.phase, Phase::Serving | Phase::Failed)
+}
+
+/// An instance's keys in the indexes: its load, and 0 if a request could
+/// take a worker of it now; both absent out of rotation.
+fn keys(instance: &Instance) -> (u32, u32) {
+    if !takes_work(instance) {
+        return (ABSENT, ABSENT);
+    }
+    let free = instance.free_workers > 0 && instance.phase != Phase::Failed;
+    (instance.load.min(ABSENT - 1), if free { 0 } else { ABSENT })
+}
+
+/// An index of every instance by `key`.
+fn index_of(instances: &[Instance], key: impl Fn(&Instance) -> u32) -> SlotIndex {
+    let mut index = SlotIndex::new(instances.len());
+    for (i, instance) in instances.iter().enumerate() {
+        index.set(i as u32, key(instance));
+    }
+    index
+}
+
 /// What became of a request offered to the pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admission {
@@ -132,6 +162,13 @@ pub struct PoolState {
     queue_limit: usize,
     balance: BalancePolicy,
     cursor: u32,
+    /// Loads by slot (instances out of rotation absent), for
+    /// `least_connections` over many instances: built at its first such
+    /// pick, then kept up to date.
+    by_load: Option<SlotIndex>,
+    /// Key 0 for instances in rotation with a free worker (and not
+    /// crashed), for the shared queue's consumer over many instances.
+    free_worker: Option<SlotIndex>,
     workers: u32,
     vcpus: u32,
     /// CPU work per class, already divided by the instance speed.
@@ -150,6 +187,8 @@ impl PoolState {
             queue_limit: pool.queue_limit.map_or(usize::MAX, |l| l as usize),
             balance: pool.balance,
             cursor: 0,
+            by_load: None,
+            free_worker: None,
             workers: pool.workers,
             vcpus: pool.instance_type.vcpus,
             service: pool
@@ -213,9 +252,6 @@ impl PoolState {
     /// of it, keeping the counts and the rotation: at a cost that does not
     /// grow with the instances launched so far (a crash loop launches many).
     fn change(&mut self, i: u32, phase: Option<Phase>, healthy: Option<bool>) {
-        let takes_work = |instance: &Instance| {
-            instance.healthy && matches!(instance.phase, Phase::Serving | Phase::Failed)
-        };
         let instance = &mut self.instances[i as usize];
         let before = takes_work(instance);
         if let Some(phase) = phase {
@@ -238,6 +274,46 @@ impl PoolState {
             }
             _ => {}
         }
+        self.reindex(i);
+    }
+
+    /// Brings instance `i`'s keys in the indexes (if any) up to date, after
+    /// its load, its free workers, its phase or its place in the rotation
+    /// changed.
+    #[inline]
+    fn reindex(&mut self, i: u32) {
+        if self.by_load.is_none() && self.free_worker.is_none() {
+            return;
+        }
+        let (load, free) = keys(&self.instances[i as usize]);
+        if let Some(index) = &mut self.by_load {
+            index.set(i, load);
+        }
+        if let Some(index) = &mut self.free_worker {
+            index.set(i, free);
+        }
+    }
+
+    /// An instance in rotation (there must be one) picked by `policy`;
+    /// `cursor` is the policy's rotating state (a balancer's, or the
+    /// pool's own).
+    pub fn pick(&mut self, policy: BalancePolicy, cursor: &mut u32, rng: &mut Rng) -> u32 {
+        if policy == BalancePolicy::LeastConnections && self.rotation.len() > SCAN_UP_TO {
+            let instances = &self.instances;
+            let by_load = self
+                .by_load
+                .get_or_insert_with(|| index_of(instances, |i| keys(i).0));
+            return least_connections_indexed(by_load, &self.rotation, cursor);
+        }
+        let (instances, rotation) = (&self.instances, &self.rotation);
+        let k = pick_instance(
+            policy,
+            rotation.len() as u32,
+            |k| instances[rotation[k as usize] as usize].load,
+            cursor,
+            rng,
+        );
+        rotation[k as usize]
     }
 
     /// Instance `i` starts serving at `now`.
@@ -298,16 +374,6 @@ impl PoolState {
         self.rotation.len() as u32
     }
 
-    /// The instance at position `k` of the rotation.
-    pub fn in_rotation(&self, k: u32) -> u32 {
-        self.rotation[k as usize]
-    }
-
-    /// Requests at the instance at position `k` of the rotation, for balancers.
-    pub fn load(&self, k: u32) -> u32 {
-        self.instances[self.rotation[k as usize] as usize].load
-    }
-
     /// Instances by phase, for billing and reports (`desired` left 0).
     pub fn counts(&self) -> FleetCounts {
         self.counts
@@ -358,9 +424,7 @@ impl PoolState {
             };
             return match free {
                 Some(i) => {
-                    let instance = &mut self.instances[i as usize];
-                    instance.free_workers -= 1;
-                    instance.load += 1;
+                    self.hold_worker(i);
                     Admission::Started(i)
                 }
                 None if waiting < self.queue_limit => {
@@ -375,19 +439,14 @@ impl PoolState {
         let i = match hint {
             Some(i) => i,
             None => {
-                let (instances, rotation) = (&self.instances, &self.rotation);
-                let k = pick_instance(
-                    self.balance,
-                    rotation.len() as u32,
-                    |k| instances[rotation[k as usize] as usize].load,
-                    &mut self.cursor,
-                    rng,
-                );
-                self.rotation[k as usize]
+                let mut cursor = self.cursor;
+                let i = self.pick(self.balance, &mut cursor, rng);
+                self.cursor = cursor;
+                i
             }
         };
         let instance = &mut self.instances[i as usize];
-        if instance.phase == Phase::Failed {
+        let admission = if instance.phase == Phase::Failed {
             Admission::Dead
         } else if instance.free_workers > 0 {
             instance.free_workers -= 1;
@@ -399,7 +458,11 @@ impl PoolState {
             Admission::Queued
         } else {
             Admission::Rejected
+        };
+        if matches!(admission, Admission::Started(_) | Admission::Queued) {
+            self.reindex(i);
         }
+        admission
     }
 
     /// The next instance in rotation with a free worker, round robin from
@@ -411,6 +474,14 @@ impl PoolState {
         }
         let start = self.cursor as usize % n;
         self.cursor = ((start + 1) % n) as u32;
+        if n > SCAN_UP_TO {
+            // The scan's choice (the rotation is in slot order), by index.
+            let instances = &self.instances;
+            let free = self
+                .free_worker
+                .get_or_insert_with(|| index_of(instances, |i| keys(i).1));
+            return free.first_at_most_from(self.rotation[start], 0);
+        }
         (0..n).map(|k| self.rotation[(start + k) % n]).find(|&i| {
             let instance = &self.instances[i as usize];
             instance.free_workers > 0 && instance.phase != Phase::Failed
@@ -431,10 +502,11 @@ impl PoolState {
     }
 
     /// A job takes a free worker of `instance`.
-    pub fn hold_worker(&mut self, instance: u32) {
-        let instance = &mut self.instances[instance as usize];
+    pub fn hold_worker(&mut self, i: u32) {
+        let instance = &mut self.instances[i as usize];
         instance.free_workers -= 1;
         instance.load += 1;
+        self.reindex(i);
     }
 
     /// `job`, holding a worker on `instance`, asks for a vCPU: true if it
@@ -465,9 +537,9 @@ impl PoolState {
 
     /// A worker of `instance` finished its request: returns the waiting job
     /// that takes it over on the same instance, if any.
-    pub fn release_worker(&mut self, instance: u32) -> Option<JobId> {
-        let draining = self.instances[instance as usize].phase == Phase::Draining;
-        let instance = &mut self.instances[instance as usize];
+    pub fn release_worker(&mut self, i: u32) -> Option<JobId> {
+        let draining = self.instances[i as usize].phase == Phase::Draining;
+        let instance = &mut self.instances[i as usize];
         // The finished request leaves the instance.
         instance.load -= 1;
         let next = match &mut self.shared {
@@ -485,6 +557,7 @@ impl PoolState {
         if next.is_none() {
             instance.free_workers += 1;
         }
+        self.reindex(i);
         next
     }
 

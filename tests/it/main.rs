@@ -14,6 +14,7 @@ mod fingerprint;
 mod fleet;
 mod fleet_errors;
 mod fuzz;
+mod large_fleets;
 mod laws;
 mod layout;
 mod network;
