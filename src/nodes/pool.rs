@@ -280,11 +280,15 @@ impl PoolState {
     /// Brings instance `i`'s keys in the indexes (if any) up to date, after
     /// its load, its free workers, its phase or its place in the rotation
     /// changed.
-    #[inline]
+    #[inline(always)]
     fn reindex(&mut self, i: u32) {
-        if self.by_load.is_none() && self.free_worker.is_none() {
-            return;
+        if self.by_load.is_some() || self.free_worker.is_some() {
+            self.reindex_in_place(i);
         }
+    }
+
+    #[inline(never)]
+    fn reindex_in_place(&mut self, i: u32) {
         let (load, free) = keys(&self.instances[i as usize]);
         if let Some(index) = &mut self.by_load {
             index.set(i, load);
@@ -297,7 +301,16 @@ impl PoolState {
     /// An instance in rotation (there must be one) picked by `policy`;
     /// `cursor` is the policy's rotating state (a balancer's, or the
     /// pool's own).
+    #[inline]
     pub fn pick(&mut self, policy: BalancePolicy, cursor: &mut u32, rng: &mut Rng) -> u32 {
+        if self.rotation.len() == 1 {
+            // What every policy picks of one (no draw, no cursor moved).
+            return self.rotation[0];
+        }
+        self.pick_among(policy, cursor, rng)
+    }
+
+    fn pick_among(&mut self, policy: BalancePolicy, cursor: &mut u32, rng: &mut Rng) -> u32 {
         if policy == BalancePolicy::LeastConnections && self.rotation.len() > SCAN_UP_TO {
             let instances = &self.instances;
             let by_load = self
@@ -502,6 +515,7 @@ impl PoolState {
     }
 
     /// A job takes a free worker of `instance`.
+    #[inline]
     pub fn hold_worker(&mut self, i: u32) {
         let instance = &mut self.instances[i as usize];
         instance.free_workers -= 1;
@@ -537,6 +551,7 @@ impl PoolState {
 
     /// A worker of `instance` finished its request: returns the waiting job
     /// that takes it over on the same instance, if any.
+    #[inline]
     pub fn release_worker(&mut self, i: u32) -> Option<JobId> {
         let draining = self.instances[i as usize].phase == Phase::Draining;
         let instance = &mut self.instances[i as usize];
