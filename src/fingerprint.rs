@@ -16,8 +16,8 @@
 use std::ops::ControlFlow;
 
 use crate::engine::{
-    self, CallEvent, Decision, Event, EventQueue, FanoutEvent, FleetCounts, Observer, Resource,
-    SimTime, Stop, World,
+    self, CallEvent, Decision, Event, EventQueue, FanoutEvent, FleetCounts, Observer, Refusal,
+    Resource, SimTime, Stop, World,
 };
 use crate::model::{ClassId, Model, NodeId};
 use crate::nodes::Network;
@@ -197,6 +197,16 @@ impl Observer for Hashing {
         self.0.time(5, now);
         self.0.node(node);
         self.0.class(class);
+    }
+
+    fn refused(&mut self, now: SimTime, node: NodeId, class: ClassId, why: Refusal) {
+        self.0.time(20, now);
+        self.0.node(node);
+        self.0.class(class);
+        self.0.tag(match why {
+            Refusal::RateLimited => 0,
+            Refusal::Shed => 1,
+        });
     }
 
     fn shard_busy(&mut self, now: SimTime, node: NodeId, shard: u32, primary: bool, delta: i32) {

@@ -19,6 +19,7 @@ use serde::Serialize;
 use super::che::expected_hit_ratio;
 use super::formulas::{Station, mva_groups};
 use super::load::flows;
+use super::priority::{ByClass, by_class};
 use super::stations::{Group, Method, Solved, Stations, groups_of};
 use super::tree::Context;
 use crate::model::{Arrivals, CallMode, EvictionPolicy, Hits, Model, NodeId, NodeKind};
@@ -61,6 +62,17 @@ pub enum Reason {
     /// a vCPU: theory's two layers are approximate (a shared queue hands
     /// work to the instances in turn, less variable than Poisson).
     VcpuQueues,
+    /// Classes are served by priority, or share the vCPUs: the per-class
+    /// figures (`by_class`) follow their formulas (approximately on several
+    /// servers), but the node's overall figures, and so its callers' and
+    /// the end-to-end estimate, are first come, first served.
+    ClassScheduling,
+    /// Admission control: a token bucket passes min(λ, r) (approximate
+    /// near λ ≈ r, where a finite burst refuses some Poisson arrivals); a
+    /// concurrency limit or shedding by queue length makes a single queue
+    /// M/M/c/K; shedding by expected wait, LIFO and per-source buckets are
+    /// not modelled.
+    Admission,
     /// Calls made at once (parallel groups, scatters, hedges): a group's
     /// time is an order statistic of its branches' times taken as
     /// independent exponentials (Nelson–Tantawi for identical M/M/1
@@ -97,6 +109,9 @@ pub struct NodeTheory {
     pub response_ms: Option<f64>,
     /// A cache's expected hit ratio (Che's approximation for a store).
     pub hit_ratio: Option<f64>,
+    /// Per class, where classes are served by priority or share the vCPUs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_class: Option<ByClass>,
     /// Where the simulation may part from these figures.
     pub reasons: Vec<Reason>,
     /// Its reasons and those of every node its visits reach: why its
@@ -275,11 +290,17 @@ fn finish(
                 wait_ms: None,
                 response_ms,
                 hit_ratio: None,
+                by_class: None,
                 reasons: node_reasons(model, i, network == Some(Network::Mva)),
                 path_reasons: Vec::new(),
             };
             if let (Some(stations), Some(ss)) = (&groups[i], &solved[i]) {
                 describe_queues(model, i, &stations.groups, ss, &mut theory);
+                let rates = |r: &[f64]| r.iter().map(|x| x * scale).collect::<Vec<_>>();
+                theory.by_class = by_class(model, i, stations, &rates(reads), &rates(writes));
+                if theory.by_class.is_some() {
+                    theory.reasons.push(Reason::ClassScheduling);
+                }
             }
             if let NodeKind::Cache(_) = node.kind {
                 theory.hit_ratio = expected_hit_ratio(model, NodeId(i as u32));
@@ -379,6 +400,11 @@ fn describe_queues(model: &Model, i: usize, gs: &[Group], ss: &[Solved], theory:
         // Rejections theory only estimates, when there are enough to matter.
         if g.limit.is_some() && s.method != Method::Mmck && s.blocking > REJECTIONS_THAT_MATTER {
             theory.reasons.push(Reason::FiniteQueue);
+        }
+        if super::admission::admission_of(model, i).is_some()
+            && !theory.reasons.contains(&Reason::Admission)
+        {
+            theory.reasons.push(Reason::Admission);
         }
         if g.queues > 1 && matches!(model.nodes[i].kind, NodeKind::Pool(_)) {
             theory.reasons.push(Reason::SplitQueues);

@@ -149,6 +149,33 @@ pub(crate) struct Flows {
 /// gives it (async calls included: they load their targets too); `None`
 /// when `rate_of` has no rate for some source.
 pub(crate) fn flows(model: &Model, rate_of: impl Fn(&Source) -> Option<f64>) -> Option<Flows> {
+    let mut pass = vec![vec![1.0; model.classes.len()]; model.nodes.len()];
+    // Rate limits cap what they pass on; nested ones settle within the
+    // call graph's depth (at most 64 levels).
+    for _ in 0..64 {
+        let flows = flows_passing(model, &rate_of, &pass)?;
+        let admitted: Vec<Vec<f64>> = flows
+            .reads
+            .iter()
+            .zip(&flows.writes)
+            .map(|(r, w)| r.iter().zip(w).map(|(r, w)| r + w).collect())
+            .collect();
+        let next = super::admission::pass_shares(model, &admitted, &pass);
+        if next == pass {
+            return Some(flows);
+        }
+        pass = next;
+    }
+    flows_passing(model, &rate_of, &pass)
+}
+
+/// The traffic equations with each node admitting `pass[node][class]` of
+/// each class's arrivals.
+fn flows_passing(
+    model: &Model,
+    rate_of: &impl Fn(&Source) -> Option<f64>,
+    pass: &[Vec<f64>],
+) -> Option<Flows> {
     let n_classes = model.classes.len();
     let mut reads = vec![vec![0.0; n_classes]; model.nodes.len()];
     let mut writes = vec![vec![0.0; n_classes]; model.nodes.len()];
@@ -164,6 +191,7 @@ pub(crate) fn flows(model: &Model, rate_of: impl Fn(&Source) -> Option<f64>) -> 
                 rate * share,
                 false,
                 0,
+                pass,
             );
         }
     }
@@ -224,11 +252,13 @@ fn push(
     rate: f64,
     write: bool,
     depth: u32,
+    pass: &[Vec<f64>],
 ) {
     if depth > 64 || rate == 0.0 {
         return;
     }
     let i = node.index();
+    let rate = rate * pass[i][class];
     if write {
         writes[i][class] += rate
     } else {
@@ -246,6 +276,7 @@ fn push(
                     rate * share,
                     write,
                     depth + 1,
+                    pass,
                 );
             }
         }
@@ -261,6 +292,7 @@ fn push(
                     rate * call.probability * super::fanout::visits_per_call(model, call),
                     write,
                     depth + 1,
+                    pass,
                 );
             }
         }
@@ -280,6 +312,7 @@ fn push(
                     },
                     write,
                     depth + 1,
+                    pass,
                 );
             }
         }

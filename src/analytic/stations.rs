@@ -323,6 +323,7 @@ pub(crate) fn groups_of(
             } else {
                 ("instances", pool.instances, per_queue)
             };
+            let (servers, limit) = super::admission::capped_queue(pool, servers, queues);
             let cpu = cpu_layer.then(|| CpuLayer {
                 queues: pool.instances,
                 servers: vcpus,
@@ -339,7 +340,7 @@ pub(crate) fn groups_of(
                 shard: None,
                 queues,
                 servers,
-                limit: pool.queue_limit,
+                limit,
                 service_s,
                 scv,
                 exponential,

@@ -93,6 +93,15 @@ pub enum CallEvent {
     },
 }
 
+/// Why a node's admission control turned a request away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Its token bucket held no whole token.
+    RateLimited,
+    /// The node was over its concurrency limit, or shed it as overloaded.
+    Shed,
+}
+
 /// What happened in a group of calls made at once (a `parallel` group, a
 /// scatter, a hedge).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,6 +158,8 @@ pub trait Observer {
     fn rejected(&mut self, now: SimTime, node: NodeId, class: ClassId);
     /// `node` dropped a job that had waited past its queue timeout.
     fn expired(&mut self, now: SimTime, node: NodeId, class: ClassId);
+    /// `node`'s admission control turned a job away, for `why`.
+    fn refused(&mut self, now: SimTime, node: NodeId, class: ClassId, why: Refusal);
     /// The busy connections of shard `shard` of database `node` changed by
     /// `delta`, on its primary (`primary`) or on one of its replicas.
     fn shard_busy(&mut self, now: SimTime, node: NodeId, shard: u32, primary: bool, delta: i32);

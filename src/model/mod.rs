@@ -6,10 +6,12 @@
 //! Three shapes of the input: [`spec::Topology`] (as written, serde) →
 //! checked by `validate` (every problem at once) → [`Model`] (compiled).
 
+mod admission;
 mod calls;
 pub mod json_text;
 mod network;
 mod scaling;
+mod scheduling;
 mod shared;
 mod topology;
 mod traffic;

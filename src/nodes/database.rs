@@ -1,11 +1,12 @@
 //! A database's state: shards × (primary + replicas) servers, each running
-//! up to `connections` queries at once with a FIFO queue behind them. The
-//! key → shard map is the model's (`Database::shard_of`).
-
-use std::collections::VecDeque;
+//! up to `connections` queries at once with a queue behind them (first come,
+//! first served, or by class priority). The key → shard map is the model's
+//! (`Database::shard_of`).
 
 use crate::engine::JobId;
-use crate::model::{Database, ReadPolicy};
+use crate::model::{ClassId, Database, ReadPolicy};
+
+use super::class_queue::ClassQueue;
 
 use crate::engine::Sampler;
 
@@ -13,7 +14,7 @@ use crate::engine::Sampler;
 #[derive(Debug)]
 struct Server {
     free: u32,
-    queue: VecDeque<JobId>,
+    queue: ClassQueue<JobId>,
 }
 
 /// Whether a query got a connection.
@@ -52,7 +53,7 @@ impl DatabaseState {
             servers: (0..db.servers())
                 .map(|_| Server {
                     free: db.connections,
-                    queue: VecDeque::new(),
+                    queue: ClassQueue::new(db.scheduling.ranks),
                 })
                 .collect(),
             per_shard: 1 + db.replicas,
@@ -104,14 +105,20 @@ impl DatabaseState {
         }
     }
 
-    /// Offers `job` to `server`.
-    pub fn admit(&mut self, server: u32, job: JobId) -> Admission {
+    /// The rank of `class` at the connections: 0 is served first.
+    #[inline]
+    pub fn rank(&self, class: ClassId) -> u16 {
+        self.config.scheduling.rank(class)
+    }
+
+    /// Offers `job` (of rank `rank`) to `server`.
+    pub fn admit(&mut self, server: u32, job: JobId, rank: u16) -> Admission {
         let server = &mut self.servers[server as usize];
         if server.free > 0 {
             server.free -= 1;
             Admission::Started
         } else if server.queue.len() < self.queue_limit {
-            server.queue.push_back(job);
+            server.queue.push_back(rank, job);
             Admission::Queued
         } else {
             Admission::Rejected
@@ -122,7 +129,7 @@ impl DatabaseState {
     /// connection, if any.
     pub fn release(&mut self, server: u32) -> Option<JobId> {
         let server = &mut self.servers[server as usize];
-        let next = server.queue.pop_front();
+        let next = server.queue.pop_front().map(|(_, job)| job);
         if next.is_none() {
             server.free += 1;
         }
@@ -154,6 +161,7 @@ mod tests {
             queue_limit: None,
             read: one_ms.clone(),
             write: one_ms,
+            scheduling: crate::model::Scheduling::fifo(),
         }
     }
 
@@ -183,10 +191,10 @@ mod tests {
         // Shard 0 is servers 0 (primary), 1 and 2 (replicas).
         assert_eq!(state.route(0, true), 0);
         assert_eq!(state.route(0, false), 1);
-        assert_eq!(state.admit(1, JobId(7)), Admission::Started);
+        assert_eq!(state.admit(1, JobId(7), 0), Admission::Started);
         assert_eq!(state.route(0, false), 2, "replica 1 is busy");
-        assert_eq!(state.admit(2, JobId(8)), Admission::Started);
-        assert_eq!(state.admit(2, JobId(9)), Admission::Queued);
+        assert_eq!(state.admit(2, JobId(8), 0), Admission::Started);
+        assert_eq!(state.admit(2, JobId(9), 0), Admission::Queued);
         assert_eq!(state.route(0, false), 1, "replica 2 has a queue too");
     }
 }

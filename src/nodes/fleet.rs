@@ -37,6 +37,9 @@ pub enum Timer {
     CallTimeout { job: JobId, token: u32 },
     /// A caller's backoff before retrying, ends (`token`: the retry's).
     Retry { job: JobId, token: u32 },
+    /// A CPU burst on pre-emptive or shared vCPUs ends, if `token` is
+    /// still the job's (else it was pre-empted or its end moved).
+    Burst { job: JobId, token: u32 },
     /// A call's answer, in transit over the network, reaches its caller.
     Answer { job: JobId },
     /// A hedge's delay ended: another copy leaves, unless fork `fork`

@@ -6,8 +6,10 @@
 //! `traffic`); no `dyn` per event; a node's randomness comes only from its
 //! own stream.
 
+mod admission;
 mod autoscale;
 mod balancer;
+mod class_queue;
 mod database;
 mod fleet;
 mod fork;
@@ -19,6 +21,7 @@ mod pool;
 #[cfg(test)]
 mod pool_picks_tests;
 mod resilience;
+mod sliced_cpu;
 mod slot_index;
 
 pub use network::{Network, Saturation, Stall};

@@ -7,14 +7,14 @@
 //! Instances are never reused: a slot once gone stays gone, so a job's
 //! instance index stays valid for as long as the job lives.
 
-use std::collections::VecDeque;
-
 use crate::engine::rng::Rng;
 use crate::engine::{FleetCounts, JobId, Sampler, SimTime};
-use crate::model::{BalancePolicy, Pool};
+use crate::model::{BalancePolicy, ClassId, CpuDiscipline, Pool, Scheduling};
 
 use super::balancer::{least_connections_indexed, pick_instance};
+use super::class_queue::ClassQueue;
 use super::slot_index::{ABSENT, SlotIndex};
+use super::sliced_cpu::{Change, Preemptive, Sharing, SlicedCpu};
 
 /// Instances in rotation up to which a scan picks (it is cheaper than
 /// keeping an index of every change of load); beyond, an index does.
@@ -59,10 +59,12 @@ pub struct Instance {
     free_vcpus: u32,
     /// Requests at this instance: waiting for a worker, or holding one.
     load: u32,
-    /// Requests waiting for a worker (unused with a shared queue).
-    queue: VecDeque<JobId>,
-    /// Requests holding a worker and waiting for a vCPU.
-    cpu_queue: VecDeque<JobId>,
+    /// Requests waiting for a worker (unused with a shared queue), by rank.
+    queue: ClassQueue<JobId>,
+    /// Requests holding a worker and waiting for a vCPU, by rank.
+    cpu_queue: ClassQueue<JobId>,
+    /// The vCPUs, when pre-emptive or shared (`cpu_queue` is then unused).
+    sliced: Option<SlicedCpu>,
 }
 
 impl Instance {
@@ -77,6 +79,14 @@ impl Instance {
         let busy = f64::from(vcpus - self.free_vcpus);
         self.busy_area += busy * now.since(self.busy_since) as f64;
         self.busy_since = now;
+    }
+
+    /// Its busy vCPUs change by `delta` at `now`.
+    fn busy_changes(&mut self, now: SimTime, vcpus: u32, delta: i32) {
+        if delta != 0 {
+            self.accrue(now, vcpus);
+            self.free_vcpus = self.free_vcpus.saturating_add_signed(-delta);
+        }
     }
 }
 
@@ -126,6 +136,21 @@ fn index_of(instances: &[Instance], key: impl Fn(&Instance) -> u32) -> SlotIndex
     index
 }
 
+/// The waiting job a freed worker takes: the oldest, or the newest while
+/// more than `lifo_over` wait: adaptive LIFO (B. Maurer, "Fail at Scale",
+/// ACM Queue 13(8), 2015): under overload the newest request is the one
+/// whose client is most likely still waiting. Facebook switches on a queue
+/// that has not emptied for a while; a length threshold is its count form.
+/// Under priorities the newest of the highest priority waiting goes first.
+fn next_waiting(queue: &mut ClassQueue<JobId>, lifo_over: usize) -> Option<JobId> {
+    let next = if queue.len() > lifo_over {
+        queue.pop_newest()
+    } else {
+        queue.pop_front()
+    };
+    next.map(|(_, job)| job)
+}
+
 /// What became of a request offered to the pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admission {
@@ -144,6 +169,9 @@ pub enum Admission {
 pub struct Crashed {
     /// Jobs that were waiting (for a worker or a vCPU): they fail now.
     pub waiting: Vec<JobId>,
+    /// Jobs running on sliced vCPUs (pre-emptive or shared): they fail now,
+    /// their timers being stale from then on.
+    pub running: Vec<JobId>,
     /// vCPUs that were busy.
     pub busy_vcpus: u32,
     /// Workers that were held (by jobs in service, in calls, or waiting for a vCPU).
@@ -158,8 +186,13 @@ pub struct PoolState {
     rotation: Vec<u32>,
     /// Instances by phase, kept as phases change (`desired` left 0).
     counts: FleetCounts,
-    shared: Option<VecDeque<JobId>>,
+    shared: Option<ClassQueue<JobId>>,
     queue_limit: usize,
+    /// Class ranks and the CPU discipline.
+    scheduling: Scheduling,
+    /// While more than this many wait in a queue, a freed worker takes the
+    /// newest (admission control's `lifo_when_over`; `usize::MAX`: never).
+    lifo_over: usize,
     balance: BalancePolicy,
     cursor: u32,
     /// Loads by slot (instances out of rotation absent), for
@@ -183,8 +216,16 @@ impl PoolState {
             instances: Vec::new(),
             rotation: Vec::new(),
             counts: FleetCounts::default(),
-            shared: pool.shared_queue.then(VecDeque::new),
+            shared: pool
+                .shared_queue
+                .then(|| ClassQueue::new(pool.scheduling.ranks)),
             queue_limit: pool.queue_limit.map_or(usize::MAX, |l| l as usize),
+            scheduling: pool.scheduling.clone(),
+            lifo_over: pool
+                .admission
+                .as_ref()
+                .and_then(|a| a.lifo_over)
+                .map_or(usize::MAX, |l| l as usize),
             balance: pool.balance,
             cursor: 0,
             by_load: None,
@@ -227,10 +268,67 @@ impl PoolState {
             free_workers: self.workers,
             free_vcpus: self.vcpus,
             load: 0,
-            queue: VecDeque::new(),
-            cpu_queue: VecDeque::new(),
+            queue: ClassQueue::new(self.scheduling.ranks),
+            cpu_queue: ClassQueue::new(self.scheduling.ranks),
+            sliced: self.sliced_cpu(),
         });
         (self.instances.len() - 1) as u32
+    }
+
+    /// A new instance's vCPUs, if they are not first come, first served.
+    fn sliced_cpu(&self) -> Option<SlicedCpu> {
+        let scheduling = &self.scheduling;
+        match scheduling.cpu {
+            CpuDiscipline::ProcessorSharing => Some(SlicedCpu::Sharing(Sharing::new(self.vcpus))),
+            CpuDiscipline::Fifo if scheduling.preemptive => Some(SlicedCpu::Preemptive(
+                Preemptive::new(self.vcpus, scheduling.ranks),
+            )),
+            CpuDiscipline::Fifo => None,
+        }
+    }
+
+    /// The rank of `class` here: 0 is served first.
+    #[inline]
+    pub fn rank(&self, class: ClassId) -> u16 {
+        self.scheduling.rank(class)
+    }
+
+    /// True if the vCPUs are pre-emptive or shared: bursts end by timers.
+    #[inline]
+    pub fn is_sliced(&self) -> bool {
+        self.scheduling.preemptive || self.scheduling.cpu == CpuDiscipline::ProcessorSharing
+    }
+
+    /// A burst of `work` ns of `job` (rank `rank`) reaches the sliced vCPUs
+    /// of `instance`.
+    pub fn burst_enter(
+        &mut self,
+        instance: u32,
+        job: JobId,
+        rank: u16,
+        work: u64,
+        now: SimTime,
+    ) -> Change {
+        let vcpus = self.vcpus;
+        let instance = &mut self.instances[instance as usize];
+        let Some(cpu) = &mut instance.sliced else {
+            return Change::default();
+        };
+        let change = cpu.enter(job, rank, work, now);
+        instance.busy_changes(now, vcpus, change.busy);
+        change
+    }
+
+    /// `job`'s burst on the sliced vCPUs of `instance` ends.
+    pub fn burst_done(&mut self, instance: u32, job: JobId, now: SimTime) -> Change {
+        let vcpus = self.vcpus;
+        let instance = &mut self.instances[instance as usize];
+        let Some(cpu) = &mut instance.sliced else {
+            return Change::default();
+        };
+        let change = cpu.done(job, now);
+        instance.busy_changes(now, vcpus, change.busy);
+        change
     }
 
     /// Instance `i`.
@@ -394,11 +492,15 @@ impl PoolState {
 
     /// Requests waiting for a worker or a vCPU.
     pub fn waiting(&self) -> usize {
-        self.shared.as_ref().map_or(0, VecDeque::len)
+        self.shared.as_ref().map_or(0, ClassQueue::len)
             + self
                 .instances
                 .iter()
-                .map(|i| i.queue.len() + i.cpu_queue.len())
+                .map(|i| {
+                    i.queue.len()
+                        + i.cpu_queue.len()
+                        + i.sliced.as_ref().map_or(0, SlicedCpu::waiting)
+                })
                 .sum::<usize>()
     }
 
@@ -419,9 +521,9 @@ impl PoolState {
         instance.phase == Phase::Draining && instance.load == 0
     }
 
-    /// Offers `job` to instance `hint` (chosen by a balancer) or, without
-    /// one, to an instance of the pool's own choosing.
-    pub fn admit(&mut self, job: JobId, hint: Option<u32>, rng: &mut Rng) -> Admission {
+    /// Offers `job` (of rank `rank`) to instance `hint` (chosen by a
+    /// balancer) or, without one, to an instance of the pool's own choosing.
+    pub fn admit(&mut self, job: JobId, rank: u16, hint: Option<u32>, rng: &mut Rng) -> Admission {
         if self.rotation.is_empty() {
             return Admission::Rejected;
         }
@@ -429,7 +531,7 @@ impl PoolState {
             // First come, first served: while requests wait, a newcomer
             // queues behind them even if a worker is free (one that just
             // came up takes from the queue through `take_waiting`).
-            let waiting = self.shared.as_ref().map_or(0, VecDeque::len);
+            let waiting = self.shared.as_ref().map_or(0, ClassQueue::len);
             let free = if waiting == 0 {
                 self.free_consumer()
             } else {
@@ -442,7 +544,7 @@ impl PoolState {
                 }
                 None if waiting < self.queue_limit => {
                     if let Some(shared) = &mut self.shared {
-                        shared.push_back(job);
+                        shared.push_back(rank, job);
                     }
                     Admission::Queued
                 }
@@ -466,7 +568,7 @@ impl PoolState {
             instance.load += 1;
             Admission::Started(i)
         } else if instance.queue.len() < self.queue_limit {
-            instance.queue.push_back(job);
+            instance.queue.push_back(rank, job);
             instance.load += 1;
             Admission::Queued
         } else {
@@ -506,11 +608,11 @@ impl PoolState {
     /// rotation); the job leaves the queue, the worker is the caller's to
     /// take with `hold_worker`.
     pub fn take_waiting(&mut self) -> Option<(JobId, u32)> {
-        if self.shared.as_ref().is_none_or(VecDeque::is_empty) {
+        if self.shared.as_ref().is_none_or(ClassQueue::is_empty) {
             return None;
         }
         let i = self.free_consumer()?;
-        let job = self.shared.as_mut()?.pop_front()?;
+        let (_, job) = self.shared.as_mut()?.pop_front()?;
         Some((job, i))
     }
 
@@ -523,16 +625,16 @@ impl PoolState {
         self.reindex(i);
     }
 
-    /// `job`, holding a worker on `instance`, asks for a vCPU: true if it
-    /// got one, false if it waits.
-    pub fn take_cpu(&mut self, instance: u32, job: JobId, now: SimTime) -> bool {
+    /// `job` (of rank `rank`), holding a worker on `instance`, asks for a
+    /// vCPU: true if it got one, false if it waits.
+    pub fn take_cpu(&mut self, instance: u32, job: JobId, rank: u16, now: SimTime) -> bool {
         let instance = &mut self.instances[instance as usize];
         if instance.free_vcpus > 0 {
             instance.accrue(now, self.vcpus);
             instance.free_vcpus -= 1;
             true
         } else {
-            instance.cpu_queue.push_back(job);
+            instance.cpu_queue.push_back(rank, job);
             false
         }
     }
@@ -541,7 +643,7 @@ impl PoolState {
     /// takes it over, if any (else the vCPU goes idle).
     pub fn release_cpu(&mut self, instance: u32, now: SimTime) -> Option<JobId> {
         let instance = &mut self.instances[instance as usize];
-        let next = instance.cpu_queue.pop_front();
+        let next = instance.cpu_queue.pop_front().map(|(_, job)| job);
         if next.is_none() {
             instance.accrue(now, self.vcpus);
             instance.free_vcpus += 1;
@@ -561,13 +663,13 @@ impl PoolState {
             // A draining instance takes nothing more from the shared queue.
             Some(_) if draining => None,
             Some(shared) => {
-                let next = shared.pop_front();
+                let next = next_waiting(shared, self.lifo_over);
                 // A job from the shared queue joins this instance only now;
                 // a local one was counted when it queued here.
                 instance.load += u32::from(next.is_some());
                 next
             }
-            None => instance.queue.pop_front(),
+            None => next_waiting(&mut instance.queue, self.lifo_over),
         };
         if next.is_none() {
             instance.free_workers += 1;
@@ -583,9 +685,14 @@ impl PoolState {
     pub fn crash(&mut self, i: u32, noticed: bool, now: SimTime) -> Crashed {
         let instance = &mut self.instances[i as usize];
         instance.accrue(now, self.vcpus);
-        let mut waiting: Vec<JobId> = instance.queue.drain(..).collect();
-        waiting.extend(instance.cpu_queue.drain(..));
+        let mut waiting: Vec<JobId> = instance.queue.drain().collect();
+        waiting.extend(instance.cpu_queue.drain());
+        let mut running = Vec::new();
+        if let Some(cpu) = &mut instance.sliced {
+            cpu.clear(&mut running, &mut waiting);
+        }
         let crashed = Crashed {
+            running,
             busy_vcpus: self.vcpus - instance.free_vcpus,
             busy_workers: self.workers - instance.free_workers,
             waiting,

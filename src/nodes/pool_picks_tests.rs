@@ -85,7 +85,7 @@ fn least_connections_over_many_instances_picks_as_the_scan() {
         assert_eq!(picked, rotation[k as usize], "step {step}");
         // Load it (a worker, or a place in its queue), or free a worker.
         if rng.random_bool(0.55) {
-            if let Admission::Started(i) = pool.admit(JobId(step), Some(picked), &mut rng) {
+            if let Admission::Started(i) = pool.admit(JobId(step), 0, Some(picked), &mut rng) {
                 held.push(i);
             }
         } else if !held.is_empty() {
@@ -131,7 +131,7 @@ fn a_shared_queue_over_many_instances_finds_the_scans_consumer() {
                         .find(|&i| free[i as usize] > 0 && pool.instance(i).phase != Phase::Failed)
                 })
                 .flatten();
-            match pool.admit(JobId(step), None, &mut rng) {
+            match pool.admit(JobId(step), 0, None, &mut rng) {
                 Admission::Started(i) => {
                     assert_eq!(Some(i), expected, "step {step}");
                     free[i as usize] -= 1;

@@ -22,6 +22,12 @@ pub fn label(reason: Reason) -> &'static str {
         Reason::HitRatioUnknown => "hit ratio not estimable",
         Reason::NotLru => "Che's approximation is for LRU",
         Reason::VcpuQueues => "workers queue for vCPUs (two layers, approximate)",
+        Reason::ClassScheduling => {
+            "classes by priority or sharing: per class below, node and end-to-end figures first come, first served"
+        }
+        Reason::Admission => {
+            "admission control (rate limit as min(λ, r); shedding by wait, LIFO not modelled)"
+        }
         Reason::FanOut => "calls made at once (order statistics of exponential branches)",
     }
 }
@@ -202,6 +208,11 @@ pub fn write(out: &mut impl Write, analysis: &Analysis) -> io::Result<()> {
             )?;
         }
     }
+    for node in &analysis.nodes {
+        if let Some(by_class) = &node.by_class {
+            write_by_class(out, &node.name, node.kind, by_class)?;
+        }
+    }
     let mut reasons: Vec<(Reason, Vec<&str>)> = Vec::new();
     for reason in &analysis.reasons {
         reasons.push((*reason, Vec::new()));
@@ -224,6 +235,38 @@ pub fn write(out: &mut impl Write, analysis: &Analysis) -> io::Result<()> {
             };
             writeln!(out, "  {}{at}", label(reason))?;
         }
+    }
+    Ok(())
+}
+
+/// A node's per-class figures under priorities or processor sharing.
+fn write_by_class(
+    out: &mut impl Write,
+    name: &str,
+    kind: &str,
+    by_class: &crate::analytic::ByClass,
+) -> io::Result<()> {
+    let formula = match by_class.method {
+        crate::analytic::ClassMethod::Cobham => "non-pre-emptive priority, Cobham",
+        crate::analytic::ClassMethod::PreemptiveResume => "pre-emptive resume priority",
+        crate::analytic::ClassMethod::ProcessorSharing => "processor sharing, x/(1-ρ)",
+    };
+    let exact = if by_class.exact {
+        "exact for M/G/1"
+    } else {
+        "approximate: several servers or queues"
+    };
+    writeln!(out, "{kind} {name} by class ({formula}; {exact}):")?;
+    for class in &by_class.classes {
+        writeln!(
+            out,
+            "  {}: priority {}, {} req/s, wait {} ms, queue and service {} ms",
+            class.name,
+            class.priority,
+            number(class.arrival_rps),
+            optional(class.wait_ms),
+            optional(class.queue_and_service_ms)
+        )?;
     }
     Ok(())
 }

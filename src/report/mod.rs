@@ -14,6 +14,7 @@ pub mod series;
 pub mod sweep;
 pub mod sweep_merge;
 pub mod table;
+mod table_admission;
 
 /// Why a report could not be written. Fatal for that report only.
 #[derive(Debug, thiserror::Error)]

@@ -240,6 +240,7 @@ fn write_footnotes(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     if !dropped.is_empty() {
         writeln!(out, "dropped at queue timeout: {}", dropped.join(", "))?;
     }
+    super::table_admission::write_refusals(out, summary)?;
     let hit_ratios: Vec<String> = summary
         .nodes
         .iter()

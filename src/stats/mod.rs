@@ -28,4 +28,6 @@ pub use result::{
     RunResult, ShardResult,
 };
 pub use series::Series;
-pub use summary::{CallEstimate, LatencyEstimate, NodeEstimate, ShardEstimate, Summary};
+pub use summary::{
+    CallEstimate, ClassRefusals, LatencyEstimate, NodeEstimate, ShardEstimate, Summary,
+};

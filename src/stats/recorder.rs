@@ -2,7 +2,9 @@
 //! everything before the warm-up ends, except the optional time series,
 //! which covers the whole run.
 
-use crate::engine::{CallEvent, Decision, FanoutEvent, FleetCounts, Observer, Resource, SimTime};
+use crate::engine::{
+    CallEvent, Decision, FanoutEvent, FleetCounts, Observer, Refusal, Resource, SimTime,
+};
 use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
 
 use super::fanout::GroupRecord;
@@ -24,6 +26,8 @@ struct NodeRecord {
     hits: u64,
     rejected: u64,
     expired: u64,
+    /// Turned away by admission control: shed, rate limited.
+    refused: Refusals,
     queued: u64,
     busy_servers: Level,
     busy_workers: Level,
@@ -39,6 +43,26 @@ struct NodeRecord {
     servers_per_instance: u32,
     workers_per_instance: u32,
     network: NetworkRecord,
+}
+
+/// Requests admission control turned away, by why.
+#[derive(Clone, Copy, Default)]
+struct Refusals {
+    shed: u64,
+    rate_limited: u64,
+}
+
+impl Refusals {
+    fn count(&mut self, why: Refusal) {
+        match why {
+            Refusal::Shed => self.shed += 1,
+            Refusal::RateLimited => self.rate_limited += 1,
+        }
+    }
+
+    fn total(self) -> u64 {
+        self.shed + self.rate_limited
+    }
 }
 
 /// One shard of a database: its busy connections, its finished queries.
@@ -79,6 +103,8 @@ pub struct Recorder {
     arrivals: u64,
     end_to_end: LatencyRecord,
     classes: Vec<LatencyRecord>,
+    /// Per class, visits turned away by admission control anywhere.
+    class_refusals: Vec<Refusals>,
     nodes: Vec<NodeRecord>,
     /// Present only when a series was asked for.
     series: Option<SeriesRecorder>,
@@ -125,6 +151,7 @@ impl Recorder {
                 .iter()
                 .map(|_| LatencyRecord::default())
                 .collect(),
+            class_refusals: vec![Refusals::default(); model.classes.len()],
             nodes,
             series: series_window.map(|window| SeriesRecorder::new(model, window)),
             decisions: decisions.then(Vec::new),
@@ -188,9 +215,12 @@ impl Recorder {
                 .classes
                 .iter()
                 .zip(&model.classes)
-                .map(|(record, class)| ClassResult {
+                .zip(&self.class_refusals)
+                .map(|((record, class), refused)| ClassResult {
                     name: class.name.clone(),
                     latency: record.summarize(window_s),
+                    shed: refused.shed,
+                    rate_limited: refused.rate_limited,
                 })
                 .collect(),
             end_to_end,
@@ -239,12 +269,17 @@ impl NodeRecord {
             kind: node.kind.label().to_string(),
             latency: with_turn_aways(
                 self.latency.summarize(window_s),
-                self.rejected + self.expired,
+                self.rejected + self.expired + self.refused.total(),
             ),
             rejected: self.rejected,
             expired: self.expired,
-            offered_per_s: (self.latency.ok + self.latency.errors + self.rejected + self.expired)
-                as f64
+            shed: self.refused.shed,
+            rate_limited: self.refused.rate_limited,
+            offered_per_s: (self.latency.ok
+                + self.latency.errors
+                + self.rejected
+                + self.expired
+                + self.refused.total()) as f64
                 / window_s,
             queued: self.queued,
             utilization: ratio(&self.busy_servers, self.servers_per_instance),
@@ -343,6 +378,16 @@ impl Observer for Recorder {
     fn rejected(&mut self, now: SimTime, node: NodeId, _class: ClassId) {
         if now >= self.warmup_end {
             self.nodes[node.index()].rejected += 1;
+        }
+    }
+
+    fn refused(&mut self, now: SimTime, node: NodeId, class: ClassId, why: Refusal) {
+        if let Some(series) = &mut self.series {
+            series.refused(now, node, why);
+        }
+        if now >= self.warmup_end {
+            self.nodes[node.index()].refused.count(why);
+            self.class_refusals[class.index()].count(why);
         }
     }
 
@@ -469,7 +514,8 @@ impl Observer for Recorder {
 }
 
 /// A node's visit figures, its error rate counting the visits it turned
-/// away itself (rejected by a full queue, dropped at the queue timeout) as
+/// away itself (rejected by a full queue, dropped at the queue timeout,
+/// refused by its admission control) as
 /// errors too, as the README defines a node's `errors %`.
 fn with_turn_aways(mut latency: LatencySummary, turned_away: u64) -> LatencySummary {
     let answered = latency.completed + latency.errors + turned_away;

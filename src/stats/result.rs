@@ -136,6 +136,10 @@ pub struct ClassResult {
     pub name: String,
     /// Its latencies.
     pub latency: LatencySummary,
+    /// Its visits shed by admission control, at any node (retries included).
+    pub shed: u64,
+    /// Its visits refused by a token bucket, at any node (retries included).
+    pub rate_limited: u64,
 }
 
 /// Figures of one node.
@@ -153,6 +157,11 @@ pub struct NodeResult {
     pub rejected: u64,
     /// Requests dropped unserved after waiting past the queue timeout.
     pub expired: u64,
+    /// Requests its admission control shed (over its concurrency limit, or
+    /// overloaded by queue length or expected wait).
+    pub shed: u64,
+    /// Requests its token bucket refused.
+    pub rate_limited: u64,
     /// Visits offered per second, retries included: served, failed,
     /// rejected or dropped.
     pub offered_per_s: f64,

@@ -25,6 +25,7 @@
 //! values are fractions, per-second rates or milliseconds, NaN where a window
 //! has no data (no completion, hence no percentile).
 
+mod admission;
 mod caches;
 mod calls;
 mod fleet;
@@ -33,9 +34,10 @@ mod requests;
 
 use serde::Serialize;
 
-use crate::engine::{CallEvent, FleetCounts, Resource, SimTime};
+use crate::engine::{CallEvent, FleetCounts, Refusal, Resource, SimTime};
 use crate::model::{Model, NodeId};
 
+use admission::AdmissionColumns;
 use caches::CacheColumns;
 use calls::CallColumns;
 use fleet::FleetColumns;
@@ -102,6 +104,7 @@ pub struct SeriesRecorder {
     fleet: FleetColumns,
     caches: CacheColumns,
     calls: CallColumns,
+    admission: AdmissionColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -115,12 +118,14 @@ impl SeriesRecorder {
         let fleet = FleetColumns::new(model);
         let caches = CacheColumns::new(model);
         let calls = CallColumns::new(model);
+        let admission = AdmissionColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
         fleet.name_columns(&mut columns);
         caches.name_columns(&mut columns);
         calls.name_columns(&mut columns);
+        admission.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -134,6 +139,7 @@ impl SeriesRecorder {
             fleet,
             caches,
             calls,
+            admission,
             columns,
             rows: Vec::new(),
         }
@@ -165,6 +171,13 @@ impl SeriesRecorder {
     pub fn call(&mut self, now: SimTime, site: u16, event: CallEvent) {
         self.advance(now);
         self.calls.call(site, event);
+    }
+
+    /// `node`'s admission control turned a request away for `why`.
+    #[inline(never)]
+    pub fn refused(&mut self, now: SimTime, node: NodeId, why: Refusal) {
+        self.advance(now);
+        self.admission.refused(node, why);
     }
 
     /// The occupancy of `resource` at `node` changed by `delta`.
@@ -236,6 +249,7 @@ impl SeriesRecorder {
         self.fleet.close(span, &mut row);
         self.caches.close(span, &mut row);
         self.calls.close(span, &mut row);
+        self.admission.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

@@ -75,6 +75,21 @@ pub struct NodeEstimate {
     /// The share of its answers between pool instances that crossed zones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_zone_share: Option<Estimate>,
+    /// Requests shed per second by admission control.
+    pub shed_per_s: Estimate,
+    /// Requests refused per second by a token bucket.
+    pub rate_limited_per_s: Estimate,
+}
+
+/// One class's visits turned away by admission control, per second.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassRefusals {
+    /// Class name.
+    pub name: String,
+    /// Shed, at any node.
+    pub shed_per_s: Estimate,
+    /// Refused by a token bucket, at any node.
+    pub rate_limited_per_s: Estimate,
 }
 
 /// One database shard over replications.
@@ -130,6 +145,8 @@ pub struct Summary {
     pub end_to_end: LatencyEstimate,
     /// End to end, per class: (name, figures).
     pub classes: Vec<(String, LatencyEstimate)>,
+    /// Per class, visits turned away by admission control.
+    pub class_refusals: Vec<ClassRefusals>,
     /// Per node.
     pub nodes: Vec<NodeEstimate>,
     /// Per call site (calls with a timeout, retries or a breaker).
@@ -164,6 +181,15 @@ impl Summary {
                 .map(|(i, class)| {
                     let latencies: Vec<_> = runs.iter().map(|r| &r.classes[i].latency).collect();
                     (class.name.clone(), LatencyEstimate::of(&latencies))
+                })
+                .collect(),
+            class_refusals: (first.classes.iter().enumerate())
+                .map(|(i, class)| ClassRefusals {
+                    name: class.name.clone(),
+                    shed_per_s: over(runs, &|r| r.classes[i].shed as f64 / r.window_s),
+                    rate_limited_per_s: over(runs, &|r| {
+                        r.classes[i].rate_limited as f64 / r.window_s
+                    }),
                 })
                 .collect(),
             nodes: (0..first.nodes.len())
@@ -220,6 +246,8 @@ fn node_estimate(runs: &[RunResult], i: usize) -> NodeEstimate {
             })
             .collect(),
         expired_per_s: over(&|r| r.nodes[i].expired as f64 / r.window_s),
+        shed_per_s: over(&|r| r.nodes[i].shed as f64 / r.window_s),
+        rate_limited_per_s: over(&|r| r.nodes[i].rate_limited as f64 / r.window_s),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The single integration-test binary (one link, one parallel run).
 
+mod admission;
 mod analyze;
 mod analyze_defects;
 mod behaviour;
@@ -22,6 +23,7 @@ mod observed;
 mod observed_errors;
 mod observed_locust;
 mod openmetrics;
+mod priorities;
 mod readme;
 mod report_html;
 mod report_plots;

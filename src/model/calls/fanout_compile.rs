@@ -157,6 +157,7 @@ mod tests {
             read: one_ms.clone(),
             write: one_ms,
             replication: None,
+            scheduling: crate::model::topology::compiled::Scheduling::fifo(),
         }
     }
 

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
+use crate::model::scheduling::check::{Owner, check as check_scheduling};
 pub(crate) use crate::model::shared::checks::check_dist;
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
-    AutoscalingSpec, BalancerSpec, CacheSpec, CallMode, DatabaseSpec, InstanceTypeSpec, NodeSpec,
-    PoolSpec, Sharding, Topology,
+    AutoscalingSpec, BalancerSpec, CacheSpec, CallMode, CpuDiscipline, DatabaseSpec,
+    InstanceTypeSpec, NodeSpec, PoolSpec, Sharding, Topology,
 };
 use crate::model::traffic::compile as compile_traffic;
 use crate::model::traffic::sources as traffic_sources;
@@ -151,6 +152,10 @@ fn check_balancer(
     if let Some(latency) = &lb.latency {
         check_dist(acc, &at("load_balancer.latency"), latency);
     }
+    if let Some(admission) = &lb.admission {
+        let path = at("load_balancer.admission");
+        crate::model::admission::check::check(acc, &path, admission, false, &known.classes.0);
+    }
 }
 
 /// A pool: its instance type, service times (per class too), fleet and
@@ -170,6 +175,10 @@ fn check_pool(
         &pool.instance_type,
     );
     check_dist(acc, &at("pool.service"), &pool.service);
+    if let Some(admission) = &pool.admission {
+        let path = at("pool.admission");
+        crate::model::admission::check::check(acc, &path, admission, true, &known.classes.0);
+    }
     crate::model::scaling::compile::fleet(acc, &at("pool"), pool, duration_s);
     if let Some(AutoscalingSpec::Aws(aws)) = &pool.autoscaling
         && let Some(desired) = aws.desired_capacity
@@ -192,6 +201,8 @@ fn check_pool(
         }
         check_dist(acc, &path, dist);
     }
+    let (priority, classes) = (pool.priority.as_ref(), &known.classes.0);
+    check_scheduling(acc, &at("pool"), Owner::Pool, classes, priority, pool.cpu);
     for leaf in crate::model::calls::leaves::leaves(&pool.calls) {
         let path = at(&format!("pool.{}.to", leaf.path()));
         check_target(acc, &known.nodes, path, leaf.to);
@@ -280,6 +291,16 @@ fn check_database(
     if let Some(write) = &db.write {
         check_dist(acc, &at("database.write"), write);
     }
+    let (priority, classes) = (db.priority.as_ref(), &known.classes.0);
+    let fifo = CpuDiscipline::Fifo;
+    check_scheduling(
+        acc,
+        &at("database"),
+        Owner::Database,
+        classes,
+        priority,
+        fifo,
+    );
 }
 
 fn check_target(acc: &mut Vec<Diagnostic>, nodes: &Names, path: String, target: &str) {

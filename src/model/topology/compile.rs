@@ -8,8 +8,8 @@ use crate::model::shared::error::Diagnostic;
 use crate::model::shared::units::ms_to_ns;
 use crate::model::topology::compiled::*;
 use crate::model::topology::spec::{
-    AutoscalingSpec, BalancerSpec, CacheSpec, DatabaseSpec, InstanceTypeSpec, NodeSpec, PoolSpec,
-    Sharding, Topology,
+    AdmissionSpec, AutoscalingSpec, BalancerSpec, CacheSpec, DatabaseSpec, InstanceTypeSpec,
+    NodeSpec, PoolSpec, PrioritySpec, Sharding, Topology,
 };
 use crate::model::traffic::compile::compile_source;
 use crate::model::traffic::sources::{SourceView, class_names, largest_key, sources};
@@ -173,7 +173,14 @@ fn balancer(lookup: &Lookup, lb: &BalancerSpec) -> Balancer {
         policy: lb.policy,
         targets_by_class,
         latency: lb.latency.clone(),
+        admission: admission_of(lookup, lb.admission.as_ref()),
     }
+}
+
+/// A node's admission control, compiled against the model's classes.
+fn admission_of(lookup: &Lookup, spec: Option<&AdmissionSpec>) -> Option<Box<Admission>> {
+    let classes: Vec<String> = lookup.classes.iter().map(|c| c.name.clone()).collect();
+    spec.map(|spec| Box::new(crate::model::admission::compile::admission(spec, &classes)))
 }
 
 /// A pool: its fleet, service per class and calls with their class filters.
@@ -192,6 +199,7 @@ fn pool(lookup: &Lookup, pool: &PoolSpec, duration_s: f64) -> Pool {
         queue_limit: pool.queue_limit.map(|l| l.get()),
         shared_queue: pool.shared_queue,
         queue_timeout_ns: pool.queue_timeout_ms.map(|t| ms_to_ns(t.get())),
+        admission: admission_of(lookup, pool.admission.as_ref()),
         balance: pool.balance,
         service_by_class: classes
             .iter()
@@ -225,7 +233,14 @@ fn pool(lookup: &Lookup, pool: &PoolSpec, duration_s: f64) -> Pool {
                 group: None,
             })
             .collect(),
+        scheduling: scheduling(lookup, pool.priority.as_ref(), pool.cpu),
     }
+}
+
+/// A node's class priorities (and a pool's CPU discipline), by class id.
+fn scheduling(lookup: &Lookup, priority: Option<&PrioritySpec>, cpu: CpuDiscipline) -> Scheduling {
+    let names: Vec<&str> = lookup.classes.iter().map(|c| c.name.as_str()).collect();
+    crate::model::scheduling::compile::compile(&names, priority, cpu)
 }
 
 /// A cache: a fixed hit ratio, or a store of keys (its capacity in keys, or
@@ -281,5 +296,6 @@ fn database(lookup: &Lookup, views: &[SourceView], db: &DatabaseSpec) -> Databas
         queue_limit: db.queue_limit.map(|l| l.get()),
         read: db.read.clone(),
         write: db.write.clone().unwrap_or_else(|| db.read.clone()),
+        scheduling: scheduling(lookup, db.priority.as_ref(), CpuDiscipline::Fifo),
     }
 }

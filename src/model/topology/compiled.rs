@@ -3,10 +3,12 @@
 
 use serde::Serialize;
 
+pub use crate::model::admission::compiled::*;
 pub use crate::model::calls::compiled::*;
 pub use crate::model::calls::fanout_compiled::*;
 pub use crate::model::network::compiled::{CallLatency, ZoneLatency};
 pub use crate::model::scaling::compiled::*;
+pub use crate::model::scheduling::compiled::*;
 pub use crate::model::shared::dist::DistSpec as Dist;
 pub use crate::model::topology::spec::{
     BalancePolicy, CallMode, EvictionPolicy, Operation, ReadPolicy, WritePolicy,
@@ -135,6 +137,8 @@ pub struct Balancer {
     pub targets_by_class: Vec<Targets>,
     /// Added latency.
     pub latency: Option<Dist>,
+    /// Rate and concurrency limits, if any.
+    pub admission: Option<Box<Admission>>,
 }
 
 /// A compiled pool.
@@ -154,12 +158,16 @@ pub struct Pool {
     pub shared_queue: bool,
     /// Waited longer than this for a worker, ns: dropped unserved.
     pub queue_timeout_ns: Option<u64>,
+    /// Rate and concurrency limits, shedding, LIFO, if any.
+    pub admission: Option<Box<Admission>>,
     /// Instance choice when reached without a balancer.
     pub balance: BalancePolicy,
     /// CPU work at speed 1, per class (index = class id).
     pub service_by_class: Vec<Dist>,
     /// Downstream calls, in order.
     pub calls: Vec<Call>,
+    /// Class priorities and the CPU discipline.
+    pub scheduling: Scheduling,
 }
 
 impl Pool {
@@ -259,6 +267,8 @@ pub struct Database {
     pub read: Dist,
     /// Write service time at speed 1.
     pub write: Dist,
+    /// Class priorities at the connections.
+    pub scheduling: Scheduling,
 }
 
 impl Database {

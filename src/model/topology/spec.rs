@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::admission::spec::*;
 pub use crate::model::calls::fanout_spec::*;
 pub use crate::model::calls::spec::*;
 pub use crate::model::network::spec::*;
 pub use crate::model::scaling::spec::*;
+pub use crate::model::scheduling::spec::*;
 use crate::model::shared::dist::DistSpec;
 use crate::model::shared::unique;
 use crate::model::shared::units::{Count, Fraction, NonNegative, Positive, Size};
@@ -138,6 +140,9 @@ pub struct BalancerSpec {
     /// Latency the balancer adds to each request (default none).
     #[serde(default)]
     pub latency: Option<DistSpec>,
+    /// Rate limit and concurrency limit on the requests it takes (default: none).
+    #[serde(default)]
+    pub admission: Option<AdmissionSpec>,
 }
 
 /// One target of a weighted split.
@@ -182,6 +187,9 @@ pub struct PoolSpec {
     /// when its turn comes, as an error, unserved (default: never).
     #[serde(default)]
     pub queue_timeout_ms: Option<Positive>,
+    /// Rate limit, concurrency limit, load shedding and LIFO under overload (default: none).
+    #[serde(default)]
+    pub admission: Option<AdmissionSpec>,
     /// How a request reaching the pool without a balancer picks an instance (default `round_robin`).
     #[serde(default)]
     pub balance: BalancePolicy,
@@ -193,6 +201,13 @@ pub struct PoolSpec {
     /// Calls made after the CPU work, in order, while holding the worker.
     #[serde(default)]
     pub calls: Vec<CallSpec>,
+    /// Classes served first, in the worker and vCPU queues (and, if
+    /// pre-emptive, on the vCPUs) (default: first come, first served).
+    #[serde(default)]
+    pub priority: Option<PrioritySpec>,
+    /// How the vCPUs serve CPU work: `fifo` (default) or `processor_sharing`.
+    #[serde(default)]
+    pub cpu: CpuDiscipline,
     /// Time from launching an instance to its boot (default 0).
     #[serde(default)]
     pub provisioning: Option<DistSpec>,
@@ -379,6 +394,10 @@ pub struct DatabaseSpec {
     /// Service time of a write at speed 1 (default: as `read`).
     #[serde(default)]
     pub write: Option<DistSpec>,
+    /// Classes whose queries take a free connection first (default: first
+    /// come, first served).
+    #[serde(default)]
+    pub priority: Option<PrioritySpec>,
 }
 
 /// How a database maps a key to a shard.

@@ -41,7 +41,9 @@ impl<O: Observer> Network<'_, O> {
         let db = self.database(job.node.index());
         let server = db.route(job.key, job.write);
         self.jobs[id].slot = server;
-        match self.database(job.node.index()).admit(server, id) {
+        let db = self.database(job.node.index());
+        let rank = db.rank(job.class);
+        match db.admit(server, id, rank) {
             database::Admission::Started => {
                 self.occupancy(now, job.node, Resource::Server, 1);
                 self.database_serve(now, queue, id);

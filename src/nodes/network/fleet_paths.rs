@@ -110,6 +110,7 @@ impl<O: Observer> Network<'_, O> {
             }
             Timer::CallTimeout { .. }
             | Timer::Retry { .. }
+            | Timer::Burst { .. }
             | Timer::Answer { .. }
             | Timer::Hedge { .. } => {
                 unreachable!("call timers are the network's, not the fleet's")
@@ -307,7 +308,7 @@ impl<O: Observer> Network<'_, O> {
         self.occupancy(now, node, Resource::Server, -(crashed.busy_vcpus as i32));
         self.occupancy(now, node, Resource::Worker, -(crashed.busy_workers as i32));
         self.occupancy(now, node, Resource::Queue, -(crashed.waiting.len() as i32));
-        for job in crashed.waiting {
+        for job in crashed.waiting.into_iter().chain(crashed.running) {
             self.finish(now, queue, job, Answer::Failed);
         }
         if phase == Phase::Draining {

@@ -13,10 +13,12 @@ use rand::RngExt;
 
 use crate::engine::rng::{self, Rng};
 use crate::engine::{
-    Event, EventQueue, FleetCounts, JobId, Observer, Resource, Sampler, SimTime, Slab, World,
+    Event, EventQueue, FleetCounts, JobId, Observer, Refusal, Resource, Sampler, SimTime, Slab,
+    World,
 };
 use crate::model::{Autoscaler, Hits, Keys, Model, Node, NodeId, NodeKind, WritePolicy};
 
+use super::admission::AdmissionState;
 use super::balancer::pick_target;
 use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
@@ -29,7 +31,9 @@ use super::resilience::SiteState;
 
 use crate::traffic::{Request, SourceState};
 
+mod admission_paths;
 mod calls;
+mod cpu_paths;
 mod database_paths;
 mod fanout;
 mod fleet_paths;
@@ -63,6 +67,8 @@ pub(super) enum Answer {
     Rejected,
     /// Dropped unserved after waiting past the queue timeout.
     Expired,
+    /// Turned away by the node's admission control.
+    Refused(Refusal),
     /// Stopped or dropped as a loser of a group whose losers are cancelled.
     Cancelled,
 }
@@ -185,6 +191,8 @@ pub struct Network<'m, O: Observer> {
     last_token: u32,
     /// Jobs dropped at a queue timeout, reused buffer.
     expired: Vec<JobId>,
+    /// Each node's admission control (`None` for nodes without).
+    admission: Vec<Option<Box<AdmissionState>>>,
     /// Call and zone latencies (`latency.rs`).
     wires: latency::Wires,
     /// Groups of calls in flight (their joins).
@@ -237,6 +245,7 @@ impl<'m, O: Observer> Network<'m, O> {
             sites,
             last_token: 0,
             expired: Vec::new(),
+            admission: admission_paths::admission_states(model),
             wires: latency::Wires::new(model, seed, replication),
             forks: Slab::new(),
             cancels: model.call_groups.iter().any(|g| g.cancel_losers),
@@ -327,6 +336,7 @@ impl<'m, O: Observer> Network<'m, O> {
             Event::Timer { id } => match self.timers[id] {
                 Timer::CallTimeout { job, .. }
                 | Timer::Retry { job, .. }
+                | Timer::Burst { job, .. }
                 | Timer::Answer { job } => self.jobs[job].node,
                 Timer::Hedge { fork, .. } => {
                     let group = self.forks[fork].group;
@@ -432,6 +442,9 @@ impl<'m, O: Observer> Network<'m, O> {
 
     fn enter(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
         let node = self.jobs[id].node.index();
+        if self.admission[node].is_some() && self.refused_at_entry(now, queue, id) {
+            return;
+        }
         let rng = &mut self.rngs[node];
         match &mut self.states[node] {
             NodeState::Balancer {
@@ -468,7 +481,10 @@ impl<'m, O: Observer> Network<'m, O> {
         answer: Answer,
     ) {
         // A failure of cancelled work is its cancellation, not an error.
-        let answer = if answer != Answer::Ok && self.cancels && self.cancelled(id) {
+        // (A refusal stays one: it never entered, so admission control
+        // must not count it out.)
+        let refused = matches!(answer, Answer::Refused(_));
+        let answer = if answer != Answer::Ok && !refused && self.cancels && self.cancelled(id) {
             Answer::Cancelled
         } else {
             answer
@@ -502,6 +518,15 @@ impl<'m, O: Observer> Network<'m, O> {
             monitor.left(now, now.since(job.entered));
         }
         match answer {
+            Answer::Refused(why) => self.observer.refused(now, job.node, job.class, why),
+            _ => {
+                if let Some(admission) = self.admission[job.node.index()].as_mut() {
+                    admission.left();
+                }
+            }
+        }
+        match answer {
+            Answer::Refused(_) => {}
             Answer::Rejected => self.observer.rejected(now, job.node, job.class),
             Answer::Expired => self.observer.expired(now, job.node, job.class),
             Answer::Ok | Answer::Failed => {
@@ -654,6 +679,11 @@ impl<'m, O: Observer> Network<'m, O> {
         {
             monitor.vcpus(now, delta);
         }
+        if resource == Resource::Queue
+            && let Some(admission) = self.admission[node.index()].as_mut()
+        {
+            admission.queue_changed(now, delta);
+        }
         self.observer.occupancy(now, node, resource, delta);
     }
 
@@ -730,6 +760,7 @@ impl<O: Observer> World for Network<'_, O> {
             Event::Timer { id } => match self.timers.remove(id) {
                 Timer::CallTimeout { job, token } => self.call_timed_out(now, queue, job, token),
                 Timer::Retry { job, token } => self.retry_due(now, queue, job, token),
+                Timer::Burst { job, token } => self.burst_timer(now, queue, job, token),
                 Timer::Answer { job } => self.answer_arrived(now, queue, job),
                 Timer::Hedge { fork, token } => self.hedge_due(now, queue, fork, token),
                 timer => self.fleet_timer(now, queue, timer),

@@ -31,7 +31,8 @@ impl<O: Observer> Network<'_, O> {
         let NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!()
         };
-        match pool.admit(id, hint, &mut self.rngs[node]) {
+        let rank = pool.rank(job.class);
+        match pool.admit(id, rank, hint, &mut self.rngs[node]) {
             Admission::Started(instance) => {
                 self.jobs[id].slot = instance;
                 self.occupancy(now, job.node, Resource::Worker, 1);
@@ -49,7 +50,10 @@ impl<O: Observer> Network<'_, O> {
         let NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!()
         };
-        if pool.take_cpu(job.slot, id, now) {
+        if pool.is_sliced() {
+            return self.burst_start(now, queue, id);
+        }
+        if pool.take_cpu(job.slot, id, pool.rank(job.class), now) {
             let work = pool.service[job.class.index()].draw(&mut self.rngs[node]);
             queue.schedule(now.after(work), Event::PhaseDone { job: id });
             self.occupancy(now, job.node, Resource::Server, 1);
