@@ -13,8 +13,8 @@ use crate::model::{BalancePolicy, ClassId, CpuDiscipline, Pool, Scheduling};
 
 use super::balancer::{least_connections_indexed, pick_instance};
 use super::class_queue::ClassQueue;
-use super::slot_index::{ABSENT, SlotIndex};
 use super::sliced_cpu::{Change, Preemptive, Sharing, SlicedCpu};
+use super::slot_index::{ABSENT, SlotIndex};
 
 /// Instances in rotation up to which a scan picks (it is cheaper than
 /// keeping an index of every change of load); beyond, an index does.
