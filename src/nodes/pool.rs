@@ -127,6 +127,18 @@ fn keys(instance: &Instance) -> (u32, u32) {
     (instance.load.min(ABSENT - 1), if free { 0 } else { ABSENT })
 }
 
+/// Instance `i`'s keys in `indexes`, brought up to date.
+#[inline(never)]
+fn reindex_in(indexes: &mut Indexes, instances: &[Instance], i: u32) {
+    let (load, free) = keys(&instances[i as usize]);
+    if let Some(index) = &mut indexes.by_load {
+        index.set(i, load);
+    }
+    if let Some(index) = &mut indexes.free_worker {
+        index.set(i, free);
+    }
+}
+
 /// An index of every instance by `key`.
 fn index_of(instances: &[Instance], key: impl Fn(&Instance) -> u32) -> SlotIndex {
     let mut index = SlotIndex::new(instances.len());
@@ -149,6 +161,17 @@ fn next_waiting(queue: &mut ClassQueue<JobId>, lifo_over: usize) -> Option<JobId
         queue.pop_front()
     };
     next.map(|(_, job)| job)
+}
+
+/// A pool's indexes of its instances, each built at the first pick over
+/// more than [`SCAN_UP_TO`] instances that needs it, then kept up to date.
+#[derive(Debug, Default)]
+struct Indexes {
+    /// Loads by slot (instances out of rotation absent), for `least_connections`.
+    by_load: Option<SlotIndex>,
+    /// Key 0 for instances in rotation with a free worker (and not
+    /// crashed), for the shared queue's consumer.
+    free_worker: Option<SlotIndex>,
 }
 
 /// What became of a request offered to the pool.
@@ -195,13 +218,9 @@ pub struct PoolState {
     lifo_over: usize,
     balance: BalancePolicy,
     cursor: u32,
-    /// Loads by slot (instances out of rotation absent), for
-    /// `least_connections` over many instances: built at its first such
-    /// pick, then kept up to date.
-    by_load: Option<SlotIndex>,
-    /// Key 0 for instances in rotation with a free worker (and not
-    /// crashed), for the shared queue's consumer over many instances.
-    free_worker: Option<SlotIndex>,
+    /// Indexes of the instances for picks over many of them (boxed: most
+    /// pools have none).
+    indexes: Option<Box<Indexes>>,
     workers: u32,
     vcpus: u32,
     /// CPU work per class, already divided by the instance speed.
@@ -228,8 +247,7 @@ impl PoolState {
                 .map_or(usize::MAX, |l| l as usize),
             balance: pool.balance,
             cursor: 0,
-            by_load: None,
-            free_worker: None,
+            indexes: None,
             workers: pool.workers,
             vcpus: pool.instance_type.vcpus,
             service: pool
@@ -380,19 +398,8 @@ impl PoolState {
     /// changed.
     #[inline(always)]
     fn reindex(&mut self, i: u32) {
-        if self.by_load.is_some() || self.free_worker.is_some() {
-            self.reindex_in_place(i);
-        }
-    }
-
-    #[inline(never)]
-    fn reindex_in_place(&mut self, i: u32) {
-        let (load, free) = keys(&self.instances[i as usize]);
-        if let Some(index) = &mut self.by_load {
-            index.set(i, load);
-        }
-        if let Some(index) = &mut self.free_worker {
-            index.set(i, free);
+        if let Some(indexes) = &mut self.indexes {
+            reindex_in(indexes, &self.instances, i);
         }
     }
 
@@ -411,8 +418,7 @@ impl PoolState {
     fn pick_among(&mut self, policy: BalancePolicy, cursor: &mut u32, rng: &mut Rng) -> u32 {
         if policy == BalancePolicy::LeastConnections && self.rotation.len() > SCAN_UP_TO {
             let instances = &self.instances;
-            let by_load = self
-                .by_load
+            let by_load = (self.indexes.get_or_insert_with(Box::default).by_load)
                 .get_or_insert_with(|| index_of(instances, |i| keys(i).0));
             return least_connections_indexed(by_load, &self.rotation, cursor);
         }
@@ -592,8 +598,7 @@ impl PoolState {
         if n > SCAN_UP_TO {
             // The scan's choice (the rotation is in slot order), by index.
             let instances = &self.instances;
-            let free = self
-                .free_worker
+            let free = (self.indexes.get_or_insert_with(Box::default).free_worker)
                 .get_or_insert_with(|| index_of(instances, |i| keys(i).1));
             return free.first_at_most_from(self.rotation[start], 0);
         }
