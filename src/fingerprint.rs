@@ -16,8 +16,8 @@
 use std::ops::ControlFlow;
 
 use crate::engine::{
-    self, CallEvent, Decision, Event, EventQueue, FanoutEvent, FleetCounts, Observer, Refusal,
-    Resource, SimTime, Stop, World,
+    self, CallEvent, Decision, Event, EventQueue, FanoutEvent, FleetCounts, MessageEvent, Observer,
+    QueueLevels, Refusal, Resource, SimTime, Stop, World,
 };
 use crate::model::{ClassId, Model, NodeId};
 use crate::nodes::Network;
@@ -200,7 +200,7 @@ impl Observer for Hashing {
     }
 
     fn refused(&mut self, now: SimTime, node: NodeId, class: ClassId, why: Refusal) {
-        self.0.time(20, now);
+        self.0.time(21, now);
         self.0.node(node);
         self.0.class(class);
         self.0.tag(match why {
@@ -303,6 +303,25 @@ impl Observer for Hashing {
         self.0.f64(decision.target);
         self.0.u64(u64::from(decision.current));
         self.0.u64(u64::from(decision.desired));
+    }
+
+    fn messages(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        event: MessageEvent,
+        count: u32,
+        levels: QueueLevels,
+    ) {
+        // Tag 41: far from the other methods', which other kinds extend.
+        self.0.time(41, now);
+        self.0.node(node);
+        self.0.tag(event as u8);
+        self.0.u64(u64::from(count));
+        self.0.u64(u64::from(levels.visible));
+        self.0.u64(u64::from(levels.in_flight));
+        self.0
+            .u64(levels.oldest.map_or(u64::MAX, SimTime::as_nanos));
     }
 
     fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>) {

@@ -237,6 +237,8 @@ fn unloaded_s(model: &Model, node: NodeId, class: usize, write: bool, depth: u32
             (if write { &db.write } else { &db.read }).mean_ms() / 1e3 / db.instance_type.speed
         }
         NodeKind::Delay(delay) => delay.latency.mean_ms() / 1e3,
+        // A send is answered once the message is stored.
+        NodeKind::Queue(_) => 0.0,
     }
 }
 
@@ -316,8 +318,34 @@ fn push(
                 );
             }
         }
+        // Each message is work at the consumer (a batch draws once per message).
+        NodeKind::Queue(q) => consume(model, (reads, writes), q, (class, rate), depth, pass),
         NodeKind::Database(_) | NodeKind::Delay(_) => {}
     }
+}
+
+/// A queue's messages become work at its consumer, one job's work per
+/// message (a batch draws once per message, so batching leaves the load).
+fn consume(
+    model: &Model,
+    (reads, writes): (&mut [Vec<f64>], &mut [Vec<f64>]),
+    queue: &crate::model::Queue,
+    (class, rate): (usize, f64),
+    depth: u32,
+    pass: &[Vec<f64>],
+) {
+    let to = queue.consumer;
+    push(
+        model,
+        reads,
+        writes,
+        to,
+        class,
+        rate,
+        false,
+        depth + 1,
+        pass,
+    );
 }
 
 /// A cache's expected hit ratio for the load estimate; 0 (every lookup

@@ -84,6 +84,8 @@ impl Context<'_> {
                 self.wait_s(i, write)? + service.mean_ms() / 1e3 / db.instance_type.speed
             }
             NodeKind::Delay(delay) => delay.latency.mean_ms() / 1e3,
+            // A send is answered once the message is stored.
+            NodeKind::Queue(_) => 0.0,
         })
     }
 
@@ -198,7 +200,7 @@ impl Context<'_> {
                 .map(|c| c.to)
                 .collect(),
             NodeKind::Cache(cache) => cache.on_miss.into_iter().collect(),
-            NodeKind::Database(_) | NodeKind::Delay(_) => Vec::new(),
+            NodeKind::Database(_) | NodeKind::Delay(_) | NodeKind::Queue(_) => Vec::new(),
         };
         for to in below {
             self.reach(to, visit, depth + 1);
@@ -235,7 +237,7 @@ impl Context<'_> {
                     let h = hit_ratio(self.model, node);
                     h + (1.0 - h) * below(to, write)
                 }),
-                NodeKind::Database(_) | NodeKind::Delay(_) => 1.0,
+                NodeKind::Database(_) | NodeKind::Delay(_) | NodeKind::Queue(_) => 1.0,
             }
     }
 }

@@ -123,7 +123,7 @@ fn warn_unreachable(model: &capsim::model::Model) {
         let billed = match &node.kind {
             NodeKind::Pool(_) | NodeKind::Database(_) => true,
             NodeKind::Cache(cache) => cache.instance_type.is_some(),
-            NodeKind::Balancer(_) | NodeKind::Delay(_) => false,
+            NodeKind::Balancer(_) | NodeKind::Delay(_) | NodeKind::Queue(_) => false,
         };
         eprintln!(
             "warning: nodes.{}: no traffic reaches this {} (no source's entry leads to it){}",

@@ -18,7 +18,10 @@ mod time;
 
 pub use event::Event;
 pub use level::Level;
-pub use observe::{CallEvent, Decision, FanoutEvent, FleetCounts, Observer, Refusal, Resource};
+pub use observe::{
+    CallEvent, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer, QueueLevels, Refusal,
+    Resource,
+};
 pub use queue::EventQueue;
 pub use run::{Stop, World, run};
 pub use sample::Sampler;

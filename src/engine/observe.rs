@@ -102,6 +102,34 @@ pub enum Refusal {
     Shed,
 }
 
+/// What happened to messages at a queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageEvent {
+    /// Producers stored them.
+    Sent,
+    /// A consumer's job received them (redeliveries included).
+    Received,
+    /// Of those received, the ones received before (a redelivery).
+    Redelivered,
+    /// Their job succeeded: deleted.
+    Deleted,
+    /// Not deleted within the visibility timeout: visible again.
+    Returned,
+    /// Received `max_receives` times and not deleted: moved to the dead-letter queue.
+    DeadLettered,
+}
+
+/// A queue's messages right after a change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueLevels {
+    /// Waiting to be received (SQS `ApproximateNumberOfMessagesVisible`).
+    pub visible: u32,
+    /// Received, not yet deleted (`ApproximateNumberOfMessagesNotVisible`).
+    pub in_flight: u32,
+    /// When the oldest visible message was sent, if any.
+    pub oldest: Option<SimTime>,
+}
+
 /// What happened in a group of calls made at once (a `parallel` group, a
 /// scatter, a hedge).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,6 +204,15 @@ pub trait Observer {
     fn instances(&mut self, now: SimTime, node: NodeId, counts: FleetCounts, usd_per_hour: f64);
     /// An autoscaler evaluated its rules (`decision.desired` may equal `current`).
     fn decision(&mut self, now: SimTime, decision: &Decision);
+    /// `count` messages at queue `node` went through `event`, leaving it at `levels`.
+    fn messages(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        event: MessageEvent,
+        count: u32,
+        levels: QueueLevels,
+    );
     /// The answer of a visit to `node` travels back to its caller for
     /// `delay_ns` of network latency; `cross_zone` says whether it crossed
     /// availability zones, when both ends are pool instances with a zone latency.

@@ -10,6 +10,7 @@ mod admission;
 mod calls;
 pub mod json_text;
 mod network;
+mod queues;
 mod scaling;
 mod scheduling;
 mod shared;

@@ -40,6 +40,8 @@ pub enum Timer {
     /// A CPU burst on pre-emptive or shared vCPUs ends, if `token` is
     /// still the job's (else it was pre-empted or its end moved).
     Burst { job: JobId, token: u32 },
+    /// The visibility timeout of a queue's delivery ends.
+    Visibility { queue: NodeId, delivery: JobId },
     /// A call's answer, in transit over the network, reaches its caller.
     Answer { job: JobId },
     /// A hedge's delay ended: another copy leaves, unless fork `fork`

@@ -30,6 +30,10 @@ pub enum Origin {
         /// Index of the source.
         source: u32,
     },
+    /// A consumer's job for a batch of messages (a delivery of the queue
+    /// its pool consumes: a pool consumes one): its end deletes them, or
+    /// not. The messages, not the job, count as in flight.
+    Message(JobId),
     /// Branch `branch` of fork `fork` (a group of calls made at once): its
     /// answer goes to the fork's join.
     Branch {
@@ -48,6 +52,9 @@ pub enum Origin {
         branch: u16,
     },
 }
+
+// Jobs are copied in and out of the slab on every step: the origin stays a word.
+const _: () = assert!(std::mem::size_of::<Origin>() <= 8);
 
 /// One visit of a request to a node. `Copy` and small: it lives in the slab.
 #[derive(Clone, Copy, Debug)]

@@ -1,4 +1,4 @@
-//! What each kind of node does: balancers, pools, caches, databases, delays.
+//! What each kind of node does: balancers, pools, caches, databases, delays, queues.
 //! Requests come from `traffic`. The [`Network`] implements `engine::World`
 //! over them and reports to an `engine::Observer`.
 //!
@@ -20,6 +20,7 @@ mod network;
 mod pool;
 #[cfg(test)]
 mod pool_picks_tests;
+mod queue;
 mod resilience;
 mod sliced_cpu;
 mod slot_index;

@@ -22,6 +22,11 @@ pub struct Reading {
     pub p99_ms: f64,
     /// Mean of the pool's latency, ms (NaN if nothing finished).
     pub mean_ms: f64,
+    /// Messages of the queue the pool consumes, visible and in flight, now
+    /// (the network fills it in; NaN for a pool that consumes none).
+    pub queue_depth: f64,
+    /// Age of that queue's oldest visible message now, seconds (0 if none).
+    pub queue_age_s: f64,
 }
 
 /// Accumulators of the open period.
@@ -124,6 +129,8 @@ impl Monitor {
             in_flight_per_instance: per_instance(load_ns / (seconds * 1e9)),
             p99_ms,
             mean_ms,
+            queue_depth: f64::NAN,
+            queue_age_s: f64::NAN,
         };
         self.arrivals = 0;
         self.latency_sum_ns = 0.0;

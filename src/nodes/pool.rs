@@ -608,6 +608,19 @@ impl PoolState {
         })
     }
 
+    /// An instance with a worker free for a queue's message: `hint` (the
+    /// instance whose worker just freed, O(1)) if it can, else the next in
+    /// rotation round robin from the cursor.
+    pub fn worker_for_message(&mut self, hint: Option<u32>) -> Option<u32> {
+        if let Some(i) = hint {
+            let instance = &self.instances[i as usize];
+            if instance.phase == Phase::Serving && instance.healthy && instance.free_workers > 0 {
+                return Some(i);
+            }
+        }
+        self.free_consumer()
+    }
+
     /// With a shared queue, its oldest waiting job and an instance with a
     /// free worker, if there are both (for an instance that just joined the
     /// rotation); the job leaves the queue, the worker is the caller's to
@@ -642,6 +655,18 @@ impl PoolState {
             instance.cpu_queue.push_back(rank, job);
             false
         }
+    }
+
+    /// CPU work of one job: one draw of its class's service per message
+    /// of its batch (`draws` is 1 for any job but a queue consumer's).
+    #[inline]
+    pub fn draw_work(&self, class: usize, draws: u32, rng: &mut Rng) -> u64 {
+        let sampler = &self.service[class];
+        let mut work = sampler.draw(rng);
+        for _ in 1..draws {
+            work += sampler.draw(rng);
+        }
+        work
     }
 
     /// A vCPU of `instance` finished a burst: returns the waiting job that

@@ -12,6 +12,7 @@ mod interval;
 mod latency;
 mod network;
 mod number;
+mod queues;
 mod recorder;
 mod result;
 mod series;
@@ -22,6 +23,7 @@ pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary, pairs as histogram_pairs};
 pub use network::NetworkResult;
 pub use number::csv_number;
+pub use queues::QueueResult;
 pub use recorder::{Recorder, RunInfo};
 pub use result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,

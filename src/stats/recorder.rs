@@ -3,13 +3,15 @@
 //! which covers the whole run.
 
 use crate::engine::{
-    CallEvent, Decision, FanoutEvent, FleetCounts, Observer, Refusal, Resource, SimTime,
+    CallEvent, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer, QueueLevels, Refusal,
+    Resource, SimTime,
 };
 use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
 
 use super::fanout::GroupRecord;
 use super::latency::{LatencyRecord, LatencySummary};
 use super::network::NetworkRecord;
+use super::queues::QueueRecord;
 use super::result::{
     BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
     RunResult, ShardResult,
@@ -42,6 +44,8 @@ struct NodeRecord {
     /// Servers (vCPUs, connections) and workers per instance; 0 where the kind has none.
     servers_per_instance: u32,
     workers_per_instance: u32,
+    /// A queue's messages.
+    queue: Option<Box<QueueRecord>>,
     network: NetworkRecord,
 }
 
@@ -136,6 +140,7 @@ impl Recorder {
                 };
                 NodeRecord {
                     shards: (0..shards).map(|_| ShardRecord::default()).collect(),
+                    queue: matches!(node.kind, NodeKind::Queue(_)).then(Box::default),
                     servers_per_instance: servers,
                     workers_per_instance: workers,
                     ..Default::default()
@@ -294,6 +299,8 @@ impl NodeRecord {
                 .then(|| self.hits as f64 / self.lookups.max(1) as f64),
             usd_per_hour: self.usd_per_hour.area_until(end, from) / window_ns,
             network: self.network.summarize(window.ns / 1e9),
+            queue: (self.queue.as_deref().cloned())
+                .map(|mut queue| queue.result(end, from, window.ns / 1e9)),
         }
     }
 
@@ -501,6 +508,27 @@ impl Observer for Recorder {
     fn decision(&mut self, _now: SimTime, decision: &Decision) {
         if let Some(decisions) = &mut self.decisions {
             decisions.push(decision.clone());
+        }
+    }
+
+    fn messages(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        event: MessageEvent,
+        count: u32,
+        levels: QueueLevels,
+    ) {
+        if let Some(series) = &mut self.series {
+            series.messages(now, node, event, count, levels);
+        }
+        let record = &mut self.nodes[node.index()];
+        // The queue's depth is its `mean_queue`.
+        record
+            .waiting
+            .set(now, self.warmup_end, f64::from(levels.visible));
+        if let Some(queue) = &mut record.queue {
+            queue.record(now, self.warmup_end, event, count, levels);
         }
     }
 

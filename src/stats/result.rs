@@ -182,6 +182,9 @@ pub struct NodeResult {
     pub shards: Vec<ShardResult>,
     /// Average price per hour of this node's instances.
     pub usd_per_hour: f64,
+    /// A queue's message figures (absent for other kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<super::queues::QueueResult>,
     /// Network time of its answers, when they travel over a latency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<super::network::NetworkResult>,

@@ -30,11 +30,14 @@ mod caches;
 mod calls;
 mod fleet;
 mod pools;
+mod queues;
 mod requests;
 
 use serde::Serialize;
 
-use crate::engine::{CallEvent, FleetCounts, Refusal, Resource, SimTime};
+use crate::engine::{
+    CallEvent, FleetCounts, MessageEvent, QueueLevels, Refusal, Resource, SimTime,
+};
 use crate::model::{Model, NodeId};
 
 use admission::AdmissionColumns;
@@ -42,6 +45,7 @@ use caches::CacheColumns;
 use calls::CallColumns;
 use fleet::FleetColumns;
 use pools::PoolColumns;
+use queues::QueueColumns;
 use requests::RequestColumns;
 
 /// A run's time series. Plain data: `rows[i][j]` is `columns[j]` in window `i`.
@@ -105,6 +109,7 @@ pub struct SeriesRecorder {
     caches: CacheColumns,
     calls: CallColumns,
     admission: AdmissionColumns,
+    queues: QueueColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -119,6 +124,7 @@ impl SeriesRecorder {
         let caches = CacheColumns::new(model);
         let calls = CallColumns::new(model);
         let admission = AdmissionColumns::new(model);
+        let queues = QueueColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
@@ -126,6 +132,7 @@ impl SeriesRecorder {
         caches.name_columns(&mut columns);
         calls.name_columns(&mut columns);
         admission.name_columns(&mut columns);
+        queues.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -140,6 +147,7 @@ impl SeriesRecorder {
             caches,
             calls,
             admission,
+            queues,
             columns,
             rows: Vec::new(),
         }
@@ -185,6 +193,20 @@ impl SeriesRecorder {
     pub fn occupancy(&mut self, now: SimTime, node: NodeId, resource: Resource, delta: i32) {
         self.advance(now);
         self.pools.occupancy(now, node, resource, delta);
+    }
+
+    /// `count` messages of queue `node` went through `event`, leaving it at `levels`.
+    #[inline(never)]
+    pub fn messages(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        event: MessageEvent,
+        count: u32,
+        levels: QueueLevels,
+    ) {
+        self.advance(now);
+        self.queues.messages(now, node, event, count, levels);
     }
 
     /// `node`'s instances changed: `counts` by phase, billed at `usd_per_hour` each.
@@ -250,6 +272,7 @@ impl SeriesRecorder {
         self.caches.close(span, &mut row);
         self.calls.close(span, &mut row);
         self.admission.close(span, &mut row);
+        self.queues.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

@@ -172,7 +172,7 @@ fn misspelt_node_kind() {
             let pool = t["nodes"]["web"]["pool"].take();
             t["nodes"]["web"] = json!({ "pol": pool });
         }),
-        "nodes.web: unknown variant `pol`, expected one of `load_balancer`, `pool`, `cache`, `database`, `delay` at line 9 column 11",
+        "nodes.web: unknown variant `pol`, expected one of `load_balancer`, `pool`, `cache`, `database`, `delay`, `queue` at line 9 column 11",
     );
 }
 

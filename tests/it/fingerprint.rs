@@ -155,3 +155,23 @@ fn a_fingerprint_changes_with_any_change_of_behaviour() {
     .expect("the edited model is valid");
     assert_ne!(base.hash, fingerprint(&slower, 1, 0, EVENTS).hash);
 }
+
+/// Each observer method hashes its own leading tag, so two kinds of event
+/// with the same fields never hash alike (the fan-out's and admission's
+/// once shared 20). Read from the source: a new method's tag is checked as
+/// soon as it is written.
+#[test]
+fn every_observer_method_hashes_a_tag_of_its_own() {
+    let source = std::fs::read_to_string(root().join("src/fingerprint.rs")).unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    for (n, line) in source.lines().enumerate() {
+        let Some(rest) = line.trim().strip_prefix("self.0.time(") else {
+            continue;
+        };
+        let tag: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let Some(first) = seen.insert(tag.clone(), n + 1) {
+            panic!("tag {tag} at lines {first} and {}", n + 1);
+        }
+    }
+    assert!(seen.len() >= 16, "only {} tags found", seen.len());
+}

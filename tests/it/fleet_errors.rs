@@ -69,7 +69,7 @@ fn unknown_metrics() {
         json!({ "autoscaling": { "hpa": { "maxReplicas": 3, "metrics": [
             { "type": "Pods", "pods": { "metric": { "name": "packets_per_second" },
               "target": { "type": "AverageValue", "averageValue": "1k" } } } ] } } }),
-        "nodes.web.pool.autoscaling.hpa.metrics[0].pods.metric.name: unknown metric `packets_per_second` (known: requests_per_second, in_flight, latency_p99_ms, latency_mean_ms)",
+        "nodes.web.pool.autoscaling.hpa.metrics[0].pods.metric.name: unknown metric `packets_per_second` (known: requests_per_second, in_flight, latency_p99_ms, latency_mean_ms, queue_depth, queue_age_s)",
     );
     check(
         json!({ "autoscaling": { "aws": { "MinSize": 1, "MaxSize": 3, "Policies": [

@@ -24,6 +24,7 @@ mod observed_errors;
 mod observed_locust;
 mod openmetrics;
 mod priorities;
+mod queues;
 mod readme;
 mod report_html;
 mod report_plots;

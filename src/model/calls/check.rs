@@ -136,6 +136,8 @@ fn fastest_ms(
         // A hit answers after the lookup alone.
         NodeSpec::Cache(cache) => cache.latency.min_ms(),
         NodeSpec::Delay(delay) => delay.latency.min_ms(),
+        // A send is answered once the message is stored.
+        NodeSpec::Queue(_) => 0.0,
         NodeSpec::LoadBalancer(lb) => {
             let targets = lb
                 .to

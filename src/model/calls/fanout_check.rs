@@ -154,5 +154,6 @@ fn kind_name(node: &NodeSpec) -> &'static str {
         NodeSpec::Cache(_) => "cache",
         NodeSpec::Database(_) => "database",
         NodeSpec::Delay(_) => "delay",
+        NodeSpec::Queue(_) => "queue",
     }
 }

@@ -269,7 +269,26 @@ fn hpa_metric(
         ));
         return None;
     };
-    let target = named_metric_target(acc, &format!("{path}.{field}.target"), &source.target)?;
+    let target = &source.target;
+    let metric = match metric {
+        _ if metric.reads_queue() && spec.kind != HpaMetricType::External => {
+            acc.push(Diagnostic::new(
+                format!("{path}.type"),
+                format!(
+                    "`{name}` is an external metric, as KEDA serves it: expected `type: External`"
+                ),
+            ));
+            return None;
+        }
+        Metric::QueueDepth { .. } => Metric::QueueDepth {
+            average: target.kind == TargetType::AverageValue,
+        },
+        Metric::QueueAgeS { .. } => Metric::QueueAgeS {
+            average: target.kind == TargetType::AverageValue,
+        },
+        other => other,
+    };
+    let target = named_metric_target(acc, &format!("{path}.{field}.target"), target)?;
     Some((metric, target))
 }
 

@@ -36,6 +36,20 @@ pub enum Metric {
     LatencyP99Ms,
     /// Mean of the pool's latency, ms.
     LatencyMeanMs,
+    /// Messages of the queue the pool consumes, visible and in flight (what
+    /// KEDA's `aws-sqs-queue` scaler reads by default), at the sync. An
+    /// `External` metric: `average` for an `AverageValue` target (per pod,
+    /// KEDA's `queueLength`), else a `Value` target.
+    QueueDepth {
+        /// `AverageValue` (true) or `Value`.
+        average: bool,
+    },
+    /// Age of the oldest visible message of the queue the pool consumes,
+    /// seconds, at the sync (CloudWatch's `ApproximateAgeOfOldestMessage`).
+    QueueAgeS {
+        /// `AverageValue` (true) or `Value`.
+        average: bool,
+    },
 }
 
 impl Metric {
@@ -46,13 +60,20 @@ impl Metric {
             "in_flight" => Metric::InFlight,
             "latency_p99_ms" => Metric::LatencyP99Ms,
             "latency_mean_ms" => Metric::LatencyMeanMs,
+            "queue_depth" => Metric::QueueDepth { average: true },
+            "queue_age_s" => Metric::QueueAgeS { average: true },
             _ => return None,
         })
     }
 
     /// The names `by_name` knows, for messages.
     pub const NAMES: &'static str =
-        "requests_per_second, in_flight, latency_p99_ms, latency_mean_ms";
+        "requests_per_second, in_flight, latency_p99_ms, latency_mean_ms, queue_depth, queue_age_s";
+
+    /// True for the metrics of the queue a pool consumes.
+    pub fn reads_queue(self) -> bool {
+        matches!(self, Metric::QueueDepth { .. } | Metric::QueueAgeS { .. })
+    }
 
     /// True for figures of each instance (averaged), false for the pool's.
     pub fn per_instance(self) -> bool {
@@ -70,6 +91,8 @@ impl Metric {
             Metric::InFlight => "in_flight",
             Metric::LatencyP99Ms => "latency_p99_ms",
             Metric::LatencyMeanMs => "latency_mean_ms",
+            Metric::QueueDepth { .. } => "queue_depth",
+            Metric::QueueAgeS { .. } => "queue_age_s",
         }
     }
 }

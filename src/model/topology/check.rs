@@ -75,8 +75,11 @@ pub fn check(
             NodeSpec::Cache(cache) => check_cache(acc, &known, &at, cache),
             NodeSpec::Database(db) => check_database(acc, &known, &at, db, &sources),
             NodeSpec::Delay(delay) => check_dist(acc, &at("delay.latency"), &delay.latency),
+            // Checked with the other queues, below.
+            NodeSpec::Queue(_) => {}
         }
     }
+    crate::model::queues::check::check_queues(acc, topology, &sources);
     crate::model::calls::check::check_all(acc, topology, instance_types, &sources);
     crate::model::calls::fanout_check::check_all(acc, topology);
     crate::model::topology::check_sizes::check_sizes(acc, topology, &sources);
@@ -379,7 +382,8 @@ fn check_cycles(acc: &mut Vec<Diagnostic>, topology: &Topology) {
                 .map(|call| call.to)
                 .collect(),
             NodeSpec::Cache(cache) => cache.on_miss.iter().map(String::as_str).collect(),
-            NodeSpec::Database(_) | NodeSpec::Delay(_) => Vec::new(),
+            // A queue answers its senders at once; its consumer does not hold them.
+            NodeSpec::Database(_) | NodeSpec::Delay(_) | NodeSpec::Queue(_) => Vec::new(),
         };
         for target in targets {
             if let Some(to) = index(target) {

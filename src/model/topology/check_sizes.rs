@@ -52,7 +52,7 @@ pub fn check_sizes(acc: &mut Vec<Diagnostic>, topology: &Topology, sources: &[So
             NodeSpec::Pool(pool) => check_pool_sizes(acc, name, pool),
             NodeSpec::Database(db) => check_database_sizes(acc, name, db),
             NodeSpec::Cache(cache) => check_cache_size(acc, name, cache),
-            NodeSpec::LoadBalancer(_) | NodeSpec::Delay(_) => {}
+            NodeSpec::LoadBalancer(_) | NodeSpec::Delay(_) | NodeSpec::Queue(_) => {}
         }
     }
 }

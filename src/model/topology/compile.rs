@@ -141,6 +141,10 @@ fn node_kind(
         NodeSpec::Delay(delay) => NodeKind::Delay(Delay {
             latency: delay.latency.clone(),
         }),
+        NodeSpec::Queue(queue) => NodeKind::Queue(crate::model::queues::compile::queue(
+            queue,
+            lookup.node_id(&queue.consumer),
+        )),
     }
 }
 

@@ -7,6 +7,7 @@ pub use crate::model::admission::compiled::*;
 pub use crate::model::calls::compiled::*;
 pub use crate::model::calls::fanout_compiled::*;
 pub use crate::model::network::compiled::{CallLatency, ZoneLatency};
+pub use crate::model::queues::compiled::Queue;
 pub use crate::model::scaling::compiled::*;
 pub use crate::model::scheduling::compiled::*;
 pub use crate::model::shared::dist::DistSpec as Dist;
@@ -109,6 +110,8 @@ pub enum NodeKind {
     Database(Database),
     /// Waits.
     Delay(Delay),
+    /// Stores messages for a consumer pool.
+    Queue(Queue),
 }
 
 impl NodeKind {
@@ -120,6 +123,7 @@ impl NodeKind {
             NodeKind::Cache(_) => "cache",
             NodeKind::Database(_) => "database",
             NodeKind::Delay(_) => "delay",
+            NodeKind::Queue(_) => "queue",
         }
     }
 }

@@ -30,6 +30,7 @@ impl Model {
                         .map(|call| call.to),
                 ),
                 NodeKind::Cache(cache) => stack.extend(cache.on_miss),
+                NodeKind::Queue(queue) => stack.push(queue.consumer),
                 NodeKind::Database(_) | NodeKind::Delay(_) => {}
             }
         }

@@ -9,6 +9,7 @@ pub use crate::model::admission::spec::*;
 pub use crate::model::calls::fanout_spec::*;
 pub use crate::model::calls::spec::*;
 pub use crate::model::network::spec::*;
+pub use crate::model::queues::spec::QueueSpec;
 pub use crate::model::scaling::spec::*;
 pub use crate::model::scheduling::spec::*;
 use crate::model::shared::dist::DistSpec;
@@ -104,6 +105,8 @@ pub enum NodeSpec {
     Database(DatabaseSpec),
     /// A pure latency: a network hop, an external API.
     Delay(DelaySpec),
+    /// A message queue whose consumer is a pool.
+    Queue(QueueSpec),
 }
 
 /// How a balancer picks a pool instance.

@@ -11,7 +11,9 @@ use std::collections::VecDeque;
 
 use crate::model::{Hpa, HpaPolicyType, HpaRules, Metric, SelectPolicy};
 
-use super::replicas::{Measured, Pods, replicas_for, whole_percent, within_tolerance};
+use super::replicas::{
+    Measured, Pods, external_replicas, replicas_for, whole_percent, within_tolerance,
+};
 use super::{Evaluation, View, metric_value};
 use crate::nodes::monitor::Reading;
 
@@ -79,7 +81,20 @@ impl HpaState {
         let mut unreadable = 0;
         for &(metric, target) in &spec.metrics {
             let (measured, pods) = measure(reading, view, metric, target);
-            let Some(proposal) = replicas_for(measured, pods, current, spec.tolerance) else {
+            let proposal = match metric {
+                Metric::QueueDepth { average } | Metric::QueueAgeS { average } => {
+                    external_replicas(
+                        measured.value,
+                        target,
+                        average,
+                        current,
+                        view.serving,
+                        spec.tolerance,
+                    )
+                }
+                _ => replicas_for(measured, pods, current, spec.tolerance),
+            };
+            let Some(proposal) = proposal else {
                 unreadable += 1;
                 continue;
             };
@@ -284,6 +299,25 @@ mod tests {
             sync_s: 15.0,
             tolerance: 0.1,
         })
+    }
+
+    /// KEDA's `aws-sqs-queue` rule, through the HPA's external metric with
+    /// an `AverageValue` target: desired = ceil(messages / queueLength),
+    /// whatever the current count, unless within the tolerance.
+    #[test]
+    fn queue_depth_asks_for_ceil_of_messages_over_the_target() {
+        let mut h = hpa(1, 100, 0.5);
+        h.spec.metrics = vec![(Metric::QueueDepth { average: true }, 10.0)];
+        let depth = |messages: f64| Reading {
+            queue_depth: messages,
+            ..Reading::default()
+        };
+        // 1 consumer, 30 messages against 10 each: 3 (within the rate limit of 5).
+        assert_eq!(h.evaluate(0.0, &depth(30.0), view(1)).desired, 3);
+        // 3 consumers, 61 messages: ceil(6.1) = 7.
+        assert_eq!(h.evaluate(15.0, &depth(61.0), view(3)).desired, 7);
+        // 7 consumers, 72 messages: 72 / 70 is within the 10% tolerance.
+        assert_eq!(h.evaluate(30.0, &depth(72.0), view(7)).desired, 7);
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub fn metric_value(reading: &Reading, metric: Metric) -> f64 {
         Metric::InFlight => reading.in_flight_per_instance,
         Metric::LatencyP99Ms => reading.p99_ms,
         Metric::LatencyMeanMs => reading.mean_ms,
+        Metric::QueueDepth { .. } => reading.queue_depth,
+        Metric::QueueAgeS { .. } => reading.queue_age_s,
     }
 }
 

@@ -80,6 +80,45 @@ pub fn replicas_for(m: Measured, pods: Pods, current: u32, tolerance: f64) -> Op
     Some(proposal)
 }
 
+/// The replicas an `External` metric asks for (Kubernetes
+/// replica_calculator.go): with an `AverageValue` target,
+/// `GetExternalPerPodMetricReplicas`: the ratio is usage / (target ×
+/// current replicas), and outside the tolerance the count is
+/// ceil(usage / target), whatever the pods' readiness; this is KEDA's
+/// scaling rule, its `aws-sqs-queue` scaler serving the queue's messages
+/// against the `queueLength` target (desired = ceil(messages / queueLength)).
+/// With a `Value` target, `GetExternalMetricReplicas`: the ratio is
+/// usage / target and the count ceil(ratio × ready pods)
+/// (`getUsageRatioReplicaCount`). `None` when the value cannot be read.
+pub fn external_replicas(
+    usage: f64,
+    target: f64,
+    average: bool,
+    current: u32,
+    ready: u32,
+    tolerance: f64,
+) -> Option<u32> {
+    if !usage.is_finite() {
+        return None;
+    }
+    if average {
+        let ratio = usage / (target * f64::from(current));
+        return Some(if current > 0 && within_tolerance(ratio, tolerance) {
+            current
+        } else {
+            ceil_count(usage / target)
+        });
+    }
+    let ratio = usage / target;
+    Some(if current == 0 {
+        ceil_count(ratio)
+    } else if within_tolerance(ratio, tolerance) {
+        current
+    } else {
+        ceil_count(ratio * f64::from(ready))
+    })
+}
+
 /// True if `ratio` is inside the band around 1 where nothing changes, with
 /// Kubernetes' own comparison (`Tolerances.isWithin`: 1 − t ≤ ratio ≤ 1 + t),
 /// so that 77% against 70% (1.1 in floating point) is inside a 10% band.
@@ -103,6 +142,21 @@ fn ceil_count(x: f64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hand-computed from `GetExternalPerPodMetricReplicas` and
+    /// `GetExternalMetricReplicas` with a 10% tolerance.
+    #[test]
+    fn external_metrics_follow_the_replica_calculator() {
+        // AverageValue: ceil(usage / target), the current count ignored.
+        assert_eq!(external_replicas(30.0, 10.0, true, 1, 1, 0.1), Some(3));
+        assert_eq!(external_replicas(2.0, 10.0, true, 5, 5, 0.1), Some(1));
+        // 105 against 10 × 10: ratio 1.05, held.
+        assert_eq!(external_replicas(105.0, 10.0, true, 10, 10, 0.1), Some(10));
+        // Value: ceil(usage / target × ready pods).
+        assert_eq!(external_replicas(30.0, 10.0, false, 2, 2, 0.1), Some(6));
+        assert_eq!(external_replicas(30.0, 10.0, false, 0, 0, 0.1), Some(3));
+        assert_eq!(external_replicas(f64::NAN, 10.0, true, 2, 2, 0.1), None);
+    }
 
     fn cpu(value: f64, target: f64) -> Measured {
         Measured {

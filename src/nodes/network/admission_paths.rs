@@ -65,7 +65,9 @@ impl<O: Observer> Network<'_, O> {
                 Origin::Branch { fork, .. } | Origin::BranchClient { fork, .. } => {
                     id = self.forks[fork].parent
                 }
-                Origin::Async => return None,
+                // Messages' consumers share the detached bucket too: the
+                // queue decoupled them from their producers' sources.
+                Origin::Async | Origin::Message(_) => return None,
             }
         }
     }

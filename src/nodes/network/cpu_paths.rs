@@ -14,14 +14,20 @@ use super::Network;
 
 impl<O: Observer> Network<'_, O> {
     /// `id`, holding a worker, starts its CPU work on sliced vCPUs.
-    pub(super) fn burst_start(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
+    pub(super) fn burst_start(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        id: JobId,
+        draws: u32,
+    ) {
         let job = self.jobs[id];
         let node = job.node.index();
         let super::NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!("bursts are pools' work")
         };
         let rng = &mut self.rngs[node];
-        let work = pool.service[job.class.index()].draw(rng);
+        let work = pool.draw_work(job.class.index(), draws, rng);
         let rank = pool.rank(job.class);
         let change = pool.burst_enter(job.slot, id, rank, work, now);
         self.burst_changed(now, queue, job.node, change);

@@ -252,6 +252,8 @@ impl<O: Observer> Network<'_, O> {
                     id = state.parent;
                 }
                 Origin::Root { .. } | Origin::Client { .. } | Origin::Async => return false,
+                // A consumer's job belongs to no caller's tree.
+                Origin::Message(_) => return false,
             }
         }
     }

@@ -112,8 +112,9 @@ impl<O: Observer> Network<'_, O> {
             | Timer::Retry { .. }
             | Timer::Burst { .. }
             | Timer::Answer { .. }
-            | Timer::Hedge { .. } => {
-                unreachable!("call timers are the network's, not the fleet's")
+            | Timer::Hedge { .. }
+            | Timer::Visibility { .. } => {
+                unreachable!("call and queue timers are the network's, not the fleet's")
             }
             Timer::Action { node, index } => {
                 let NodeKind::Pool(pool) = &self.model.nodes[node.index()].kind else {
@@ -177,6 +178,10 @@ impl<O: Observer> Network<'_, O> {
         };
         let mut reading = monitor.read(now);
         reading.settled_cpu = settled.cpu;
+        if let Some(queue) = self.consumer_of[node.index()] {
+            (reading.queue_depth, reading.queue_age_s) = self.queue_reading(now, queue);
+        }
+        let fleet = self.fleet(node);
         let view = View {
             desired: fleet.desired,
             serving: counts.serving,

@@ -27,6 +27,7 @@ use super::job::{Job, NO_JOB, NO_SLOT, Origin};
 use super::key_store::KeyStore;
 use super::monitor::Monitor;
 use super::pool::PoolState;
+use super::queue::QueueState;
 use super::resilience::SiteState;
 
 use crate::traffic::{Request, SourceState};
@@ -39,6 +40,7 @@ mod fanout;
 mod fleet_paths;
 mod latency;
 mod pool_paths;
+mod queue_paths;
 
 /// The live state of one node.
 #[derive(Debug)]
@@ -57,6 +59,7 @@ enum NodeState {
     Delay {
         latency: Sampler,
     },
+    Queue(Box<QueueState>),
 }
 
 /// How a job's visit ended.
@@ -153,6 +156,7 @@ fn initial_state(model: &Model, node: &Node, seed: u64, replication: u32) -> Nod
         NodeKind::Delay(delay) => NodeState::Delay {
             latency: Sampler::new(&delay.latency, 1.0),
         },
+        NodeKind::Queue(queue) => NodeState::Queue(Box::new(QueueState::new(queue))),
     }
 }
 
@@ -193,6 +197,8 @@ pub struct Network<'m, O: Observer> {
     expired: Vec<JobId>,
     /// Each node's admission control (`None` for nodes without).
     admission: Vec<Option<Box<AdmissionState>>>,
+    /// For each node, the queue it consumes (a pool consumes one at most).
+    consumer_of: Vec<Option<NodeId>>,
     /// Call and zone latencies (`latency.rs`).
     wires: latency::Wires,
     /// Groups of calls in flight (their joins).
@@ -207,6 +213,12 @@ impl<'m, O: Observer> Network<'m, O> {
         let states = (model.nodes.iter())
             .map(|node| initial_state(model, node, seed, replication))
             .collect();
+        let mut consumer_of = vec![None; model.nodes.len()];
+        for (i, node) in model.nodes.iter().enumerate() {
+            if let NodeKind::Queue(queue) = &node.kind {
+                consumer_of[queue.consumer.index()] = Some(NodeId(i as u32));
+            }
+        }
         let rngs = model
             .nodes
             .iter()
@@ -246,6 +258,7 @@ impl<'m, O: Observer> Network<'m, O> {
             last_token: 0,
             expired: Vec::new(),
             admission: admission_paths::admission_states(model),
+            consumer_of,
             wires: latency::Wires::new(model, seed, replication),
             forks: Slab::new(),
             cancels: model.call_groups.iter().any(|g| g.cancel_losers),
@@ -278,6 +291,7 @@ impl<'m, O: Observer> Network<'m, O> {
                     .map(|t| (cache.instances, t.usd_per_hour)),
                 // Pools report through their fleet, below.
                 NodeKind::Pool(_) | NodeKind::Balancer(_) | NodeKind::Delay(_) => None,
+                NodeKind::Queue(_) => None,
             };
             if let Some((instances, price)) = billed {
                 let counts = FleetCounts {
@@ -352,6 +366,7 @@ impl<'m, O: Observer> Network<'m, O> {
                 | Timer::Scheduled { node, .. }
                 | Timer::ZoneUp { node, .. }
                 | Timer::Action { node, .. } => node,
+                Timer::Visibility { queue, .. } => queue,
             },
         }
     }
@@ -419,7 +434,9 @@ impl<'m, O: Observer> Network<'m, O> {
                 }
             }
             Origin::Async => self.requests = self.requests.wrapping_add_signed(delta),
-            Origin::Call(_) | Origin::Branch { .. } | Origin::BranchClient { .. } => {}
+            // A queue counts its messages instead (`queue_paths.rs`).
+            Origin::Call(_) | Origin::Message(_) => {}
+            Origin::Branch { .. } | Origin::BranchClient { .. } => {}
         }
     }
 
@@ -458,6 +475,7 @@ impl<'m, O: Observer> Network<'m, O> {
             NodeState::Balancer { latency: None, .. } => self.forward(now, queue, id),
             NodeState::Pool(_) => self.pool_enter(now, queue, id),
             NodeState::Database(_) => self.database_enter(now, queue, id),
+            NodeState::Queue(_) => self.queue_enter(now, queue, id),
         }
     }
 
@@ -469,6 +487,7 @@ impl<'m, O: Observer> Network<'m, O> {
             NodeState::Cache { .. } => self.cache_lookup_done(now, queue, id),
             NodeState::Database(_) => self.database_done(now, queue, id),
             NodeState::Delay { .. } => self.finish(now, queue, id, Answer::Ok),
+            NodeState::Queue(_) => unreachable!("a queue has no timed phase"),
         }
     }
 
@@ -506,6 +525,7 @@ impl<'m, O: Observer> Network<'m, O> {
                 self.branch_answered(now, queue, (fork, branch), answer, job.entered)
             }
             Origin::Async => {}
+            Origin::Message(delivery) => self.message_done(now, queue, &job, delivery, ok),
             Origin::Client { .. } | Origin::BranchClient { .. } => {
                 unreachable!("a client job visits no node")
             }
@@ -698,6 +718,7 @@ impl<'m, O: Observer> Network<'m, O> {
         let waiting = |state: &NodeState| match state {
             NodeState::Pool(pool) => pool.waiting(),
             NodeState::Database(db) => db.waiting(),
+            NodeState::Queue(q) => q.visible() as usize,
             _ => 0,
         };
         let best = (0..self.states.len())
@@ -761,6 +782,10 @@ impl<O: Observer> World for Network<'_, O> {
                 Timer::CallTimeout { job, token } => self.call_timed_out(now, queue, job, token),
                 Timer::Retry { job, token } => self.retry_due(now, queue, job, token),
                 Timer::Burst { job, token } => self.burst_timer(now, queue, job, token),
+                Timer::Visibility {
+                    queue: node,
+                    delivery,
+                } => self.visibility_expired(now, queue, node, delivery),
                 Timer::Answer { job } => self.answer_arrived(now, queue, job),
                 Timer::Hedge { fork, token } => self.hedge_due(now, queue, fork, token),
                 timer => self.fleet_timer(now, queue, timer),

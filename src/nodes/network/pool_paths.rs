@@ -47,14 +47,15 @@ impl<O: Observer> Network<'_, O> {
     pub(super) fn pool_start_cpu(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
         let job = self.jobs[id];
         let node = job.node.index();
+        let draws = self.draws_of(job.origin, job.node);
         let NodeState::Pool(pool) = &mut self.states[node] else {
             unreachable!()
         };
         if pool.is_sliced() {
-            return self.burst_start(now, queue, id);
+            return self.burst_start(now, queue, id, draws);
         }
         if pool.take_cpu(job.slot, id, pool.rank(job.class), now) {
-            let work = pool.service[job.class.index()].draw(&mut self.rngs[node]);
+            let work = pool.draw_work(job.class.index(), draws, &mut self.rngs[node]);
             queue.schedule(now.after(work), Event::PhaseDone { job: id });
             self.occupancy(now, job.node, Resource::Server, 1);
         } else {
@@ -75,8 +76,13 @@ impl<O: Observer> Network<'_, O> {
         }
         match pool.release_cpu(job.slot, now) {
             Some(next) => {
-                let class = self.jobs[next].class.index();
-                let work = pool.service[class].draw(&mut self.rngs[node]);
+                let next_job = self.jobs[next];
+                let draws = self.draws_of(next_job.origin, job.node);
+                let NodeState::Pool(pool) = &mut self.states[node] else {
+                    unreachable!()
+                };
+                let class = next_job.class.index();
+                let work = pool.draw_work(class, draws, &mut self.rngs[node]);
                 queue.schedule(now.after(work), Event::PhaseDone { job: next });
                 self.occupancy(now, job.node, Resource::Queue, -1);
             }
@@ -198,6 +204,11 @@ impl<O: Observer> Network<'_, O> {
         let NodeKind::Pool(config) = &self.model.nodes[node.index()].kind else {
             unreachable!("only pools have instances")
         };
+        if self.consumer_of[node.index()].is_some() {
+            // Nothing waits at a consumer: its workers poll the queue.
+            self.consumers_joined(now, queue, node);
+            return;
+        }
         let deadline = config.queue_timeout_ns;
         while let Some((next, instance)) = self.pool(node.index()).take_waiting() {
             self.occupancy(now, node, Resource::Queue, -1);

@@ -73,6 +73,10 @@ fn edges(model: &Model) -> Vec<(usize, usize, Edge, f64)> {
                     edges.push((from, to.index(), Edge::Miss, f64::NAN));
                 }
             }
+            // Consumers poll their queue: drawn as the async hop it is.
+            NodeKind::Queue(queue) => {
+                edges.push((from, queue.consumer.index(), Edge::Async, f64::NAN));
+            }
             NodeKind::Database(_) | NodeKind::Delay(_) => {}
         }
     }
