@@ -7,6 +7,8 @@ use rand::RngExt;
 use crate::engine::rng::Rng;
 use crate::model::{BalancePolicy, NodeId, Targets};
 
+use super::slot_index::SlotIndex;
+
 /// Picks a target by weight (no draw when there is one).
 pub fn pick_target(targets: &Targets, rng: &mut Rng) -> NodeId {
     let choices = &targets.0;
@@ -60,6 +62,23 @@ pub fn pick_instance(
     }
 }
 
+/// `least_connections` as [`pick_instance`] picks, by an index of the
+/// instances' loads by slot: the rotation is in slot order, so going round
+/// it from position `cursor % n` is going round the slots from that
+/// position's instance, and the first least-loaded slot found is the scan's
+/// choice, ties included, in O(log n). Returns the instance (slot).
+pub fn least_connections_indexed(by_load: &SlotIndex, rotation: &[u32], cursor: &mut u32) -> u32 {
+    let n = rotation.len() as u32;
+    if n == 1 {
+        return rotation[0];
+    }
+    let start = *cursor % n;
+    *cursor = (start + 1) % n;
+    by_load
+        .first_at_most_from(rotation[start as usize], by_load.least())
+        .expect("an instance in rotation has a load")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +101,48 @@ mod tests {
             })
             .collect();
         assert_eq!(picks, vec![1, 1, 2, 1]);
+    }
+
+    #[test]
+    fn the_indexed_least_connections_picks_as_the_scan() {
+        use super::super::slot_index::ABSENT;
+        let mut rng = stream(4, 0, "lb-index");
+        let slots = 40u32;
+        let mut loads = vec![0u32; slots as usize];
+        let mut in_rotation = vec![true; slots as usize];
+        let mut index = SlotIndex::new(slots as usize);
+        for i in 0..slots {
+            index.set(i, 0);
+        }
+        let (mut scan_cursor, mut index_cursor) = (0, 0);
+        for step in 0..20_000 {
+            let i = rng.random_range(0..slots);
+            match rng.random_range(0..20) {
+                0 => in_rotation[i as usize] = !in_rotation[i as usize],
+                1..=10 => loads[i as usize] += 1,
+                _ => loads[i as usize] = loads[i as usize].saturating_sub(1),
+            }
+            let key = if in_rotation[i as usize] {
+                loads[i as usize]
+            } else {
+                ABSENT
+            };
+            index.set(i, key);
+            let rotation: Vec<u32> = (0..slots).filter(|&i| in_rotation[i as usize]).collect();
+            if rotation.is_empty() {
+                continue;
+            }
+            let k = pick_instance(
+                BalancePolicy::LeastConnections,
+                rotation.len() as u32,
+                |k| loads[rotation[k as usize] as usize],
+                &mut scan_cursor,
+                &mut rng,
+            );
+            let picked = least_connections_indexed(&index, &rotation, &mut index_cursor);
+            assert_eq!(picked, rotation[k as usize], "step {step}");
+            assert_eq!(scan_cursor, index_cursor);
+        }
     }
 
     #[test]

@@ -18,8 +18,11 @@ mod key_store;
 mod monitor;
 mod network;
 mod pool;
+#[cfg(test)]
+mod pool_picks_tests;
 mod queue;
 mod resilience;
 mod sliced_cpu;
+mod slot_index;
 
 pub use network::{Network, Saturation, Stall};

@@ -11,9 +11,14 @@ use crate::engine::rng::Rng;
 use crate::engine::{FleetCounts, JobId, Sampler, SimTime};
 use crate::model::{BalancePolicy, ClassId, CpuDiscipline, Pool, Scheduling};
 
-use super::balancer::pick_instance;
+use super::balancer::{least_connections_indexed, pick_instance};
 use super::class_queue::ClassQueue;
 use super::sliced_cpu::{Change, Preemptive, Sharing, SlicedCpu};
+use super::slot_index::{ABSENT, SlotIndex};
+
+/// Instances in rotation up to which a scan picks (it is cheaper than
+/// keeping an index of every change of load); beyond, an index does.
+const SCAN_UP_TO: usize = 32;
 
 /// Where an instance is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,6 +111,43 @@ fn count_of(counts: &mut FleetCounts, phase: Phase) -> Option<&mut u32> {
     }
 }
 
+/// True if `instance` is in the rotation: the load balancer sends it work
+/// (a crashed one too, until health checks notice).
+fn takes_work(instance: &Instance) -> bool {
+    instance.healthy && matches!(instance.phase, Phase::Serving | Phase::Failed)
+}
+
+/// An instance's keys in the indexes: its load, and 0 if a request could
+/// take a worker of it now; both absent out of rotation.
+fn keys(instance: &Instance) -> (u32, u32) {
+    if !takes_work(instance) {
+        return (ABSENT, ABSENT);
+    }
+    let free = instance.free_workers > 0 && instance.phase != Phase::Failed;
+    (instance.load.min(ABSENT - 1), if free { 0 } else { ABSENT })
+}
+
+/// Instance `i`'s keys in `indexes`, brought up to date.
+#[inline(never)]
+fn reindex_in(indexes: &mut Indexes, instances: &[Instance], i: u32) {
+    let (load, free) = keys(&instances[i as usize]);
+    if let Some(index) = &mut indexes.by_load {
+        index.set(i, load);
+    }
+    if let Some(index) = &mut indexes.free_worker {
+        index.set(i, free);
+    }
+}
+
+/// An index of every instance by `key`.
+fn index_of(instances: &[Instance], key: impl Fn(&Instance) -> u32) -> SlotIndex {
+    let mut index = SlotIndex::new(instances.len());
+    for (i, instance) in instances.iter().enumerate() {
+        index.set(i as u32, key(instance));
+    }
+    index
+}
+
 /// The waiting job a freed worker takes: the oldest, or the newest while
 /// more than `lifo_over` wait: adaptive LIFO (B. Maurer, "Fail at Scale",
 /// ACM Queue 13(8), 2015): under overload the newest request is the one
@@ -119,6 +161,17 @@ fn next_waiting(queue: &mut ClassQueue<JobId>, lifo_over: usize) -> Option<JobId
         queue.pop_front()
     };
     next.map(|(_, job)| job)
+}
+
+/// A pool's indexes of its instances, each built at the first pick over
+/// more than [`SCAN_UP_TO`] instances that needs it, then kept up to date.
+#[derive(Debug, Default)]
+struct Indexes {
+    /// Loads by slot (instances out of rotation absent), for `least_connections`.
+    by_load: Option<SlotIndex>,
+    /// Key 0 for instances in rotation with a free worker (and not
+    /// crashed), for the shared queue's consumer.
+    free_worker: Option<SlotIndex>,
 }
 
 /// What became of a request offered to the pool.
@@ -165,6 +218,9 @@ pub struct PoolState {
     lifo_over: usize,
     balance: BalancePolicy,
     cursor: u32,
+    /// Indexes of the instances for picks over many of them (boxed: most
+    /// pools have none).
+    indexes: Option<Box<Indexes>>,
     workers: u32,
     vcpus: u32,
     /// CPU work per class, already divided by the instance speed.
@@ -191,6 +247,7 @@ impl PoolState {
                 .map_or(usize::MAX, |l| l as usize),
             balance: pool.balance,
             cursor: 0,
+            indexes: None,
             workers: pool.workers,
             vcpus: pool.instance_type.vcpus,
             service: pool
@@ -311,9 +368,6 @@ impl PoolState {
     /// of it, keeping the counts and the rotation: at a cost that does not
     /// grow with the instances launched so far (a crash loop launches many).
     fn change(&mut self, i: u32, phase: Option<Phase>, healthy: Option<bool>) {
-        let takes_work = |instance: &Instance| {
-            instance.healthy && matches!(instance.phase, Phase::Serving | Phase::Failed)
-        };
         let instance = &mut self.instances[i as usize];
         let before = takes_work(instance);
         if let Some(phase) = phase {
@@ -336,6 +390,47 @@ impl PoolState {
             }
             _ => {}
         }
+        self.reindex(i);
+    }
+
+    /// Brings instance `i`'s keys in the indexes (if any) up to date, after
+    /// its load, its free workers, its phase or its place in the rotation
+    /// changed.
+    #[inline(always)]
+    fn reindex(&mut self, i: u32) {
+        if let Some(indexes) = &mut self.indexes {
+            reindex_in(indexes, &self.instances, i);
+        }
+    }
+
+    /// An instance in rotation (there must be one) picked by `policy`;
+    /// `cursor` is the policy's rotating state (a balancer's, or the
+    /// pool's own).
+    #[inline]
+    pub fn pick(&mut self, policy: BalancePolicy, cursor: &mut u32, rng: &mut Rng) -> u32 {
+        if self.rotation.len() == 1 {
+            // What every policy picks of one (no draw, no cursor moved).
+            return self.rotation[0];
+        }
+        self.pick_among(policy, cursor, rng)
+    }
+
+    fn pick_among(&mut self, policy: BalancePolicy, cursor: &mut u32, rng: &mut Rng) -> u32 {
+        if policy == BalancePolicy::LeastConnections && self.rotation.len() > SCAN_UP_TO {
+            let instances = &self.instances;
+            let by_load = (self.indexes.get_or_insert_with(Box::default).by_load)
+                .get_or_insert_with(|| index_of(instances, |i| keys(i).0));
+            return least_connections_indexed(by_load, &self.rotation, cursor);
+        }
+        let (instances, rotation) = (&self.instances, &self.rotation);
+        let k = pick_instance(
+            policy,
+            rotation.len() as u32,
+            |k| instances[rotation[k as usize] as usize].load,
+            cursor,
+            rng,
+        );
+        rotation[k as usize]
     }
 
     /// Instance `i` starts serving at `now`.
@@ -396,16 +491,6 @@ impl PoolState {
         self.rotation.len() as u32
     }
 
-    /// The instance at position `k` of the rotation.
-    pub fn in_rotation(&self, k: u32) -> u32 {
-        self.rotation[k as usize]
-    }
-
-    /// Requests at the instance at position `k` of the rotation, for balancers.
-    pub fn load(&self, k: u32) -> u32 {
-        self.instances[self.rotation[k as usize] as usize].load
-    }
-
     /// Instances by phase, for billing and reports (`desired` left 0).
     pub fn counts(&self) -> FleetCounts {
         self.counts
@@ -460,9 +545,7 @@ impl PoolState {
             };
             return match free {
                 Some(i) => {
-                    let instance = &mut self.instances[i as usize];
-                    instance.free_workers -= 1;
-                    instance.load += 1;
+                    self.hold_worker(i);
                     Admission::Started(i)
                 }
                 None if waiting < self.queue_limit => {
@@ -477,19 +560,14 @@ impl PoolState {
         let i = match hint {
             Some(i) => i,
             None => {
-                let (instances, rotation) = (&self.instances, &self.rotation);
-                let k = pick_instance(
-                    self.balance,
-                    rotation.len() as u32,
-                    |k| instances[rotation[k as usize] as usize].load,
-                    &mut self.cursor,
-                    rng,
-                );
-                self.rotation[k as usize]
+                let mut cursor = self.cursor;
+                let i = self.pick(self.balance, &mut cursor, rng);
+                self.cursor = cursor;
+                i
             }
         };
         let instance = &mut self.instances[i as usize];
-        if instance.phase == Phase::Failed {
+        let admission = if instance.phase == Phase::Failed {
             Admission::Dead
         } else if instance.free_workers > 0 {
             instance.free_workers -= 1;
@@ -501,7 +579,11 @@ impl PoolState {
             Admission::Queued
         } else {
             Admission::Rejected
+        };
+        if matches!(admission, Admission::Started(_) | Admission::Queued) {
+            self.reindex(i);
         }
+        admission
     }
 
     /// The next instance in rotation with a free worker, round robin from
@@ -513,6 +595,13 @@ impl PoolState {
         }
         let start = self.cursor as usize % n;
         self.cursor = ((start + 1) % n) as u32;
+        if n > SCAN_UP_TO {
+            // The scan's choice (the rotation is in slot order), by index.
+            let instances = &self.instances;
+            let free = (self.indexes.get_or_insert_with(Box::default).free_worker)
+                .get_or_insert_with(|| index_of(instances, |i| keys(i).1));
+            return free.first_at_most_from(self.rotation[start], 0);
+        }
         (0..n).map(|k| self.rotation[(start + k) % n]).find(|&i| {
             let instance = &self.instances[i as usize];
             instance.free_workers > 0 && instance.phase != Phase::Failed
@@ -546,10 +635,12 @@ impl PoolState {
     }
 
     /// A job takes a free worker of `instance`.
-    pub fn hold_worker(&mut self, instance: u32) {
-        let instance = &mut self.instances[instance as usize];
+    #[inline]
+    pub fn hold_worker(&mut self, i: u32) {
+        let instance = &mut self.instances[i as usize];
         instance.free_workers -= 1;
         instance.load += 1;
+        self.reindex(i);
     }
 
     /// `job` (of rank `rank`), holding a worker on `instance`, asks for a
@@ -592,9 +683,10 @@ impl PoolState {
 
     /// A worker of `instance` finished its request: returns the waiting job
     /// that takes it over on the same instance, if any.
-    pub fn release_worker(&mut self, instance: u32) -> Option<JobId> {
-        let draining = self.instances[instance as usize].phase == Phase::Draining;
-        let instance = &mut self.instances[instance as usize];
+    #[inline]
+    pub fn release_worker(&mut self, i: u32) -> Option<JobId> {
+        let draining = self.instances[i as usize].phase == Phase::Draining;
+        let instance = &mut self.instances[i as usize];
         // The finished request leaves the instance.
         instance.load -= 1;
         let next = match &mut self.shared {
@@ -612,6 +704,7 @@ impl PoolState {
         if next.is_none() {
             instance.free_workers += 1;
         }
+        self.reindex(i);
         next
     }
 

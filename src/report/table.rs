@@ -223,15 +223,15 @@ fn write_footnotes(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
         .map(|node| format!("{} {}/s", node.name, cell(node.expired_per_s)))
         .collect();
     for node in summary.nodes.iter().filter(|n| n.shards.len() > 1) {
-        let figures = |figure: fn(&crate::stats::ShardEstimate) -> String| {
-            node.shards.iter().map(figure).collect::<Vec<_>>().join(" ")
+        let of = |figure: fn(&crate::stats::ShardEstimate) -> Estimate| {
+            node.shards.iter().map(figure).collect::<Vec<_>>()
         };
         writeln!(
             out,
             "shards of {}: util % {}; mean ms {}",
             node.name,
-            figures(|s| percent(s.utilization)),
-            figures(|s| cell(s.mean_ms)),
+            super::table_fleet::figures(&of(|s| s.utilization), percent, "hottest"),
+            super::table_fleet::figures(&of(|s| s.mean_ms), cell, "slowest"),
         )?;
     }
     for node in &summary.nodes {
@@ -328,13 +328,7 @@ fn write_database_servers(
         return Ok(());
     };
     let primaries: Vec<Estimate> = node.shards.iter().map(|s| s.primary_utilization).collect();
-    let join = |figures: &[Estimate]| {
-        figures
-            .iter()
-            .map(|e| percent(*e))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let join = |figures: &[Estimate]| super::table_fleet::figures(figures, percent, "hottest");
     let mut busiest = (primaries[0].mean, "primary", 0);
     for (shard, (primary, replica)) in primaries.iter().zip(&replicas).enumerate() {
         for (mean, role) in [(primary.mean, "primary"), (replica.mean, "replicas")] {

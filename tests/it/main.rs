@@ -17,6 +17,7 @@ mod fleet;
 mod fleet_errors;
 mod fuzz;
 mod install;
+mod large_fleets;
 mod laws;
 mod layout;
 mod network;

@@ -19,7 +19,7 @@ use crate::engine::{
 use crate::model::{Autoscaler, Hits, Keys, Model, Node, NodeId, NodeKind, WritePolicy};
 
 use super::admission::AdmissionState;
-use super::balancer::{pick_instance, pick_target};
+use super::balancer::pick_target;
 use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
 use super::fork::Fork;
@@ -635,14 +635,7 @@ impl<'m, O: Observer> Network<'m, O> {
         {
             // With no instance in rotation the pool rejects the request.
             if pool.instance_count() > 0 {
-                let k = pick_instance(
-                    balancer.policy,
-                    pool.instance_count(),
-                    |k| pool.load(k),
-                    cursor,
-                    rng,
-                );
-                child.slot = pool.in_rotation(k);
+                child.slot = pool.pick(balancer.policy, cursor, rng);
             }
         }
         self.spawn(now, queue, child);
