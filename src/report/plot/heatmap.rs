@@ -229,8 +229,9 @@ fn colour_bar<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .margin_top(60)
         .margin_bottom(70)
-        .margin_right(40)
-        .y_label_area_size(70)
+        .margin_right(10)
+        // Labels right of the bar, where nothing covers them.
+        .right_y_label_area_size(60)
         .build_cartesian_2d(0.0..1.0, lo..hi)
         .map_err(|e| e.to_string())?;
     chart
