@@ -201,6 +201,40 @@ fn cancelled_losers_leave_the_queue_unserved() {
     );
 }
 
+/// The same schedule when the losers wait for the vCPU instead of a worker
+/// (a thousand workers on one vCPU): requests 1 and 2 hold workers and
+/// wait for the vCPU, are cancelled at 50 and 90 ms, and give it up at
+/// 100 ms without running. Were they served, the vCPU would be busy all
+/// the time (25/s × 100 ms = 2.5 times its capacity).
+#[test]
+fn cancelled_losers_waiting_for_a_vcpu_do_not_run() {
+    let model = support::model(json!({
+        "simulation": { "duration_s": 120.0, "warmup_s": 0 },
+        "instance_types": support::unit_types(),
+        "traffic": { "entry": "front", "arrivals": { "deterministic": { "rate_rps": 25 } } },
+        "nodes": {
+            "front": { "pool": { "instance_type": "unit", "instances": 1,
+                "workers_per_instance": 1000, "service": { "constant": { "ms": 0 } },
+                "calls": [{ "parallel": { "join": "first", "cancel_losers": true,
+                    "calls": [{ "to": "fast" }, { "to": "slow" }] } }] } },
+            "fast": { "delay": { "latency": { "constant": { "ms": 10 } } } },
+            "slow": { "pool": { "instance_type": "unit", "instances": 1,
+                "workers_per_instance": 1000,
+                "service": { "constant": { "ms": 100 } } } }
+        }
+    }));
+    let run = capsim::simulate(&model, SEED, 0);
+    let slow = run.nodes.iter().find(|n| n.name == "slow").expect("slow");
+    let utilization = slow.utilization.expect("a pool");
+    assert!((utilization - 100.0 / 120.0).abs() < 1e-3, "{utilization}");
+    let cancelled = run.groups[0].branches[1].cancelled as f64 / run.window_s;
+    assert!((cancelled - 25.0 * 2.0 / 3.0).abs() < 0.05, "{cancelled}/s");
+    assert_eq!(
+        slow.latency.errors, 0,
+        "cancelled work is no error of the pool"
+    );
+}
+
 /// `capsim analyze` gives each group its order statistic: Nelson–Tantawi
 /// for the two M/M/1 branches, H_5/μ, the third of five and the first of
 /// five for the delays, the hedge's closed form (the front pool adds

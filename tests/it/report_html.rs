@@ -40,6 +40,23 @@ const SECTIONS: [&str; 7] = [
     "warnings",
 ];
 
+/// Chromium, or `None` after saying the test skipped; under `CI` its
+/// absence fails the test instead.
+pub fn browser_or_skip(test: &str) -> Option<PathBuf> {
+    let browser = chromium();
+    if browser.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but Chromium is not installed (.ci/run installs Debian's `chromium`)"
+        );
+        eprintln!(
+            "SKIPPED {test}: no /usr/bin/chromium (apt-get install chromium, or set CAPSIM_CHROMIUM)"
+        );
+    }
+    browser
+}
+
+/// Chromium: `CAPSIM_CHROMIUM`, else Debian's or Ubuntu's path.
 pub fn chromium() -> Option<PathBuf> {
     let candidates = [
         std::env::var_os("CAPSIM_CHROMIUM").map(PathBuf::from),
@@ -105,7 +122,7 @@ fn figure(summary: &Value, key: &str) -> f64 {
 }
 
 /// Every `data-figure` cell of `dom`: key, exact value, shown text.
-fn cells(dom: &str) -> Vec<(String, String, String)> {
+pub fn cells(dom: &str) -> Vec<(String, String, String)> {
     let mut cells = Vec::new();
     for chunk in dom.split("data-figure=\"").skip(1) {
         let (key, rest) = chunk.split_once('"').expect("a closed attribute");
@@ -268,14 +285,7 @@ pub fn screenshot(browser: &Path, html: &Path, profile: &Path, stem: &str) {
 
 #[test]
 fn every_model_report_opens_in_chromium() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but Chromium is not installed (.ci/run installs Debian's `chromium`)"
-        );
-        eprintln!(
-            "SKIPPED every_model_report_opens_in_chromium: no /usr/bin/chromium (apt-get install chromium, or set CAPSIM_CHROMIUM)"
-        );
+    let Some(browser) = browser_or_skip("every_model_report_opens_in_chromium") else {
         return;
     };
     let out = std::env::temp_dir().join(format!("capsim-report-html-{}", std::process::id()));

@@ -10,36 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::report_html::{assert_offline, browse, chromium, screenshot};
+use crate::report_html::{assert_offline, browse, browser_or_skip, cells as figures, screenshot};
 use crate::support::capsim;
-
-fn browser_or_skip(test: &str) -> Option<PathBuf> {
-    let browser = chromium();
-    if browser.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but Chromium is not installed (.ci/run installs Debian's `chromium`)"
-        );
-        eprintln!(
-            "SKIPPED {test}: no /usr/bin/chromium (apt-get install chromium, or set CAPSIM_CHROMIUM)"
-        );
-    }
-    browser
-}
-
-/// Every `data-figure` of `dom`: key, exact value, shown text.
-fn figures(dom: &str) -> Vec<(String, String, String)> {
-    let mut found = Vec::new();
-    for chunk in dom.split("data-figure=\"").skip(1) {
-        let (key, rest) = chunk.split_once('"').expect("a closed attribute");
-        let rest = rest.split_once("data-value=\"").expect("a data-value").1;
-        let (value, rest) = rest.split_once('"').expect("a closed attribute");
-        let shown = rest.split_once('>').expect("an element").1;
-        let shown = shown.split(['<', ' ']).next().unwrap_or("");
-        found.push((key.to_string(), value.to_string(), shown.to_string()));
-    }
-    found
-}
 
 /// `shown` reads as `expected` to three significant digits (whole numbers
 /// from 100: within 0.5), or `–` where it is undefined.

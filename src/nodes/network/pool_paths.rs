@@ -78,11 +78,20 @@ impl<O: Observer> Network<'_, O> {
             Some(next) => {
                 let next_job = self.jobs[next];
                 let draws = self.draws_of(next_job.origin, job.node);
+                // A loser cancelled while it waited for the vCPU gives it up
+                // at once: no work, and (marked failed) it answers as
+                // cancelled when it leaves.
+                let skip = self.cancels && self.cancelled(next);
+                self.jobs[next].failed |= skip;
                 let NodeState::Pool(pool) = &mut self.states[node] else {
                     unreachable!()
                 };
                 let class = next_job.class.index();
-                let work = pool.draw_work(class, draws, &mut self.rngs[node]);
+                let work = if skip {
+                    0
+                } else {
+                    pool.draw_work(class, draws, &mut self.rngs[node])
+                };
                 queue.schedule(now.after(work), Event::PhaseDone { job: next });
                 self.occupancy(now, job.node, Resource::Queue, -1);
             }
