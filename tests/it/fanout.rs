@@ -162,16 +162,10 @@ fn hedged_call_takes_the_first_of_its_copies() {
     check_against_theory("copies sent", &each(&runs, hedged), slow, 0.015);
 }
 
-/// Cancelled losers, by hand. Requests every 40 ms; a `first` group of a
-/// 10 ms delay and a pool with one worker and 100 ms of CPU. Request 0
-/// starts at the pool at 0 and runs to 100 ms (a burst is not recalled);
-/// requests 1 and 2 queue, are cancelled at 50 and 90 ms when the delay
-/// answers, and leave the queue at 100 ms unserved; request 3 finds the
-/// pool free at 120 ms. So the pool is busy 100 ms in every 120, and two
-/// requests in three are cancelled: 25/s × 2/3.
-#[test]
-fn cancelled_losers_leave_the_queue_unserved() {
-    let model = support::model(json!({
+/// Requests every 40 ms to a `first` group, with cancelled losers, of a
+/// 10 ms delay and a one-vCPU pool of `slow_workers` taking 100 ms of CPU.
+fn losers_model(slow_workers: u32) -> capsim::model::Model {
+    support::model(json!({
         "simulation": { "duration_s": 120.0, "warmup_s": 0 },
         "instance_types": support::unit_types(),
         "traffic": { "entry": "front", "arrivals": { "deterministic": { "rate_rps": 25 } } },
@@ -182,9 +176,22 @@ fn cancelled_losers_leave_the_queue_unserved() {
                     "calls": [{ "to": "fast" }, { "to": "slow" }] } }] } },
             "fast": { "delay": { "latency": { "constant": { "ms": 10 } } } },
             "slow": { "pool": { "instance_type": "unit", "instances": 1,
+                "workers_per_instance": slow_workers,
                 "service": { "constant": { "ms": 100 } } } }
         }
-    }));
+    }))
+}
+
+/// Cancelled losers, by hand. Requests every 40 ms; a `first` group of a
+/// 10 ms delay and a pool with one worker and 100 ms of CPU. Request 0
+/// starts at the pool at 0 and runs to 100 ms (a burst is not recalled);
+/// requests 1 and 2 queue, are cancelled at 50 and 90 ms when the delay
+/// answers, and leave the queue at 100 ms unserved; request 3 finds the
+/// pool free at 120 ms. So the pool is busy 100 ms in every 120, and two
+/// requests in three are cancelled: 25/s × 2/3.
+#[test]
+fn cancelled_losers_leave_the_queue_unserved() {
+    let model = losers_model(1);
     let run = capsim::simulate(&model, SEED, 0);
     let slow = run.nodes.iter().find(|n| n.name == "slow").expect("slow");
     let utilization = slow.utilization.expect("a pool");
@@ -208,21 +215,7 @@ fn cancelled_losers_leave_the_queue_unserved() {
 /// the time (25/s × 100 ms = 2.5 times its capacity).
 #[test]
 fn cancelled_losers_waiting_for_a_vcpu_do_not_run() {
-    let model = support::model(json!({
-        "simulation": { "duration_s": 120.0, "warmup_s": 0 },
-        "instance_types": support::unit_types(),
-        "traffic": { "entry": "front", "arrivals": { "deterministic": { "rate_rps": 25 } } },
-        "nodes": {
-            "front": { "pool": { "instance_type": "unit", "instances": 1,
-                "workers_per_instance": 1000, "service": { "constant": { "ms": 0 } },
-                "calls": [{ "parallel": { "join": "first", "cancel_losers": true,
-                    "calls": [{ "to": "fast" }, { "to": "slow" }] } }] } },
-            "fast": { "delay": { "latency": { "constant": { "ms": 10 } } } },
-            "slow": { "pool": { "instance_type": "unit", "instances": 1,
-                "workers_per_instance": 1000,
-                "service": { "constant": { "ms": 100 } } } }
-        }
-    }));
+    let model = losers_model(1000);
     let run = capsim::simulate(&model, SEED, 0);
     let slow = run.nodes.iter().find(|n| n.name == "slow").expect("slow");
     let utilization = slow.utilization.expect("a pool");

@@ -9,17 +9,14 @@
 
 use std::ops::ControlFlow;
 
-use rand::RngExt;
-
 use crate::engine::rng::{self, Rng};
 use crate::engine::{
     Event, EventQueue, FleetCounts, JobId, Observer, Refusal, Resource, Sampler, SimTime, Slab,
     World,
 };
-use crate::model::{Autoscaler, Hits, Keys, Model, Node, NodeId, NodeKind, WritePolicy};
+use crate::model::{Model, NodeId, NodeKind};
 
 use super::admission::AdmissionState;
-use super::balancer::pick_target;
 use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
 use super::fork::Fork;
@@ -41,6 +38,10 @@ mod fleet_paths;
 mod latency;
 mod pool_paths;
 mod queue_paths;
+mod route_paths;
+mod setup;
+
+use setup::{events_at_one_instant, initial_state};
 
 /// The live state of one node.
 #[derive(Debug)]
@@ -92,72 +93,6 @@ pub struct Stall {
     pub events: u64,
     /// The node of the last one.
     pub node: NodeId,
-}
-
-/// Events at one instant beyond which a run is a zero-time loop: more than
-/// any burst a model can cause (every request in flight and every closed
-/// user taking a few zero-time steps, every instance crashing and being
-/// replaced at once), and a fraction of a second of work.
-fn events_at_one_instant(model: &Model) -> u64 {
-    let users: u64 = model
-        .sources
-        .iter()
-        .map(|s| match s.arrivals {
-            crate::model::Arrivals::Closed { users, .. } => u64::from(users),
-            _ => 0,
-        })
-        .sum();
-    let instances: u64 = model
-        .nodes
-        .iter()
-        .map(|node| match &node.kind {
-            NodeKind::Pool(pool) => {
-                let most = match &pool.fleet.autoscaler {
-                    Some(Autoscaler::Hpa(hpa)) => hpa.max,
-                    Some(Autoscaler::Aws(aws)) => aws.max,
-                    None => 0,
-                };
-                u64::from(pool.instances.max(most))
-            }
-            _ => 0,
-        })
-        .sum();
-    1_000_000 + 32 * (u64::from(model.max_in_flight) + users) + 8 * instances
-}
-
-/// A node idle: its samplers ready, a cache's store prewarmed if asked.
-fn initial_state(model: &Model, node: &Node, seed: u64, replication: u32) -> NodeState {
-    match &node.kind {
-        NodeKind::Balancer(b) => NodeState::Balancer {
-            latency: b.latency.as_ref().map(|d| Sampler::new(d, 1.0)),
-            cursor: 0,
-        },
-        NodeKind::Pool(pool) => NodeState::Pool(PoolState::new(pool)),
-        NodeKind::Cache(cache) => NodeState::Cache {
-            latency: Sampler::new(&cache.latency, 1.0),
-            store: match cache.hits {
-                Hits::Store {
-                    capacity,
-                    policy,
-                    ttl_s,
-                    prewarm,
-                } => {
-                    let mut store = KeyStore::new(capacity, policy, ttl_s);
-                    if prewarm {
-                        let mut rng = rng::stream(seed, replication, &node.name);
-                        store.prewarm(popular_keys(model, capacity), &mut rng);
-                    }
-                    Some(Box::new(store))
-                }
-                Hits::Ratio(_) => None,
-            },
-        },
-        NodeKind::Database(db) => NodeState::Database(Box::new(DatabaseState::new(db))),
-        NodeKind::Delay(delay) => NodeState::Delay {
-            latency: Sampler::new(&delay.latency, 1.0),
-        },
-        NodeKind::Queue(queue) => NodeState::Queue(Box::new(QueueState::new(queue))),
-    }
 }
 
 /// Every node's state, the jobs in flight, and the observer.
@@ -617,79 +552,6 @@ impl<'m, O: Observer> Network<'m, O> {
         }
     }
 
-    // --- load balancer -----------------------------------------------------
-
-    fn forward(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let node = self.jobs[id].node.index();
-        let NodeKind::Balancer(balancer) = &self.model.nodes[node].kind else {
-            unreachable!("forward is only called for balancers")
-        };
-        let target = pick_target(
-            &balancer.targets_by_class[self.jobs[id].class.index()],
-            &mut self.rngs[node],
-        );
-        let mut child = self.child(id, target, Origin::Call(id), now);
-        let rng = &mut self.rngs[node];
-        if let (NodeState::Pool(pool), NodeState::Balancer { cursor, .. }) =
-            pick_two(&mut self.states, target.index(), node)
-        {
-            // With no instance in rotation the pool rejects the request.
-            if pool.instance_count() > 0 {
-                child.slot = pool.pick(balancer.policy, cursor, rng);
-            }
-        }
-        self.spawn(now, queue, child);
-    }
-
-    // --- cache ---------------------------------------------------------------
-
-    fn cache_lookup_done(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
-        let job = self.jobs[id];
-        let node = job.node.index();
-        let NodeKind::Cache(cache) = &self.model.nodes[node].kind else {
-            unreachable!()
-        };
-        let rng = &mut self.rngs[node];
-        if job.write {
-            // A write is no lookup: it updates or drops the key, then goes
-            // to the origin (the hit ratio counts reads only).
-            if let NodeState::Cache {
-                store: Some(store), ..
-            } = &mut self.states[node]
-            {
-                match cache.writes {
-                    WritePolicy::Around => store.invalidate(job.key),
-                    WritePolicy::Through => store.write(job.key, now.as_nanos(), rng),
-                }
-            }
-            return match cache.on_miss {
-                Some(origin) => {
-                    let child = self.child(id, origin, Origin::Call(id), now);
-                    self.spawn(now, queue, child);
-                }
-                None => self.finish(now, queue, id, Answer::Ok),
-            };
-        }
-        let hit = match (&mut self.states[node], &cache.hits) {
-            (
-                NodeState::Cache {
-                    store: Some(store), ..
-                },
-                _,
-            ) => store.lookup(job.key, now.as_nanos(), rng),
-            (_, Hits::Ratio(ratio)) => rng.random::<f64>() < *ratio,
-            _ => unreachable!("a cache with a store has one"),
-        };
-        self.observer.cache_lookup(now, job.node, hit);
-        match cache.on_miss {
-            Some(origin_node) if !hit => {
-                let child = self.child(id, origin_node, Origin::Call(id), now);
-                self.spawn(now, queue, child);
-            }
-            _ => self.finish(now, queue, id, Answer::Ok),
-        }
-    }
-
     /// Reports an occupancy change, and feeds a pool's vCPU changes to its
     /// autoscaler's monitor.
     #[inline(always)]
@@ -724,38 +586,6 @@ impl<'m, O: Observer> Network<'m, O> {
         let best = (0..self.states.len())
             .max_by_key(|&i| (waiting(&self.states[i]), std::cmp::Reverse(i)));
         NodeId(best.unwrap_or(0) as u32)
-    }
-}
-
-/// The `capacity` most popular keys of the sources' key law, least popular
-/// first (so an LRU holds the most popular as the most recent); none when
-/// the sources share no uniform or Zipf law.
-fn popular_keys(model: &Model, capacity: u32) -> Box<dyn Iterator<Item = u64>> {
-    let law = model.sources.first().map(|s| s.keys);
-    if model.sources.iter().any(|s| Some(s.keys) != law) {
-        return Box::new(std::iter::empty());
-    }
-    match law {
-        Some(Keys::Zipf { n, .. }) => Box::new((1..=u64::from(n.min(capacity))).rev()),
-        Some(Keys::Uniform { n }) => Box::new(0..u64::from(n.min(capacity))),
-        _ => Box::new(std::iter::empty()),
-    }
-}
-
-/// Mutable access to two different nodes' states at once: a balancer and
-/// the pool it picks an instance of. They differ because a balancer that
-/// targets itself is a call cycle, which validation rejects.
-fn pick_two(states: &mut [NodeState], a: usize, b: usize) -> (&mut NodeState, &mut NodeState) {
-    assert_ne!(
-        a, b,
-        "a balancer cannot target itself (a validated call cycle)"
-    );
-    if a < b {
-        let (low, high) = states.split_at_mut(b);
-        (&mut low[a], &mut high[0])
-    } else {
-        let (low, high) = states.split_at_mut(a);
-        (&mut high[0], &mut low[b])
     }
 }
 
