@@ -217,6 +217,21 @@ impl Observer for Hashing {
         self.0.bytes(&delta.to_le_bytes());
     }
 
+    fn shard_cpu_busy(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        shard: u32,
+        primary: bool,
+        delta: i32,
+    ) {
+        self.0.time(22, now);
+        self.0.node(node);
+        self.0.u64(u64::from(shard));
+        self.0.u64(u64::from(primary));
+        self.0.bytes(&delta.to_le_bytes());
+    }
+
     fn shard_done(&mut self, now: SimTime, node: NodeId, shard: u32, entered: SimTime) {
         self.0.time(7, now);
         self.0.node(node);

@@ -5,11 +5,13 @@
 
 use serde::Serialize;
 
-use super::stations::groups_of;
-use crate::model::{Arrivals, CallMode, Model, NodeId, NodeKind, Operation, Source};
+use super::stations::{Group, groups_of};
+use crate::model::{
+    Arrivals, CallMode, Database, Model, NodeId, NodeKind, Operation, Pool, Source,
+};
 
 /// The load offered to one node.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct NodeLoad {
     /// Node name.
     pub name: String,
@@ -70,7 +72,6 @@ fn offered_load_with(
     model: &Model,
     rate_of: impl Fn(&Source) -> Option<f64>,
 ) -> Option<Vec<NodeLoad>> {
-    let n_classes = model.classes.len();
     let Flows { reads, writes } = flows(model, rate_of)?;
     Some(
         model
@@ -78,64 +79,66 @@ fn offered_load_with(
             .iter()
             .enumerate()
             .map(|(i, node)| {
-                let arrival_rps = reads[i].iter().chain(&writes[i]).sum();
-                let (mut mean_utilization, mut busiest) = (None, None);
-                let utilization = match &node.kind {
-                    NodeKind::Pool(pool) => {
-                        let work_s: f64 = (0..n_classes)
-                            .map(|c| {
-                                (reads[i][c] + writes[i][c]) * pool.service_by_class[c].mean_ms()
-                                    / 1e3
-                            })
-                            .sum();
-                        let servers = f64::from(pool.max_instances() * pool.instance_type.vcpus);
-                        Some(work_s / pool.instance_type.speed / servers)
-                    }
-                    NodeKind::Database(_) => {
-                        // The same queues as `analyze` (a group per shard
-                        // when the keys make some hotter): the busiest.
-                        let groups = groups_of(model, i, &reads[i], &writes[i])
-                            .map_or_else(Vec::new, |s| s.groups);
-                        let capacity: f64 = groups.iter().map(|g| g.capacity).sum();
-                        let busy: f64 = groups
-                            .iter()
-                            .map(|g| g.offered_utilization() * g.capacity)
-                            .sum();
-                        mean_utilization = Some(if capacity > 0.0 { busy / capacity } else { 0.0 });
-                        let hottest = groups.iter().max_by(|a, b| {
-                            a.offered_utilization().total_cmp(&b.offered_utilization())
-                        });
-                        if groups.len() > 1 {
-                            busiest = hottest.map(|g| g.label());
-                        }
-                        hottest.map(|g| g.offered_utilization())
-                    }
-                    _ => None,
+                let mut load = match &node.kind {
+                    NodeKind::Pool(pool) => pool_load(model, i, pool, &reads[i], &writes[i]),
+                    NodeKind::Database(db) => database_load(model, i, db, &reads[i], &writes[i]),
+                    _ => NodeLoad::default(),
                 };
-                let worker_utilization = match &node.kind {
-                    NodeKind::Pool(pool) => {
-                        let id = NodeId(i as u32);
-                        let held_s: f64 = (0..n_classes)
-                            .map(|c| {
-                                reads[i][c] * unloaded_s(model, id, c, false, 0)
-                                    + writes[i][c] * unloaded_s(model, id, c, true, 0)
-                            })
-                            .sum();
-                        Some(held_s / f64::from(pool.max_instances() * pool.workers))
-                    }
-                    _ => None,
-                };
-                NodeLoad {
-                    name: node.name.clone(),
-                    arrival_rps,
-                    utilization,
-                    mean_utilization,
-                    busiest,
-                    worker_utilization,
-                }
+                load.name = node.name.clone();
+                load.arrival_rps = reads[i].iter().chain(&writes[i]).sum();
+                load
             })
             .collect(),
     )
+}
+
+/// Pool `i`'s vCPU utilization and unloaded worker occupancy.
+fn pool_load(model: &Model, i: usize, pool: &Pool, reads: &[f64], writes: &[f64]) -> NodeLoad {
+    let classes = 0..model.classes.len();
+    let work_s: f64 = (classes.clone())
+        .map(|c| (reads[c] + writes[c]) * pool.service_by_class[c].mean_ms() / 1e3)
+        .sum();
+    let servers = f64::from(pool.max_instances() * pool.instance_type.vcpus);
+    let id = NodeId(i as u32);
+    let held_s: f64 = classes
+        .map(|c| {
+            reads[c] * unloaded_s(model, id, c, false, 0)
+                + writes[c] * unloaded_s(model, id, c, true, 0)
+        })
+        .sum();
+    NodeLoad {
+        utilization: Some(work_s / pool.instance_type.speed / servers),
+        worker_utilization: Some(held_s / f64::from(pool.max_instances() * pool.workers)),
+        ..NodeLoad::default()
+    }
+}
+
+/// Database `i`'s load from the same queues as `analyze` (a group per
+/// shard when the keys make some hotter): its busiest group's vCPUs and
+/// connections (held through CPU and I/O wait, unloaded), and all its vCPUs.
+fn database_load(
+    model: &Model,
+    i: usize,
+    db: &Database,
+    reads: &[f64],
+    writes: &[f64],
+) -> NodeLoad {
+    let groups = groups_of(model, i, reads, writes).map_or_else(Vec::new, |s| s.groups);
+    let capacity: f64 = groups.iter().map(|g| g.capacity).sum();
+    let busy: f64 = (groups.iter())
+        .map(|g| g.offered_utilization() * g.capacity)
+        .sum();
+    let hottest =
+        (groups.iter()).max_by(|a, b| a.offered_utilization().total_cmp(&b.offered_utilization()));
+    let held =
+        |g: &Group| g.arrival_rps * (g.service_s + g.held_s) / f64::from(g.queues * db.connections);
+    NodeLoad {
+        utilization: hottest.map(|g| g.offered_utilization()),
+        mean_utilization: Some(if capacity > 0.0 { busy / capacity } else { 0.0 }),
+        busiest: hottest.filter(|_| groups.len() > 1).map(|g| g.label()),
+        worker_utilization: groups.iter().map(held).max_by(f64::total_cmp),
+        ..NodeLoad::default()
+    }
 }
 
 /// Requests per second reaching each node, by class and operation:
@@ -233,9 +236,7 @@ fn unloaded_s(model: &Model, node: NodeId, class: usize, write: bool, depth: u32
                     passes * below(to, write)
                 })
         }
-        NodeKind::Database(db) => {
-            (if write { &db.write } else { &db.read }).mean_ms() / 1e3 / db.instance_type.speed
-        }
+        NodeKind::Database(db) => db.unloaded_s(write),
         NodeKind::Delay(delay) => delay.latency.mean_ms() / 1e3,
         // A send is answered once the message is stored.
         NodeKind::Queue(_) => 0.0,

@@ -417,9 +417,14 @@ fn shard_entries(db: &Database, shares: Option<Vec<f64>>) -> Vec<(Option<u32>, u
     }
 }
 
-/// One group of a database's queues (`queues` of them, each with its
-/// connections as servers) taking `read` and `write` req/s; primaries
-/// serve the writes' law, replicas the reads', servers both.
+/// One group of a database's queues (`queues` of them) taking `read` and
+/// `write` req/s; primaries serve the writes' law, replicas the reads',
+/// servers both. A query holds a connection throughout and a vCPU for its
+/// CPU share, as a pool's request holds a worker and a vCPU: with no more
+/// connections than vCPUs one layer of c = connections; with more, and no
+/// I/O wait, the vCPUs serve first come first served (one layer of
+/// c = vCPUs, exactly); else the two layers part, the I/O wait held as a
+/// pool's calls are.
 fn database_group(
     db: &Database,
     role: &'static str,
@@ -427,36 +432,90 @@ fn database_group(
     read: f64,
     write: f64,
 ) -> Group {
-    let mix = [
-        Mix {
-            rate: read,
-            dist: db.read.clone(),
-        },
-        Mix {
-            rate: write,
-            dist: db.write.clone(),
-        },
-    ];
+    let (read, write) = match role {
+        "primaries" => (0.0, write),
+        "replicas" => (read, 0.0),
+        _ => (read, write),
+    };
     let speed = db.instance_type.speed;
-    let (service_s, scv, exponential) = match role {
-        "primaries" => moments(&mix[1..], speed),
-        "replicas" => moments(&mix[..1], speed),
-        _ => moments(&mix, speed),
+    let ops = [
+        (read, &db.read, db.read_cpu_share),
+        (write, &db.write, db.write_cpu_share),
+    ];
+    let cpu = scaled_moments(&ops.map(|(rate, dist, share)| (rate, dist, share / speed)));
+    let io = scaled_moments(&ops.map(|(rate, dist, share)| (rate, dist, 1.0 - share)));
+    let (vcpus, connections) = (db.instance_type.vcpus, db.connections);
+    let cpu_layer = connections > vcpus && io.mean > 0.0 && cpu.mean > 0.0;
+    let servers = if connections > vcpus && io.mean == 0.0 {
+        vcpus
+    } else {
+        connections
     };
     Group {
         role,
         shard,
         queues,
-        servers: db.connections,
+        servers,
         limit: db.queue_limit,
-        service_s,
-        scv,
-        exponential,
+        service_s: cpu.mean,
+        scv: cpu.scv(),
+        exponential: cpu.exponential,
         arrival_rps: read + write,
-        capacity: f64::from(queues) * f64::from(db.connections),
-        cpu: None,
-        held_s: 0.0,
-        held_square: 0.0,
+        capacity: f64::from(queues) * f64::from(vcpus),
+        cpu: cpu_layer.then_some(CpuLayer {
+            queues,
+            servers: vcpus,
+            arrival_scv: 1.0,
+        }),
+        held_s: io.mean,
+        held_square: io.second,
+    }
+}
+
+/// A mix of operations' times, each scaled by its factor: mean and second
+/// moment (s, s²), and whether all are exponential with one mean.
+struct Scaled {
+    mean: f64,
+    second: f64,
+    exponential: bool,
+}
+
+impl Scaled {
+    fn scv(&self) -> f64 {
+        if self.exponential {
+            1.0
+        } else if self.mean > 0.0 {
+            (self.second / (self.mean * self.mean) - 1.0).max(0.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The moments of `(rate, law, factor)` operations' times × factor.
+fn scaled_moments(ops: &[(f64, &Dist, f64)]) -> Scaled {
+    let total: f64 = ops.iter().map(|op| op.0).sum();
+    // No traffic: describe the first operation, so the station reads sensibly.
+    let weights: Vec<f64> = if total > 0.0 {
+        ops.iter().map(|op| op.0 / total).collect()
+    } else {
+        (0..ops.len())
+            .map(|k| f64::from(u8::from(k == 0)))
+            .collect()
+    };
+    let scaled = |&(_, dist, factor): &(f64, &Dist, f64)| dist.mean_ms() / 1e3 * factor;
+    let mean: f64 = ops.iter().zip(&weights).map(|(op, w)| w * scaled(op)).sum();
+    let second: f64 = (ops.iter().zip(&weights))
+        .map(|(op, w)| w * scaled(op).powi(2) * (1.0 + op.1.scv()))
+        .sum();
+    let exponential = (ops.iter().zip(&weights)).all(|(op, &w)| {
+        w == 0.0
+            || matches!(op.1, Dist::Exponential { .. }) && (scaled(op) - mean).abs() <= 1e-12 * mean
+    });
+    Scaled {
+        mean,
+        second,
+        exponential,
     }
 }
 

@@ -79,10 +79,7 @@ impl Context<'_> {
                 }
                 total
             }
-            NodeKind::Database(db) => {
-                let service = if write { &db.write } else { &db.read };
-                self.wait_s(i, write)? + service.mean_ms() / 1e3 / db.instance_type.speed
-            }
+            NodeKind::Database(db) => self.wait_s(i, write)? + db.unloaded_s(write),
             NodeKind::Delay(delay) => delay.latency.mean_ms() / 1e3,
             // A send is answered once the message is stored.
             NodeKind::Queue(_) => 0.0,

@@ -191,6 +191,9 @@ pub trait Observer {
     /// The busy connections of shard `shard` of database `node` changed by
     /// `delta`, on its primary (`primary`) or on one of its replicas.
     fn shard_busy(&mut self, now: SimTime, node: NodeId, shard: u32, primary: bool, delta: i32);
+    /// The busy vCPUs of shard `shard` of database `node` changed by
+    /// `delta`, on its primary (`primary`) or on one of its replicas.
+    fn shard_cpu_busy(&mut self, now: SimTime, node: NodeId, shard: u32, primary: bool, delta: i32);
     /// A query that reached database `node` at `entered` finished on shard `shard`.
     fn shard_done(&mut self, now: SimTime, node: NodeId, shard: u32, entered: SimTime);
     /// Something happened at call site `site` (index into `Model::call_sites`).

@@ -2,6 +2,11 @@
 //! up to `connections` queries at once with a queue behind them (first come,
 //! first served, or by class priority). The key → shard map is the model's
 //! (`Database::shard_of`).
+//!
+//! A query holds its connection for its whole time, and one of the server's
+//! vCPUs for its CPU share of it: connections beyond the vCPUs wait for a
+//! vCPU, as a database's backends wait for the scheduler. The CPU part runs
+//! first, then the I/O (or lock) wait, which holds only the connection.
 
 use crate::engine::JobId;
 use crate::model::{ClassId, Database, ReadPolicy};
@@ -9,12 +14,53 @@ use crate::model::{ClassId, Database, ReadPolicy};
 use super::class_queue::ClassQueue;
 
 use crate::engine::Sampler;
+use crate::engine::rng::Rng;
 
 /// One server (a shard's primary or one of its replicas).
 #[derive(Debug)]
 struct Server {
+    /// Connections free.
     free: u32,
+    /// Queries waiting for a connection.
     queue: ClassQueue<JobId>,
+    /// vCPUs free.
+    free_vcpus: u32,
+    /// Queries holding a connection, waiting for a vCPU.
+    cpu_queue: ClassQueue<JobId>,
+}
+
+/// A query's time split into its CPU part and its I/O wait, ns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueryTime {
+    /// On a vCPU (divided by the server's speed).
+    pub cpu: u64,
+    /// Holding only the connection (not divided by speed: disks and locks
+    /// do not get faster with the CPU).
+    pub io: u64,
+}
+
+/// How a query's drawn time splits: the CPU share, divided by speed.
+#[derive(Clone, Copy, Debug)]
+struct Split {
+    cpu_share: f64,
+    speed: f64,
+}
+
+impl Split {
+    fn of(self, drawn: u64) -> QueryTime {
+        if self.cpu_share == 1.0 {
+            // All CPU: the time as drawn, scaled as a pool's service is.
+            return QueryTime {
+                cpu: (drawn as f64 / self.speed) as u64,
+                io: 0,
+            };
+        }
+        let cpu_at_speed_1 = (drawn as f64 * self.cpu_share) as u64;
+        QueryTime {
+            cpu: (cpu_at_speed_1 as f64 / self.speed) as u64,
+            io: drawn - cpu_at_speed_1,
+        }
+    }
 }
 
 /// Whether a query got a connection.
@@ -37,10 +83,15 @@ pub struct DatabaseState {
     cursors: Vec<u32>,
     queue_limit: usize,
     config: Database,
-    /// Read service time, divided by speed.
-    pub read: Sampler,
-    /// Write service time, divided by speed.
-    pub write: Sampler,
+    /// Read time at speed 1.
+    read: Sampler,
+    /// Write time at speed 1.
+    write: Sampler,
+    read_split: Split,
+    write_split: Split,
+    /// The I/O wait still ahead of a query on its vCPU, by job index:
+    /// grows to the most jobs in flight, then allocates no more.
+    io_after_cpu: Vec<u64>,
     /// Synchronous replication latency of a write (not divided by speed:
     /// it is the network's and the replica's).
     pub replication: Option<Sampler>,
@@ -54,13 +105,24 @@ impl DatabaseState {
                 .map(|_| Server {
                     free: db.connections,
                     queue: ClassQueue::new(db.scheduling.ranks),
+                    free_vcpus: db.instance_type.vcpus,
+                    cpu_queue: ClassQueue::new(db.scheduling.ranks),
                 })
                 .collect(),
             per_shard: 1 + db.replicas,
             cursors: vec![0; db.shards as usize],
             queue_limit: db.queue_limit.map_or(usize::MAX, |l| l as usize),
-            read: Sampler::new(&db.read, db.instance_type.speed),
-            write: Sampler::new(&db.write, db.instance_type.speed),
+            read: Sampler::new(&db.read, 1.0),
+            write: Sampler::new(&db.write, 1.0),
+            read_split: Split {
+                cpu_share: db.read_cpu_share,
+                speed: db.instance_type.speed,
+            },
+            write_split: Split {
+                cpu_share: db.write_cpu_share,
+                speed: db.instance_type.speed,
+            },
+            io_after_cpu: Vec::new(),
             replication: db.replication.as_ref().map(|d| Sampler::new(d, 1.0)),
             config: db.clone(),
         }
@@ -69,6 +131,65 @@ impl DatabaseState {
     /// Queries waiting for a connection.
     pub fn waiting(&self) -> usize {
         self.servers.iter().map(|s| s.queue.len()).sum()
+    }
+
+    /// True if a read's (or a write's) time is all I/O wait: it needs no vCPU.
+    pub fn pure_io(&self, write: bool) -> bool {
+        let split = if write {
+            self.write_split
+        } else {
+            self.read_split
+        };
+        split.cpu_share == 0.0
+    }
+
+    /// Draws a read's or a write's time and splits it into CPU and I/O.
+    pub fn draw(&self, write: bool, rng: &mut Rng) -> QueryTime {
+        if write {
+            self.write_split.of(self.write.draw(rng))
+        } else {
+            self.read_split.of(self.read.draw(rng))
+        }
+    }
+
+    /// `job`, holding a connection on `server`, asks for a vCPU: true if it
+    /// got one, false if it waits (by rank) for one.
+    pub fn take_vcpu(&mut self, server: u32, job: JobId, rank: u16) -> bool {
+        let server = &mut self.servers[server as usize];
+        if server.free_vcpus > 0 {
+            server.free_vcpus -= 1;
+            true
+        } else {
+            server.cpu_queue.push_back(rank, job);
+            false
+        }
+    }
+
+    /// A query's CPU part on `server` ended: the waiting query that takes
+    /// over its vCPU, if any.
+    pub fn release_vcpu(&mut self, server: u32) -> Option<JobId> {
+        let server = &mut self.servers[server as usize];
+        let next = server.cpu_queue.pop_front().map(|(_, job)| job);
+        if next.is_none() {
+            server.free_vcpus += 1;
+        }
+        next
+    }
+
+    /// Keeps `io` ns of I/O wait for `job` until its CPU part ends.
+    pub fn keep_io(&mut self, job: JobId, io: u64) {
+        let index = job.0 as usize;
+        if index >= self.io_after_cpu.len() {
+            self.io_after_cpu.resize(index + 1, 0);
+        }
+        self.io_after_cpu[index] = io;
+    }
+
+    /// The I/O wait kept for `job` (0 if none), forgotten.
+    pub fn take_io(&mut self, job: JobId) -> u64 {
+        self.io_after_cpu
+            .get_mut(job.0 as usize)
+            .map_or(0, std::mem::take)
     }
 
     /// The shard server `server` belongs to.
@@ -161,6 +282,8 @@ mod tests {
             queue_limit: None,
             read: one_ms.clone(),
             write: one_ms,
+            read_cpu_share: 1.0,
+            write_cpu_share: 1.0,
             scheduling: crate::model::Scheduling::fifo(),
         }
     }

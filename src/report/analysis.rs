@@ -114,8 +114,9 @@ pub fn write(out: &mut impl Write, analysis: &Analysis) -> io::Result<()> {
     write_rows(out, &node_rows(analysis))?;
     writeln!(
         out,
-        "\nutil %: busy vCPUs (pool) or connections (database) over all of the node's; \
-         busiest %: its busiest queue; workers %: a pool's workers held, calls included; \
+        "\nutil %: busy vCPUs over all of the node's; \
+         busiest %: its busiest queue; workers %: a pool's workers held, calls included, \
+         or a database's connections held, its I/O wait included; \
          c: servers per queue (workers/vCPUs where a worker can wait for a vCPU)"
     )?;
     for node in &analysis.nodes {

@@ -228,14 +228,26 @@ fn write_footnotes(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
         };
         writeln!(
             out,
-            "shards of {}: util % {}; mean ms {}",
+            "shards of {}: util % {}; connections % {}; mean ms {}",
             node.name,
             super::table_fleet::figures(&of(|s| s.utilization), percent, "hottest"),
+            super::table_fleet::figures(&of(|s| s.connection_utilization), percent, "fullest"),
             super::table_fleet::figures(&of(|s| s.mean_ms), cell, "slowest"),
         )?;
     }
     for node in &summary.nodes {
         write_database_servers(out, node)?;
+    }
+    let databases: Vec<&str> = (summary.nodes.iter())
+        .filter(|node| node.kind == "database")
+        .map(|node| node.name.as_str())
+        .collect();
+    if !databases.is_empty() {
+        writeln!(
+            out,
+            "{}: util % is busy vCPUs, workers % connections held",
+            databases.join(", ")
+        )?;
     }
     if !dropped.is_empty() {
         writeln!(out, "dropped at queue timeout: {}", dropped.join(", "))?;
@@ -315,41 +327,64 @@ fn write_calls(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     write_rows(out, &rows)
 }
 
-/// A replicated database's primaries and replicas apart, per shard, and
-/// the busiest of its servers: writes saturate the primaries while the
-/// replicas idle, which the node's overall figure averages away.
+/// A replicated database's primaries and replicas apart, per shard, their
+/// vCPUs and connections, and the busiest of its servers: writes saturate
+/// the primaries while the replicas idle, which the node's overall figure
+/// averages away.
 fn write_database_servers(
     out: &mut impl Write,
     node: &crate::stats::NodeEstimate,
 ) -> std::io::Result<()> {
-    let replicated: Option<Vec<Estimate>> =
-        node.shards.iter().map(|s| s.replica_utilization).collect();
-    let Some(replicas) = replicated.filter(|r| !r.is_empty()) else {
+    let column = |figure: fn(&crate::stats::ShardEstimate) -> Option<Estimate>| {
+        node.shards
+            .iter()
+            .map(figure)
+            .collect::<Option<Vec<Estimate>>>()
+    };
+    let (Some(replica_cpu), Some(replica_held)) = (
+        column(|s| s.replica_utilization),
+        column(|s| s.replica_connection_utilization),
+    ) else {
         return Ok(());
     };
-    let primaries: Vec<Estimate> = node.shards.iter().map(|s| s.primary_utilization).collect();
+    if replica_cpu.is_empty() {
+        return Ok(());
+    }
+    let primary_cpu = column(|s| Some(s.primary_utilization)).unwrap_or_default();
+    let primary_held = column(|s| Some(s.primary_connection_utilization)).unwrap_or_default();
     let join = |figures: &[Estimate]| super::table_fleet::figures(figures, percent, "hottest");
-    let mut busiest = (primaries[0].mean, "primary", 0);
-    for (shard, (primary, replica)) in primaries.iter().zip(&replicas).enumerate() {
-        for (mean, role) in [(primary.mean, "primary"), (replica.mean, "replicas")] {
-            if mean > busiest.0 {
-                busiest = (mean, role, shard);
+    let roles = [
+        ("primary", "of its vCPUs", &primary_cpu),
+        ("primary", "of its connections", &primary_held),
+        ("replicas", "of their vCPUs", &replica_cpu),
+        ("replicas", "of their connections", &replica_held),
+    ];
+    let mut busiest = (&roles[0], 0);
+    for role in &roles {
+        for (shard, figure) in role.2.iter().enumerate() {
+            if figure.mean > busiest.0.2[busiest.1].mean {
+                busiest = (role, shard);
             }
         }
     }
-    let (_, role, shard) = busiest;
-    let figure = if role == "primary" {
-        primaries[shard]
-    } else {
-        replicas[shard]
-    };
+    let ((role, of, figures), shard) = busiest;
+    let name = &node.name;
     writeln!(
         out,
-        "servers of {}: primaries util % {}; replicas util % {}; busiest: shard {shard}'s {role} at {}%",
-        node.name,
-        join(&primaries),
-        join(&replicas),
-        percent(figure),
+        "primaries of {name}: util % {}; connections % {}",
+        join(&primary_cpu),
+        join(&primary_held)
+    )?;
+    writeln!(
+        out,
+        "replicas of {name}: util % {}; connections % {}",
+        join(&replica_cpu),
+        join(&replica_held)
+    )?;
+    writeln!(
+        out,
+        "busiest server of {name}: shard {shard}'s {role} at {}% {of}",
+        percent(figures[shard]),
     )
 }
 

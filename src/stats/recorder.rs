@@ -75,6 +75,10 @@ struct ShardRecord {
     busy: Level,
     /// Busy connections of its primary alone.
     busy_primary: Level,
+    /// Busy vCPUs of its servers.
+    busy_cpu: Level,
+    /// Busy vCPUs of its primary alone.
+    busy_cpu_primary: Level,
     done: u64,
     sum_ns: f64,
 }
@@ -131,7 +135,7 @@ impl Recorder {
             .map(|node| {
                 let (servers, workers) = match &node.kind {
                     NodeKind::Pool(pool) => (pool.instance_type.vcpus, pool.workers),
-                    NodeKind::Database(db) => (db.connections, 0),
+                    NodeKind::Database(db) => (db.instance_type.vcpus, db.connections),
                     _ => (0, 0),
                 };
                 let shards = match &node.kind {
@@ -313,16 +317,29 @@ impl NodeRecord {
             ns: window_ns,
         } = *window;
         let window_s = window_ns / 1e9;
+        let share = |busy: &Level, per_server: u32, servers: u32| {
+            busy.area_until(end, from) / (window_ns * f64::from(per_server * servers))
+        };
+        // The replicas' part: all servers' area less the primary's.
+        let replicas = |all: &Level, primary: &Level, per_server: u32| {
+            (db.replicas > 0).then(|| {
+                (all.area_until(end, from) - primary.area_until(end, from))
+                    / (window_ns * f64::from(per_server * db.replicas))
+            })
+        };
+        let (vcpus, connections) = (db.instance_type.vcpus, db.connections);
         (self.shards.iter())
             .map(|shard| ShardResult {
-                utilization: shard.busy.area_until(end, from)
-                    / (window_ns * f64::from(db.connections * (1 + db.replicas))),
-                primary_utilization: shard.busy_primary.area_until(end, from)
-                    / (window_ns * f64::from(db.connections)),
-                replica_utilization: (db.replicas > 0).then(|| {
-                    (shard.busy.area_until(end, from) - shard.busy_primary.area_until(end, from))
-                        / (window_ns * f64::from(db.connections * db.replicas))
-                }),
+                utilization: share(&shard.busy_cpu, vcpus, 1 + db.replicas),
+                primary_utilization: share(&shard.busy_cpu_primary, vcpus, 1),
+                replica_utilization: replicas(&shard.busy_cpu, &shard.busy_cpu_primary, vcpus),
+                connection_utilization: share(&shard.busy, connections, 1 + db.replicas),
+                primary_connection_utilization: share(&shard.busy_primary, connections, 1),
+                replica_connection_utilization: replicas(
+                    &shard.busy,
+                    &shard.busy_primary,
+                    connections,
+                ),
                 throughput_rps: shard.done as f64 / window_s,
                 mean_ms: shard.sum_ns / shard.done.max(1) as f64 / 1e6,
             })
@@ -406,6 +423,22 @@ impl Observer for Recorder {
             record
                 .busy_primary
                 .add(now, self.warmup_end, f64::from(delta));
+        }
+    }
+
+    #[inline(always)]
+    fn shard_cpu_busy(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        shard: u32,
+        primary: bool,
+        delta: i32,
+    ) {
+        let record = &mut self.nodes[node.index()].shards[shard as usize];
+        record.busy_cpu.add(now, self.warmup_end, f64::from(delta));
+        if primary {
+            (record.busy_cpu_primary).add(now, self.warmup_end, f64::from(delta));
         }
     }
 

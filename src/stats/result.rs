@@ -193,14 +193,19 @@ pub struct NodeResult {
 /// Figures of one database shard (its primary and replicas together).
 #[derive(Clone, Debug, Serialize)]
 pub struct ShardResult {
-    /// Busy connections / connections of its servers.
+    /// Busy vCPUs / vCPUs of its servers.
     pub utilization: f64,
-    /// Busy connections / connections of its primary (writes, and reads
-    /// without replicas).
+    /// Busy vCPUs / vCPUs of its primary (writes, and reads without replicas).
     pub primary_utilization: f64,
-    /// Busy connections / connections of its replicas together (`None`
-    /// without replicas).
+    /// Busy vCPUs / vCPUs of its replicas together (`None` without replicas).
     pub replica_utilization: Option<f64>,
+    /// Connections held / connections of its servers (a query holds one
+    /// through its CPU part, its I/O wait and its replication).
+    pub connection_utilization: f64,
+    /// Connections held / connections of its primary.
+    pub primary_connection_utilization: f64,
+    /// Connections held / connections of its replicas (`None` without).
+    pub replica_connection_utilization: Option<f64>,
     /// Queries finished per second.
     pub throughput_rps: f64,
     /// Mean time from reaching the database to the answer, ms (wait included).

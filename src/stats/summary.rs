@@ -95,12 +95,18 @@ pub struct ClassRefusals {
 /// One database shard over replications.
 #[derive(Clone, Debug, Serialize)]
 pub struct ShardEstimate {
-    /// Busy connections / connections of its servers.
+    /// Busy vCPUs / vCPUs of its servers.
     pub utilization: Estimate,
-    /// Busy connections / connections of its primary.
+    /// Busy vCPUs / vCPUs of its primary.
     pub primary_utilization: Estimate,
-    /// Busy connections / connections of its replicas (`None` without).
+    /// Busy vCPUs / vCPUs of its replicas (`None` without).
     pub replica_utilization: Option<Estimate>,
+    /// Connections held / connections of its servers.
+    pub connection_utilization: Estimate,
+    /// Connections held / connections of its primary.
+    pub primary_connection_utilization: Estimate,
+    /// Connections held / connections of its replicas (`None` without).
+    pub replica_connection_utilization: Option<Estimate>,
     /// Queries finished per second.
     pub throughput_rps: Estimate,
     /// Mean time at the database, ms.
@@ -241,6 +247,13 @@ fn node_estimate(runs: &[RunResult], i: usize) -> NodeEstimate {
                 utilization: over(&|r| r.nodes[i].shards[k].utilization),
                 primary_utilization: over(&|r| r.nodes[i].shards[k].primary_utilization),
                 replica_utilization: optional(&|r| r.nodes[i].shards[k].replica_utilization),
+                connection_utilization: over(&|r| r.nodes[i].shards[k].connection_utilization),
+                primary_connection_utilization: over(&|r| {
+                    r.nodes[i].shards[k].primary_connection_utilization
+                }),
+                replica_connection_utilization: optional(&|r| {
+                    r.nodes[i].shards[k].replica_connection_utilization
+                }),
                 throughput_rps: over(&|r| r.nodes[i].shards[k].throughput_rps),
                 mean_ms: over(&|r| r.nodes[i].shards[k].mean_ms),
             })

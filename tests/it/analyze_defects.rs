@@ -91,7 +91,8 @@ fn hot_shard_range_analyze_and_check_agree_on_the_hottest_shard() {
         .map(|k| f64::from(k).powf(-s))
         .sum::<f64>()
         / total;
-    let hand = 900.0 * share0 * 0.005 / 4.0;
+    // Its 4 connections run on db.m5.large's 2 vCPUs: the vCPUs bound it.
+    let hand = 900.0 * share0 * 0.005 / 2.0;
     assert!(hand > 1.0, "the defect's shard 0 is over capacity: {hand}");
     let analysis = analytic::analyze(&model);
     let theory = node(&analysis, "orders");
@@ -118,7 +119,7 @@ fn hot_shard_range_analyze_and_check_agree_on_the_hottest_shard() {
     let analyze = capsim(&["analyze", "models/hot-shard-range.json"]);
     let text = String::from_utf8_lossy(&analyze.stdout);
     assert_eq!(analyze.status.code(), Some(3), "{text}");
-    assert!(text.contains("orders: busiest shard 0 at 105%"), "{text}");
+    assert!(text.contains("orders: busiest shard 0 at 211%"), "{text}");
 }
 
 /// Workers held in downstream calls: the method of layers holds each worker
@@ -149,13 +150,13 @@ fn held_workers_are_solved_by_layers_and_agree_with_simulation() {
         // held 50 ms per request at 60/s, 75% of the workers.
         json!({
             "simulation": { "duration_s": 1500, "warmup_s": 100, "seed": 2 },
-            "instance_types": { "four": { "vcpus": 4 } },
+            "instance_types": { "four": { "vcpus": 4 }, "eight": { "vcpus": 8 } },
             "traffic": { "entry": "web", "arrivals": { "poisson": { "rate_rps": 60 } } },
             "nodes": {
                 "web": { "pool": { "instance_type": "four", "instances": 1, "workers_per_instance": 4,
                                    "service": { "exponential": { "mean_ms": 20 } },
                                    "calls": [ { "to": "db" } ] } },
-                "db": { "database": { "instance_type": "four", "connections": 8,
+                "db": { "database": { "instance_type": "eight", "connections": 8,
                                       "read": { "exponential": { "mean_ms": 30 } } } }
             }
         }),
@@ -314,8 +315,15 @@ fn erlang_with_four_billion_connections_is_instant() {
     let model = load("tests/data/defects/analyze-erlang-connections.json");
     let analysis = analytic::analyze(&model);
     let db = node(&analysis, "db");
-    assert_eq!(db.wait_ms, Some(0.0));
-    assert!((db.response_ms.unwrap() - 1.0).abs() < 1e-9);
+    // Nobody waits for a connection; the queries wait for db.t3.medium's 2
+    // vCPUs as in M/M/2.
+    let wait_ms = 1e3 * analytic::mmc_wait_mean(10.0, 1000.0, 2).unwrap();
+    assert!(
+        (db.wait_ms.unwrap() - wait_ms).abs() < 1e-12,
+        "{:?}",
+        db.wait_ms
+    );
+    assert!((db.response_ms.unwrap() - 1.0 - wait_ms).abs() < 1e-9);
 }
 
 /// che-slow-1e7-keys.json: Che over 10^7 Zipf keys, with the tail summed
@@ -372,7 +380,8 @@ fn check_counts_and_the_shops_database_figures_are_consistent_and_labelled() {
         rate += g.arrival_rps;
         work += g.arrival_rps * g.service_s;
     }
-    assert!((work / rate * 1e3 - db.response_ms.unwrap()).abs() < 0.01);
+    let service_ms = db.response_ms.unwrap() - db.wait_ms.unwrap();
+    assert!((work / rate * 1e3 - service_ms).abs() < 0.01);
     let loads = analytic::offered_load(&model).unwrap();
     let load = loads.iter().find(|l| l.name == "db").unwrap();
     let (busiest, which) = db.busiest.clone().unwrap();

@@ -6,9 +6,10 @@ use serde_json::{Value, json};
 use crate::support::{self, check_against_theory, each};
 
 /// Reads at `rate`/s with Zipf(1.0) keys over 1,000 into a 4-shard database
-/// (`sharding`), 2 connections per server, 4 ms exponential reads.
+/// (`sharding`), 2 connections per server on 4 vCPUs (the connections, not
+/// the vCPUs, bound it), 4 ms exponential reads.
 fn sharded(sharding: &str, rate: f64, db_extra: Value) -> capsim::model::Model {
-    let mut db = json!({ "instance_type": "unit", "shards": 4, "sharding": sharding,
+    let mut db = json!({ "instance_type": "quad", "shards": 4, "sharding": sharding,
                          "connections": 2, "read": { "exponential": { "mean_ms": 4 } } });
     for (k, v) in db_extra.as_object().unwrap() {
         db[k] = v.clone();
@@ -40,8 +41,16 @@ fn a_shards_utilization_is_proportional_to_its_popularity_mass() {
         let runs = support::replicate(&model, 21, 5);
         for (k, share) in shares.iter().enumerate() {
             let theory = rate * share * 0.004 / 2.0;
-            let simulated = each(&runs, |r| r.nodes[0].shards[k].utilization);
-            check_against_theory(&format!("{sharding} shard {k}"), &simulated, theory, 0.05);
+            let held = each(&runs, |r| r.nodes[0].shards[k].connection_utilization);
+            check_against_theory(&format!("{sharding} shard {k}"), &held, theory, 0.05);
+            // Its vCPUs are twice its connections: half as busy.
+            let cpu = each(&runs, |r| r.nodes[0].shards[k].utilization);
+            check_against_theory(
+                &format!("{sharding} shard {k} vCPUs"),
+                &cpu,
+                theory / 2.0,
+                0.05,
+            );
         }
         // The hot shard queues, the cold ones barely: its mean is the largest.
         let hottest = (0..4)
@@ -65,9 +74,9 @@ fn least_loaded_reads_wait_less_than_round_robin() {
             json!({ "shards": 1, "replicas": 2, "connections": 1, "read_from": policy }),
         );
         let runs = support::replicate(&model, 4, 4);
-        let utilization = each(&runs, |r| r.nodes[0].utilization.unwrap());
+        let held = each(&runs, |r| r.nodes[0].worker_utilization.unwrap());
         // 400/s × 4 ms over 3 servers (the primary serves no reads): 0.533.
-        check_against_theory(policy, &utilization, 400.0 * 0.004 / 3.0, 0.05);
+        check_against_theory(policy, &held, 400.0 * 0.004 / 3.0, 0.05);
         each(&runs, |r| r.nodes[0].latency.mean_ms)
             .iter()
             .sum::<f64>()
@@ -106,12 +115,12 @@ fn synchronous_replication_adds_its_latency_to_writes() {
         "{}",
         db.latency.mean_ms
     );
-    // The primary's connection is held 5 ms of every 100: 5% busy, over its 2 servers 2.5%.
-    assert!(
-        (db.utilization.unwrap() - 0.025).abs() < 1e-3,
-        "{:?}",
-        db.utilization
-    );
+    // The primary's connection is held 5 ms of every 100: 5% busy, over its
+    // 2 servers 2.5%; its vCPU only for the 2 ms of the write: 1%.
+    let held = db.worker_utilization.unwrap();
+    assert!((held - 0.025).abs() < 1e-3, "{held}");
+    let cpu = db.utilization.unwrap();
+    assert!((cpu - 0.01).abs() < 1e-3, "{cpu}");
 }
 
 #[test]
@@ -138,7 +147,8 @@ fn range_sharding_without_a_key_space_is_rejected() {
 /// saturates), while 480 reads/s of 4 ms load each shard's replica 480 ×
 /// 0.004 / 4 = 0.48. The database's overall figure averages the two to
 /// about 0.74; primaries and replicas are reported apart, and the table
-/// names the busiest: a primary, at about 100%.
+/// names the busiest: a primary's connection, at about 100% (its 2 vCPUs
+/// are half as busy).
 #[test]
 fn primaries_and_replicas_are_reported_apart() {
     let model = crate::support::defect("db-primary-saturated-shows-50pct.json");
@@ -149,8 +159,10 @@ fn primaries_and_replicas_are_reported_apart() {
         .find(|n| n.name == "db")
         .expect("a db node");
     for shard in &db.shards {
-        assert!(shard.primary_utilization > 0.95, "{shard:?}");
-        let replica = shard.replica_utilization.expect("one replica per shard");
+        assert!(shard.primary_connection_utilization > 0.95, "{shard:?}");
+        let cpu = shard.primary_utilization;
+        assert!((cpu - shard.primary_connection_utilization / 2.0).abs() < 1e-9);
+        let replica = (shard.replica_connection_utilization).expect("one replica per shard");
         // Reads are Poisson-thinned, 120/s per replica over 600 s: a
         // utilization within 0.05 of 0.48 is several standard errors.
         assert!((replica - 0.48).abs() < 0.05, "{shard:?}");
@@ -159,6 +171,7 @@ fn primaries_and_replicas_are_reported_apart() {
     let mut table = Vec::new();
     capsim::report::table::write(&mut table, &summary, 600.0).expect("writes to memory");
     let table = String::from_utf8(table).expect("utf-8");
-    assert!(table.contains("busiest: shard "), "{table}");
-    assert!(table.contains("'s primary at "), "{table}");
+    assert!(table.contains("busiest server of db: shard "), "{table}");
+    assert!(table.contains("'s primary at 99."), "{table}");
+    assert!(table.contains("% of its connections"), "{table}");
 }

@@ -95,13 +95,13 @@ fn independent_branches_join_at_their_order_statistics() {
 }
 
 /// A query scattered to every shard of a database whose connections never
-/// run short waits for the slowest of 4 exponential reads: H_4/μ. Each
-/// shard gets every query once.
+/// run short (and whose reads wait on I/O, needing no vCPU) waits for the
+/// slowest of 4 exponential reads: H_4/μ. Each shard gets every query once.
 #[test]
 fn scatter_to_every_shard_waits_for_the_slowest() {
     let mu = 20.0;
     let db = json!({ "database": { "instance_type": "unit", "shards": 4, "connections": 1000,
-        "read": { "exponential": { "mean_ms": 1000.0 / mu } } } });
+        "read": { "exponential": { "mean_ms": 1000.0 / mu } }, "read_cpu_share": 0 } });
     let calls = json!([{ "to": "db", "scatter": "all_shards" }]);
     let model = front(100.0, 200.0, calls, json!({ "db": db }));
     let runs = support::replicate(&model, SEED, 10);

@@ -156,6 +156,8 @@ mod tests {
             queue_limit: None,
             read: one_ms.clone(),
             write: one_ms,
+            read_cpu_share: 1.0,
+            write_cpu_share: 1.0,
             replication: None,
             scheduling: crate::model::topology::compiled::Scheduling::fifo(),
         }

@@ -300,6 +300,8 @@ fn database(lookup: &Lookup, views: &[SourceView], db: &DatabaseSpec) -> Databas
         queue_limit: db.queue_limit.map(|l| l.get()),
         read: db.read.clone(),
         write: db.write.clone().unwrap_or_else(|| db.read.clone()),
+        read_cpu_share: db.read_cpu_share.get(),
+        write_cpu_share: db.write_cpu_share.unwrap_or(db.read_cpu_share).get(),
         scheduling: scheduling(lookup, db.priority.as_ref(), CpuDiscipline::Fifo),
     }
 }

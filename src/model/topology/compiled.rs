@@ -271,11 +271,26 @@ pub struct Database {
     pub read: Dist,
     /// Write service time at speed 1.
     pub write: Dist,
+    /// Share of a read's time on a vCPU (the rest waits on I/O, holding the connection).
+    pub read_cpu_share: f64,
+    /// Share of a write's time on a vCPU.
+    pub write_cpu_share: f64,
     /// Class priorities at the connections.
     pub scheduling: Scheduling,
 }
 
 impl Database {
+    /// A read's (or a write's) mean time with no queueing, seconds: its
+    /// CPU part at the server's speed, its I/O wait as it is.
+    pub fn unloaded_s(&self, write: bool) -> f64 {
+        let (law, share) = if write {
+            (&self.write, self.write_cpu_share)
+        } else {
+            (&self.read, self.read_cpu_share)
+        };
+        law.mean_ms() / 1e3 * (share / self.instance_type.speed + 1.0 - share)
+    }
+
     /// Servers in all: shards × (primary + replicas).
     pub fn servers(&self) -> u32 {
         self.shards * (1 + self.replicas)

@@ -397,6 +397,13 @@ pub struct DatabaseSpec {
     /// Service time of a write at speed 1 (default: as `read`).
     #[serde(default)]
     pub write: Option<DistSpec>,
+    /// Share of a read's time spent on a vCPU; the rest is I/O or lock
+    /// wait, which holds the connection but not a vCPU (default 1: all CPU).
+    #[serde(default = "Fraction::one")]
+    pub read_cpu_share: Fraction,
+    /// Share of a write's time spent on a vCPU (default: as `read_cpu_share`).
+    #[serde(default)]
+    pub write_cpu_share: Option<Fraction>,
     /// Classes whose queries take a free connection first (default: first
     /// come, first served).
     #[serde(default)]
