@@ -123,17 +123,20 @@ impl Context<'_> {
                     NodeKind::Delay(delay) => delay.latency.scv(),
                     _ => 1.0,
                 };
-                // The network's time, as the simulation spends it: on sequential
-                // calls (a group's branches travel without it).
+                // The network's time, as the simulation spends it.
                 let network = call_network_s(self.model, pool, call);
                 steps.push((call.probability, visit(call)? + network, scv));
                 continue;
             };
             let first = usize::from(group.first_call);
             let calls = &pool.calls[first..first + usize::from(group.calls)];
+            // Each branch's answer travels with its own call's network time.
             let mut means = Vec::new();
+            let mut network = 0.0;
             for c in calls {
-                means.push(visit(c)?);
+                let wire = call_network_s(self.model, pool, c);
+                network += wire;
+                means.push(visit(c)? + wire);
             }
             if calls.len() == 1 {
                 // A scatter's shards or a hedge's copies: the one call, again.
@@ -144,7 +147,8 @@ impl Context<'_> {
                 };
                 means = vec![means[0]; copies];
             }
-            let rho = self.single_mm1(calls);
+            // Nelson–Tantawi's exact mean holds for M/M/1 branches alone.
+            let rho = self.single_mm1(calls).filter(|_| network == 0.0);
             steps.push((call.probability, group_mean_s(group, &means, rho), 1.0));
         }
         Some(steps)

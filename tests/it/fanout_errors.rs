@@ -50,7 +50,7 @@ fn an_entry_with_neither_to_nor_parallel() {
 fn a_group_with_a_policy_beside_it() {
     check(
         json!([{ "parallel": { "calls": [{ "to": "a" }] }, "timeout_ms": 5 }]),
-        "nodes.web.pool.calls[0].timeout_ms: a `parallel` entry takes only `classes` and `probability` beside it: give each of its calls its own `to`, `op`, `timeout_ms`, `retry`, `breaker` and `connections`",
+        "nodes.web.pool.calls[0].timeout_ms: a `parallel` entry takes only `classes` and `probability` beside it: give each of its calls its own `to`, `op`, `timeout_ms`, `retry`, `breaker`, `connections` and `latency`",
     );
 }
 
@@ -88,7 +88,7 @@ fn a_branch_with_classes_of_its_own() {
             json!([{ "parallel": { "calls": [{ "to": "a", "classes": ["x"] }] } }]),
             "\"classes\""
         ),
-        "nodes.web.pool.calls[0].parallel.calls[0].classes: unknown field `classes`, expected one of `to`, `op`, `timeout_ms`, `retry`, `breaker`, `connections` at line 1 column {column}",
+        "nodes.web.pool.calls[0].parallel.calls[0].classes: unknown field `classes`, expected one of `to`, `op`, `timeout_ms`, `retry`, `breaker`, `connections`, `latency` at line 1 column {column}",
     );
 }
 

@@ -180,3 +180,49 @@ fn bad_latencies_name_their_path() {
         "network.cross_az: unknown field `cross_az`, expected `same_zone` or `cross_zone`",
     );
 }
+
+/// Calls made at once pay their own network time, each branch its own:
+/// `web` calls `a` (a 2 ms delay, 3 ms round trip) and `b` (a 5 ms delay, 1 ms
+/// each way) together. Nothing waits, so by hand each branch answers in 5
+/// and 7 ms: joined by `all` at 7, by `first` at 5; the request takes 1 ms
+/// of CPU more.
+#[test]
+fn each_branch_of_a_group_pays_its_own_latency() {
+    let topology = |join: &str| {
+        json!({
+            "simulation": { "duration_s": 100, "warmup_s": 10 },
+            "instance_types": { "box": { "vcpus": 1 } },
+            "traffic": { "entry": "web", "arrivals": { "deterministic": { "rate_rps": 10 } } },
+            "nodes": {
+                "web": { "pool": { "instance_type": "box", "instances": 1,
+                    "workers_per_instance": 100, "service": { "constant": { "ms": 1 } },
+                    "calls": [ { "parallel": { "join": join, "calls": [
+                        { "to": "a", "latency": { "round_trip": { "constant": { "ms": 3 } } } },
+                        { "to": "b", "latency": { "one_way": { "constant": { "ms": 1 } } } }
+                    ] } } ] } },
+                "a": { "delay": { "latency": { "constant": { "ms": 2 } } } },
+                "b": { "delay": { "latency": { "constant": { "ms": 5 } } } }
+            }
+        })
+    };
+    for (join, joined_ms) in [("all", 7.0), ("first", 5.0)] {
+        let run = capsim::simulate(&support::model(topology(join)), 1, 0);
+        exactly(join, run.end_to_end.mean_ms, 1.0 + joined_ms);
+        let group = &run.groups[0];
+        exactly(
+            &format!("{join}: the group"),
+            group.latency.mean_ms,
+            joined_ms,
+        );
+        exactly(&format!("{join}: a"), group.branches[0].mean_ms, 5.0);
+        exactly(&format!("{join}: b"), group.branches[1].mean_ms, 7.0);
+    }
+    // A latency beside `parallel` rather than on its calls is named.
+    let mut beside = topology("all");
+    beside["nodes"]["web"]["pool"]["calls"][0]["latency"] =
+        json!({ "round_trip": { "constant": { "ms": 1 } } });
+    rejected(
+        beside,
+        "nodes.web.pool.calls[0].latency: a `parallel` entry takes only `classes` and `probability` beside it: give each of its calls its own `to`, `op`, `timeout_ms`, `retry`, `breaker`, `connections` and `latency`",
+    );
+}

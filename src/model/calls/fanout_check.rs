@@ -44,6 +44,7 @@ fn check_group(acc: &mut Vec<Diagnostic>, path: &str, call: &CallSpec, group: &P
         ("retry", call.retry.is_some()),
         ("breaker", call.breaker.is_some()),
         ("connections", call.connections.is_some()),
+        ("latency", call.latency.is_some()),
         ("scatter", call.scatter.is_some()),
         ("hedge", call.hedge.is_some()),
     ];
@@ -51,7 +52,7 @@ fn check_group(acc: &mut Vec<Diagnostic>, path: &str, call: &CallSpec, group: &P
         if given {
             acc.push(Diagnostic::new(
                 format!("{path}.{field}"),
-                "a `parallel` entry takes only `classes` and `probability` beside it: give each of its calls its own `to`, `op`, `timeout_ms`, `retry`, `breaker` and `connections`",
+                "a `parallel` entry takes only `classes` and `probability` beside it: give each of its calls its own `to`, `op`, `timeout_ms`, `retry`, `breaker`, `connections` and `latency`",
             ));
         }
     }

@@ -61,6 +61,9 @@ pub struct BranchSpec {
     /// Connections each caller instance keeps to the callee (default: unlimited).
     #[serde(default)]
     pub connections: Option<Count>,
+    /// The network's time on this call, one way or round trip (default: none).
+    #[serde(default)]
+    pub latency: Option<crate::model::network::spec::CallLatencySpec>,
 }
 
 /// `scatter`: which shards of the database a call goes to; it answers when

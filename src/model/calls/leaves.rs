@@ -33,7 +33,7 @@ pub struct Leaf<'a> {
     pub breaker: Option<&'a BreakerSpec>,
     /// Policy: connections per caller instance.
     pub connections: Option<Count>,
-    /// The network's time on it (sequential calls only: see the checks).
+    /// The network's time on it.
     pub latency: Option<&'a CallLatencySpec>,
 }
 
@@ -65,7 +65,7 @@ pub fn leaves(calls: &[CallSpec]) -> Vec<Leaf<'_>> {
                 retry: branch.retry.as_ref(),
                 breaker: branch.breaker.as_ref(),
                 connections: branch.connections,
-                latency: None,
+                latency: branch.latency.as_ref(),
             })),
             None if call.to.is_empty() => {}
             None => out.push(Leaf {

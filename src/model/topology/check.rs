@@ -213,17 +213,16 @@ fn check_pool(
     for (i, call) in pool.calls.iter().enumerate() {
         let path = at(&format!("pool.calls[{i}].classes"));
         check_classes(acc, &known.classes, &path, &call.classes);
-        let (path, sync) = (at(&format!("pool.calls[{i}]")), call.mode == CallMode::Sync);
-        crate::model::network::check::call_latency(acc, &path, &call.latency, sync);
-        let grouped = call.parallel.is_some() || call.scatter.is_some() || call.hedge.is_some();
-        if grouped && call.latency.is_some() {
-            // The answers of a group's branches join without network time
-            // (nodes/network/latency.rs sees only sequential calls' answers).
-            acc.push(Diagnostic::new(
-                format!("{path}.latency"),
-                "expected a latency on sequential calls only: calls made at once (`parallel`, `scatter`, `hedge`) do not pay network time yet",
-            ));
-        }
+    }
+    for leaf in crate::model::calls::leaves::leaves(&pool.calls) {
+        let path = at(&format!("pool.{}", leaf.path()));
+        let latency = leaf.latency.cloned();
+        crate::model::network::check::call_latency(
+            acc,
+            &path,
+            &latency,
+            leaf.mode == CallMode::Sync,
+        );
     }
 }
 

@@ -12,11 +12,13 @@
 //! the callee's arrivals by the outbound time, which leaves its queueing
 //! unchanged for a constant latency. A timeout that fires while the answer
 //! travels abandons it like any other: the job in transit becomes `Async`
-//! and its answer reaches nobody.
+//! and its answer reaches nobody. A branch of a group of calls made at once
+//! travels the same way, with its own call's latency, to its fork's join
+//! (a cancelled loser sends nothing back).
 
 use crate::engine::rng::{self, Rng};
 use crate::engine::{EventQueue, JobId, Observer, Sampler, SimTime};
-use crate::model::{Model, NodeKind};
+use crate::model::{GroupKind, Model, NodeKind};
 
 use super::super::fleet::Timer;
 use super::super::job::{NO_SLOT, Origin};
@@ -91,10 +93,14 @@ impl<O: Observer> Network<'_, O> {
         id: JobId,
         answer: Answer,
     ) -> bool {
-        let Origin::Call(_) = self.jobs[id].origin else {
-            return false;
+        let call_ns = match self.jobs[id].origin {
+            Origin::Call(_) => self.call_latency_ns(id),
+            // A cancelled loser sends no answer back.
+            Origin::Branch { .. } if answer == Answer::Cancelled => return false,
+            Origin::Branch { fork, branch } => self.branch_latency_ns(fork, branch),
+            _ => return false,
         };
-        let (call_ns, zone) = (self.call_latency_ns(id), self.zone_latency_ns(id));
+        let zone = self.zone_latency_ns(id);
         let delay = call_ns + zone.map_or(0, |(ns, _)| ns);
         if call_ns == 0 && zone.is_none() {
             return false;
@@ -112,8 +118,44 @@ impl<O: Observer> Network<'_, O> {
     pub(super) fn answer_arrived(&mut self, now: SimTime, queue: &mut EventQueue, id: JobId) {
         let job = self.jobs.remove(id);
         self.count_request(job.origin, -1);
-        if let Origin::Call(parent) = job.origin {
-            self.call_returned(now, queue, parent, !job.failed);
+        match job.origin {
+            Origin::Call(parent) => self.call_returned(now, queue, parent, !job.failed),
+            Origin::Branch { fork, branch } => {
+                let answer = if job.failed {
+                    Answer::Failed
+                } else {
+                    Answer::Ok
+                };
+                self.branch_answered(now, queue, (fork, branch), answer, job.entered);
+            }
+            _ => {}
+        }
+    }
+
+    /// The latency of branch `branch` of `fork`'s call, drawn; 0 when it has none.
+    fn branch_latency_ns(&mut self, fork: JobId, branch: u16) -> u64 {
+        let state = self.forks[fork];
+        let group = &self.model.call_groups[usize::from(state.group)];
+        let index = match group.kind {
+            GroupKind::Parallel => group.first_call + branch,
+            _ => group.first_call,
+        };
+        let caller = self.jobs[state.parent].node;
+        self.draw_call_latency(caller.index(), usize::from(index))
+    }
+
+    /// Draws the latency of call `index` of pool `node` (both ways when it is
+    /// one way); 0 when it has none.
+    fn draw_call_latency(&mut self, node: usize, index: usize) -> u64 {
+        let Some(Some((sampler, one_way))) = self.wires.calls[node].get(index) else {
+            return 0;
+        };
+        let rng = &mut self.wires.rng;
+        let there = sampler.draw(rng);
+        if *one_way {
+            there.saturating_add(sampler.draw(rng))
+        } else {
+            there
         }
     }
 
@@ -127,18 +169,8 @@ impl<O: Observer> Network<'_, O> {
             return 0;
         }
         // A pool's `step` points past the call being made.
-        let calls = &self.wires.calls[caller.node.index()];
-        let Some(Some((sampler, one_way))) = calls.get(usize::from(caller.step).wrapping_sub(1))
-        else {
-            return 0;
-        };
-        let rng = &mut self.wires.rng;
-        let there = sampler.draw(rng);
-        if *one_way {
-            there.saturating_add(sampler.draw(rng))
-        } else {
-            there
-        }
+        let index = usize::from(caller.step).wrapping_sub(1);
+        self.draw_call_latency(caller.node.index(), index)
     }
 
     /// The round trip between the zone of the pool instance that served `id`
@@ -149,8 +181,10 @@ impl<O: Observer> Network<'_, O> {
         let callee = self.zone_of(id)?;
         let mut up = self.jobs[id].origin;
         let caller = loop {
-            let Origin::Call(parent) = up else {
-                return None;
+            let parent = match up {
+                Origin::Call(parent) => parent,
+                Origin::Branch { fork, .. } => self.forks[fork].parent,
+                _ => return None,
             };
             if let Some(zone) = self.zone_of(parent) {
                 break zone;
