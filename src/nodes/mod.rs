@@ -9,6 +9,8 @@
 mod admission;
 mod autoscale;
 mod balancer;
+mod cfs_quota;
+mod cluster;
 mod class_queue;
 mod database;
 mod fleet;

@@ -12,6 +12,7 @@ use crate::engine::{FleetCounts, JobId, Sampler, SimTime};
 use crate::model::{BalancePolicy, Pool, Scheduling};
 
 use super::balancer::{least_connections_indexed, pick_instance};
+use super::cfs_quota::{CfsQuota, PERIOD_NS};
 use super::class_queue::ClassQueue;
 use super::sliced_cpu::SlicedCpu;
 use super::slot_index::{ABSENT, SlotIndex};
@@ -225,6 +226,15 @@ pub struct PoolState {
     indexes: Option<Box<Indexes>>,
     workers: u32,
     vcpus: u32,
+    /// What an HPA's CPU utilization is relative to, per instance: its
+    /// vCPUs, or a pod's CPU request in cores (Kubernetes' utilization is
+    /// usage over request: `GetResourceUtilizationRatio`,
+    /// pkg/controller/podautoscaler/metrics/utilization.go).
+    cpu_capacity: f64,
+    /// A pod's CFS quota per period, ns, if it has a CPU limit.
+    quota_ns: Option<u64>,
+    /// Each instance's quota (by index), when there is one; else empty.
+    quotas: Vec<CfsQuota>,
     /// CPU work per class, already divided by the instance speed.
     pub service: Vec<Sampler>,
 }
@@ -252,6 +262,12 @@ impl PoolState {
             indexes: None,
             workers: pool.workers,
             vcpus: pool.instance_type.vcpus,
+            cpu_capacity: pool.kubernetes.as_ref().map_or(
+                f64::from(pool.instance_type.vcpus),
+                |pod| f64::from(pod.cpu_request_milli) / 1000.0,
+            ),
+            quota_ns: (pool.kubernetes.as_ref()).and_then(|pod| pod.quota_ns(PERIOD_NS)),
+            quotas: Vec::new(),
             service: pool
                 .service_by_class
                 .iter()
@@ -276,6 +292,9 @@ impl PoolState {
     /// A new instance in `zone`, starting; returns its index.
     pub fn launch(&mut self, zone: u16) -> u32 {
         self.counts.starting += 1;
+        if let Some(quota_ns) = self.quota_ns {
+            self.quotas.push(CfsQuota::new(quota_ns));
+        }
         self.instances.push(Instance {
             phase: Phase::Starting,
             zone,
