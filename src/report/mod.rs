@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod compare;
 pub mod decisions;
+mod clusters_table;
 mod groups_table;
 pub mod html;
 pub mod json;

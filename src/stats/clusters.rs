@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use super::interval::Estimate;
+use super::result::RunResult;
 use crate::engine::{ClusterLevels, Level, SimTime};
 use crate::model::Model;
 
@@ -78,4 +80,46 @@ pub struct ClusterResult {
     pub pending_pod_s: f64,
     /// What the nodes cost on average, US dollars per hour (compute).
     pub usd_per_hour: f64,
+}
+
+/// A cluster's figures over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClusterEstimate {
+    /// The cluster's name.
+    pub name: String,
+    /// Time-average of nodes billed.
+    pub mean_nodes: Estimate,
+    /// Most nodes at once.
+    pub max_nodes: Estimate,
+    /// Time-average of pending pods.
+    pub mean_pending: Estimate,
+    /// Most pending pods at once.
+    pub max_pending: Estimate,
+    /// Pod-seconds pending.
+    pub pending_pod_s: Estimate,
+    /// The nodes' cost, US dollars per hour.
+    pub usd_per_hour: Estimate,
+}
+
+/// Every cluster's estimates over `runs` (replications of one model).
+pub(super) fn estimates(runs: &[RunResult]) -> Vec<ClusterEstimate> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    (first.clusters.iter().enumerate())
+        .map(|(i, cluster)| {
+            let over = |figure: &dyn Fn(&ClusterResult) -> f64| {
+                Estimate::of(&runs.iter().map(|r| figure(&r.clusters[i])).collect::<Vec<_>>())
+            };
+            ClusterEstimate {
+                name: cluster.name.clone(),
+                mean_nodes: over(&|c| c.mean_nodes),
+                max_nodes: over(&|c| f64::from(c.max_nodes)),
+                mean_pending: over(&|c| c.mean_pending),
+                max_pending: over(&|c| f64::from(c.max_pending)),
+                pending_pod_s: over(&|c| c.pending_pod_s),
+                usd_per_hour: over(&|c| c.usd_per_hour),
+            }
+        })
+        .collect()
 }

@@ -19,7 +19,7 @@ mod result;
 mod series;
 mod summary;
 
-pub use clusters::ClusterResult;
+pub use clusters::{ClusterEstimate, ClusterResult};
 pub use fanout::{BranchEstimate, BranchResult, GroupEstimate, GroupResult};
 pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary, pairs as histogram_pairs};
