@@ -16,8 +16,8 @@
 use std::ops::ControlFlow;
 
 use crate::engine::{
-    self, CallEvent, Decision, Event, EventQueue, FanoutEvent, ClusterLevels, FleetCounts, MessageEvent, Observer,
-    QueueLevels, Refusal, Resource, SimTime, Stop, World,
+    self, CallEvent, ClusterLevels, Decision, Event, EventQueue, FanoutEvent, FleetCounts,
+    MessageEvent, Observer, QueueLevels, Refusal, Resource, SimTime, Stop, World,
 };
 use crate::model::{ClassId, Model, NodeId};
 use crate::nodes::Network;

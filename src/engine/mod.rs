@@ -20,8 +20,7 @@ pub use event::Event;
 pub use level::Level;
 pub use observe::{
     CallEvent, ClusterLevels, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer,
-    QueueLevels, Refusal,
-    Resource,
+    QueueLevels, Refusal, Resource,
 };
 pub use queue::EventQueue;
 pub use run::{Stop, World, run};

@@ -3,9 +3,9 @@
 //! writes files.
 
 pub mod analysis;
+mod clusters_table;
 pub mod compare;
 pub mod decisions;
-mod clusters_table;
 mod groups_table;
 pub mod html;
 pub mod json;

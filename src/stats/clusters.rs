@@ -109,7 +109,12 @@ pub(super) fn estimates(runs: &[RunResult]) -> Vec<ClusterEstimate> {
     (first.clusters.iter().enumerate())
         .map(|(i, cluster)| {
             let over = |figure: &dyn Fn(&ClusterResult) -> f64| {
-                Estimate::of(&runs.iter().map(|r| figure(&r.clusters[i])).collect::<Vec<_>>())
+                Estimate::of(
+                    &runs
+                        .iter()
+                        .map(|r| figure(&r.clusters[i]))
+                        .collect::<Vec<_>>(),
+                )
             };
             ClusterEstimate {
                 name: cluster.name.clone(),

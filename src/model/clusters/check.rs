@@ -68,7 +68,11 @@ fn check_cluster(acc: &mut Vec<Diagnostic>, at: &str, cluster: &ClusterSpec) {
         }
     }
     if let Some(autoscaler) = &cluster.autoscaler {
-        check_dist(acc, &format!("{at}.autoscaler.provisioning"), &autoscaler.provisioning);
+        check_dist(
+            acc,
+            &format!("{at}.autoscaler.provisioning"),
+            &autoscaler.provisioning,
+        );
         let scan = autoscaler.scan_interval_s.get();
         if scan > 86_400.0 {
             acc.push(Diagnostic::new(
@@ -165,8 +169,8 @@ fn check_fits(
     let types: Vec<&InstanceTypeSpec> = (cluster.node_pools.iter())
         .filter_map(|p| instance_types.get(&p.instance_type))
         .collect();
-    if types.len() < cluster.node_pools.len() {
-        return; // An unknown type is reported where it is named.
+    if types.is_empty() || types.len() < cluster.node_pools.len() {
+        return; // No node pools, or an unknown type: reported where they are.
     }
     let cpu = pod.requests.cpu.milli();
     let memory = pod.requests.memory.map_or(0, |m| m.bytes());

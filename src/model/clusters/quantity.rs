@@ -31,7 +31,9 @@ const CPU_EXPECTED: &str = "a CPU quantity: cores (0.5) or a string (\"500m\", \
 fn millicores(cores: f64, written: &str) -> Result<Cpu, String> {
     let milli = cores * 1000.0;
     if !milli.is_finite() || milli < 1.0 || milli > f64::from(u32::MAX) {
-        return Err(format!("expected {CPU_EXPECTED} of at least 1m, got {written}"));
+        return Err(format!(
+            "expected {CPU_EXPECTED} of at least 1m, got {written}"
+        ));
     }
     if (milli - milli.round()).abs() > 1e-9 {
         return Err(format!(
@@ -94,8 +96,7 @@ impl From<Memory> for u64 {
     }
 }
 
-const MEMORY_EXPECTED: &str =
-    "a memory quantity with its unit: Ki, Mi, Gi, Ti (powers of 1024) or k, M, G, T (of 1000), \
+const MEMORY_EXPECTED: &str = "a memory quantity with its unit: Ki, Mi, Gi, Ti (powers of 1024) or k, M, G, T (of 1000), \
      such as \"512Mi\" or \"1Gi\"";
 
 /// The multiplier of a memory suffix (Kubernetes' binary and decimal SI suffixes).
@@ -126,7 +127,11 @@ impl<'de> Deserialize<'de> for Memory {
                 let (number, suffix) = v.split_at(split);
                 let bytes = match (number.parse::<f64>(), unit(suffix)) {
                     (Ok(n), Some(unit)) if n >= 0.0 && !number.starts_with('+') => n * unit,
-                    _ => return Err(E::custom(format!("expected {MEMORY_EXPECTED}, got \"{v}\""))),
+                    _ => {
+                        return Err(E::custom(format!(
+                            "expected {MEMORY_EXPECTED}, got \"{v}\""
+                        )));
+                    }
                 };
                 if !bytes.is_finite() || bytes > 1e18 {
                     return Err(E::custom(format!(

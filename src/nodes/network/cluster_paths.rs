@@ -112,7 +112,9 @@ impl<O: Observer> Network<'_, O> {
         let (node, instance) = (NodeId(pod.0), pod.1);
         self.clusters[usize::from(spec.cluster)].bind(k, spec);
         self.pod_nodes[node.index()][instance as usize] = k;
-        let fleet = self.fleets[node.index()].as_mut().expect("every pool has a fleet");
+        let fleet = self.fleets[node.index()]
+            .as_mut()
+            .expect("every pool has a fleet");
         let provisioning = fleet.provisioning.clone();
         let delay = fleet.draw(provisioning.as_ref());
         self.set_timer(
@@ -124,7 +126,13 @@ impl<O: Observer> Network<'_, O> {
 
     /// Pod `instance` of pool `node` is gone: it frees its node, or leaves
     /// the pending pods; the pending ones may fit now.
-    pub(super) fn pod_gone(&mut self, now: SimTime, queue: &mut EventQueue, node: NodeId, instance: u32) {
+    pub(super) fn pod_gone(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        node: NodeId,
+        instance: u32,
+    ) {
         let Some(pod) = self.pod_spec(node).cloned() else {
             return;
         };
@@ -145,7 +153,10 @@ impl<O: Observer> Network<'_, O> {
     fn schedule_pending(&mut self, now: SimTime, queue: &mut EventQueue, cluster: usize) {
         let waiting = self.clusters[cluster].take_pending();
         for pod_ref in waiting {
-            let spec = self.pod_spec(NodeId(pod_ref.0)).cloned().expect("a pool of pods");
+            let spec = self
+                .pod_spec(NodeId(pod_ref.0))
+                .cloned()
+                .expect("a pool of pods");
             match self.clusters[cluster].pick(&self.model.clusters[cluster], &spec) {
                 Some(k) => self.bind_pod(now, queue, pod_ref, k, &spec),
                 None => self.clusters[cluster].pend(pod_ref),
@@ -154,7 +165,13 @@ impl<O: Observer> Network<'_, O> {
     }
 
     /// A node of `cluster` is ready: pending pods go to it.
-    pub(super) fn node_ready(&mut self, now: SimTime, queue: &mut EventQueue, cluster: u16, k: u32) {
+    pub(super) fn node_ready(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        cluster: u16,
+        k: u32,
+    ) {
         let c = usize::from(cluster);
         if self.clusters[c].nodes[k as usize].gone {
             return;
@@ -170,8 +187,11 @@ impl<O: Observer> Network<'_, O> {
         let c = usize::from(cluster);
         let spec = &self.model.clusters[c];
         let autoscaler = spec.autoscaler.as_ref().expect("scans need an autoscaler");
-        let (scan_ns, unneeded_ns, after_add_ns) =
-            (autoscaler.scan_ns, autoscaler.unneeded_ns, autoscaler.delay_after_add_ns);
+        let (scan_ns, unneeded_ns, after_add_ns) = (
+            autoscaler.scan_ns,
+            autoscaler.unneeded_ns,
+            autoscaler.delay_after_add_ns,
+        );
         let model = self.model;
         let pod_of = |(node, _): PodRef| match &model.nodes[node as usize].kind {
             NodeKind::Pool(pool) => (**pool.kubernetes.as_ref().expect("a pod")).clone(),
@@ -187,7 +207,11 @@ impl<O: Observer> Network<'_, O> {
             );
         }
         self.clusters[c].scale_down(spec, now, unneeded_ns, after_add_ns);
-        self.set_timer(queue, now.as_nanos() + scan_ns, Timer::ClusterScan { cluster });
+        self.set_timer(
+            queue,
+            now.as_nanos() + scan_ns,
+            Timer::ClusterScan { cluster },
+        );
         self.report_cluster(now, c);
     }
 

@@ -262,10 +262,12 @@ impl PoolState {
             indexes: None,
             workers: pool.workers,
             vcpus: pool.instance_type.vcpus,
-            cpu_capacity: pool.kubernetes.as_ref().map_or(
-                f64::from(pool.instance_type.vcpus),
-                |pod| f64::from(pod.cpu_request_milli) / 1000.0,
-            ),
+            cpu_capacity: pool
+                .kubernetes
+                .as_ref()
+                .map_or(f64::from(pool.instance_type.vcpus), |pod| {
+                    f64::from(pod.cpu_request_milli) / 1000.0
+                }),
             quota_ns: (pool.kubernetes.as_ref()).and_then(|pod| pod.quota_ns(PERIOD_NS)),
             quotas: Vec::new(),
             service: pool

@@ -156,6 +156,7 @@ pub fn series(table: &Table, options: &SeriesOptions, out: &Path) -> Result<(), 
     let mut panels = vec![rates(&windows)?, latency(&windows, !options.linear)?];
     panels.extend(utilization(&windows)?);
     panels.extend(instances(&windows)?);
+    panels.extend(clusters(&windows)?);
     let which = match (options.replication, windows.replications()) {
         (Some(r), _) => format!("replication {r}"),
         (None, 1) => "one replication".to_string(),
@@ -247,6 +248,28 @@ fn instances(windows: &Windows) -> Result<Option<Panel>, PlotError> {
     }
     Ok((!curves.is_empty()).then(|| Panel {
         label: "instances per pool".into(),
+        curves,
+        log: false,
+        integer: true,
+    }))
+}
+
+/// Each Kubernetes cluster's nodes and the most pods pending in each
+/// window (a series has `<cluster>.ready_nodes` for clusters only).
+fn clusters(windows: &Windows) -> Result<Option<Panel>, PlotError> {
+    let mut curves = Vec::new();
+    for ready in windows.columns_ending(".ready_nodes") {
+        let cluster = ready.trim_end_matches(".ready_nodes").to_string();
+        if curves.len() + 2 > PALETTE.len() {
+            break;
+        }
+        let nodes = format!("{cluster}.nodes");
+        curves.push(windows.column(&nodes, &format!("{cluster} nodes"))?);
+        let pending = format!("{cluster}.pending_max");
+        curves.push(windows.column(&pending, &format!("{cluster} pods pending"))?);
+    }
+    Ok((!curves.is_empty()).then(|| Panel {
+        label: "nodes and pending pods per cluster".into(),
         curves,
         log: false,
         integer: true,
