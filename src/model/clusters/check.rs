@@ -16,6 +16,10 @@ use crate::model::topology::spec::{CpuDiscipline, InstanceTypeSpec, PoolSpec, To
 /// (kubelet's `MinMilliCPULimit`, pkg/kubelet/cm/helpers_linux.go).
 pub const MIN_LIMIT_MILLI: u32 = 10;
 
+/// The most nodes of a node pool: what cluster-autoscaler is tested to
+/// (1,000 nodes, its FAQ) five times over, bounding a run's memory.
+pub const MAX_NODES: u32 = 5_000;
+
 /// Every cluster of `topology`, and every pool's `kubernetes` block.
 pub fn check(
     acc: &mut Vec<Diagnostic>,
@@ -47,6 +51,12 @@ fn check_cluster(acc: &mut Vec<Diagnostic>, at: &str, cluster: &ClusterSpec) {
             acc.push(Diagnostic::new(
                 format!("{at}.max_nodes"),
                 "expected at least 1 (a node pool of no nodes runs nothing), got 0",
+            ));
+        }
+        if max > MAX_NODES {
+            acc.push(Diagnostic::new(
+                format!("{at}.max_nodes"),
+                format!("expected at most {MAX_NODES}, got {max}"),
             ));
         }
         if min > max {

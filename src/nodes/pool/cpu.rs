@@ -86,7 +86,9 @@ impl PoolState {
             instance.accrue(now, self.vcpus);
             // A throttled thread holds its vCPU but uses no CPU: usage is
             // what the cgroup ran (cAdvisor's `usage_usec`).
-            let throttled = self.quotas.get_mut(i).map_or(0, CfsQuota::take_throttled);
+            let throttled = (self.pod.as_mut())
+                .and_then(|pod| pod.quotas.get_mut(i))
+                .map_or(0, CfsQuota::take_throttled);
             if instance.phase == Phase::Serving && instance.ready_at <= period_start {
                 instances += 1;
                 busy += instance.busy_area - instance.busy_mark;
@@ -96,7 +98,9 @@ impl PoolState {
             }
             instance.busy_mark = instance.busy_area;
         }
-        let capacity = f64::from(instances) * self.cpu_capacity * now.since(period_start) as f64;
+        // What utilization is relative to: the vCPUs, or a pod's request.
+        let per_instance = (self.pod.as_ref()).map_or(f64::from(self.vcpus), |p| p.request_cores);
+        let capacity = f64::from(instances) * per_instance * now.since(period_start) as f64;
         SettledCpu {
             instances,
             cpu: if capacity > 0.0 {
@@ -125,9 +129,12 @@ impl PoolState {
     /// `instance`: the work itself, or more under a pod's CFS quota.
     #[inline]
     pub fn run_time(&mut self, instance: u32, work: u64, now: SimTime) -> u64 {
-        match self.quotas.get_mut(instance as usize) {
+        match &mut self.pod {
             None => work,
-            Some(quota) => quota.run(now.as_nanos(), work),
+            Some(pod) => match pod.quotas.get_mut(instance as usize) {
+                None => work,
+                Some(quota) => quota.run(now.as_nanos(), work),
+            },
         }
     }
 
