@@ -251,3 +251,26 @@ fn a_pod_at_its_cpu_limit_waits_for_the_next_quota_period() {
         }
     }
 }
+
+/// A throttled thread holds its vCPU but uses no CPU: the HPA reads what
+/// the pod ran. One pod limited to its 500m request, 60 ms of CPU every
+/// second: over the first sync period (15 requests in 15 s) it uses
+/// 0.9 core-seconds, 0.06 core, 12% of the request; its vCPU is held
+/// 110 ms a request, which would read 22%.
+#[test]
+fn throttled_time_is_not_cpu_usage_for_the_hpa() {
+    let hpa = json!({ "hpa": { "minReplicas": 1, "maxReplicas": 4, "metrics": [
+        { "type": "Resource", "resource": { "name": "cpu",
+          "target": { "type": "Utilization", "averageUtilization": 50 } } } ] } });
+    let pool = json!({
+        "kubernetes": { "cluster": "main", "requests": { "cpu": "500m" },
+                        "limits": { "cpu": "500m" } },
+        "instances": 1, "autoscaling": hpa
+    });
+    let model = topology(json!([[0, 1]]), 60.0, 30.0, pool, json!({}));
+    let run = run_with(model, Some(&steps(&[(0, 30, 1)])));
+    let first = &run.decisions.as_ref().unwrap()[0];
+    assert_eq!(first.time_s, 15.0);
+    assert!((first.value - 0.12).abs() < 1e-9, "{first:?}");
+    assert_eq!(first.desired, 1, "{first:?}");
+}
