@@ -16,8 +16,8 @@
 use std::ops::ControlFlow;
 
 use crate::engine::{
-    self, CallEvent, Decision, Event, EventQueue, FanoutEvent, FleetCounts, MessageEvent, Observer,
-    QueueLevels, Refusal, Resource, SimTime, Stop, World,
+    self, CallEvent, ClusterLevels, Decision, Event, EventQueue, FanoutEvent, FleetCounts,
+    MessageEvent, Observer, QueueLevels, Refusal, Resource, SimTime, Stop, World,
 };
 use crate::model::{ClassId, Model, NodeId};
 use crate::nodes::Network;
@@ -285,6 +285,21 @@ impl Observer for Hashing {
             Resource::Queue => 2,
         });
         self.0.bytes(&delta.to_le_bytes());
+    }
+
+    fn cluster(&mut self, now: SimTime, cluster: u16, levels: ClusterLevels) {
+        self.0.time(50, now);
+        self.0.u64(u64::from(cluster));
+        let ClusterLevels {
+            nodes,
+            ready,
+            pending,
+            usd_per_hour,
+        } = levels;
+        for count in [nodes, ready, pending] {
+            self.0.u64(u64::from(count));
+        }
+        self.0.f64(usd_per_hour);
     }
 
     fn instances(&mut self, now: SimTime, node: NodeId, counts: FleetCounts, usd_per_hour: f64) {

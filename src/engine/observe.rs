@@ -40,6 +40,19 @@ impl FleetCounts {
     }
 }
 
+/// A Kubernetes cluster's nodes and pending pods right after a change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ClusterLevels {
+    /// Nodes billed: ready, and added but not yet ready.
+    pub nodes: u32,
+    /// Of which ready for pods.
+    pub ready: u32,
+    /// Pods no node has room for (unschedulable), waiting for one.
+    pub pending: u32,
+    /// What the nodes cost, US dollars per hour.
+    pub usd_per_hour: f64,
+}
+
 /// One evaluation of an autoscaling rule, for the decision log.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Decision {
@@ -205,6 +218,9 @@ pub trait Observer {
     /// `node`'s instances changed: `counts` by phase, each billed at
     /// `usd_per_hour` (every phase but gone is billed).
     fn instances(&mut self, now: SimTime, node: NodeId, counts: FleetCounts, usd_per_hour: f64);
+    /// Cluster `cluster` (index into `Model::clusters`) changed: its nodes,
+    /// pending pods and cost are now `levels`.
+    fn cluster(&mut self, now: SimTime, cluster: u16, levels: ClusterLevels);
     /// An autoscaler evaluated its rules (`decision.desired` may equal `current`).
     fn decision(&mut self, now: SimTime, decision: &Decision);
     /// `count` messages at queue `node` went through `event`, leaving it at `levels`.

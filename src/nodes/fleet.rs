@@ -47,6 +47,10 @@ pub enum Timer {
     /// A hedge's delay ended: another copy leaves, unless fork `fork`
     /// (named by `token`) has answered.
     Hedge { fork: JobId, token: u32 },
+    /// A cluster's new node `node` is ready for pods.
+    NodeReady { cluster: u16, node: u32 },
+    /// A cluster autoscaler's scan.
+    ClusterScan { cluster: u16 },
 }
 
 /// The run-time state of one pool's fleet.

@@ -9,7 +9,9 @@
 mod admission;
 mod autoscale;
 mod balancer;
+mod cfs_quota;
 mod class_queue;
+mod cluster;
 mod database;
 mod fleet;
 mod fork;

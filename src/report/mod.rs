@@ -3,6 +3,7 @@
 //! writes files.
 
 pub mod analysis;
+mod clusters_table;
 pub mod compare;
 pub mod decisions;
 mod groups_table;

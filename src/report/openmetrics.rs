@@ -39,6 +39,8 @@ struct Family {
 struct Subjects {
     pools: HashSet<String>,
     nodes: HashSet<String>,
+    /// Kubernetes clusters (`main.nodes`, `main.pending`).
+    clusters: HashSet<String>,
 }
 
 impl Subjects {
@@ -53,6 +55,7 @@ impl Subjects {
         Subjects {
             pools: named(true),
             nodes: named(false),
+            clusters: run.clusters.iter().map(|c| c.name.clone()).collect(),
         }
     }
 
@@ -62,6 +65,8 @@ impl Subjects {
             ("pool", "pool_")
         } else if self.nodes.contains(name) {
             ("node", "node_")
+        } else if self.clusters.contains(name) {
+            ("cluster", "cluster_")
         } else {
             // Call sites are named `caller->callee` (`Model::call_sites`).
             ("call", "call_")
@@ -250,6 +255,7 @@ mod tests {
         Subjects {
             pools: ["web".to_string()].into(),
             nodes: ["cdn".to_string(), "a.b".to_string()].into(),
+            clusters: HashSet::new(),
         }
     }
 

@@ -94,6 +94,7 @@ pub fn write(out: &mut impl Write, summary: &Summary, window_s: f64) -> io::Resu
         write_calls(out, summary)?;
     }
     super::groups_table::write_groups(out, summary)?;
+    super::clusters_table::write_clusters(out, summary)?;
     write_footnotes(out, summary)
 }
 

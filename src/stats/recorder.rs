@@ -3,11 +3,12 @@
 //! which covers the whole run.
 
 use crate::engine::{
-    CallEvent, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer, QueueLevels, Refusal,
-    Resource, SimTime,
+    CallEvent, ClusterLevels, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer,
+    QueueLevels, Refusal, Resource, SimTime,
 };
 use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
 
+use super::clusters::ClusterRecord;
 use super::fanout::GroupRecord;
 use super::latency::{LatencyRecord, LatencySummary};
 use super::network::NetworkRecord;
@@ -123,6 +124,8 @@ pub struct Recorder {
     breaker_log: Vec<BreakerChange>,
     /// Per group of calls made at once, in the measured window.
     groups: Vec<GroupRecord>,
+    /// Per Kubernetes cluster.
+    clusters: Vec<ClusterRecord>,
 }
 
 impl Recorder {
@@ -175,6 +178,7 @@ impl Recorder {
                 .collect(),
             breaker_log: Vec::new(),
             groups: GroupRecord::all(model),
+            clusters: ClusterRecord::all(model),
         }
     }
 
@@ -203,6 +207,11 @@ impl Recorder {
             .collect();
         // Summed in node order from +0, as the figures always were.
         let usd_per_hour = (nodes.iter()).fold(0.0, |sum, node| sum + node.usd_per_hour);
+        let clusters: Vec<_> = (self.clusters.iter().zip(&model.clusters))
+            .map(|(record, cluster)| record.result(&cluster.name, from, end))
+            .collect();
+        // A cluster's nodes are its pools' compute (its pods are priced at 0).
+        let usd_per_hour = (clusters.iter()).fold(usd_per_hour, |sum, c| sum + c.usd_per_hour);
         let end_to_end = self.end_to_end.summarize(window_s);
         let usd_total = usd_per_hour * window_s / 3600.0;
         let usd_per_million = if end_to_end.completed == 0 {
@@ -246,6 +255,7 @@ impl Recorder {
             groups: (self.groups.iter().enumerate())
                 .map(|(i, group)| group.finish(model, i, window_s))
                 .collect(),
+            clusters,
         }
     }
 }
@@ -536,6 +546,13 @@ impl Observer for Recorder {
         record
             .usd_per_hour
             .set(now, self.warmup_end, billed * usd_per_hour);
+    }
+
+    fn cluster(&mut self, now: SimTime, cluster: u16, levels: ClusterLevels) {
+        if let Some(series) = &mut self.series {
+            series.cluster(now, cluster, levels);
+        }
+        self.clusters[usize::from(cluster)].set(now, self.warmup_end, levels);
     }
 
     fn decision(&mut self, _now: SimTime, decision: &Decision) {

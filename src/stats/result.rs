@@ -83,6 +83,10 @@ pub struct RunResult {
     /// Per group of calls made at once (parallel, scatter, hedge), in
     /// `Model::call_groups` order.
     pub groups: Vec<super::fanout::GroupResult>,
+    /// Per Kubernetes cluster, in `Model::clusters` order (absent from JSON
+    /// without clusters). Their nodes' cost is in `cost`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<super::clusters::ClusterResult>,
 }
 
 /// The most breaker changes kept per run: memory stays bounded however
@@ -215,7 +219,8 @@ pub struct ShardResult {
 /// The cost of a run.
 #[derive(Clone, Debug, Serialize)]
 pub struct CostResult {
-    /// Average price of all instances per hour over the window.
+    /// Average price of all instances per hour over the window (a
+    /// cluster's nodes included, its pods costing nothing of their own).
     pub usd_per_hour: f64,
     /// Cost of the window.
     pub usd_total: f64,

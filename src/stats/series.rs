@@ -28,6 +28,7 @@
 mod admission;
 mod caches;
 mod calls;
+mod clusters;
 mod fleet;
 mod pools;
 mod queues;
@@ -36,13 +37,14 @@ mod requests;
 use serde::Serialize;
 
 use crate::engine::{
-    CallEvent, FleetCounts, MessageEvent, QueueLevels, Refusal, Resource, SimTime,
+    CallEvent, ClusterLevels, FleetCounts, MessageEvent, QueueLevels, Refusal, Resource, SimTime,
 };
 use crate::model::{Model, NodeId};
 
 use admission::AdmissionColumns;
 use caches::CacheColumns;
 use calls::CallColumns;
+use clusters::ClusterColumns;
 use fleet::FleetColumns;
 use pools::PoolColumns;
 use queues::QueueColumns;
@@ -110,6 +112,7 @@ pub struct SeriesRecorder {
     calls: CallColumns,
     admission: AdmissionColumns,
     queues: QueueColumns,
+    clusters: ClusterColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -125,6 +128,7 @@ impl SeriesRecorder {
         let calls = CallColumns::new(model);
         let admission = AdmissionColumns::new(model);
         let queues = QueueColumns::new(model);
+        let clusters = ClusterColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
@@ -133,6 +137,7 @@ impl SeriesRecorder {
         calls.name_columns(&mut columns);
         admission.name_columns(&mut columns);
         queues.name_columns(&mut columns);
+        clusters.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -148,6 +153,7 @@ impl SeriesRecorder {
             calls,
             admission,
             queues,
+            clusters,
             columns,
             rows: Vec::new(),
         }
@@ -223,6 +229,14 @@ impl SeriesRecorder {
         self.fleet.instances(now, node, counts, usd_per_hour);
     }
 
+    /// Cluster `cluster`'s nodes and pending pods are now `levels`.
+    #[inline(never)]
+    pub fn cluster(&mut self, now: SimTime, cluster: u16, levels: ClusterLevels) {
+        self.advance(now);
+        self.clusters.cluster(cluster, levels);
+        self.fleet.cluster(now, cluster, levels.usd_per_hour);
+    }
+
     /// Closes every window up to `stopped` (the horizon, or where an unstable
     /// run was halted) and returns the series.
     pub fn finish(mut self, stopped: SimTime) -> Series {
@@ -273,6 +287,7 @@ impl SeriesRecorder {
         self.calls.close(span, &mut row);
         self.admission.close(span, &mut row);
         self.queues.close(span, &mut row);
+        self.clusters.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

@@ -159,6 +159,9 @@ pub struct Summary {
     pub calls: Vec<CallEstimate>,
     /// Per group of calls made at once.
     pub groups: Vec<super::fanout::GroupEstimate>,
+    /// Per Kubernetes cluster: nodes, pending pods, cost (absent from JSON without).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<super::clusters::ClusterEstimate>,
     /// Price of all instances per hour.
     pub usd_per_hour: Estimate,
     /// Dollars per million successful requests.
@@ -205,6 +208,7 @@ impl Summary {
                 .map(|i| call_estimate(runs, i))
                 .collect(),
             groups: super::fanout::estimates(runs),
+            clusters: super::clusters::estimates(runs),
             usd_per_hour: over(runs, &|r| r.cost.usd_per_hour),
             usd_per_million: over(runs, &|r| r.cost.usd_per_million),
         }

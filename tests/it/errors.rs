@@ -128,7 +128,7 @@ fn a_number_instead_of_an_object() {
 fn unknown_field() {
     check(
         &text(|t| web(t)["workers"] = json!(4)),
-        "nodes.web.pool.workers: unknown field `workers`, expected one of `instance_type`, `instances`, `workers_per_instance`, `queue_limit`, `shared_queue`, `queue_timeout_ms`, `admission`, `balance`, `service`, `service_by_class`, `calls`, `priority`, `cpu`, `provisioning`, `warmup`, `autoscaling`, `zones`, `failures`, `health_check` at line 17 column 17",
+        "nodes.web.pool.workers: unknown field `workers`, expected one of `instance_type`, `kubernetes`, `instances`, `workers_per_instance`, `queue_limit`, `shared_queue`, `queue_timeout_ms`, `admission`, `balance`, `service`, `service_by_class`, `calls`, `priority`, `cpu`, `provisioning`, `warmup`, `autoscaling`, `zones`, `failures`, `health_check` at line 17 column 17",
     );
 }
 
@@ -136,7 +136,7 @@ fn unknown_field() {
 fn unknown_top_level_field() {
     check(
         &text(|t| t["node"] = json!({})),
-        "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `traffic`, `nodes`, `network` at line 7 column 8",
+        "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `traffic`, `nodes`, `network`, `clusters` at line 7 column 8",
     );
 }
 

@@ -18,6 +18,8 @@ mod fleet;
 mod fleet_errors;
 mod fuzz;
 mod install;
+mod kubernetes;
+mod kubernetes_errors;
 mod large_fleets;
 mod laws;
 mod layout;

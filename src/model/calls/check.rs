@@ -127,7 +127,13 @@ fn fastest_ms(
                 })
                 .map(|c| next(&c.to))
                 .sum();
-            service / speed(&pool.instance_type) + calls
+            // Pods run at their cluster's first node pool's speed.
+            let pod_type = (pool.kubernetes.as_ref())
+                .and_then(|pod| topology.clusters.get(&pod.cluster))
+                .and_then(|cluster| cluster.node_pools.first())
+                .map(|node_pool| node_pool.instance_type.as_str());
+            let name = pool.instance_type.as_deref().or(pod_type).unwrap_or("");
+            service / speed(name) + calls
         }
         NodeSpec::Database(db) => {
             let write = db.write.as_ref().map_or(f64::INFINITY, |w| w.min_ms());

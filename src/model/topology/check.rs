@@ -79,6 +79,13 @@ pub fn check(
             NodeSpec::Queue(_) => {}
         }
     }
+    for (name, cluster) in &topology.clusters {
+        for (i, pool) in cluster.node_pools.iter().enumerate() {
+            let path = format!("clusters.{name}.node_pools[{i}].instance_type");
+            check_instance_type(acc, instance_types, path, &pool.instance_type);
+        }
+    }
+    crate::model::clusters::check::check(acc, topology, instance_types);
     crate::model::queues::check::check_queues(acc, topology, &sources);
     crate::model::calls::check::check_all(acc, topology, instance_types, &sources);
     crate::model::calls::fanout_check::check_all(acc, topology);
@@ -170,13 +177,14 @@ fn check_pool(
     pool: &PoolSpec,
     duration_s: f64,
 ) {
-    let instance_types = known.instance_types;
-    check_instance_type(
-        acc,
-        instance_types,
-        at("pool.instance_type"),
-        &pool.instance_type,
-    );
+    if let Some(instance_type) = &pool.instance_type {
+        check_instance_type(
+            acc,
+            known.instance_types,
+            at("pool.instance_type"),
+            instance_type,
+        );
+    }
     check_dist(acc, &at("pool.service"), &pool.service);
     if let Some(admission) = &pool.admission {
         let path = at("pool.admission");

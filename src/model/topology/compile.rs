@@ -119,6 +119,7 @@ pub fn compile(
         call_sites,
         zones: crate::model::network::check::zone_latency(&mut Vec::new(), &topology.network),
         call_groups,
+        clusters: crate::model::clusters::compile::clusters(&topology.clusters, instance_types),
     })
 }
 
@@ -131,11 +132,7 @@ fn node_kind(
 ) -> NodeKind {
     match node {
         NodeSpec::LoadBalancer(lb) => NodeKind::Balancer(balancer(lookup, lb)),
-        NodeSpec::Pool(pool_spec) => NodeKind::Pool(pool(
-            lookup,
-            pool_spec,
-            topology.simulation.duration_s.get(),
-        )),
+        NodeSpec::Pool(pool_spec) => NodeKind::Pool(pool(lookup, topology, pool_spec)),
         NodeSpec::Cache(cache_spec) => NodeKind::Cache(cache(lookup, cache_spec)),
         NodeSpec::Database(db) => NodeKind::Database(database(lookup, views, db)),
         NodeSpec::Delay(delay) => NodeKind::Delay(Delay {
@@ -188,10 +185,29 @@ fn admission_of(lookup: &Lookup, spec: Option<&AdmissionSpec>) -> Option<Box<Adm
 }
 
 /// A pool: its fleet, service per class and calls with their class filters.
-fn pool(lookup: &Lookup, pool: &PoolSpec, duration_s: f64) -> Pool {
+fn pool(lookup: &Lookup, topology: &Topology, pool: &PoolSpec) -> Pool {
     let classes = lookup.classes;
+    let duration_s = topology.simulation.duration_s.get();
+    let (instance_type, kubernetes) = match (&pool.kubernetes, &pool.instance_type) {
+        (Some(pod), _) => {
+            let clusters = &topology.clusters;
+            let (pod, shape) =
+                crate::model::clusters::compile::pod(pod, clusters, lookup.instance_types);
+            let instance_type = InstanceType {
+                name: format!("pod on {}", shape.node_type),
+                vcpus: shape.vcpus,
+                speed: shape.speed,
+                memory_gb: shape.memory_gb,
+                usd_per_hour: 0.0,
+            };
+            (instance_type, Some(Box::new(pod)))
+        }
+        (None, Some(name)) => (lookup.instance_type(name), None),
+        (None, None) => unreachable!("validated: a pool has an instance type or pods"),
+    };
     Pool {
-        instance_type: lookup.instance_type(&pool.instance_type),
+        instance_type,
+        kubernetes,
         instances: initial_instances(pool),
         fleet: Box::new(crate::model::scaling::compile::fleet(
             &mut Vec::new(),

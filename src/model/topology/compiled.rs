@@ -6,6 +6,7 @@ use serde::Serialize;
 pub use crate::model::admission::compiled::*;
 pub use crate::model::calls::compiled::*;
 pub use crate::model::calls::fanout_compiled::*;
+pub use crate::model::clusters::compiled::*;
 pub use crate::model::network::compiled::{CallLatency, ZoneLatency};
 pub use crate::model::queues::compiled::Queue;
 pub use crate::model::scaling::compiled::*;
@@ -44,6 +45,8 @@ pub struct Model {
     pub zones: ZoneLatency,
     /// Groups of calls made at once, numbered by pool and call order.
     pub call_groups: Vec<CallGroup>,
+    /// Kubernetes clusters, in name order (empty: no pool runs as pods).
+    pub clusters: Vec<Cluster>,
 }
 
 impl Model {
@@ -172,6 +175,9 @@ pub struct Pool {
     pub calls: Vec<Call>,
     /// Class priorities and the CPU discipline.
     pub scheduling: Scheduling,
+    /// Its instances are pods of a cluster: their requests and limits
+    /// (`instance_type` is then the pods' shape, priced at 0: the nodes bill).
+    pub kubernetes: Option<Box<Pod>>,
 }
 
 impl Pool {

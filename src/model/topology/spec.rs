@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::model::admission::spec::*;
 pub use crate::model::calls::fanout_spec::*;
 pub use crate::model::calls::spec::*;
+pub use crate::model::clusters::spec::*;
 pub use crate::model::network::spec::*;
 pub use crate::model::queues::spec::QueueSpec;
 pub use crate::model::scaling::spec::*;
@@ -38,6 +39,14 @@ pub struct Topology {
     /// Latency between availability zones (default: none).
     #[serde(default)]
     pub network: Option<NetworkSpec>,
+    /// Kubernetes clusters whose nodes run the pods of pools with a
+    /// `kubernetes` block, by name (default: none).
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub clusters: BTreeMap<String, ClusterSpec>,
 }
 
 /// `simulation`: how long to run and what to discard.
@@ -172,8 +181,14 @@ pub struct RouteSpec {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PoolSpec {
-    /// Instance type: from `instance_types` or the built-in catalog.
-    pub instance_type: String,
+    /// Instance type: from `instance_types` or the built-in catalog (none
+    /// for a pool of pods: see `kubernetes`).
+    #[serde(default)]
+    pub instance_type: Option<String>,
+    /// Runs the instances as pods of a Kubernetes cluster, with their
+    /// requests and limits (default: instances are machines of `instance_type`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<PodSpec>,
     /// Number of instances.
     pub instances: Count,
     /// Requests one instance serves at once: threads, worker processes (default 1).

@@ -97,6 +97,7 @@ impl<O: Observer> Network<'_, O> {
             Timer::Replace { node, instance } => {
                 if self.pool(node.index()).instance(instance).phase == Phase::Failed {
                     self.pool(node.index()).set_phase(instance, Phase::Gone);
+                    self.gone(now, queue, node, instance);
                     self.reconcile(now, queue, node);
                 }
             }
@@ -108,6 +109,8 @@ impl<O: Observer> Network<'_, O> {
                 self.fleet(node).zone_up[zone as usize] = true;
                 self.reconcile(now, queue, node);
             }
+            Timer::NodeReady { cluster, node } => self.node_ready(now, queue, cluster, node),
+            Timer::ClusterScan { cluster } => self.cluster_scan(now, queue, cluster),
             Timer::CallTimeout { .. }
             | Timer::Retry { .. }
             | Timer::Burst { .. }
@@ -241,6 +244,13 @@ impl<O: Observer> Network<'_, O> {
                 let Some(zone) = fleet.next_zone() else {
                     break;
                 };
+                if self.is_pods(node) {
+                    // The scheduler binds it (then it starts), or it waits.
+                    let instance = self.pool(node.index()).launch(zone);
+                    self.pod_launched(now, queue, node, instance);
+                    continue;
+                }
+                let fleet = self.fleet(node);
                 let provisioning = fleet.provisioning.clone();
                 let delay = fleet.draw(provisioning.as_ref());
                 let instance = self.pool(node.index()).launch(zone);
@@ -252,15 +262,18 @@ impl<O: Observer> Network<'_, O> {
             }
         } else if active > desired {
             for _ in desired..active {
-                self.remove_one(node);
+                if let Some(instance) = self.remove_one(node) {
+                    self.gone(now, queue, node, instance);
+                }
             }
         }
         self.report_fleet(now, node);
     }
 
     /// Removes one instance: a starting one if any (never served), else the
-    /// serving one with the least work, newest first among equals.
-    fn remove_one(&mut self, node: NodeId) {
+    /// serving one with the least work, newest first among equals; returns
+    /// it if it is gone at once.
+    fn remove_one(&mut self, node: NodeId) -> Option<u32> {
         let pool = self.pool(node.index());
         let pick = |phase: Phase| {
             pool.instances()
@@ -272,7 +285,7 @@ impl<O: Observer> Network<'_, O> {
         };
         if let Some(starting) = pick(Phase::Starting) {
             pool.set_phase(starting, Phase::Gone);
-            return;
+            return Some(starting);
         }
         let serving = pool
             .instances()
@@ -281,17 +294,32 @@ impl<O: Observer> Network<'_, O> {
             .filter(|(_, i)| i.phase == Phase::Serving)
             .min_by_key(|(index, i)| (i.load_now(), std::cmp::Reverse(*index)))
             .map(|(index, _)| index as u32);
-        if let Some(instance) = serving {
-            pool.set_phase(instance, Phase::Draining);
-            if pool.is_drained(instance) {
-                pool.set_phase(instance, Phase::Gone);
-            }
+        let instance = serving?;
+        pool.set_phase(instance, Phase::Draining);
+        if pool.is_drained(instance) {
+            pool.set_phase(instance, Phase::Gone);
+            return Some(instance);
+        }
+        None
+    }
+
+    /// An instance went: a pod frees its node (nothing to do for a machine).
+    fn gone(&mut self, now: SimTime, queue: &mut EventQueue, node: NodeId, instance: u32) {
+        if self.is_pods(node) {
+            self.pod_gone(now, queue, node, instance);
         }
     }
 
     /// A draining instance finished its last request.
-    pub(super) fn drained(&mut self, now: SimTime, node: NodeId, instance: u32) {
+    pub(super) fn drained(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue,
+        node: NodeId,
+        instance: u32,
+    ) {
         self.pool(node.index()).set_phase(instance, Phase::Gone);
+        self.gone(now, queue, node, instance);
         self.report_fleet(now, node);
     }
 
@@ -305,6 +333,7 @@ impl<O: Observer> Network<'_, O> {
         if phase == Phase::Starting {
             // Never served: it simply does not come up; launch another.
             self.pool(node.index()).set_phase(instance, Phase::Gone);
+            self.gone(now, queue, node, instance);
             self.reconcile(now, queue, node);
             return;
         }
@@ -319,6 +348,7 @@ impl<O: Observer> Network<'_, O> {
         if phase == Phase::Draining {
             // It was on its way out: no replacement.
             self.pool(node.index()).set_phase(instance, Phase::Gone);
+            self.gone(now, queue, node, instance);
         } else if noticed {
             self.schedule_replacement(now, queue, node, instance);
         }

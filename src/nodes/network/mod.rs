@@ -17,6 +17,7 @@ use crate::engine::{
 use crate::model::{Model, NodeId, NodeKind};
 
 use super::admission::AdmissionState;
+use super::cluster::ClusterState;
 use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
 use super::fork::Fork;
@@ -31,6 +32,7 @@ use crate::traffic::{Request, SourceState};
 
 mod admission_paths;
 mod calls;
+mod cluster_paths;
 mod cpu_paths;
 mod database_paths;
 mod fanout;
@@ -138,6 +140,11 @@ pub struct Network<'m, O: Observer> {
     wires: latency::Wires,
     /// Groups of calls in flight (their joins).
     forks: Slab<Fork>,
+    /// Each Kubernetes cluster's nodes and pending pods (empty without).
+    clusters: Vec<ClusterState>,
+    /// For each pool of pods, the node of each of its instances (by
+    /// index; `cluster_paths::NO_NODE` while pending); empty for others.
+    pod_nodes: Vec<Vec<u32>>,
     /// Some group cancels its losers: only then do jobs look for it.
     cancels: bool,
 }
@@ -196,6 +203,8 @@ impl<'m, O: Observer> Network<'m, O> {
             consumer_of,
             wires: latency::Wires::new(model, seed, replication),
             forks: Slab::new(),
+            clusters: Self::cluster_states(model, seed, replication),
+            pod_nodes: vec![Vec::new(); model.nodes.len()],
             cancels: model.call_groups.iter().any(|g| g.cancel_losers),
             timers: Slab::new(),
             fleets,
@@ -239,6 +248,7 @@ impl<'m, O: Observer> Network<'m, O> {
             }
         }
         self.start_fleets(queue);
+        self.start_clusters(queue);
         let mut starts = Vec::new();
         for (index, source) in self.sources.iter_mut().enumerate() {
             starts.clear();
@@ -302,6 +312,9 @@ impl<'m, O: Observer> Network<'m, O> {
                 | Timer::ZoneUp { node, .. }
                 | Timer::Action { node, .. } => node,
                 Timer::Visibility { queue, .. } => queue,
+                Timer::NodeReady { cluster, .. } | Timer::ClusterScan { cluster } => {
+                    self.cluster_owner(cluster)
+                }
             },
         }
     }

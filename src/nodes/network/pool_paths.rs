@@ -56,7 +56,8 @@ impl<O: Observer> Network<'_, O> {
         }
         if pool.take_cpu(job.slot, id, pool.rank(job.class), now) {
             let work = pool.draw_work(job.class.index(), draws, &mut self.rngs[node]);
-            queue.schedule(now.after(work), Event::PhaseDone { job: id });
+            let wall = pool.run_time(job.slot, work, now);
+            queue.schedule(now.after(wall), Event::PhaseDone { job: id });
             self.occupancy(now, job.node, Resource::Server, 1);
         } else {
             self.occupancy(now, job.node, Resource::Queue, 1);
@@ -92,7 +93,8 @@ impl<O: Observer> Network<'_, O> {
                 } else {
                     pool.draw_work(class, draws, &mut self.rngs[node])
                 };
-                queue.schedule(now.after(work), Event::PhaseDone { job: next });
+                let wall = pool.run_time(job.slot, work, now);
+                queue.schedule(now.after(wall), Event::PhaseDone { job: next });
                 self.occupancy(now, job.node, Resource::Queue, -1);
             }
             None => self.occupancy(now, job.node, Resource::Server, -1),
@@ -177,7 +179,7 @@ impl<O: Observer> Network<'_, O> {
             }
         }
         if self.pool(job.node.index()).is_drained(job.slot) {
-            self.drained(now, job.node, job.slot);
+            self.drained(now, queue, job.node, job.slot);
         }
         let answer = if job.failed {
             Answer::Failed

@@ -8,6 +8,7 @@ use crate::model::{ClassId, CpuDiscipline};
 use crate::nodes::sliced_cpu::{Change, Preemptive, Sharing, SlicedCpu};
 
 use super::{Phase, PoolState, SettledCpu};
+use crate::nodes::cfs_quota::CfsQuota;
 
 impl PoolState {
     /// A new instance's vCPUs, if they are not first come, first served.
@@ -78,19 +79,28 @@ impl PoolState {
     /// default: capsim sets it aside for one period whatever its age.)
     pub fn settled_cpu(&mut self, period_start: SimTime, now: SimTime) -> SettledCpu {
         let (mut instances, mut busy) = (0u32, 0.0);
-        for instance in &mut self.instances {
+        for (i, instance) in self.instances.iter_mut().enumerate() {
             if instance.phase == Phase::Gone {
                 continue;
             }
             instance.accrue(now, self.vcpus);
+            // A throttled thread holds its vCPU but uses no CPU: usage is
+            // what the cgroup ran (cAdvisor's `usage_usec`).
+            let throttled = (self.pod.as_mut())
+                .and_then(|pod| pod.quotas.get_mut(i))
+                .map_or(0, CfsQuota::take_throttled);
             if instance.phase == Phase::Serving && instance.ready_at <= period_start {
                 instances += 1;
                 busy += instance.busy_area - instance.busy_mark;
+                if throttled > 0 {
+                    busy -= throttled as f64;
+                }
             }
             instance.busy_mark = instance.busy_area;
         }
-        let capacity =
-            f64::from(instances) * f64::from(self.vcpus) * now.since(period_start) as f64;
+        // What utilization is relative to: the vCPUs, or a pod's request.
+        let per_instance = (self.pod.as_ref()).map_or(f64::from(self.vcpus), |p| p.request_cores);
+        let capacity = f64::from(instances) * per_instance * now.since(period_start) as f64;
         SettledCpu {
             instances,
             cpu: if capacity > 0.0 {
@@ -112,6 +122,19 @@ impl PoolState {
         } else {
             instance.cpu_queue.push_back(rank, job);
             false
+        }
+    }
+
+    /// The wall time of a burst of `work` ns starting now on a vCPU of
+    /// `instance`: the work itself, or more under a pod's CFS quota.
+    #[inline]
+    pub fn run_time(&mut self, instance: u32, work: u64, now: SimTime) -> u64 {
+        match &mut self.pod {
+            None => work,
+            Some(pod) => match pod.quotas.get_mut(instance as usize) {
+                None => work,
+                Some(quota) => quota.run(now.as_nanos(), work),
+            },
         }
     }
 

@@ -12,6 +12,7 @@ use crate::engine::{FleetCounts, JobId, Sampler, SimTime};
 use crate::model::{BalancePolicy, Pool, Scheduling};
 
 use super::balancer::{least_connections_indexed, pick_instance};
+use super::cfs_quota::{CfsQuota, PERIOD_NS};
 use super::class_queue::ClassQueue;
 use super::sliced_cpu::SlicedCpu;
 use super::slot_index::{ABSENT, SlotIndex};
@@ -203,6 +204,20 @@ pub struct Crashed {
     pub busy_workers: u32,
 }
 
+/// A pool of pods' CPU: what an HPA's utilization is relative to, and the
+/// CFS quotas of a CPU limit.
+#[derive(Debug)]
+struct PodCpu {
+    /// The pod's CPU request, cores: Kubernetes' utilization is usage over
+    /// request (`GetResourceUtilizationRatio`,
+    /// pkg/controller/podautoscaler/metrics/utilization.go).
+    request_cores: f64,
+    /// The quota per period, ns, if the pod has a CPU limit.
+    quota_ns: Option<u64>,
+    /// Each instance's quota (by index), when there is one; else empty.
+    quotas: Vec<CfsQuota>,
+}
+
 /// The live state of a pool.
 #[derive(Debug)]
 pub struct PoolState {
@@ -225,6 +240,9 @@ pub struct PoolState {
     indexes: Option<Box<Indexes>>,
     workers: u32,
     vcpus: u32,
+    /// For a pool of pods, their CPU request and quotas (boxed: most pools
+    /// have none, and the pool's state stays small).
+    pod: Option<Box<PodCpu>>,
     /// CPU work per class, already divided by the instance speed.
     pub service: Vec<Sampler>,
 }
@@ -252,6 +270,13 @@ impl PoolState {
             indexes: None,
             workers: pool.workers,
             vcpus: pool.instance_type.vcpus,
+            pod: pool.kubernetes.as_ref().map(|pod| {
+                Box::new(PodCpu {
+                    request_cores: f64::from(pod.cpu_request_milli) / 1000.0,
+                    quota_ns: pod.quota_ns(PERIOD_NS),
+                    quotas: Vec::new(),
+                })
+            }),
             service: pool
                 .service_by_class
                 .iter()
@@ -276,6 +301,11 @@ impl PoolState {
     /// A new instance in `zone`, starting; returns its index.
     pub fn launch(&mut self, zone: u16) -> u32 {
         self.counts.starting += 1;
+        if let Some(pod) = &mut self.pod
+            && let Some(quota_ns) = pod.quota_ns
+        {
+            pod.quotas.push(CfsQuota::new(quota_ns));
+        }
         self.instances.push(Instance {
             phase: Phase::Starting,
             zone,

@@ -155,7 +155,16 @@ pub fn series(table: &Table, options: &SeriesOptions, out: &Path) -> Result<(), 
     let windows = Windows::of(table, options.replication)?;
     let mut panels = vec![rates(&windows)?, latency(&windows, !options.linear)?];
     panels.extend(utilization(&windows)?);
-    panels.extend(instances(&windows)?);
+    // A cluster's nodes share the instances' panel: a fifth panel would
+    // leave too little height for its axis label.
+    match (instances(&windows)?, clusters(&windows)?) {
+        (Some(mut pods), Some(nodes)) => {
+            pods.label = "pods, nodes, pending".into();
+            pods.curves.extend(nodes.curves);
+            panels.push(pods);
+        }
+        (pods, nodes) => panels.extend(pods.or(nodes)),
+    }
     let which = match (options.replication, windows.replications()) {
         (Some(r), _) => format!("replication {r}"),
         (None, 1) => "one replication".to_string(),
@@ -247,6 +256,28 @@ fn instances(windows: &Windows) -> Result<Option<Panel>, PlotError> {
     }
     Ok((!curves.is_empty()).then(|| Panel {
         label: "instances per pool".into(),
+        curves,
+        log: false,
+        integer: true,
+    }))
+}
+
+/// Each Kubernetes cluster's nodes and the most pods pending in each
+/// window (a series has `<cluster>.ready_nodes` for clusters only).
+fn clusters(windows: &Windows) -> Result<Option<Panel>, PlotError> {
+    let mut curves = Vec::new();
+    for ready in windows.columns_ending(".ready_nodes") {
+        let cluster = ready.trim_end_matches(".ready_nodes").to_string();
+        if curves.len() + 2 > PALETTE.len() - 2 {
+            break;
+        }
+        let nodes = format!("{cluster}.nodes");
+        curves.push(windows.column(&nodes, &format!("{cluster} nodes"))?);
+        let pending = format!("{cluster}.pending_max");
+        curves.push(windows.column(&pending, &format!("{cluster} pods pending"))?);
+    }
+    Ok((!curves.is_empty()).then(|| Panel {
+        label: "nodes, pending pods".into(),
         curves,
         log: false,
         integer: true,

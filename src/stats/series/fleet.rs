@@ -16,6 +16,8 @@ pub(super) struct FleetColumns {
     pool_of_node: Vec<Option<usize>>,
     /// $/hour of each node, integrated from t = 0.
     usd_per_hour: Vec<Level>,
+    /// $/hour of each Kubernetes cluster's nodes, from t = 0.
+    cluster_usd_per_hour: Vec<Level>,
     /// Cost of the closed windows, $.
     spent: f64,
 }
@@ -40,6 +42,7 @@ impl FleetColumns {
             names,
             pool_of_node,
             usd_per_hour: model.nodes.iter().map(|_| Level::default()).collect(),
+            cluster_usd_per_hour: vec![Level::default(); model.clusters.len()],
             spent: 0.0,
         }
     }
@@ -60,6 +63,13 @@ impl FleetColumns {
             SimTime::ZERO,
             f64::from(counts.billed()) * usd_per_hour,
         );
+    }
+}
+
+impl FleetColumns {
+    /// Cluster `cluster`'s nodes now cost `usd_per_hour`.
+    pub(super) fn cluster(&mut self, now: SimTime, cluster: u16, usd_per_hour: f64) {
+        self.cluster_usd_per_hour[usize::from(cluster)].set(now, SimTime::ZERO, usd_per_hour);
     }
 }
 
@@ -93,6 +103,12 @@ impl ColumnGroup for FleetColumns {
             .map(|level| level.take_area(span.end, SimTime::ZERO))
             .sum::<f64>()
             / 3.6e12;
+        if !self.cluster_usd_per_hour.is_empty() {
+            self.spent += (self.cluster_usd_per_hour.iter_mut())
+                .map(|level| level.take_area(span.end, SimTime::ZERO))
+                .sum::<f64>()
+                / 3.6e12;
+        }
         row.push(self.spent);
     }
 }
