@@ -19,6 +19,7 @@ mod time;
 pub use event::Event;
 pub use level::Level;
 pub use observe::{
+    CreditLevels,
     CallEvent, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer, QueueLevels, Refusal,
     Resource,
 };

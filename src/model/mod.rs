@@ -8,6 +8,7 @@
 
 mod admission;
 mod calls;
+mod credits;
 pub mod json_text;
 mod network;
 mod queues;

@@ -47,6 +47,9 @@ pub enum Timer {
     /// A hedge's delay ended: another copy leaves, unless fork `fork`
     /// (named by `token`) has answered.
     Hedge { fork: JobId, token: u32 },
+    /// A burstable instance's credit balance may reach a kink (empty,
+    /// full, the surplus limit, zero), unless its CPU use moved it.
+    Credits { node: NodeId, instance: u32 },
 }
 
 /// The run-time state of one pool's fleet.

@@ -9,7 +9,9 @@
 mod admission;
 mod autoscale;
 mod balancer;
+mod capped_cpu;
 mod class_queue;
+mod credits;
 mod database;
 mod fleet;
 mod fork;

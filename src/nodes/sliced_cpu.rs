@@ -13,6 +13,7 @@ use std::collections::BinaryHeap;
 
 use crate::engine::{JobId, SimTime};
 
+use super::capped_cpu::Capped;
 use super::class_queue::ClassQueue;
 
 /// A burst that now runs until `due`, unless disturbed again.
@@ -45,6 +46,9 @@ pub enum SlicedCpu {
     Preemptive(Preemptive),
     /// Every runnable burst progresses at min(1, c/n).
     Sharing(Sharing),
+    /// First come, first served on vCPUs whose capacity a standard-mode
+    /// burstable instance's throttle can cap below their number.
+    Capped(Capped),
 }
 
 impl SlicedCpu {
@@ -53,6 +57,7 @@ impl SlicedCpu {
         match self {
             SlicedCpu::Preemptive(cpu) => cpu.enter(job, rank, work, now),
             SlicedCpu::Sharing(cpu) => cpu.enter(job, work, now),
+            SlicedCpu::Capped(cpu) => cpu.enter(job, rank, work, now),
         }
     }
 
@@ -61,6 +66,27 @@ impl SlicedCpu {
         match self {
             SlicedCpu::Preemptive(cpu) => cpu.done(job, now),
             SlicedCpu::Sharing(cpu) => cpu.done(now),
+            SlicedCpu::Capped(cpu) => cpu.done(now),
+        }
+    }
+
+    /// The vCPUs' capacity becomes `cap` vCPUs (a throttle starts or ends):
+    /// the first burst to end gets its new end. Pre-emptive vCPUs are never
+    /// throttled (validation refuses standard mode with them).
+    pub fn set_cap(&mut self, cap: f64, now: SimTime) -> Change {
+        match self {
+            SlicedCpu::Preemptive(_) => Change::default(),
+            SlicedCpu::Sharing(cpu) => cpu.set_cap(cap, now),
+            SlicedCpu::Capped(cpu) => cpu.set_cap(cap, now),
+        }
+    }
+
+    /// Bursts that want a vCPU now: running, or sharing the vCPUs.
+    pub fn demand(&self) -> u32 {
+        match self {
+            SlicedCpu::Preemptive(cpu) => cpu.running.len() as u32,
+            SlicedCpu::Sharing(cpu) => cpu.tags.len() as u32,
+            SlicedCpu::Capped(cpu) => cpu.demand(),
         }
     }
 
@@ -69,6 +95,7 @@ impl SlicedCpu {
         match self {
             SlicedCpu::Preemptive(cpu) => cpu.waiting.len(),
             SlicedCpu::Sharing(_) => 0,
+            SlicedCpu::Capped(cpu) => cpu.waiting(),
         }
     }
 
@@ -83,6 +110,7 @@ impl SlicedCpu {
                 running.extend(cpu.tags.drain().map(|Reverse(tag)| tag.job));
                 cpu.virtual_ns = 0.0;
             }
+            SlicedCpu::Capped(cpu) => cpu.clear(running, waiting),
         }
     }
 }
@@ -198,10 +226,10 @@ impl Preemptive {
 
 /// A burst under processor sharing, by the virtual time at which it ends.
 #[derive(Clone, Copy, Debug)]
-struct Tag {
-    finish: f64,
-    seq: u64,
-    job: JobId,
+pub(super) struct Tag {
+    pub(super) finish: f64,
+    pub(super) seq: u64,
+    pub(super) job: JobId,
 }
 
 impl PartialEq for Tag {
@@ -235,6 +263,9 @@ impl Ord for Tag {
 #[derive(Debug)]
 pub struct Sharing {
     vcpus: usize,
+    /// vCPUs of capacity: `vcpus`, or fewer while a burstable instance is
+    /// throttled (its baseline).
+    cap: f64,
     /// The virtual clock, ns of work done by each runnable burst since the
     /// instance was last idle (reset then, so it stays small and exact).
     virtual_ns: f64,
@@ -248,6 +279,7 @@ impl Sharing {
     pub fn new(vcpus: u32) -> Self {
         Sharing {
             vcpus: vcpus as usize,
+            cap: f64::from(vcpus),
             virtual_ns: 0.0,
             since: SimTime::ZERO,
             tags: BinaryHeap::new(),
@@ -257,11 +289,19 @@ impl Sharing {
 
     /// Each burst's rate of progress with the bursts there now.
     fn rate(&self) -> f64 {
-        let n = self.tags.len();
-        if n <= self.vcpus {
-            1.0
-        } else {
-            self.vcpus as f64 / n as f64
+        // With the cap at `vcpus` (always, but for a throttled instance),
+        // the same operations as min(1, c/n) on integers.
+        let n = self.tags.len() as f64;
+        if n <= self.cap { 1.0 } else { self.cap / n }
+    }
+
+    fn set_cap(&mut self, cap: f64, now: SimTime) -> Change {
+        self.advance(now);
+        self.cap = cap;
+        Change {
+            start: self.first(now),
+            stale: self.tags.peek().map(|Reverse(tag)| tag.job),
+            ..Change::default()
         }
     }
 

@@ -7,6 +7,7 @@
 //! intervals come only from independent replications, never from one run's
 //! samples.
 
+mod credits;
 mod fanout;
 mod interval;
 mod latency;
@@ -18,6 +19,7 @@ mod result;
 mod series;
 mod summary;
 
+pub use credits::{CreditsEstimate, CreditsResult};
 pub use fanout::{BranchEstimate, BranchResult, GroupEstimate, GroupResult};
 pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary, pairs as histogram_pairs};

@@ -28,6 +28,7 @@
 mod admission;
 mod caches;
 mod calls;
+mod credits;
 mod fleet;
 mod pools;
 mod queues;
@@ -36,13 +37,14 @@ mod requests;
 use serde::Serialize;
 
 use crate::engine::{
-    CallEvent, FleetCounts, MessageEvent, QueueLevels, Refusal, Resource, SimTime,
+    CallEvent, CreditLevels, FleetCounts, MessageEvent, QueueLevels, Refusal, Resource, SimTime,
 };
 use crate::model::{Model, NodeId};
 
 use admission::AdmissionColumns;
 use caches::CacheColumns;
 use calls::CallColumns;
+use credits::CreditColumns;
 use fleet::FleetColumns;
 use pools::PoolColumns;
 use queues::QueueColumns;
@@ -110,6 +112,7 @@ pub struct SeriesRecorder {
     calls: CallColumns,
     admission: AdmissionColumns,
     queues: QueueColumns,
+    credits: CreditColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -125,6 +128,7 @@ impl SeriesRecorder {
         let calls = CallColumns::new(model);
         let admission = AdmissionColumns::new(model);
         let queues = QueueColumns::new(model);
+        let credits = CreditColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
@@ -133,6 +137,7 @@ impl SeriesRecorder {
         calls.name_columns(&mut columns);
         admission.name_columns(&mut columns);
         queues.name_columns(&mut columns);
+        credits.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -148,6 +153,7 @@ impl SeriesRecorder {
             calls,
             admission,
             queues,
+            credits,
             columns,
             rows: Vec::new(),
         }
@@ -223,6 +229,13 @@ impl SeriesRecorder {
         self.fleet.instances(now, node, counts, usd_per_hour);
     }
 
+    /// Burstable pool `node`'s credits are `levels` from `now` on.
+    #[inline(never)]
+    pub fn credits(&mut self, now: SimTime, node: NodeId, levels: CreditLevels) {
+        self.advance(now);
+        self.credits.credits(now, node, levels);
+    }
+
     /// Closes every window up to `stopped` (the horizon, or where an unstable
     /// run was halted) and returns the series.
     pub fn finish(mut self, stopped: SimTime) -> Series {
@@ -273,6 +286,7 @@ impl SeriesRecorder {
         self.calls.close(span, &mut row);
         self.admission.close(span, &mut row);
         self.queues.close(span, &mut row);
+        self.credits.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

@@ -153,8 +153,12 @@ pub struct Summary {
     pub calls: Vec<CallEstimate>,
     /// Per group of calls made at once.
     pub groups: Vec<super::fanout::GroupEstimate>,
-    /// Price of all instances per hour.
+    /// Per burstable pool, its CPU credits.
+    pub credits: Vec<super::credits::CreditsEstimate>,
+    /// Price per hour: all instances, and surplus CPU credits.
     pub usd_per_hour: Estimate,
+    /// Of which surplus CPU credits.
+    pub credits_usd_per_hour: Estimate,
     /// Dollars per million successful requests.
     pub usd_per_million: Estimate,
 }
@@ -199,7 +203,9 @@ impl Summary {
                 .map(|i| call_estimate(runs, i))
                 .collect(),
             groups: super::fanout::estimates(runs),
+            credits: super::credits::estimates(runs),
             usd_per_hour: over(runs, &|r| r.cost.usd_per_hour),
+            credits_usd_per_hour: over(runs, &|r| r.cost.credits_usd_per_hour),
             usd_per_million: over(runs, &|r| r.cost.usd_per_million),
         }
     }

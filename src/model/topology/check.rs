@@ -115,6 +115,7 @@ fn check_document(acc: &mut Vec<Diagnostic>, topology: &Topology, classes: usize
     for (name, spec) in &topology.instance_types {
         let path = format!("instance_types.{name}.speed");
         crate::model::shared::checks::check_speed(acc, path, spec.speed.get());
+        crate::model::credits::check::check_declared(acc, name, spec);
     }
 }
 
@@ -178,6 +179,13 @@ fn check_pool(
         &pool.instance_type,
     );
     check_dist(acc, &at("pool.service"), &pool.service);
+    let (declared, builtin) = (
+        instance_types.get(&pool.instance_type),
+        crate::model::credits::builtin::types(),
+    );
+    let burstable = crate::model::credits::check::burstable_of(&pool.instance_type, declared, builtin);
+    let vcpus = declared.map(|t| t.vcpus.get());
+    crate::model::credits::check::check_pool(acc, &at("pool"), pool, vcpus, builtin, burstable);
     if let Some(admission) = &pool.admission {
         let path = at("pool.admission");
         crate::model::admission::check::check(acc, &path, admission, true, &known.classes.0);

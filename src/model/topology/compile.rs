@@ -238,6 +238,15 @@ fn pool(lookup: &Lookup, pool: &PoolSpec, duration_s: f64) -> Pool {
             })
             .collect(),
         scheduling: scheduling(lookup, pool.priority.as_ref(), pool.cpu),
+        credits: crate::model::credits::compile::credits(
+            crate::model::credits::check::burstable_of(
+                &pool.instance_type,
+                lookup.instance_types.get(&pool.instance_type),
+                crate::model::credits::builtin::types(),
+            ),
+            pool.credits.as_ref(),
+        )
+        .map(Box::new),
     }
 }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 pub use crate::model::admission::compiled::*;
 pub use crate::model::calls::compiled::*;
 pub use crate::model::calls::fanout_compiled::*;
+pub use crate::model::credits::compiled::{CreditMode, Credits};
 pub use crate::model::network::compiled::{CallLatency, ZoneLatency};
 pub use crate::model::queues::compiled::Queue;
 pub use crate::model::scaling::compiled::*;
@@ -172,6 +173,8 @@ pub struct Pool {
     pub calls: Vec<Call>,
     /// Class priorities and the CPU discipline.
     pub scheduling: Scheduling,
+    /// CPU credits, for a burstable instance type (boxed: most pools have none).
+    pub credits: Option<Box<Credits>>,
 }
 
 impl Pool {

@@ -32,6 +32,7 @@ use crate::traffic::{Request, SourceState};
 mod admission_paths;
 mod calls;
 mod cpu_paths;
+mod credit_paths;
 mod database_paths;
 mod fanout;
 mod fleet_paths;
@@ -140,6 +141,8 @@ pub struct Network<'m, O: Observer> {
     forks: Slab<Fork>,
     /// Some group cancels its losers: only then do jobs look for it.
     cancels: bool,
+    /// Some pool's instance type is burstable: only then do bursts update credits.
+    credits: bool,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -197,6 +200,8 @@ impl<'m, O: Observer> Network<'m, O> {
             wires: latency::Wires::new(model, seed, replication),
             forks: Slab::new(),
             cancels: model.call_groups.iter().any(|g| g.cancel_losers),
+            credits: (model.nodes.iter())
+                .any(|n| matches!(&n.kind, NodeKind::Pool(p) if p.credits.is_some())),
             timers: Slab::new(),
             fleets,
             jobs: Slab::new(),
@@ -300,7 +305,8 @@ impl<'m, O: Observer> Network<'m, O> {
                 | Timer::CheckFailed { node, .. }
                 | Timer::Scheduled { node, .. }
                 | Timer::ZoneUp { node, .. }
-                | Timer::Action { node, .. } => node,
+                | Timer::Action { node, .. }
+                | Timer::Credits { node, .. } => node,
                 Timer::Visibility { queue, .. } => queue,
             },
         }
@@ -618,6 +624,9 @@ impl<O: Observer> World for Network<'_, O> {
                 } => self.visibility_expired(now, queue, node, delivery),
                 Timer::Answer { job } => self.answer_arrived(now, queue, job),
                 Timer::Hedge { fork, token } => self.hedge_due(now, queue, fork, token),
+                Timer::Credits { node, instance } => {
+                    self.credits_timer(now, queue, node, instance)
+                }
                 timer => self.fleet_timer(now, queue, timer),
             },
         }

@@ -58,6 +58,9 @@ impl<O: Observer> Network<'_, O> {
             let work = pool.draw_work(job.class.index(), draws, &mut self.rngs[node]);
             queue.schedule(now.after(work), Event::PhaseDone { job: id });
             self.occupancy(now, job.node, Resource::Server, 1);
+            if self.credits {
+                self.credits_changed(now, queue, job.node, job.slot);
+            }
         } else {
             self.occupancy(now, job.node, Resource::Queue, 1);
         }
@@ -95,7 +98,12 @@ impl<O: Observer> Network<'_, O> {
                 queue.schedule(now.after(work), Event::PhaseDone { job: next });
                 self.occupancy(now, job.node, Resource::Queue, -1);
             }
-            None => self.occupancy(now, job.node, Resource::Server, -1),
+            None => {
+                self.occupancy(now, job.node, Resource::Server, -1);
+                if self.credits {
+                    self.credits_changed(now, queue, job.node, job.slot);
+                }
+            }
         }
         self.jobs[id].step = 0;
         self.pool_next_call(now, queue, id);
@@ -177,7 +185,7 @@ impl<O: Observer> Network<'_, O> {
             }
         }
         if self.pool(job.node.index()).is_drained(job.slot) {
-            self.drained(now, job.node, job.slot);
+            self.drained(now, queue, job.node, job.slot);
         }
         let answer = if job.failed {
             Answer::Failed
