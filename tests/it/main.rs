@@ -5,6 +5,7 @@ mod analyze;
 mod analyze_defects;
 mod behaviour;
 mod caches;
+mod credits;
 mod cli;
 mod databases;
 mod deploy;
