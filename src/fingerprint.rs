@@ -17,8 +17,7 @@ use std::ops::ControlFlow;
 
 use crate::engine::{
     self, CallEvent, CreditLevels, Decision, Event, EventQueue, FanoutEvent, FleetCounts,
-    MessageEvent, Observer,
-    QueueLevels, Refusal, Resource, SimTime, Stop, World,
+    MessageEvent, Observer, QueueLevels, Refusal, Resource, SimTime, Stop, World,
 };
 use crate::model::{ClassId, Model, NodeId};
 use crate::nodes::Network;

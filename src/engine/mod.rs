@@ -19,9 +19,8 @@ mod time;
 pub use event::Event;
 pub use level::Level;
 pub use observe::{
-    CreditLevels,
-    CallEvent, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer, QueueLevels, Refusal,
-    Resource,
+    CallEvent, CreditLevels, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer,
+    QueueLevels, Refusal, Resource,
 };
 pub use queue::EventQueue;
 pub use run::{Stop, World, run};

@@ -7,6 +7,7 @@
 //! intervals come only from independent replications, never from one run's
 //! samples.
 
+mod credit_estimates;
 mod credits;
 mod fanout;
 mod interval;
@@ -19,7 +20,8 @@ mod result;
 mod series;
 mod summary;
 
-pub use credits::{CreditsEstimate, CreditsResult};
+pub use credit_estimates::CreditsEstimate;
+pub use credits::CreditsResult;
 pub use fanout::{BranchEstimate, BranchResult, GroupEstimate, GroupResult};
 pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary, pairs as histogram_pairs};

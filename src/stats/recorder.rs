@@ -3,8 +3,8 @@
 //! which covers the whole run.
 
 use crate::engine::{
-    CallEvent, CreditLevels, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer, QueueLevels, Refusal,
-    Resource, SimTime,
+    CallEvent, CreditLevels, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer,
+    QueueLevels, Refusal, Resource, SimTime,
 };
 use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
 

@@ -154,7 +154,7 @@ pub struct Summary {
     /// Per group of calls made at once.
     pub groups: Vec<super::fanout::GroupEstimate>,
     /// Per burstable pool, its CPU credits.
-    pub credits: Vec<super::credits::CreditsEstimate>,
+    pub credits: Vec<super::credit_estimates::CreditsEstimate>,
     /// Price per hour: all instances, and surplus CPU credits.
     pub usd_per_hour: Estimate,
     /// Of which surplus CPU credits.
@@ -203,7 +203,7 @@ impl Summary {
                 .map(|i| call_estimate(runs, i))
                 .collect(),
             groups: super::fanout::estimates(runs),
-            credits: super::credits::estimates(runs),
+            credits: super::credit_estimates::estimates(runs),
             usd_per_hour: over(runs, &|r| r.cost.usd_per_hour),
             credits_usd_per_hour: over(runs, &|r| r.cost.credits_usd_per_hour),
             usd_per_million: over(runs, &|r| r.cost.usd_per_million),

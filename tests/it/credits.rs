@@ -53,10 +53,17 @@ fn a_standard_balance_empties_at_the_computed_time_then_throttles_to_the_baselin
     let mean = result.end_to_end.mean_ms;
     assert!((mean - 100.0 / 7.0).abs() < 0.01, "{mean}");
     let credits = result.nodes[0].credits.as_ref().unwrap();
-    assert!((credits.throttled - 0.5).abs() < 1e-9, "{}", credits.throttled);
+    assert!(
+        (credits.throttled - 0.5).abs() < 1e-9,
+        "{}",
+        credits.throttled
+    );
     // 30 → 0 over half the run, then 0: a mean of 7.5 credits.
     assert!((credits.mean_balance - 7.5).abs() < 1e-6);
-    assert_eq!((credits.surplus_credits, result.cost.credits_usd_per_hour), (0.0, 0.0));
+    assert_eq!(
+        (credits.surplus_credits, result.cost.credits_usd_per_hour),
+        (0.0, 0.0)
+    );
 }
 
 #[test]
@@ -69,7 +76,11 @@ fn unlimited_mode_bills_the_surplus_beyond_the_balance_at_its_price() {
     assert!((result.end_to_end.completed as f64 - 600_000.0).abs() <= 1.0);
     assert!((result.end_to_end.mean_ms - 10.0).abs() < 0.01);
     let credits = result.nodes[0].credits.as_ref().unwrap();
-    assert!((credits.surplus_credits - 30.0).abs() < 1e-6, "{}", credits.surplus_credits);
+    assert!(
+        (credits.surplus_credits - 30.0).abs() < 1e-6,
+        "{}",
+        credits.surplus_credits
+    );
     assert!((result.cost.credits_usd_per_hour - 0.015).abs() < 1e-9);
     assert!((result.cost.usd_per_hour - (0.0416 + 0.015)).abs() < 1e-9);
     assert_eq!(credits.throttled, 0.0);
@@ -103,7 +114,11 @@ fn two_bursts_on_a_throttled_instance_share_its_baseline() {
     topology["traffic"]["arrivals"]["closed"]["users"] = json!(2);
     topology["nodes"]["api"]["pool"]["workers_per_instance"] = json!(2);
     let result = run(topology, 60.0);
-    assert!((result.end_to_end.mean_ms - 50.0).abs() < 1e-3, "{}", result.end_to_end.mean_ms);
+    assert!(
+        (result.end_to_end.mean_ms - 50.0).abs() < 1e-3,
+        "{}",
+        result.end_to_end.mean_ms
+    );
     let rate = result.end_to_end.completed as f64 / 6000.0;
     assert!((rate - 40.0).abs() < 0.01, "{rate}");
 }

@@ -183,7 +183,8 @@ fn check_pool(
         instance_types.get(&pool.instance_type),
         crate::model::credits::builtin::types(),
     );
-    let burstable = crate::model::credits::check::burstable_of(&pool.instance_type, declared, builtin);
+    let burstable =
+        crate::model::credits::check::burstable_of(&pool.instance_type, declared, builtin);
     let vcpus = declared.map(|t| t.vcpus.get());
     crate::model::credits::check::check_pool(acc, &at("pool"), pool, vcpus, builtin, burstable);
     if let Some(admission) = &pool.admission {

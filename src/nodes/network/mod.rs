@@ -624,9 +624,7 @@ impl<O: Observer> World for Network<'_, O> {
                 } => self.visibility_expired(now, queue, node, delivery),
                 Timer::Answer { job } => self.answer_arrived(now, queue, job),
                 Timer::Hedge { fork, token } => self.hedge_due(now, queue, fork, token),
-                Timer::Credits { node, instance } => {
-                    self.credits_timer(now, queue, node, instance)
-                }
+                Timer::Credits { node, instance } => self.credits_timer(now, queue, node, instance),
                 timer => self.fleet_timer(now, queue, timer),
             },
         }
