@@ -20,7 +20,7 @@ use std::collections::BinaryHeap;
 use crate::engine::{JobId, SimTime};
 
 use super::class_queue::ClassQueue;
-use super::sliced_cpu::{Change, Run, Tag};
+use super::bursts::{Change, Run, Tag};
 
 /// The vCPUs of one instance under a capacity cap.
 #[derive(Debug)]

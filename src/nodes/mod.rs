@@ -9,6 +9,7 @@
 mod admission;
 mod autoscale;
 mod balancer;
+mod bursts;
 mod capped_cpu;
 mod class_queue;
 mod credits;

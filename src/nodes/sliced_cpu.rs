@@ -8,36 +8,15 @@
 //! leaves its timer behind, and the network makes it stale by the job's
 //! token (as it does for call timeouts).
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::engine::{JobId, SimTime};
 
+pub use super::bursts::{Change, Run};
+use super::bursts::Tag;
 use super::capped_cpu::Capped;
 use super::class_queue::ClassQueue;
-
-/// A burst that now runs until `due`, unless disturbed again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Run {
-    /// Its job.
-    pub job: JobId,
-    /// When it ends.
-    pub due: SimTime,
-}
-
-/// What a burst's arrival or end changed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Change {
-    /// The burst to arm a timer for.
-    pub start: Option<Run>,
-    /// A job whose armed timer no longer holds (pre-empted, or no longer
-    /// the first to end under processor sharing).
-    pub stale: Option<JobId>,
-    /// Change in busy vCPUs.
-    pub busy: i32,
-    /// Change in bursts waiting for a vCPU.
-    pub waiting: i32,
-}
 
 /// The vCPUs of one instance, sliced one way or the other.
 #[derive(Debug)]
@@ -221,36 +200,6 @@ impl Preemptive {
                 }
             }
         }
-    }
-}
-
-/// A burst under processor sharing, by the virtual time at which it ends.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Tag {
-    pub(super) finish: f64,
-    pub(super) seq: u64,
-    pub(super) job: JobId,
-}
-
-impl PartialEq for Tag {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Tag {}
-
-impl PartialOrd for Tag {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Tag {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.finish
-            .total_cmp(&other.finish)
-            .then(self.seq.cmp(&other.seq))
     }
 }
 

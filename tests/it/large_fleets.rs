@@ -30,11 +30,14 @@ fn print(model: &Model, max_events: u64) -> (String, u64) {
 
 #[test]
 fn the_shop_at_scale_routes_as_pinned_with_every_policy() {
+    // Re-pinned when the shop's t3.medium tier began reporting its CPU
+    // credits (unlimited mode: timers and reports added, no timing moved;
+    // the indexed picks against the scan's are checked in pool_picks_tests).
     let pinned = [
-        ("least_connections", "362006016cfb28fe"),
-        ("power_of_two", "91f1e60d42390710"),
-        ("round_robin", "fa8de4a0430df546"),
-        ("random", "995730e7ca7818a4"),
+        ("least_connections", "30498c3f04f1eddf"),
+        ("power_of_two", "7457b0b787572e8f"),
+        ("round_robin", "6277733501fb07aa"),
+        ("random", "3f7bdfd81931fda5"),
     ];
     let actual: Vec<(&str, String)> = pinned
         .iter()
