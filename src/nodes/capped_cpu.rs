@@ -19,8 +19,8 @@ use std::collections::BinaryHeap;
 
 use crate::engine::{JobId, SimTime};
 
-use super::class_queue::ClassQueue;
 use super::bursts::{Change, Run, Tag};
+use super::class_queue::ClassQueue;
 
 /// The vCPUs of one instance under a capacity cap.
 #[derive(Debug)]

@@ -13,8 +13,8 @@ use std::collections::BinaryHeap;
 
 use crate::engine::{JobId, SimTime};
 
-pub use super::bursts::{Change, Run};
 use super::bursts::Tag;
+pub use super::bursts::{Change, Run};
 use super::capped_cpu::Capped;
 use super::class_queue::ClassQueue;
 
@@ -26,8 +26,9 @@ pub enum SlicedCpu {
     /// Every runnable burst progresses at min(1, c/n).
     Sharing(Sharing),
     /// First come, first served on vCPUs whose capacity a standard-mode
-    /// burstable instance's throttle can cap below their number.
-    Capped(Capped),
+    /// burstable instance's throttle can cap below their number (boxed:
+    /// every instance holds this enum, and other pools have none).
+    Capped(Box<Capped>),
 }
 
 impl SlicedCpu {

@@ -15,7 +15,10 @@ impl PoolState {
     pub(super) fn sliced_cpu(&self) -> Option<SlicedCpu> {
         let scheduling = &self.scheduling;
         if self.capped {
-            return Some(SlicedCpu::Capped(Capped::new(self.vcpus, scheduling.ranks)));
+            return Some(SlicedCpu::Capped(Box::new(Capped::new(
+                self.vcpus,
+                scheduling.ranks,
+            ))));
         }
         match scheduling.cpu {
             CpuDiscipline::ProcessorSharing => Some(SlicedCpu::Sharing(Sharing::new(self.vcpus))),
