@@ -16,8 +16,8 @@
 use std::ops::ControlFlow;
 
 use crate::engine::{
-    self, CallEvent, ClusterLevels, Decision, Event, EventQueue, FanoutEvent, FleetCounts,
-    MessageEvent, Observer, QueueLevels, Refusal, Resource, SimTime, Stop, World,
+    self, CallEvent, ClusterLevels, CreditLevels, Decision, Event, EventQueue, FanoutEvent,
+    FleetCounts, MessageEvent, Observer, QueueLevels, Refusal, Resource, SimTime, Stop, World,
 };
 use crate::model::{ClassId, Model, NodeId};
 use crate::nodes::Network;
@@ -359,6 +359,15 @@ impl Observer for Hashing {
         self.0.node(node);
         self.0.u64(delay_ns);
         self.0.tag(cross_zone.map_or(2, u8::from));
+    }
+
+    fn credits(&mut self, now: SimTime, node: NodeId, levels: CreditLevels) {
+        self.0.time(51, now);
+        self.0.node(node);
+        for value in [levels.balance, levels.surplus, levels.charged] {
+            self.0.f64(value);
+        }
+        self.0.u64(u64::from(levels.throttled));
     }
 }
 

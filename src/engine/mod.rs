@@ -19,8 +19,8 @@ mod time;
 pub use event::Event;
 pub use level::Level;
 pub use observe::{
-    CallEvent, ClusterLevels, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer,
-    QueueLevels, Refusal, Resource,
+    CallEvent, ClusterLevels, CreditLevels, Decision, FanoutEvent, FleetCounts, MessageEvent,
+    Observer, QueueLevels, Refusal, Resource,
 };
 pub use queue::EventQueue;
 pub use run::{Stop, World, run};

@@ -178,6 +178,30 @@ pub enum FanoutEvent {
     },
 }
 
+/// A burstable pool's CPU credits summed over its instances, right after a
+/// change: each figure's value then, and its rate of change until the next
+/// change (every kink of a balance, at zero, at its cap or at the surplus
+/// limit, is a change, so the figures are exact linear pieces).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CreditLevels {
+    /// Credits earned and not spent (CloudWatch `CPUCreditBalance`, summed).
+    pub balance: f64,
+    /// Its rate of change, credits per ns.
+    pub balance_per_ns: f64,
+    /// Unlimited mode: surplus credits spent and not yet paid back
+    /// (`CPUSurplusCreditBalance`, summed).
+    pub surplus: f64,
+    /// Its rate of change, credits per ns.
+    pub surplus_per_ns: f64,
+    /// Surplus credits charged since the start (past the surplus limit, or
+    /// outstanding when an instance went): `CPUSurplusCreditsCharged`, summed.
+    pub charged: f64,
+    /// Its rate of change, credits per ns.
+    pub charged_per_ns: f64,
+    /// Standard mode: instances throttled to their baseline now.
+    pub throttled: u32,
+}
+
 /// Receives the facts of a run as they happen.
 pub trait Observer {
     /// A job finished its visit to `node` (answered, or failed downstream).
@@ -236,4 +260,6 @@ pub trait Observer {
     /// `delay_ns` of network latency; `cross_zone` says whether it crossed
     /// availability zones, when both ends are pool instances with a zone latency.
     fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>);
+    /// The CPU credits of burstable pool `node` changed: `levels` from now on.
+    fn credits(&mut self, now: SimTime, node: NodeId, levels: CreditLevels);
 }

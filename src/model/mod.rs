@@ -9,6 +9,7 @@
 mod admission;
 mod calls;
 mod clusters;
+mod credits;
 pub mod json_text;
 mod network;
 mod queues;

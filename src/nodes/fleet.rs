@@ -51,6 +51,9 @@ pub enum Timer {
     NodeReady { cluster: u16, node: u32 },
     /// A cluster autoscaler's scan.
     ClusterScan { cluster: u16 },
+    /// A burstable instance's credit balance may reach a kink (empty,
+    /// full, the surplus limit, zero), unless its CPU use moved it.
+    Credits { node: NodeId, instance: u32 },
 }
 
 /// The run-time state of one pool's fleet.

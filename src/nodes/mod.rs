@@ -9,9 +9,12 @@
 mod admission;
 mod autoscale;
 mod balancer;
+mod bursts;
+mod capped_cpu;
 mod cfs_quota;
 mod class_queue;
 mod cluster;
+mod credits;
 mod database;
 mod fleet;
 mod fork;

@@ -8,35 +8,15 @@
 //! leaves its timer behind, and the network makes it stale by the job's
 //! token (as it does for call timeouts).
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::engine::{JobId, SimTime};
 
+use super::bursts::Tag;
+pub use super::bursts::{Change, Run};
+use super::capped_cpu::Capped;
 use super::class_queue::ClassQueue;
-
-/// A burst that now runs until `due`, unless disturbed again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Run {
-    /// Its job.
-    pub job: JobId,
-    /// When it ends.
-    pub due: SimTime,
-}
-
-/// What a burst's arrival or end changed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Change {
-    /// The burst to arm a timer for.
-    pub start: Option<Run>,
-    /// A job whose armed timer no longer holds (pre-empted, or no longer
-    /// the first to end under processor sharing).
-    pub stale: Option<JobId>,
-    /// Change in busy vCPUs.
-    pub busy: i32,
-    /// Change in bursts waiting for a vCPU.
-    pub waiting: i32,
-}
 
 /// The vCPUs of one instance, sliced one way or the other.
 #[derive(Debug)]
@@ -45,6 +25,10 @@ pub enum SlicedCpu {
     Preemptive(Preemptive),
     /// Every runnable burst progresses at min(1, c/n).
     Sharing(Sharing),
+    /// First come, first served on vCPUs whose capacity a standard-mode
+    /// burstable instance's throttle can cap below their number (boxed:
+    /// every instance holds this enum, and other pools have none).
+    Capped(Box<Capped>),
 }
 
 impl SlicedCpu {
@@ -53,6 +37,7 @@ impl SlicedCpu {
         match self {
             SlicedCpu::Preemptive(cpu) => cpu.enter(job, rank, work, now),
             SlicedCpu::Sharing(cpu) => cpu.enter(job, work, now),
+            SlicedCpu::Capped(cpu) => cpu.enter(job, rank, work, now),
         }
     }
 
@@ -61,6 +46,27 @@ impl SlicedCpu {
         match self {
             SlicedCpu::Preemptive(cpu) => cpu.done(job, now),
             SlicedCpu::Sharing(cpu) => cpu.done(now),
+            SlicedCpu::Capped(cpu) => cpu.done(now),
+        }
+    }
+
+    /// The vCPUs' capacity becomes `cap` vCPUs (a throttle starts or ends):
+    /// the first burst to end gets its new end. Pre-emptive vCPUs are never
+    /// throttled (validation refuses standard mode with them).
+    pub fn set_cap(&mut self, cap: f64, now: SimTime) -> Change {
+        match self {
+            SlicedCpu::Preemptive(_) => Change::default(),
+            SlicedCpu::Sharing(cpu) => cpu.set_cap(cap, now),
+            SlicedCpu::Capped(cpu) => cpu.set_cap(cap, now),
+        }
+    }
+
+    /// Bursts that want a vCPU now: running, or sharing the vCPUs.
+    pub fn demand(&self) -> u32 {
+        match self {
+            SlicedCpu::Preemptive(cpu) => cpu.running.len() as u32,
+            SlicedCpu::Sharing(cpu) => cpu.tags.len() as u32,
+            SlicedCpu::Capped(cpu) => cpu.demand(),
         }
     }
 
@@ -69,6 +75,7 @@ impl SlicedCpu {
         match self {
             SlicedCpu::Preemptive(cpu) => cpu.waiting.len(),
             SlicedCpu::Sharing(_) => 0,
+            SlicedCpu::Capped(cpu) => cpu.waiting(),
         }
     }
 
@@ -83,6 +90,7 @@ impl SlicedCpu {
                 running.extend(cpu.tags.drain().map(|Reverse(tag)| tag.job));
                 cpu.virtual_ns = 0.0;
             }
+            SlicedCpu::Capped(cpu) => cpu.clear(running, waiting),
         }
     }
 }
@@ -196,36 +204,6 @@ impl Preemptive {
     }
 }
 
-/// A burst under processor sharing, by the virtual time at which it ends.
-#[derive(Clone, Copy, Debug)]
-struct Tag {
-    finish: f64,
-    seq: u64,
-    job: JobId,
-}
-
-impl PartialEq for Tag {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Tag {}
-
-impl PartialOrd for Tag {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Tag {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.finish
-            .total_cmp(&other.finish)
-            .then(self.seq.cmp(&other.seq))
-    }
-}
-
 /// Processor sharing on `vcpus` vCPUs, by virtual time: with n bursts, each
 /// progresses at r = min(1, c/n), and the virtual clock V advances at r. A
 /// burst of work w arriving at V ends when V reaches V + w, whatever
@@ -235,6 +213,9 @@ impl Ord for Tag {
 #[derive(Debug)]
 pub struct Sharing {
     vcpus: usize,
+    /// vCPUs of capacity: `vcpus`, or fewer while a burstable instance is
+    /// throttled (its baseline).
+    cap: f64,
     /// The virtual clock, ns of work done by each runnable burst since the
     /// instance was last idle (reset then, so it stays small and exact).
     virtual_ns: f64,
@@ -248,6 +229,7 @@ impl Sharing {
     pub fn new(vcpus: u32) -> Self {
         Sharing {
             vcpus: vcpus as usize,
+            cap: f64::from(vcpus),
             virtual_ns: 0.0,
             since: SimTime::ZERO,
             tags: BinaryHeap::new(),
@@ -257,11 +239,19 @@ impl Sharing {
 
     /// Each burst's rate of progress with the bursts there now.
     fn rate(&self) -> f64 {
-        let n = self.tags.len();
-        if n <= self.vcpus {
-            1.0
-        } else {
-            self.vcpus as f64 / n as f64
+        // With the cap at `vcpus` (always, but for a throttled instance),
+        // the same operations as min(1, c/n) on integers.
+        let n = self.tags.len() as f64;
+        if n <= self.cap { 1.0 } else { self.cap / n }
+    }
+
+    fn set_cap(&mut self, cap: f64, now: SimTime) -> Change {
+        self.advance(now);
+        self.cap = cap;
+        Change {
+            start: self.first(now),
+            stale: self.tags.peek().map(|Reverse(tag)| tag.job),
+            ..Change::default()
         }
     }
 

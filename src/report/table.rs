@@ -284,10 +284,12 @@ fn write_footnotes(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     if !network.is_empty() {
         writeln!(out, "network time per answer: {}", network.join("; "))?;
     }
+    super::table_credits::write_credits(out, summary)?;
     writeln!(
         out,
-        "cost: ${} per hour, ${} per million successful requests",
+        "cost: ${} per hour{}, ${} per million successful requests",
         cell(summary.usd_per_hour),
+        super::table_credits::cost_note(summary),
         cell(summary.usd_per_million)
     )?;
     Ok(())

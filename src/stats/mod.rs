@@ -8,6 +8,8 @@
 //! samples.
 
 mod clusters;
+mod credit_estimates;
+mod credits;
 mod fanout;
 mod interval;
 mod latency;
@@ -20,6 +22,8 @@ mod series;
 mod summary;
 
 pub use clusters::{ClusterEstimate, ClusterResult};
+pub use credit_estimates::CreditsEstimate;
+pub use credits::CreditsResult;
 pub use fanout::{BranchEstimate, BranchResult, GroupEstimate, GroupResult};
 pub use interval::{Estimate, t_interval};
 pub use latency::{LatencyRecord, LatencySummary, pairs as histogram_pairs};

@@ -3,12 +3,13 @@
 //! which covers the whole run.
 
 use crate::engine::{
-    CallEvent, ClusterLevels, Decision, FanoutEvent, FleetCounts, MessageEvent, Observer,
-    QueueLevels, Refusal, Resource, SimTime,
+    CallEvent, ClusterLevels, CreditLevels, Decision, FanoutEvent, FleetCounts, MessageEvent,
+    Observer, QueueLevels, Refusal, Resource, SimTime,
 };
 use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
 
 use super::clusters::ClusterRecord;
+use super::credits::CreditRecord;
 use super::fanout::GroupRecord;
 use super::latency::{LatencyRecord, LatencySummary};
 use super::network::NetworkRecord;
@@ -48,6 +49,8 @@ struct NodeRecord {
     /// A queue's messages.
     queue: Option<Box<QueueRecord>>,
     network: NetworkRecord,
+    /// A burstable pool's CPU credits.
+    credits: Option<Box<CreditRecord>>,
 }
 
 /// Requests admission control turned away, by why.
@@ -148,6 +151,8 @@ impl Recorder {
                 NodeRecord {
                     shards: (0..shards).map(|_| ShardRecord::default()).collect(),
                     queue: matches!(node.kind, NodeKind::Queue(_)).then(Box::default),
+                    credits: matches!(&node.kind, NodeKind::Pool(p) if p.credits.is_some())
+                        .then(Box::default),
                     servers_per_instance: servers,
                     workers_per_instance: workers,
                     ..Default::default()
@@ -206,12 +211,16 @@ impl Recorder {
             .map(|(record, node)| record.result(node, &window))
             .collect();
         // Summed in node order from +0, as the figures always were.
-        let usd_per_hour = (nodes.iter()).fold(0.0, |sum, node| sum + node.usd_per_hour);
+        let instances_usd = (nodes.iter()).fold(0.0, |sum, node| sum + node.usd_per_hour);
         let clusters: Vec<_> = (self.clusters.iter().zip(&model.clusters))
             .map(|(record, cluster)| record.result(&cluster.name, from, end))
             .collect();
+        let credits_usd_per_hour = (nodes.iter())
+            .filter_map(|node| node.credits.as_ref())
+            .fold(0.0, |sum, credits| sum + credits.usd_per_hour);
         // A cluster's nodes are its pools' compute (its pods are priced at 0).
-        let usd_per_hour = (clusters.iter()).fold(usd_per_hour, |sum, c| sum + c.usd_per_hour);
+        let usd_per_hour = (clusters.iter()).fold(instances_usd, |sum, c| sum + c.usd_per_hour)
+            + credits_usd_per_hour;
         let end_to_end = self.end_to_end.summarize(window_s);
         let usd_total = usd_per_hour * window_s / 3600.0;
         let usd_per_million = if end_to_end.completed == 0 {
@@ -245,6 +254,7 @@ impl Recorder {
             nodes,
             cost: CostResult {
                 usd_per_hour,
+                credits_usd_per_hour,
                 usd_total,
                 usd_per_million,
             },
@@ -315,6 +325,11 @@ impl NodeRecord {
             network: self.network.summarize(window.ns / 1e9),
             queue: (self.queue.as_deref().cloned())
                 .map(|mut queue| queue.result(end, from, window.ns / 1e9)),
+            credits: match (&node.kind, &self.credits) {
+                (NodeKind::Pool(pool), Some(record)) => (pool.credits.as_deref())
+                    .map(|credits| record.result(credits, from, end, instance_ns)),
+                _ => None,
+            },
         }
     }
 
@@ -587,6 +602,15 @@ impl Observer for Recorder {
             self.nodes[node.index()]
                 .network
                 .record(delay_ns, cross_zone);
+        }
+    }
+
+    fn credits(&mut self, now: SimTime, node: NodeId, levels: CreditLevels) {
+        if let Some(series) = &mut self.series {
+            series.credits(now, node, levels);
+        }
+        if let Some(record) = &mut self.nodes[node.index()].credits {
+            record.report(now, self.warmup_end, levels);
         }
     }
 }

@@ -192,6 +192,9 @@ pub struct NodeResult {
     /// Network time of its answers, when they travel over a latency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<super::network::NetworkResult>,
+    /// A burstable pool's CPU credits (absent for other nodes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credits: Option<super::credits::CreditsResult>,
 }
 
 /// Figures of one database shard (its primary and replicas together).
@@ -219,9 +222,12 @@ pub struct ShardResult {
 /// The cost of a run.
 #[derive(Clone, Debug, Serialize)]
 pub struct CostResult {
-    /// Average price of all instances per hour over the window (a
-    /// cluster's nodes included, its pods costing nothing of their own).
+    /// Average price per hour over the window: every instance (a cluster's
+    /// nodes included, its pods costing nothing of their own), and the
+    /// surplus CPU credits of burstable pools.
     pub usd_per_hour: f64,
+    /// Of which surplus CPU credits (unlimited-mode burstable pools).
+    pub credits_usd_per_hour: f64,
     /// Cost of the window.
     pub usd_total: f64,
     /// Cost per million successful requests (NaN when none succeeded).

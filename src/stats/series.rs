@@ -29,6 +29,7 @@ mod admission;
 mod caches;
 mod calls;
 mod clusters;
+mod credits;
 mod fleet;
 mod pools;
 mod queues;
@@ -37,7 +38,8 @@ mod requests;
 use serde::Serialize;
 
 use crate::engine::{
-    CallEvent, ClusterLevels, FleetCounts, MessageEvent, QueueLevels, Refusal, Resource, SimTime,
+    CallEvent, ClusterLevels, CreditLevels, FleetCounts, MessageEvent, QueueLevels, Refusal,
+    Resource, SimTime,
 };
 use crate::model::{Model, NodeId};
 
@@ -45,6 +47,7 @@ use admission::AdmissionColumns;
 use caches::CacheColumns;
 use calls::CallColumns;
 use clusters::ClusterColumns;
+use credits::CreditColumns;
 use fleet::FleetColumns;
 use pools::PoolColumns;
 use queues::QueueColumns;
@@ -113,6 +116,7 @@ pub struct SeriesRecorder {
     admission: AdmissionColumns,
     queues: QueueColumns,
     clusters: ClusterColumns,
+    credits: CreditColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -129,6 +133,7 @@ impl SeriesRecorder {
         let admission = AdmissionColumns::new(model);
         let queues = QueueColumns::new(model);
         let clusters = ClusterColumns::new(model);
+        let credits = CreditColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
@@ -138,6 +143,7 @@ impl SeriesRecorder {
         admission.name_columns(&mut columns);
         queues.name_columns(&mut columns);
         clusters.name_columns(&mut columns);
+        credits.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -154,6 +160,7 @@ impl SeriesRecorder {
             admission,
             queues,
             clusters,
+            credits,
             columns,
             rows: Vec::new(),
         }
@@ -237,6 +244,13 @@ impl SeriesRecorder {
         self.fleet.cluster(now, cluster, levels.usd_per_hour);
     }
 
+    /// Burstable pool `node`'s credits are `levels` from `now` on.
+    #[inline(never)]
+    pub fn credits(&mut self, now: SimTime, node: NodeId, levels: CreditLevels) {
+        self.advance(now);
+        self.credits.credits(now, node, levels);
+    }
+
     /// Closes every window up to `stopped` (the horizon, or where an unstable
     /// run was halted) and returns the series.
     pub fn finish(mut self, stopped: SimTime) -> Series {
@@ -288,6 +302,7 @@ impl SeriesRecorder {
         self.admission.close(span, &mut row);
         self.queues.close(span, &mut row);
         self.clusters.close(span, &mut row);
+        self.credits.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

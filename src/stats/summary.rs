@@ -162,8 +162,12 @@ pub struct Summary {
     /// Per Kubernetes cluster: nodes, pending pods, cost (absent from JSON without).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub clusters: Vec<super::clusters::ClusterEstimate>,
-    /// Price of all instances per hour.
+    /// Per burstable pool, its CPU credits.
+    pub credits: Vec<super::credit_estimates::CreditsEstimate>,
+    /// Price per hour: all instances (a cluster's nodes included), and surplus CPU credits.
     pub usd_per_hour: Estimate,
+    /// Of which surplus CPU credits.
+    pub credits_usd_per_hour: Estimate,
     /// Dollars per million successful requests.
     pub usd_per_million: Estimate,
 }
@@ -209,7 +213,9 @@ impl Summary {
                 .collect(),
             groups: super::fanout::estimates(runs),
             clusters: super::clusters::estimates(runs),
+            credits: super::credit_estimates::estimates(runs),
             usd_per_hour: over(runs, &|r| r.cost.usd_per_hour),
+            credits_usd_per_hour: over(runs, &|r| r.cost.credits_usd_per_hour),
             usd_per_million: over(runs, &|r| r.cost.usd_per_million),
         }
     }

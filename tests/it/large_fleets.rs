@@ -35,11 +35,14 @@ fn print(model: &Model, max_events: u64) -> (String, u64) {
 
 #[test]
 fn the_shop_at_scale_routes_as_pinned_with_every_policy() {
+    // Re-pinned when the shop's t3.medium tier began reporting its CPU
+    // credits (unlimited mode: timers and reports added, no timing moved;
+    // the indexed picks against the scan's are checked in pool_picks_tests).
     let pinned = [
-        ("least_connections", "751a09654cd25e5f"),
-        ("power_of_two", "da9b5d55de88e13c"),
-        ("round_robin", "31697773c4447ad1"),
-        ("random", "56b1525060536388"),
+        ("least_connections", "6adda66cb744293b"),
+        ("power_of_two", "482fb6f1df4eea13"),
+        ("round_robin", "c4c4e24539675df7"),
+        ("random", "e4761e881cd85f6f"),
     ];
     let actual: Vec<(&str, String)> = pinned
         .iter()

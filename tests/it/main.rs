@@ -6,6 +6,7 @@ mod analyze_defects;
 mod behaviour;
 mod caches;
 mod cli;
+mod credits;
 mod database_cpu;
 mod databases;
 mod deploy;

@@ -51,6 +51,7 @@ pub fn entries() -> Vec<CatalogEntry> {
                 speed: 1.0.try_into().expect("constant in range"),
                 memory_gb: entry.memory_gb,
                 usd_per_hour: entry.usd_per_hour,
+                burstable: None,
             },
             source: file
                 .sources

@@ -122,6 +122,7 @@ fn check_document(acc: &mut Vec<Diagnostic>, topology: &Topology, classes: usize
     for (name, spec) in &topology.instance_types {
         let path = format!("instance_types.{name}.speed");
         crate::model::shared::checks::check_speed(acc, path, spec.speed.get());
+        crate::model::credits::check::check_declared(acc, name, spec);
     }
 }
 
@@ -186,6 +187,15 @@ fn check_pool(
         );
     }
     check_dist(acc, &at("pool.service"), &pool.service);
+    let name = pool.instance_type.as_deref();
+    let (declared, builtin) = (
+        name.and_then(|name| known.instance_types.get(name)),
+        crate::model::credits::builtin::types(),
+    );
+    let burstable =
+        name.and_then(|name| crate::model::credits::check::burstable_of(name, declared, builtin));
+    let vcpus = declared.map(|t| t.vcpus.get());
+    crate::model::credits::check::check_pool(acc, &at("pool"), pool, vcpus, builtin, burstable);
     if let Some(admission) = &pool.admission {
         let path = at("pool.admission");
         crate::model::admission::check::check(acc, &path, admission, true, &known.classes.0);

@@ -254,6 +254,18 @@ fn pool(lookup: &Lookup, topology: &Topology, pool: &PoolSpec) -> Pool {
             })
             .collect(),
         scheduling: scheduling(lookup, pool.priority.as_ref(), pool.cpu),
+        credits: crate::model::credits::compile::credits(
+            // A pool of pods has no instance type, so no credits.
+            pool.instance_type.as_ref().and_then(|name| {
+                crate::model::credits::check::burstable_of(
+                    name,
+                    lookup.instance_types.get(name),
+                    crate::model::credits::builtin::types(),
+                )
+            }),
+            pool.credits.as_ref(),
+        )
+        .map(Box::new),
     }
 }
 

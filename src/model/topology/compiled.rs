@@ -7,6 +7,7 @@ pub use crate::model::admission::compiled::*;
 pub use crate::model::calls::compiled::*;
 pub use crate::model::calls::fanout_compiled::*;
 pub use crate::model::clusters::compiled::*;
+pub use crate::model::credits::compiled::{CreditMode, Credits};
 pub use crate::model::network::compiled::{CallLatency, ZoneLatency};
 pub use crate::model::queues::compiled::Queue;
 pub use crate::model::scaling::compiled::*;
@@ -178,6 +179,8 @@ pub struct Pool {
     /// Its instances are pods of a cluster: their requests and limits
     /// (`instance_type` is then the pods' shape, priced at 0: the nodes bill).
     pub kubernetes: Option<Box<Pod>>,
+    /// CPU credits, for a burstable instance type (boxed: most pools have none).
+    pub credits: Option<Box<Credits>>,
 }
 
 impl Pool {

@@ -9,6 +9,7 @@ pub use crate::model::admission::spec::*;
 pub use crate::model::calls::fanout_spec::*;
 pub use crate::model::calls::spec::*;
 pub use crate::model::clusters::spec::*;
+pub use crate::model::credits::spec::*;
 pub use crate::model::network::spec::*;
 pub use crate::model::queues::spec::QueueSpec;
 pub use crate::model::scaling::spec::*;
@@ -90,6 +91,11 @@ pub struct InstanceTypeSpec {
     /// On-demand price, US dollars per hour (default 0).
     #[serde(default)]
     pub usd_per_hour: NonNegative,
+    /// CPU credits, for a burstable type not in the built-in table (or to
+    /// replace its figures) (default: the built-in figures of a type of
+    /// that name, if any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burstable: Option<BurstableSpec>,
 }
 
 fn default_speed() -> Positive {
@@ -245,6 +251,10 @@ pub struct PoolSpec {
     /// is then noticed at once).
     #[serde(default)]
     pub health_check: Option<HealthCheckSpec>,
+    /// CPU credits of a burstable instance type: `standard` or `unlimited`
+    /// mode and the initial balance (default: the type's default mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits: Option<CreditsSpec>,
 }
 
 /// Whether the caller waits for a call.

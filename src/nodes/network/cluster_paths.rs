@@ -73,7 +73,7 @@ impl<O: Observer> Network<'_, O> {
                     }
                 }
             }
-            self.report_fleet(SimTime::ZERO, node);
+            self.report_fleet(SimTime::ZERO, queue, node);
         }
         for (c, cluster) in self.model.clusters.iter().enumerate() {
             if cluster.autoscaler.is_some() {

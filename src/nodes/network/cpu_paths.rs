@@ -31,6 +31,9 @@ impl<O: Observer> Network<'_, O> {
         let rank = pool.rank(job.class);
         let change = pool.burst_enter(job.slot, id, rank, work, now);
         self.burst_changed(now, queue, job.node, change);
+        if self.credits {
+            self.credits_changed(now, queue, job.node, job.slot);
+        }
     }
 
     /// A burst's timer: if it still holds, the burst is over and the job
@@ -51,13 +54,16 @@ impl<O: Observer> Network<'_, O> {
         let job = self.jobs[id];
         let change = self.pool(job.node.index()).burst_done(job.slot, id, now);
         self.burst_changed(now, queue, job.node, change);
+        if self.credits {
+            self.credits_changed(now, queue, job.node, job.slot);
+        }
         self.jobs[id].step = 0;
         self.pool_next_call(now, queue, id);
     }
 
     /// Arms the timer of the burst that (re)starts, disarms the one that
     /// no longer holds, and reports the vCPUs and the line.
-    fn burst_changed(
+    pub(super) fn burst_changed(
         &mut self,
         now: SimTime,
         queue: &mut EventQueue,

@@ -59,7 +59,7 @@ impl<O: Observer> Network<'_, O> {
             for instance in 0..pool.instances {
                 self.arm_failure(queue, SimTime::ZERO, id, instance);
             }
-            self.report_fleet(SimTime::ZERO, id);
+            self.report_fleet(SimTime::ZERO, queue, id);
         }
     }
 
@@ -87,7 +87,7 @@ impl<O: Observer> Network<'_, O> {
                     // only after passing `healthy_threshold` checks.
                     pool.set_healthy(instance, !checked);
                     self.arm_failure(queue, now, node, instance);
-                    self.report_fleet(now, node);
+                    self.report_fleet(now, queue, node);
                     if !checked {
                         self.pool_serve_waiting(now, queue, node);
                     }
@@ -116,8 +116,9 @@ impl<O: Observer> Network<'_, O> {
             | Timer::Burst { .. }
             | Timer::Answer { .. }
             | Timer::Hedge { .. }
-            | Timer::Visibility { .. } => {
-                unreachable!("call and queue timers are the network's, not the fleet's")
+            | Timer::Visibility { .. }
+            | Timer::Credits { .. } => {
+                unreachable!("call, queue and credit timers are the network's, not the fleet's")
             }
             Timer::Action { node, index } => {
                 let NodeKind::Pool(pool) = &self.model.nodes[node.index()].kind else {
@@ -145,7 +146,11 @@ impl<O: Observer> Network<'_, O> {
     }
 
     /// Tells the observer and the monitor the pool's counts.
-    pub(super) fn report_fleet(&mut self, now: SimTime, node: NodeId) {
+    pub(super) fn report_fleet(&mut self, now: SimTime, queue: &mut EventQueue, node: NodeId) {
+        if self.credits {
+            // Instances launched, crashed or gone: their credits.
+            self.credits_settle(now, queue, node);
+        }
         let mut counts: FleetCounts = self.pool(node.index()).counts();
         let fleet = self.fleets[node.index()]
             .as_mut()
@@ -267,7 +272,7 @@ impl<O: Observer> Network<'_, O> {
                 }
             }
         }
-        self.report_fleet(now, node);
+        self.report_fleet(now, queue, node);
     }
 
     /// Removes one instance: a starting one if any (never served), else the
@@ -320,7 +325,7 @@ impl<O: Observer> Network<'_, O> {
     ) {
         self.pool(node.index()).set_phase(instance, Phase::Gone);
         self.gone(now, queue, node, instance);
-        self.report_fleet(now, node);
+        self.report_fleet(now, queue, node);
     }
 
     /// `instance` crashes: its waiting requests fail now, the rest as they
@@ -352,7 +357,7 @@ impl<O: Observer> Network<'_, O> {
         } else if noticed {
             self.schedule_replacement(now, queue, node, instance);
         }
-        self.report_fleet(now, node);
+        self.report_fleet(now, queue, node);
     }
 
     fn schedule_replacement(
@@ -413,7 +418,7 @@ impl<O: Observer> Network<'_, O> {
             Timer::HealthCheck { node },
         );
         if changed {
-            self.report_fleet(now, node);
+            self.report_fleet(now, queue, node);
             self.pool_serve_waiting(now, queue, node);
         }
     }

@@ -34,6 +34,7 @@ mod admission_paths;
 mod calls;
 mod cluster_paths;
 mod cpu_paths;
+mod credit_paths;
 mod database_paths;
 mod fanout;
 mod fleet_paths;
@@ -147,6 +148,8 @@ pub struct Network<'m, O: Observer> {
     pod_nodes: Vec<Vec<u32>>,
     /// Some group cancels its losers: only then do jobs look for it.
     cancels: bool,
+    /// Some pool's instance type is burstable: only then do bursts update credits.
+    credits: bool,
 }
 
 impl<'m, O: Observer> Network<'m, O> {
@@ -206,6 +209,8 @@ impl<'m, O: Observer> Network<'m, O> {
             clusters: Self::cluster_states(model, seed, replication),
             pod_nodes: vec![Vec::new(); model.nodes.len()],
             cancels: model.call_groups.iter().any(|g| g.cancel_losers),
+            credits: (model.nodes.iter())
+                .any(|n| matches!(&n.kind, NodeKind::Pool(p) if p.credits.is_some())),
             timers: Slab::new(),
             fleets,
             jobs: Slab::new(),
@@ -310,7 +315,8 @@ impl<'m, O: Observer> Network<'m, O> {
                 | Timer::CheckFailed { node, .. }
                 | Timer::Scheduled { node, .. }
                 | Timer::ZoneUp { node, .. }
-                | Timer::Action { node, .. } => node,
+                | Timer::Action { node, .. }
+                | Timer::Credits { node, .. } => node,
                 Timer::Visibility { queue, .. } => queue,
                 Timer::NodeReady { cluster, .. } | Timer::ClusterScan { cluster } => {
                     self.cluster_owner(cluster)
@@ -631,6 +637,7 @@ impl<O: Observer> World for Network<'_, O> {
                 } => self.visibility_expired(now, queue, node, delivery),
                 Timer::Answer { job } => self.answer_arrived(now, queue, job),
                 Timer::Hedge { fork, token } => self.hedge_due(now, queue, fork, token),
+                Timer::Credits { node, instance } => self.credits_timer(now, queue, node, instance),
                 timer => self.fleet_timer(now, queue, timer),
             },
         }

@@ -59,6 +59,9 @@ impl<O: Observer> Network<'_, O> {
             let wall = pool.run_time(job.slot, work, now);
             queue.schedule(now.after(wall), Event::PhaseDone { job: id });
             self.occupancy(now, job.node, Resource::Server, 1);
+            if self.credits {
+                self.credits_changed(now, queue, job.node, job.slot);
+            }
         } else {
             self.occupancy(now, job.node, Resource::Queue, 1);
         }
@@ -97,7 +100,12 @@ impl<O: Observer> Network<'_, O> {
                 queue.schedule(now.after(wall), Event::PhaseDone { job: next });
                 self.occupancy(now, job.node, Resource::Queue, -1);
             }
-            None => self.occupancy(now, job.node, Resource::Server, -1),
+            None => {
+                self.occupancy(now, job.node, Resource::Server, -1);
+                if self.credits {
+                    self.credits_changed(now, queue, job.node, job.slot);
+                }
+            }
         }
         self.jobs[id].step = 0;
         self.pool_next_call(now, queue, id);

@@ -5,6 +5,7 @@
 use crate::engine::rng::Rng;
 use crate::engine::{JobId, SimTime};
 use crate::model::{ClassId, CpuDiscipline};
+use crate::nodes::capped_cpu::Capped;
 use crate::nodes::sliced_cpu::{Change, Preemptive, Sharing, SlicedCpu};
 
 use super::{Phase, PoolState, SettledCpu};
@@ -14,6 +15,12 @@ impl PoolState {
     /// A new instance's vCPUs, if they are not first come, first served.
     pub(super) fn sliced_cpu(&self) -> Option<SlicedCpu> {
         let scheduling = &self.scheduling;
+        if self.capped {
+            return Some(SlicedCpu::Capped(Box::new(Capped::new(
+                self.vcpus,
+                scheduling.ranks,
+            ))));
+        }
         match scheduling.cpu {
             CpuDiscipline::ProcessorSharing => Some(SlicedCpu::Sharing(Sharing::new(self.vcpus))),
             CpuDiscipline::Fifo if scheduling.preemptive => Some(SlicedCpu::Preemptive(
@@ -29,10 +36,10 @@ impl PoolState {
         self.scheduling.rank(class)
     }
 
-    /// True if the vCPUs are pre-emptive or shared: bursts end by timers.
+    /// True if the vCPUs are pre-emptive, shared or throttled: bursts end by timers.
     #[inline]
     pub fn is_sliced(&self) -> bool {
-        self.scheduling.preemptive || self.scheduling.cpu == CpuDiscipline::ProcessorSharing
+        self.sliced
     }
 
     /// A burst of `work` ns of `job` (rank `rank`) reaches the sliced vCPUs

@@ -9,15 +9,19 @@
 
 use crate::engine::rng::Rng;
 use crate::engine::{FleetCounts, JobId, Sampler, SimTime};
-use crate::model::{BalancePolicy, Pool, Scheduling};
+use crate::model::{BalancePolicy, CpuDiscipline, Pool, Scheduling};
 
 use super::balancer::{least_connections_indexed, pick_instance};
 use super::cfs_quota::{CfsQuota, PERIOD_NS};
 use super::class_queue::ClassQueue;
+use super::credits::PoolCredits;
 use super::sliced_cpu::SlicedCpu;
 use super::slot_index::{ABSENT, SlotIndex};
 
 mod cpu;
+mod credits;
+
+pub use credits::CreditOutcome;
 
 /// Instances in rotation up to which a scan picks (it is cheaper than
 /// keeping an index of every change of load); beyond, an index does.
@@ -245,6 +249,12 @@ pub struct PoolState {
     pod: Option<Box<PodCpu>>,
     /// CPU work per class, already divided by the instance speed.
     pub service: Vec<Sampler>,
+    /// Bursts end by timers (pre-emptive, shared or throttled vCPUs).
+    sliced: bool,
+    /// A burstable type's CPU credits (boxed: most pools have none).
+    credits: Option<Box<PoolCredits>>,
+    /// Standard-mode credits on first come, first served vCPUs: capped vCPUs.
+    capped: bool,
 }
 
 impl PoolState {
@@ -282,7 +292,16 @@ impl PoolState {
                 .iter()
                 .map(|dist| Sampler::new(dist, pool.instance_type.speed))
                 .collect(),
+            sliced: false,
+            credits: (pool.credits.as_deref())
+                .map(|c| Box::new(PoolCredits::new(c, pool.instance_type.vcpus))),
+            capped: false,
         };
+        let throttles = pool.credits.as_deref().is_some_and(PoolCredits::throttles);
+        let scheduling = &pool.scheduling;
+        let sharing = scheduling.cpu == CpuDiscipline::ProcessorSharing;
+        state.capped = throttles && !sharing && !scheduling.preemptive;
+        state.sliced = scheduling.preemptive || sharing || state.capped;
         // One rotation update for all of them: per instance would be
         // quadratic in instances.
         state.instances.reserve(pool.instances as usize);
@@ -295,6 +314,9 @@ impl PoolState {
         state.counts.starting = 0;
         state.counts.serving = pool.instances;
         state.rotation = (0..pool.instances).collect();
+        if let Some(credits) = &mut state.credits {
+            credits.start();
+        }
         state
     }
 
@@ -322,7 +344,11 @@ impl PoolState {
             cpu_queue: ClassQueue::new(self.scheduling.ranks),
             sliced: self.sliced_cpu(),
         });
-        (self.instances.len() - 1) as u32
+        let id = (self.instances.len() - 1) as u32;
+        if let Some(credits) = &mut self.credits {
+            credits.launched(id);
+        }
+        id
     }
 
     /// Instance `i`.
@@ -354,6 +380,9 @@ impl PoolState {
                 *count += 1;
             }
             instance.phase = phase;
+            if let (Phase::Gone, Some(credits)) = (phase, &mut self.credits) {
+                credits.touch(i);
+            }
         }
         if let Some(healthy) = healthy {
             instance.healthy = healthy;
@@ -635,6 +664,9 @@ impl PoolState {
         instance.free_workers = self.workers;
         let healthy = if noticed { Some(false) } else { None };
         self.change(i, Some(Phase::Failed), healthy);
+        if let Some(credits) = &mut self.credits {
+            credits.touch(i);
+        }
         crashed
     }
 }

@@ -1,7 +1,8 @@
 //! A run's time series in panels sharing the time axis: request rates
 //! (and call attempts, retries included, if any), p50 and p99 latency on a
 //! log axis (a 23 s spike must not flatten a 25 ms baseline), each pool's
-//! vCPU utilization, and each pool's instances (serving and desired) when
+//! vCPU utilization, each burstable pool's CPU credits when they move, and
+//! each pool's instances (serving and desired) when
 //! they change. Every y axis is fitted to its data; counts get whole
 //! ticks; the warm-up is shaded. Over several replications each line is
 //! their mean with its 95% band, unless one replication is asked for; the
@@ -165,6 +166,7 @@ pub fn series(table: &Table, options: &SeriesOptions, out: &Path) -> Result<(), 
         }
         (pods, nodes) => panels.extend(pods.or(nodes)),
     }
+    panels.extend(credits(&windows)?);
     let which = match (options.replication, windows.replications()) {
         (Some(r), _) => format!("replication {r}"),
         (None, 1) => "one replication".to_string(),
@@ -281,6 +283,30 @@ fn clusters(windows: &Windows) -> Result<Option<Panel>, PlotError> {
         curves,
         log: false,
         integer: true,
+    }))
+}
+
+/// Each burstable pool's CPU credit balance and surplus (summed over its
+/// instances), the ones that move; its instances throttled are in the
+/// CSV (`<pool>.throttled`).
+fn credits(windows: &Windows) -> Result<Option<Panel>, PlotError> {
+    let mut curves = Vec::new();
+    for suffix in [".credit_balance", ".surplus_credits"] {
+        for column in windows.columns_ending(suffix) {
+            let values = windows.table.numbers(&column).unwrap_or_default();
+            if values.iter().all(|v| *v == values[0]) || curves.len() == PALETTE.len() {
+                continue;
+            }
+            let pool = column.trim_end_matches(suffix);
+            let legend = format!("{pool} {}", &suffix[1..].replace('_', " "));
+            curves.push(windows.column(&column, &legend)?);
+        }
+    }
+    Ok((!curves.is_empty()).then(|| Panel {
+        label: "CPU credits".into(),
+        curves,
+        log: false,
+        integer: false,
     }))
 }
 
