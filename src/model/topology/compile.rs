@@ -188,23 +188,7 @@ fn admission_of(lookup: &Lookup, spec: Option<&AdmissionSpec>) -> Option<Box<Adm
 fn pool(lookup: &Lookup, topology: &Topology, pool: &PoolSpec) -> Pool {
     let classes = lookup.classes;
     let duration_s = topology.simulation.duration_s.get();
-    let (instance_type, kubernetes) = match (&pool.kubernetes, &pool.instance_type) {
-        (Some(pod), _) => {
-            let clusters = &topology.clusters;
-            let (pod, shape) =
-                crate::model::clusters::compile::pod(pod, clusters, lookup.instance_types);
-            let instance_type = InstanceType {
-                name: format!("pod on {}", shape.node_type),
-                vcpus: shape.vcpus,
-                speed: shape.speed,
-                memory_gb: shape.memory_gb,
-                usd_per_hour: 0.0,
-            };
-            (instance_type, Some(Box::new(pod)))
-        }
-        (None, Some(name)) => (lookup.instance_type(name), None),
-        (None, None) => unreachable!("validated: a pool has an instance type or pods"),
-    };
+    let (instance_type, kubernetes) = pool_machine(lookup, topology, pool);
     Pool {
         instance_type,
         kubernetes,
@@ -230,43 +214,76 @@ fn pool(lookup: &Lookup, topology: &Topology, pool: &PoolSpec) -> Pool {
                     .clone()
             })
             .collect(),
-        calls: crate::model::calls::leaves::leaves(&pool.calls)
-            .iter()
-            .map(|call| Call {
-                to: lookup.node_id(call.to),
-                class_filter: (0..classes.len())
-                    .map(|i| {
-                        call.classes.is_empty()
-                            || call.classes.iter().any(|c| lookup.class_id(c) == i)
-                    })
-                    .collect(),
-                probability: call.probability.get(),
-                mode: call.mode,
-                op: call.op,
-                site: None,
-                latency: crate::model::network::check::call_latency(
-                    &mut Vec::new(),
-                    "",
-                    &call.latency.cloned(),
-                    call.mode == CallMode::Sync,
-                ),
-                group: None,
-            })
-            .collect(),
+        calls: pool_calls(lookup, pool),
         scheduling: scheduling(lookup, pool.priority.as_ref(), pool.cpu),
-        credits: crate::model::credits::compile::credits(
-            // A pool of pods has no instance type, so no credits.
-            pool.instance_type.as_ref().and_then(|name| {
-                crate::model::credits::check::burstable_of(
-                    name,
-                    lookup.instance_types.get(name),
-                    crate::model::credits::builtin::types(),
-                )
-            }),
-            pool.credits.as_ref(),
-        )
-        .map(Box::new),
+        credits: pool_credits(lookup, pool),
     }
+}
+
+/// What a pool's instances are: a cloud instance type, or pods on a
+/// cluster's nodes (whose shape the pod's limits and node pool give).
+fn pool_machine(
+    lookup: &Lookup,
+    topology: &Topology,
+    pool: &PoolSpec,
+) -> (InstanceType, Option<Box<Pod>>) {
+    match (&pool.kubernetes, &pool.instance_type) {
+        (Some(pod), _) => {
+            let clusters = &topology.clusters;
+            let (pod, shape) =
+                crate::model::clusters::compile::pod(pod, clusters, lookup.instance_types);
+            let instance_type = InstanceType {
+                name: format!("pod on {}", shape.node_type),
+                vcpus: shape.vcpus,
+                speed: shape.speed,
+                memory_gb: shape.memory_gb,
+                usd_per_hour: 0.0,
+            };
+            (instance_type, Some(Box::new(pod)))
+        }
+        (None, Some(name)) => (lookup.instance_type(name), None),
+        (None, None) => unreachable!("validated: a pool has an instance type or pods"),
+    }
+}
+
+/// A pool's calls, flattened to leaves, with their class filters.
+fn pool_calls(lookup: &Lookup, pool: &PoolSpec) -> Vec<Call> {
+    let classes = lookup.classes;
+    crate::model::calls::leaves::leaves(&pool.calls)
+        .iter()
+        .map(|call| Call {
+            to: lookup.node_id(call.to),
+            class_filter: (0..classes.len())
+                .map(|i| {
+                    call.classes.is_empty() || call.classes.iter().any(|c| lookup.class_id(c) == i)
+                })
+                .collect(),
+            probability: call.probability.get(),
+            mode: call.mode,
+            op: call.op,
+            site: None,
+            latency: crate::model::network::check::call_latency(
+                &mut Vec::new(),
+                "",
+                &call.latency.cloned(),
+                call.mode == CallMode::Sync,
+            ),
+            group: None,
+        })
+        .collect()
+}
+
+/// A pool's CPU credits, when its instance type is burstable. A pool of
+/// pods has no instance type, so no credits.
+fn pool_credits(lookup: &Lookup, pool: &PoolSpec) -> Option<Box<Credits>> {
+    let burstable = pool.instance_type.as_ref().and_then(|name| {
+        crate::model::credits::check::burstable_of(
+            name,
+            lookup.instance_types.get(name),
+            crate::model::credits::builtin::types(),
+        )
+    });
+    crate::model::credits::compile::credits(burstable, pool.credits.as_ref()).map(Box::new)
 }
 
 /// A node's class priorities (and a pool's CPU discipline), by class id.
