@@ -17,7 +17,7 @@ use std::ops::ControlFlow;
 
 use crate::engine::{
     self, CallEvent, ClusterLevels, CreditLevels, Decision, Event, EventQueue, FanoutEvent,
-    FleetCounts, MessageEvent, Observer, QueueLevels, Refusal, Resource, SimTime, Stop, World,
+    FleetCounts, Hop, MessageEvent, Observer, QueueLevels, Refusal, Resource, SimTime, Stop, World,
 };
 use crate::model::{ClassId, Model, NodeId};
 use crate::nodes::Network;
@@ -354,11 +354,17 @@ impl Observer for Hashing {
             .u64(levels.oldest.map_or(u64::MAX, SimTime::as_nanos));
     }
 
-    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>) {
+    fn network(&mut self, now: SimTime, node: NodeId, hop: Hop) {
+        // The class and outcome are the visit's, hashed with its end.
         self.0.time(40, now);
         self.0.node(node);
-        self.0.u64(delay_ns);
-        self.0.tag(cross_zone.map_or(2, u8::from));
+        self.0.u64(hop.delay_ns);
+        self.0.tag(hop.cross_zone.map_or(2, u8::from));
+    }
+
+    fn interrupted(&mut self, now: SimTime, node: NodeId) {
+        self.0.time(52, now);
+        self.0.node(node);
     }
 
     fn credits(&mut self, now: SimTime, node: NodeId, levels: CreditLevels) {

@@ -19,7 +19,7 @@ mod time;
 pub use event::Event;
 pub use level::Level;
 pub use observe::{
-    CallEvent, ClusterLevels, CreditLevels, Decision, FanoutEvent, FleetCounts, MessageEvent,
+    CallEvent, ClusterLevels, CreditLevels, Decision, FanoutEvent, FleetCounts, Hop, MessageEvent,
     Observer, QueueLevels, Refusal, Resource,
 };
 pub use queue::EventQueue;

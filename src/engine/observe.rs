@@ -202,6 +202,20 @@ pub struct CreditLevels {
     pub throttled: u32,
 }
 
+/// An answer's trip back over the network, for [`Observer::network`].
+#[derive(Clone, Copy, Debug)]
+pub struct Hop {
+    /// The class of the request it answers.
+    pub class: ClassId,
+    /// Network latency it pays, ns.
+    pub delay_ns: u64,
+    /// Whether it crosses availability zones (`None`: no zone latency
+    /// between its ends).
+    pub cross_zone: Option<bool>,
+    /// A successful answer (else a failure, which carries no payload).
+    pub ok: bool,
+}
+
 /// Receives the facts of a run as they happen.
 pub trait Observer {
     /// A job finished its visit to `node` (answered, or failed downstream).
@@ -258,8 +272,11 @@ pub trait Observer {
     );
     /// The answer of a visit to `node` travels back to its caller for
     /// `delay_ns` of network latency; `cross_zone` says whether it crossed
-    /// availability zones, when both ends are pool instances with a zone latency.
-    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>);
+    /// availability zones, when both ends are pool instances with a zone
+    /// latency; the visit was of `class`, and answered `ok` or failed.
+    fn network(&mut self, now: SimTime, node: NodeId, hop: Hop);
+    /// A spot instance of pool `node` got its interruption notice.
+    fn interrupted(&mut self, now: SimTime, node: NodeId);
     /// The CPU credits of burstable pool `node` changed: `levels` from now on.
     fn credits(&mut self, now: SimTime, node: NodeId, levels: CreditLevels);
 }

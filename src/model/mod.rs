@@ -7,6 +7,7 @@
 //! checked by `validate` (every problem at once) → [`Model`] (compiled).
 
 mod admission;
+mod billing;
 mod calls;
 mod clusters;
 mod credits;
@@ -22,6 +23,8 @@ mod traffic;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub use self::billing::compiled::{Bill, Interruptions, Metered, Prices, Purchase};
+pub use self::billing::prices as service_prices;
 pub use self::shared::error::{Diagnostic, ModelError};
 pub use self::shared::ids::DEFAULT_CLASS;
 pub use self::shared::{dist, laws, units};

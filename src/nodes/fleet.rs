@@ -5,7 +5,7 @@
 
 use crate::engine::rng::Rng;
 use crate::engine::{JobId, Sampler, SimTime};
-use crate::model::{Fleet, HealthCheck, NodeId};
+use crate::model::{Fleet, HealthCheck, Interruptions, NodeId};
 
 use super::autoscale::Controller;
 use super::monitor::Monitor;
@@ -51,6 +51,12 @@ pub enum Timer {
     NodeReady { cluster: u16, node: u32 },
     /// A cluster autoscaler's scan.
     ClusterScan { cluster: u16 },
+    /// A spot instance's interruption notice: it drains, and a replacement
+    /// launches.
+    Interrupt { node: NodeId, instance: u32 },
+    /// The notice ended: the interrupted instance stops, failing what it
+    /// still holds.
+    SpotStop { node: NodeId, instance: u32 },
     /// A burstable instance's credit balance may reach a kink (empty,
     /// full, the surplus limit, zero), unless its CPU use moved it.
     Credits { node: NodeId, instance: u32 },
@@ -73,6 +79,8 @@ pub struct FleetState {
     pub monitor: Option<Monitor>,
     pub(in crate::nodes) controller: Option<Controller>,
     pub(in crate::nodes) usd_per_hour: f64,
+    /// A spot pool's time to an interruption notice, and the notice, ns.
+    pub(in crate::nodes) interruption: Option<(Sampler, u64)>,
 }
 
 impl FleetState {
@@ -92,7 +100,15 @@ impl FleetState {
             monitor: fleet.autoscaler.as_ref().map(|_| Monitor::new(vcpus)),
             controller: fleet.autoscaler.as_ref().map(Controller::new),
             usd_per_hour,
+            interruption: None,
         }
+    }
+
+    /// The same fleet, its instances interrupted as `interruptions` says.
+    pub fn interrupted(mut self, interruptions: Option<&Interruptions>) -> Self {
+        self.interruption =
+            interruptions.map(|spot| (Sampler::new(&spot.time_to_notice, 1.0), spot.notice_ns));
+        self
     }
 
     pub(in crate::nodes) fn draw(&mut self, sampler: Option<&Sampler>) -> u64 {

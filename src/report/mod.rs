@@ -16,6 +16,7 @@ pub mod sweep;
 pub mod sweep_merge;
 pub mod table;
 mod table_admission;
+mod table_bill;
 mod table_credits;
 mod table_fleet;
 

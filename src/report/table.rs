@@ -289,7 +289,7 @@ fn write_footnotes(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
         out,
         "cost: ${} per hour{}, ${} per million successful requests",
         cell(summary.usd_per_hour),
-        super::table_credits::cost_note(summary),
+        super::table_bill::cost_parts(summary),
         cell(summary.usd_per_million)
     )?;
     Ok(())

@@ -31,13 +31,3 @@ pub(super) fn write_credits(out: &mut impl Write, summary: &Summary) -> io::Resu
     }
     Ok(())
 }
-
-/// The cost's note on credits: ` (surplus credits $x)` with a burstable
-/// pool in unlimited mode, else nothing.
-pub(super) fn cost_note(summary: &Summary) -> String {
-    if summary.credits.iter().any(|p| p.mode == "unlimited") {
-        format!(" (surplus credits ${})", cell(summary.credits_usd_per_hour))
-    } else {
-        String::new()
-    }
-}

@@ -7,6 +7,7 @@
 //! intervals come only from independent replications, never from one run's
 //! samples.
 
+mod bill;
 mod clusters;
 mod credit_estimates;
 mod credits;
@@ -21,6 +22,7 @@ mod result;
 mod series;
 mod summary;
 
+pub use bill::{BillMeter, ComponentEstimates, Components};
 pub use clusters::{ClusterEstimate, ClusterResult};
 pub use credit_estimates::CreditsEstimate;
 pub use credits::CreditsResult;

@@ -3,11 +3,12 @@
 //! which covers the whole run.
 
 use crate::engine::{
-    CallEvent, ClusterLevels, CreditLevels, Decision, FanoutEvent, FleetCounts, MessageEvent,
+    CallEvent, ClusterLevels, CreditLevels, Decision, FanoutEvent, FleetCounts, Hop, MessageEvent,
     Observer, QueueLevels, Refusal, Resource, SimTime,
 };
-use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind};
+use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind, Purchase};
 
+use super::bill::{BillMeter, Components};
 use super::clusters::ClusterRecord;
 use super::credits::CreditRecord;
 use super::fanout::GroupRecord;
@@ -51,6 +52,11 @@ struct NodeRecord {
     network: NetworkRecord,
     /// A burstable pool's CPU credits.
     credits: Option<Box<CreditRecord>>,
+    /// How a pool's instances are paid for (other nodes: each at the
+    /// price the network reports).
+    purchase: Option<Purchase>,
+    /// Spot interruption notices in the window.
+    interruptions: u64,
 }
 
 /// Requests admission control turned away, by why.
@@ -129,6 +135,8 @@ pub struct Recorder {
     groups: Vec<GroupRecord>,
     /// Per Kubernetes cluster.
     clusters: Vec<ClusterRecord>,
+    /// What the bill's traffic prices count, in the measured window.
+    bill: BillMeter,
 }
 
 impl Recorder {
@@ -155,6 +163,10 @@ impl Recorder {
                         .then(Box::default),
                     servers_per_instance: servers,
                     workers_per_instance: workers,
+                    purchase: match &node.kind {
+                        NodeKind::Pool(pool) => Some(pool.purchase.clone()),
+                        _ => None,
+                    },
                     ..Default::default()
                 }
             })
@@ -184,7 +196,33 @@ impl Recorder {
             breaker_log: Vec::new(),
             groups: GroupRecord::all(model),
             clusters: ClusterRecord::all(model),
+            bill: BillMeter::new(model),
         }
+    }
+
+    /// The bill by component: the metered nodes' charges go into their
+    /// `usd_per_hour` (so the node table shows them); a cluster's nodes are
+    /// its pools' compute (its pods are priced at 0).
+    fn breakdown(
+        &self,
+        model: &Model,
+        nodes: &mut [NodeResult],
+        clusters: &[super::clusters::ClusterResult],
+        window_s: f64,
+    ) -> Components {
+        let (metered, egress) = match self.bill.any() {
+            true => self.bill.price(window_s),
+            false => (Vec::new(), 0.0),
+        };
+        for (node, usd) in nodes.iter_mut().zip(metered) {
+            node.usd_per_hour += usd;
+        }
+        let node_usd: Vec<f64> = nodes.iter().map(|node| node.usd_per_hour).collect();
+        let clusters_usd = (clusters.iter()).fold(0.0, |sum, c| sum + c.usd_per_hour);
+        let credits_usd = (nodes.iter())
+            .filter_map(|node| node.credits.as_ref())
+            .fold(0.0, |sum, credits| sum + credits.usd_per_hour);
+        super::bill::components(model, &node_usd, clusters_usd, credits_usd, egress)
     }
 
     /// Closes the window at `run.end` and computes every figure.
@@ -207,20 +245,14 @@ impl Recorder {
             end,
             ns: window_ns,
         };
-        let nodes: Vec<NodeResult> = (self.nodes.iter().zip(&model.nodes))
+        let mut nodes: Vec<NodeResult> = (self.nodes.iter().zip(&model.nodes))
             .map(|(record, node)| record.result(node, &window))
             .collect();
-        // Summed in node order from +0, as the figures always were.
-        let instances_usd = (nodes.iter()).fold(0.0, |sum, node| sum + node.usd_per_hour);
         let clusters: Vec<_> = (self.clusters.iter().zip(&model.clusters))
             .map(|(record, cluster)| record.result(&cluster.name, from, end))
             .collect();
-        let credits_usd_per_hour = (nodes.iter())
-            .filter_map(|node| node.credits.as_ref())
-            .fold(0.0, |sum, credits| sum + credits.usd_per_hour);
-        // A cluster's nodes are its pools' compute (its pods are priced at 0).
-        let usd_per_hour = (clusters.iter()).fold(instances_usd, |sum, c| sum + c.usd_per_hour)
-            + credits_usd_per_hour;
+        let breakdown = self.breakdown(model, &mut nodes, &clusters, window_s);
+        let usd_per_hour = breakdown.total();
         let end_to_end = self.end_to_end.summarize(window_s);
         let usd_total = usd_per_hour * window_s / 3600.0;
         let usd_per_million = if end_to_end.completed == 0 {
@@ -254,7 +286,7 @@ impl Recorder {
             nodes,
             cost: CostResult {
                 usd_per_hour,
-                credits_usd_per_hour,
+                breakdown,
                 usd_total,
                 usd_per_million,
             },
@@ -319,6 +351,7 @@ impl NodeRecord {
                 NodeKind::Database(db) => self.shard_results(db, window),
                 _ => Vec::new(),
             },
+            interruptions: self.interruptions,
             hit_ratio: matches!(node.kind, NodeKind::Cache(_))
                 .then(|| self.hits as f64 / self.lookups.max(1) as f64),
             usd_per_hour: self.usd_per_hour.area_until(end, from) / window_ns,
@@ -388,26 +421,35 @@ impl Observer for Recorder {
         &mut self,
         now: SimTime,
         node: NodeId,
-        _class: ClassId,
+        class: ClassId,
         entered: SimTime,
         ok: bool,
     ) {
+        if let Some(series) = &mut self.series
+            && self.bill.any()
+        {
+            series.visit_done(now, node, class, ok);
+        }
         if now >= self.warmup_end {
             self.nodes[node.index()]
                 .latency
                 .record(now.since(entered), ok);
+            self.bill.visit(node, class, ok);
         }
     }
 
     #[inline(always)]
     fn request_done(&mut self, now: SimTime, class: ClassId, created: SimTime, ok: bool) {
         if let Some(series) = &mut self.series {
-            series.request_done(now, created, ok);
+            series.request_done(now, class, created, ok);
         }
         if now >= self.warmup_end {
             let nanos = now.since(created);
             self.end_to_end.record(nanos, ok);
             self.classes[class.index()].record(nanos, ok);
+            if ok {
+                self.bill.answered(class);
+            }
         }
     }
 
@@ -558,9 +600,11 @@ impl Observer for Recorder {
         record
             .serving
             .set(now, self.warmup_end, f64::from(counts.serving));
-        record
-            .usd_per_hour
-            .set(now, self.warmup_end, billed * usd_per_hour);
+        let usd = match &record.purchase {
+            Some(purchase) => purchase.usd_per_hour(counts.billed()),
+            None => billed * usd_per_hour,
+        };
+        record.usd_per_hour.set(now, self.warmup_end, usd);
     }
 
     fn cluster(&mut self, now: SimTime, cluster: u16, levels: ClusterLevels) {
@@ -597,11 +641,23 @@ impl Observer for Recorder {
         }
     }
 
-    fn network(&mut self, now: SimTime, node: NodeId, delay_ns: u64, cross_zone: Option<bool>) {
+    fn network(&mut self, now: SimTime, node: NodeId, hop: Hop) {
+        if let Some(series) = &mut self.series
+            && self.bill.any()
+        {
+            series.hop(now, hop);
+        }
         if now >= self.warmup_end {
             self.nodes[node.index()]
                 .network
-                .record(delay_ns, cross_zone);
+                .record(hop.delay_ns, hop.cross_zone);
+            self.bill.hop(hop);
+        }
+    }
+
+    fn interrupted(&mut self, now: SimTime, node: NodeId) {
+        if now >= self.warmup_end {
+            self.nodes[node.index()].interruptions += 1;
         }
     }
 

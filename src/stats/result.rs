@@ -180,6 +180,9 @@ pub struct NodeResult {
     pub mean_queue: f64,
     /// Time-average of instances billed.
     pub mean_instances: f64,
+    /// Spot interruption notices its instances got (0 but for spot pools).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub interruptions: u64,
     /// A cache's measured share of lookups that hit.
     pub hit_ratio: Option<f64>,
     /// A database's shards, in order (empty for other kinds).
@@ -226,10 +229,15 @@ pub struct CostResult {
     /// nodes included, its pods costing nothing of their own), and the
     /// surplus CPU credits of burstable pools.
     pub usd_per_hour: f64,
-    /// Of which surplus CPU credits (unlimited-mode burstable pools).
-    pub credits_usd_per_hour: f64,
+    /// The same by component (compute, managed, load balancer, CDN,
+    /// egress, credits); `usd_per_hour` is their sum.
+    pub breakdown: super::bill::Components,
     /// Cost of the window.
     pub usd_total: f64,
     /// Cost per million successful requests (NaN when none succeeded).
     pub usd_per_million: f64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

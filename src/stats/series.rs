@@ -26,6 +26,7 @@
 //! has no data (no completion, hence no percentile).
 
 mod admission;
+mod bill;
 mod caches;
 mod calls;
 mod clusters;
@@ -38,12 +39,13 @@ mod requests;
 use serde::Serialize;
 
 use crate::engine::{
-    CallEvent, ClusterLevels, CreditLevels, FleetCounts, MessageEvent, QueueLevels, Refusal,
+    CallEvent, ClusterLevels, CreditLevels, FleetCounts, Hop, MessageEvent, QueueLevels, Refusal,
     Resource, SimTime,
 };
-use crate::model::{Model, NodeId};
+use crate::model::{ClassId, Model, NodeId};
 
 use admission::AdmissionColumns;
+use bill::BillColumns;
 use caches::CacheColumns;
 use calls::CallColumns;
 use clusters::ClusterColumns;
@@ -117,6 +119,7 @@ pub struct SeriesRecorder {
     queues: QueueColumns,
     clusters: ClusterColumns,
     credits: CreditColumns,
+    bill: BillColumns,
     columns: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -134,6 +137,7 @@ impl SeriesRecorder {
         let queues = QueueColumns::new(model);
         let clusters = ClusterColumns::new(model);
         let credits = CreditColumns::new(model);
+        let bill = BillColumns::new(model);
         let mut columns = vec!["time_s".to_string(), "warmup".to_string()];
         requests.name_columns(&mut columns);
         pools.name_columns(&mut columns);
@@ -144,6 +148,7 @@ impl SeriesRecorder {
         queues.name_columns(&mut columns);
         clusters.name_columns(&mut columns);
         credits.name_columns(&mut columns);
+        bill.name_columns(&mut columns);
         SeriesRecorder {
             window_ns,
             horizon: SimTime::from_secs_f64(model.duration_s),
@@ -161,6 +166,7 @@ impl SeriesRecorder {
             queues,
             clusters,
             credits,
+            bill,
             columns,
             rows: Vec::new(),
         }
@@ -173,11 +179,29 @@ impl SeriesRecorder {
         self.requests.arrival();
     }
 
-    /// A request that entered at `created` got its answer (`ok` false: an error).
+    /// A request of `class` that entered at `created` got its answer (`ok`
+    /// false: an error).
     #[inline(never)]
-    pub fn request_done(&mut self, now: SimTime, created: SimTime, ok: bool) {
+    pub fn request_done(&mut self, now: SimTime, class: ClassId, created: SimTime, ok: bool) {
         self.advance(now);
         self.requests.done(now.since(created), ok);
+        if ok {
+            self.bill.answered(class);
+        }
+    }
+
+    /// A visit of `class` to `node` ended (for the metered bill).
+    #[inline(never)]
+    pub fn visit_done(&mut self, now: SimTime, node: NodeId, class: ClassId, ok: bool) {
+        self.advance(now);
+        self.bill.visit(node, class, ok);
+    }
+
+    /// An answer went back over the network (for the bill's cross-zone bytes).
+    #[inline(never)]
+    pub fn hop(&mut self, now: SimTime, hop: Hop) {
+        self.advance(now);
+        self.bill.hop(hop);
     }
 
     /// Cache `node` looked a key up.
@@ -303,6 +327,7 @@ impl SeriesRecorder {
         self.queues.close(span, &mut row);
         self.clusters.close(span, &mut row);
         self.credits.close(span, &mut row);
+        self.bill.close(span, &mut row);
         debug_assert_eq!(row.len(), self.columns.len(), "a group miscounted");
         self.rows.push(row);
         self.open = Span {

@@ -164,10 +164,11 @@ pub struct Summary {
     pub clusters: Vec<super::clusters::ClusterEstimate>,
     /// Per burstable pool, its CPU credits.
     pub credits: Vec<super::credit_estimates::CreditsEstimate>,
-    /// Price per hour: all instances (a cluster's nodes included), and surplus CPU credits.
+    /// Price per hour: all instances (a cluster's nodes included), managed
+    /// load balancers and CDNs, egress, and surplus CPU credits.
     pub usd_per_hour: Estimate,
-    /// Of which surplus CPU credits.
-    pub credits_usd_per_hour: Estimate,
+    /// The same by component.
+    pub cost_by_component: super::bill::ComponentEstimates,
     /// Dollars per million successful requests.
     pub usd_per_million: Estimate,
 }
@@ -215,7 +216,7 @@ impl Summary {
             clusters: super::clusters::estimates(runs),
             credits: super::credit_estimates::estimates(runs),
             usd_per_hour: over(runs, &|r| r.cost.usd_per_hour),
-            credits_usd_per_hour: over(runs, &|r| r.cost.credits_usd_per_hour),
+            cost_by_component: super::bill::ComponentEstimates::of(runs),
             usd_per_million: over(runs, &|r| r.cost.usd_per_million),
         }
     }

@@ -3,8 +3,10 @@
 
 use crate::Replicated;
 use crate::analytic::offered_load;
-use crate::model::{Hits, Model, NodeKind};
-use crate::stats::{Estimate, LatencyEstimate, Outcome, Summary, csv_number, histogram_pairs};
+use crate::model::{Hits, Metered, Model, NodeKind};
+use crate::stats::{
+    Components, Estimate, LatencyEstimate, Outcome, Summary, csv_number, histogram_pairs,
+};
 
 use super::{Experiment, Point};
 
@@ -19,6 +21,30 @@ const FIGURES: [&str; 8] = [
     "usd_per_hour",
     "usd_per_million",
 ];
+
+/// The cost components `model` can have, in [`Components::NAMES`] order:
+/// compute always, the others where the model has what they bill.
+fn cost_components(model: &Model) -> Vec<&'static str> {
+    let has = |name: &str| match name {
+        "compute" => true,
+        "managed" => model.nodes.iter().any(|node| match &node.kind {
+            NodeKind::Database(_) => true,
+            NodeKind::Cache(cache) => cache.instance_type.is_some(),
+            _ => false,
+        }),
+        "load_balancer" => {
+            (model.bill.metered.iter()).any(|m| matches!(m, Some(Metered::Balancer { .. })))
+        }
+        "cdn" => (model.bill.metered.iter()).any(|m| matches!(m, Some(Metered::Cdn { .. }))),
+        "egress" => model.bill.any,
+        _ => (model.nodes.iter())
+            .any(|node| matches!(&node.kind, NodeKind::Pool(p) if p.credits.is_some())),
+    };
+    Components::NAMES
+        .into_iter()
+        .filter(|name| has(name))
+        .collect()
+}
 
 /// One finished point.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,6 +69,9 @@ pub fn columns(experiment: &Experiment, model: &Model) -> Vec<String> {
     };
     for figure in FIGURES {
         pair(figure.to_string());
+    }
+    for component in cost_components(model) {
+        pair(format!("usd_per_hour_{component}"));
     }
     for class in &model.classes {
         pair(format!("class.{}.p99_ms", class.name));
@@ -91,6 +120,10 @@ impl Row {
                 "usd_per_hour" => Some(summary.usd_per_hour),
                 "usd_per_million" => Some(summary.usd_per_million),
                 _ => {
+                    if let Some(name) = column.strip_prefix("usd_per_hour_") {
+                        let i = Components::NAMES.iter().position(|n| *n == name)?;
+                        return Some(summary.cost_by_component.values()[i]);
+                    }
                     if let Some(rest) = column.strip_prefix("class.") {
                         let name = rest.strip_suffix(".p99_ms")?;
                         let (_, l) = summary.classes.iter().find(|(n, _)| n == name)?;

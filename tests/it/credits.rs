@@ -61,7 +61,7 @@ fn a_standard_balance_empties_at_the_computed_time_then_throttles_to_the_baselin
     // 30 → 0 over half the run, then 0: a mean of 7.5 credits.
     assert!((credits.mean_balance - 7.5).abs() < 1e-6);
     assert_eq!(
-        (credits.surplus_credits, result.cost.credits_usd_per_hour),
+        (credits.surplus_credits, result.cost.breakdown.credits),
         (0.0, 0.0)
     );
 }
@@ -81,7 +81,7 @@ fn unlimited_mode_bills_the_surplus_beyond_the_balance_at_its_price() {
         "{}",
         credits.surplus_credits
     );
-    assert!((result.cost.credits_usd_per_hour - 0.015).abs() < 1e-9);
+    assert!((result.cost.breakdown.credits - 0.015).abs() < 1e-9);
     assert!((result.cost.usd_per_hour - (0.0416 + 0.015)).abs() < 1e-9);
     assert_eq!(credits.throttled, 0.0);
     // The surplus grows linearly from 3000 s: 15 credits at 4500 s.
@@ -133,7 +133,7 @@ fn models_without_burstable_types_report_no_credits() {
     topology["nodes"]["api"]["pool"]["instance_type"] = json!("m5.large");
     let result = run(topology, 60.0);
     assert!(result.nodes[0].credits.is_none());
-    assert_eq!(result.cost.credits_usd_per_hour, 0.0);
+    assert_eq!(result.cost.breakdown.credits, 0.0);
     let series = result.series.unwrap();
     assert!(!series.columns.iter().any(|c| c.contains("credit")));
 }

@@ -93,6 +93,25 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// `output` without its progress lines: off a terminal, a long command
+/// prints `simulating: 52% of simulated time, 5 s elapsed, ETA 5 s` every
+/// 5 s and `simulating: done in 10 s` at the end, how many depending on
+/// the machine's speed; the README shows a run that was quick.
+fn without_progress(output: &str) -> String {
+    let progress = |line: &str| {
+        let Some((label, rest)) = line.split_once(": ") else {
+            return false;
+        };
+        let label_ok = !label.is_empty() && label.chars().all(|c| c.is_ascii_lowercase());
+        let done = rest
+            .strip_prefix("done in ")
+            .is_some_and(|r| r.ends_with(" s"));
+        label_ok && (done || rest.contains(" s elapsed"))
+    };
+    let kept: Vec<&str> = output.lines().filter(|line| !progress(line)).collect();
+    kept.join("\n")
+}
+
 /// Runs `step` in `dir`; `None` when it printed what the README shows.
 fn mismatch(step: &Step, dir: &Path, file: &str) -> Option<String> {
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_capsim"))
@@ -111,7 +130,7 @@ fn mismatch(step: &Step, dir: &Path, file: &str) -> Option<String> {
         .env_remove("CI")
         .output()
         .expect("sh runs");
-    let actual = String::from_utf8_lossy(&output.stdout).into_owned();
+    let actual = without_progress(&String::from_utf8_lossy(&output.stdout));
     let code = output.status.code().unwrap_or(-1);
     let label = format!("{file}:{} `{}`", step.line, step.command);
     let compared = snapbox::Assert::new().try_eq(

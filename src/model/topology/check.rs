@@ -66,6 +66,7 @@ pub fn check(
         );
         compile_traffic::check_source(acc, source);
     }
+    crate::model::billing::check::check_payloads(acc, &sources);
     let duration_s = topology.simulation.duration_s.get();
     for (name, node) in &topology.nodes {
         let at = |rest: &str| format!("nodes.{name}.{rest}");
@@ -196,6 +197,7 @@ fn check_pool(
         name.and_then(|name| crate::model::credits::check::burstable_of(name, declared, builtin));
     let vcpus = declared.map(|t| t.vcpus.get());
     crate::model::credits::check::check_pool(acc, &at("pool"), pool, vcpus, builtin, burstable);
+    crate::model::billing::check::check_purchase(acc, &at("pool"), pool);
     if let Some(admission) = &pool.admission {
         let path = at("pool.admission");
         crate::model::admission::check::check(acc, &path, admission, true, &known.classes.0);

@@ -120,6 +120,7 @@ pub fn compile(
         zones: crate::model::network::check::zone_latency(&mut Vec::new(), &topology.network),
         call_groups,
         clusters: crate::model::clusters::compile::clusters(&topology.clusters, instance_types),
+        bill: crate::model::billing::compile::bill(topology, &views, &names),
     })
 }
 
@@ -189,6 +190,7 @@ fn pool(lookup: &Lookup, topology: &Topology, pool: &PoolSpec) -> Pool {
     let classes = lookup.classes;
     let duration_s = topology.simulation.duration_s.get();
     let (instance_type, kubernetes) = pool_machine(lookup, topology, pool);
+    let purchase = crate::model::billing::compile::purchase(pool, instance_type.usd_per_hour);
     Pool {
         instance_type,
         kubernetes,
@@ -217,6 +219,8 @@ fn pool(lookup: &Lookup, topology: &Topology, pool: &PoolSpec) -> Pool {
         calls: pool_calls(lookup, pool),
         scheduling: scheduling(lookup, pool.priority.as_ref(), pool.cpu),
         credits: pool_credits(lookup, pool),
+        purchase,
+        interruptions: crate::model::billing::compile::interruptions(pool),
     }
 }
 

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 pub use crate::model::admission::compiled::*;
+pub use crate::model::billing::compiled::{Bill, Interruptions, Purchase};
 pub use crate::model::calls::compiled::*;
 pub use crate::model::calls::fanout_compiled::*;
 pub use crate::model::clusters::compiled::*;
@@ -48,6 +49,9 @@ pub struct Model {
     pub call_groups: Vec<CallGroup>,
     /// Kubernetes clusters, in name order (empty: no pool runs as pods).
     pub clusters: Vec<Cluster>,
+    /// Payloads and the metered prices of load balancers, CDNs and data
+    /// transfer.
+    pub bill: Bill,
 }
 
 impl Model {
@@ -181,6 +185,10 @@ pub struct Pool {
     pub kubernetes: Option<Box<Pod>>,
     /// CPU credits, for a burstable instance type (boxed: most pools have none).
     pub credits: Option<Box<Credits>>,
+    /// How its instances are paid for.
+    pub purchase: Purchase,
+    /// Spot interruptions (none unless bought as spot with a rate).
+    pub interruptions: Option<Interruptions>,
 }
 
 impl Pool {

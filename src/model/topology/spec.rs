@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::admission::spec::*;
+pub use crate::model::billing::spec::{BalancerBilling, CdnBilling, PurchaseSpec};
 pub use crate::model::calls::fanout_spec::*;
 pub use crate::model::calls::spec::*;
 pub use crate::model::clusters::spec::*;
@@ -161,6 +162,14 @@ pub struct BalancerSpec {
     /// Rate limit and concurrency limit on the requests it takes (default: none).
     #[serde(default)]
     pub admission: Option<AdmissionSpec>,
+    /// The managed load balancer whose prices apply: `aws_alb` or `aws_nlb`
+    /// (default: none, free).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billed_as: Option<BalancerBilling>,
+    /// Requests a client connection carries, for the capacity units billed
+    /// on new connections (default 1: a connection per request, the most).
+    #[serde(default = "Count::one")]
+    pub requests_per_connection: Count,
 }
 
 /// One target of a weighted split.
@@ -255,6 +264,10 @@ pub struct PoolSpec {
     /// mode and the initial balance (default: the type's default mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits: Option<CreditsSpec>,
+    /// How the instances are paid for: `on_demand` (default), `reserved`,
+    /// `savings_plan` or `spot` (with interruptions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase: Option<PurchaseSpec>,
 }
 
 /// Whether the caller waits for a call.
@@ -357,6 +370,10 @@ pub struct CacheSpec {
     /// Instances, for cost only (default 1).
     #[serde(default = "Count::one")]
     pub instances: Count,
+    /// The CDN whose prices apply to what it serves: `aws_cloudfront`
+    /// (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billed_as: Option<CdnBilling>,
 }
 
 /// What a write does to a cache.

@@ -65,6 +65,14 @@ pub struct ClassSpec {
     /// Relative share of requests (any positive scale; default 1).
     #[serde(default = "one")]
     pub weight: Positive,
+    /// A request's size, KB (1,000 bytes), for the data a load balancer
+    /// processes and the bytes that cross zones (default 0).
+    #[serde(default)]
+    pub request_kb: NonNegative,
+    /// A successful answer's size, KB, for egress, CDN and load-balancer
+    /// charges (default 0).
+    #[serde(default)]
+    pub response_kb: NonNegative,
 }
 
 fn one() -> Positive {

@@ -94,6 +94,12 @@ impl<O: Observer> Network<'_, O> {
                 }
             }
             Timer::Crash { node, instance } => self.crash(now, queue, node, instance),
+            Timer::Interrupt { node, instance } => self.interrupt(now, queue, node, instance),
+            Timer::SpotStop { node, instance } => {
+                if self.pool(node.index()).instance(instance).phase == Phase::Draining {
+                    self.crash(now, queue, node, instance);
+                }
+            }
             Timer::Replace { node, instance } => {
                 if self.pool(node.index()).instance(instance).phase == Phase::Failed {
                     self.pool(node.index()).set_phase(instance, Phase::Gone);
@@ -163,13 +169,42 @@ impl<O: Observer> Network<'_, O> {
         self.observer.instances(now, node, counts, price);
     }
 
-    /// Schedules a random crash of `instance`, if the pool has them.
+    /// Schedules a random crash of `instance`, and its spot interruption,
+    /// if the pool has them.
     fn arm_failure(&mut self, queue: &mut EventQueue, now: SimTime, node: NodeId, instance: u32) {
         let fleet = self.fleet(node);
         if let Some(ttf) = fleet.time_to_failure.clone() {
             let at = now.as_nanos() + ttf.draw(&mut fleet.rng);
             self.set_timer(queue, at, Timer::Crash { node, instance });
         }
+        let fleet = self.fleet(node);
+        if let Some((ttn, _)) = fleet.interruption.clone() {
+            let at = now.as_nanos() + ttn.draw(&mut fleet.rng);
+            self.set_timer(queue, at, Timer::Interrupt { node, instance });
+        }
+    }
+
+    /// A spot interruption notice for `instance`: it takes no new request
+    /// and stops when the notice ends (AWS's two minutes by default:
+    /// docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html),
+    /// while its replacement launches at once, as an Auto Scaling group
+    /// with Capacity Rebalancing does.
+    fn interrupt(&mut self, now: SimTime, queue: &mut EventQueue, node: NodeId, instance: u32) {
+        if self.pool(node.index()).instance(instance).phase != Phase::Serving {
+            return;
+        }
+        self.observer.interrupted(now, node);
+        let notice_ns = self.fleet(node).interruption.as_ref().map_or(0, |i| i.1);
+        let pool = self.pool(node.index());
+        pool.set_phase(instance, Phase::Draining);
+        if pool.is_drained(instance) {
+            pool.set_phase(instance, Phase::Gone);
+            self.gone(now, queue, node, instance);
+        } else {
+            let at = now.as_nanos() + notice_ns;
+            self.set_timer(queue, at, Timer::SpotStop { node, instance });
+        }
+        self.reconcile(now, queue, node);
     }
 
     /// The autoscaler reads its monitor and decides.

@@ -17,7 +17,7 @@
 //! (a cancelled loser sends nothing back).
 
 use crate::engine::rng::{self, Rng};
-use crate::engine::{EventQueue, JobId, Observer, Sampler, SimTime};
+use crate::engine::{EventQueue, Hop, JobId, Observer, Sampler, SimTime};
 use crate::model::{GroupKind, Model, NodeKind};
 
 use super::super::fleet::Timer;
@@ -106,8 +106,13 @@ impl<O: Observer> Network<'_, O> {
             return false;
         }
         let job = self.jobs[id];
-        let cross = zone.map(|(_, cross)| cross);
-        self.observer.network(now, job.node, delay, cross);
+        let hop = Hop {
+            class: job.class,
+            delay_ns: delay,
+            cross_zone: zone.map(|(_, cross)| cross),
+            ok: answer == Answer::Ok,
+        };
+        self.observer.network(now, job.node, hop);
         self.visit_ended(now, &job, answer);
         self.jobs[id].failed = answer != Answer::Ok;
         self.set_timer(queue, now.as_nanos() + delay, Timer::Answer { job: id });

@@ -183,13 +183,16 @@ impl<'m, O: Observer> Network<'m, O> {
             .collect();
         let fleets = (model.nodes.iter())
             .map(|node| match &node.kind {
-                NodeKind::Pool(pool) => Some(Box::new(FleetState::new(
-                    &pool.fleet,
-                    pool.instances,
-                    pool.instance_type.vcpus,
-                    pool.instance_type.usd_per_hour,
-                    Self::fleet_rng(seed, replication, &node.name),
-                ))),
+                NodeKind::Pool(pool) => Some(Box::new(
+                    FleetState::new(
+                        &pool.fleet,
+                        pool.instances,
+                        pool.instance_type.vcpus,
+                        pool.instance_type.usd_per_hour,
+                        Self::fleet_rng(seed, replication, &node.name),
+                    )
+                    .interrupted(pool.interruptions.as_ref()),
+                )),
                 _ => None,
             })
             .collect();
@@ -314,6 +317,8 @@ impl<'m, O: Observer> Network<'m, O> {
                 Timer::Booted { node, .. }
                 | Timer::Ready { node, .. }
                 | Timer::Crash { node, .. }
+                | Timer::Interrupt { node, .. }
+                | Timer::SpotStop { node, .. }
                 | Timer::Replace { node, .. }
                 | Timer::Sync { node }
                 | Timer::HealthCheck { node }

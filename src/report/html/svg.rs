@@ -212,6 +212,14 @@ pub struct Dot {
     pub unstable: bool,
 }
 
+impl Dot {
+    /// Whether it is drawn at its place: stable, with both figures (a
+    /// point where no request succeeded has no p99).
+    fn placed(&self) -> bool {
+        !self.unstable && self.x.is_finite() && self.y.is_finite()
+    }
+}
+
 /// Points in groups (a colour each), each group's Pareto frontier joined:
 /// cost against p99, where lower is better on both axes.
 pub struct Scatter<'a> {
@@ -237,12 +245,7 @@ impl Scatter<'_> {
             escape(self.title),
             escape(self.title)
         );
-        let stable = || {
-            self.groups
-                .iter()
-                .flat_map(|g| &g.1)
-                .filter(|d| !d.unstable)
-        };
+        let stable = || self.groups.iter().flat_map(|g| &g.1).filter(|d| d.placed());
         let limit = self.limit.as_ref().map(|l| l.0);
         let (x0, x1) = fitted(stable().map(|d| d.x).chain(limit), false);
         let (y0, y1) = fitted(stable().map(|d| d.y), false);
@@ -302,7 +305,7 @@ impl Scatter<'_> {
     fn group(&self, svg: &mut String, scale: &Scale, dots: &[Dot], colour: &str) {
         let stable: Vec<(f64, f64)> = dots
             .iter()
-            .filter(|d| !d.unstable)
+            .filter(|d| d.placed())
             .map(|d| (d.x, d.y))
             .collect();
         let mut d = String::new();
@@ -320,13 +323,19 @@ impl Scatter<'_> {
             r#"<path class="frontier" d="{d}" fill="none" stroke="{colour}" stroke-width="1.4"><title>Pareto frontier</title></path>"#
         );
         for dot in dots {
-            if dot.unstable {
-                let what = format!(
-                    "{}: unstable (p99 {} ms describes a growing backlog)",
-                    dot.label,
-                    number(dot.x)
-                );
-                cross(svg, scale.x(dot.x), scale.y(dot.y), &what);
+            if !dot.placed() {
+                let (px, py) = (scale.x(dot.x), scale.y(dot.y));
+                if dot.unstable {
+                    let what = format!(
+                        "{}: unstable (p99 {} ms describes a growing backlog)",
+                        dot.label,
+                        number(dot.x)
+                    );
+                    cross(svg, px, py, &what);
+                } else {
+                    let what = format!("{}: no request succeeded (no p99)", dot.label);
+                    marked(svg, "no-figure", px, py, &what);
+                }
                 continue;
             }
             let _ = write!(
@@ -397,18 +406,17 @@ fn path(svg: &mut String, scale: &Scale, x: &[f64], line: &Line, colour: &str) {
     let mut pen_down = false;
     for (i, (&x, &y)) in x.iter().zip(y).enumerate() {
         if line.is_unstable(i) {
-            if y.is_finite() {
-                cross(
-                    svg,
-                    scale.x(x),
-                    scale.y(y),
-                    &format!(
-                        "{name}: unstable ({} at {}, a growing backlog)",
-                        number(y),
-                        number(x)
-                    ),
-                );
-            }
+            // With no figure (nothing succeeded), at the top edge.
+            cross(
+                svg,
+                scale.x(x),
+                scale.y(y),
+                &format!(
+                    "{name}: unstable ({} at {}, a growing backlog)",
+                    number(y),
+                    number(x)
+                ),
+            );
             pen_down = false;
             continue;
         }
@@ -448,9 +456,23 @@ fn path(svg: &mut String, scale: &Scale, x: &[f64], line: &Line, colour: &str) {
 
 /// A red cross at (`px`, `py`) pixels, saying `what` on hover.
 fn cross(svg: &mut String, px: f64, py: f64, what: &str) {
+    marked(svg, "unstable", px, py, what);
+}
+
+/// A red cross of class `class` at (`px`, `py`) pixels, off-chart pixels
+/// (and a missing figure) at the edge, saying `what` on hover.
+fn marked(svg: &mut String, class: &str, px: f64, py: f64, what: &str) {
+    let edge = |pixel: f64, low: f64, high: f64| match pixel.is_finite() {
+        true => pixel.clamp(low, high),
+        false => low,
+    };
+    let (px, py) = (
+        edge(px, LEFT, WIDTH - RIGHT),
+        edge(py, TOP, HEIGHT - BOTTOM),
+    );
     let _ = write!(
         svg,
-        r##"<path class="unstable" d="M{:.1},{:.1}l8,8m0,-8l-8,8" stroke="#c8102e" stroke-width="2.2"><title>{}</title></path>"##,
+        r##"<path class="{class}" d="M{:.1},{:.1}l8,8m0,-8l-8,8" stroke="#c8102e" stroke-width="2.2"><title>{}</title></path>"##,
         px - 4.0,
         py - 4.0,
         escape(what)

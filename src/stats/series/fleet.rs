@@ -4,7 +4,7 @@
 //! billed node so far, from t = 0, in US dollars.
 
 use crate::engine::{FleetCounts, Level, SimTime};
-use crate::model::{Model, NodeId, NodeKind};
+use crate::model::{Model, NodeId, NodeKind, Purchase};
 
 use super::{ColumnGroup, Span};
 
@@ -16,6 +16,8 @@ pub(super) struct FleetColumns {
     pool_of_node: Vec<Option<usize>>,
     /// $/hour of each node, integrated from t = 0.
     usd_per_hour: Vec<Level>,
+    /// How each pool's instances are paid for (`None`: not a pool).
+    purchase: Vec<Option<Purchase>>,
     /// $/hour of each Kubernetes cluster's nodes, from t = 0.
     cluster_usd_per_hour: Vec<Level>,
     /// Cost of the closed windows, $.
@@ -42,6 +44,12 @@ impl FleetColumns {
             names,
             pool_of_node,
             usd_per_hour: model.nodes.iter().map(|_| Level::default()).collect(),
+            purchase: (model.nodes.iter())
+                .map(|node| match &node.kind {
+                    NodeKind::Pool(pool) => Some(pool.purchase.clone()),
+                    _ => None,
+                })
+                .collect(),
             cluster_usd_per_hour: vec![Level::default(); model.clusters.len()],
             spent: 0.0,
         }
@@ -58,11 +66,11 @@ impl FleetColumns {
         if let Some(index) = self.pool_of_node[node.index()] {
             self.counts[index] = counts;
         }
-        self.usd_per_hour[node.index()].set(
-            now,
-            SimTime::ZERO,
-            f64::from(counts.billed()) * usd_per_hour,
-        );
+        let usd = match &self.purchase[node.index()] {
+            Some(purchase) => purchase.usd_per_hour(counts.billed()),
+            None => f64::from(counts.billed()) * usd_per_hour,
+        };
+        self.usd_per_hour[node.index()].set(now, SimTime::ZERO, usd);
     }
 }
 
