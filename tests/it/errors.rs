@@ -136,7 +136,7 @@ fn unknown_field() {
 fn unknown_top_level_field() {
     check(
         &text(|t| t["node"] = json!({})),
-        "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `traffic`, `nodes`, `network`, `clusters` at line 7 column 8",
+        "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `catalog`, `traffic`, `nodes`, `network`, `clusters` at line 7 column 8",
     );
 }
 
