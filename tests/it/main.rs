@@ -5,6 +5,7 @@ mod analyze;
 mod analyze_defects;
 mod behaviour;
 mod caches;
+mod catalog;
 mod cli;
 mod credits;
 mod database_cpu;
