@@ -410,7 +410,7 @@ fn database_instance_type_missing() {
             } });
             web(t)["calls"] = json!([{ "to": "db" }]);
         }),
-        "nodes.db.database.instance_type: no instance type `db.r5.larg` (similar: db.m5.large, db.r5.large, db.r5.xlarge, db.t3.medium)",
+        "nodes.db.database.instance_type: no instance type `db.r5.larg` (similar: db.m5.large, db.r5.large, db.r5.xlarge, db.t3.medium, db.t4g.medium)",
     );
 }
 

@@ -1,3 +1,6 @@
+//! The built-in catalog file checked as written (sources, dates, the
+//! current generations and their architecture), and a file merged over it.
+
 use super::*;
 
 /// The built-in file as written, without the checks `Catalog::parse` makes,
