@@ -32,9 +32,9 @@ pub enum Command {
     /// Estimate a model by queueing theory (Erlang C, M/G/c, Jackson, MVA, Che), optionally beside a simulation.
     #[command(after_help = EXITS_UNSTABLE)]
     Analyze(AnalyzeArgs),
-    /// List the built-in instance types with their prices and sources.
+    /// List the instance types (built in, or merged with your catalog file) with their prices, sources and dates.
     #[command(after_help = EXITS_PLAIN)]
-    InstanceTypes,
+    InstanceTypes(InstanceTypesArgs),
     /// Run an experiment: every point of its axes' grid, replicated, in parallel; one CSV row per point.
     #[command(after_help = EXITS_SWEEP)]
     Sweep(SweepArgs),
@@ -371,6 +371,13 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
             "expected a positive number of seconds, found `{text}`"
         ))
     }
+}
+
+#[derive(Debug, Args)]
+pub struct InstanceTypesArgs {
+    /// A catalog file of your own (the built-in format) whose entries override the built-in ones by name and add new ones.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

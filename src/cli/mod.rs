@@ -45,7 +45,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::execute(args),
         Command::Check(args) => check::execute(args),
         Command::Analyze(args) => analyze::execute(args),
-        Command::InstanceTypes => check::list_instance_types(),
+        Command::InstanceTypes(args) => check::list_instance_types(args),
         Command::Sweep(args) => sweep::execute(args),
         Command::Merge(args) => sweep::merge(args),
         Command::Compare(args) => compare::compare(args),

@@ -27,7 +27,7 @@ pub use self::billing::compiled::{Bill, Interruptions, Metered, Prices, Purchase
 pub use self::billing::prices as service_prices;
 pub use self::shared::error::{Diagnostic, ModelError};
 pub use self::shared::ids::DEFAULT_CLASS;
-pub use self::shared::{dist, laws, units};
+pub use self::shared::{date, dist, laws, units};
 pub use self::topology::catalog;
 pub use self::topology::check_sizes::MAX_BATCH;
 pub use self::topology::compiled::*;
@@ -119,7 +119,7 @@ pub fn from_topology_in(
     base: &Path,
     options: LoadOptions,
 ) -> Result<Model, ModelError> {
-    let instance_types = resolved_instance_types(topology);
+    let instance_types = resolved_instance_types(topology, base).map_err(ModelError::Invalid)?;
     let mut diagnostics = Vec::new();
     topology::check::check(&mut diagnostics, topology, &instance_types);
     if !diagnostics.is_empty() {
@@ -129,14 +129,30 @@ pub fn from_topology_in(
         .map_err(ModelError::Invalid)
 }
 
-/// The built-in catalog, overridden by the model's own `instance_types`.
-fn resolved_instance_types(topology: &Topology) -> BTreeMap<String, InstanceTypeSpec> {
-    let mut types = catalog::instance_types();
+/// The built-in catalog, overridden by the model's `catalog` file (relative
+/// to `base`), overridden by the model's own `instance_types`. A catalog
+/// file that cannot be used is reported alone: without it every type it
+/// defines would also be reported missing.
+fn resolved_instance_types(
+    topology: &Topology,
+    base: &Path,
+) -> Result<BTreeMap<String, InstanceTypeSpec>, Vec<Diagnostic>> {
+    let mut types = match &topology.catalog {
+        None => catalog::instance_types(),
+        Some(file) => catalog::Catalog::with_file(&base.join(file))
+            .map_err(|err| {
+                err.messages()
+                    .into_iter()
+                    .map(|message| Diagnostic::new("catalog", message))
+                    .collect::<Vec<_>>()
+            })?
+            .instance_types(),
+    };
     types.extend(
         topology
             .instance_types
             .iter()
             .map(|(k, v)| (k.clone(), v.clone())),
     );
-    types
+    Ok(types)
 }

@@ -136,7 +136,7 @@ fn unknown_field() {
 fn unknown_top_level_field() {
     check(
         &text(|t| t["node"] = json!({})),
-        "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `traffic`, `nodes`, `network`, `clusters` at line 7 column 8",
+        "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `catalog`, `traffic`, `nodes`, `network`, `clusters` at line 7 column 8",
     );
 }
 
@@ -410,7 +410,7 @@ fn database_instance_type_missing() {
             } });
             web(t)["calls"] = json!([{ "to": "db" }]);
         }),
-        "nodes.db.database.instance_type: no instance type `db.r5.larg` (similar: db.m5.large, db.r5.large, db.r5.xlarge, db.t3.medium)",
+        "nodes.db.database.instance_type: no instance type `db.r5.larg` (similar: db.m5.large, db.r5.large, db.r5.xlarge, db.t3.medium, db.t4g.medium)",
     );
 }
 

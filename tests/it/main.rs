@@ -6,6 +6,7 @@ mod analyze_defects;
 mod behaviour;
 mod bill;
 mod caches;
+mod catalog;
 mod cli;
 mod credits;
 mod database_cpu;

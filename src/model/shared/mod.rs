@@ -4,6 +4,7 @@
 
 pub mod bounds;
 pub mod checks;
+pub mod date;
 pub mod dist;
 pub mod error;
 pub mod ids;

@@ -33,6 +33,12 @@ pub struct Topology {
     /// catalog (`capsim instance-types`) is available without declaring it.
     #[serde(default, deserialize_with = "unique::map")]
     pub instance_types: BTreeMap<String, InstanceTypeSpec>,
+    /// A catalog file of your own, relative to this model file, in the
+    /// built-in catalog's format: its entries override the built-in ones by
+    /// name and add new ones; `instance_types` override both (default: the
+    /// built-in catalog alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<String>,
     /// Where requests come from.
     pub traffic: TrafficSpec,
     /// The nodes, by name. BTreeMap: iteration order is the names' order, never a hash's.
