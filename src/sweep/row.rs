@@ -105,42 +105,7 @@ impl Row {
         let saturated =
             offered_load(model).is_some_and(|loads| loads.iter().any(|l| l.is_saturated()));
         let stable = !saturated && runs.iter().all(|r| r.outcome == Outcome::Completed);
-        let value = |column: &str| -> Option<Estimate> {
-            let end = &summary.end_to_end;
-            let latency = |l: &LatencyEstimate, figure: &str| match figure {
-                "throughput_rps" => Some(l.throughput_rps),
-                "mean_ms" => Some(l.mean_ms),
-                "p50_ms" => Some(l.p50_ms),
-                "p95_ms" => Some(l.p95_ms),
-                "p99_ms" => Some(l.p99_ms),
-                "error_rate" => Some(l.error_rate),
-                _ => None,
-            };
-            match column {
-                "usd_per_hour" => Some(summary.usd_per_hour),
-                "usd_per_million" => Some(summary.usd_per_million),
-                _ => {
-                    if let Some(name) = column.strip_prefix("usd_per_hour_") {
-                        let i = Components::NAMES.iter().position(|n| *n == name)?;
-                        return Some(summary.cost_by_component.values()[i]);
-                    }
-                    if let Some(rest) = column.strip_prefix("class.") {
-                        let name = rest.strip_suffix(".p99_ms")?;
-                        let (_, l) = summary.classes.iter().find(|(n, _)| n == name)?;
-                        return Some(l.p99_ms);
-                    }
-                    if let Some(pool) = column.strip_suffix(".utilization") {
-                        let node = summary.nodes.iter().find(|n| n.name == pool)?;
-                        return node.utilization;
-                    }
-                    if let Some(cache) = column.strip_suffix(".hit_ratio") {
-                        let node = summary.nodes.iter().find(|n| n.name == cache)?;
-                        return node.hit_ratio;
-                    }
-                    latency(end, column)
-                }
-            }
-        };
+        let value = |column: &str| figure(&summary, column);
         let mut cells = vec![point.index.to_string()];
         cells.extend(point.settings.iter().map(|(_, v)| match v {
             serde_json::Value::String(s) => s.clone(),
@@ -173,6 +138,45 @@ impl Row {
             point: point.index,
             cells,
             histogram_us: histogram_pairs(&replicated.end_to_end),
+        }
+    }
+}
+
+/// The estimate of `column` in `summary`: an end-to-end figure, a cost, a
+/// class's p99, a node's utilization or hit ratio; `None` where it has none.
+fn figure(summary: &Summary, column: &str) -> Option<Estimate> {
+    let end = &summary.end_to_end;
+    let latency = |l: &LatencyEstimate, figure: &str| match figure {
+        "throughput_rps" => Some(l.throughput_rps),
+        "mean_ms" => Some(l.mean_ms),
+        "p50_ms" => Some(l.p50_ms),
+        "p95_ms" => Some(l.p95_ms),
+        "p99_ms" => Some(l.p99_ms),
+        "error_rate" => Some(l.error_rate),
+        _ => None,
+    };
+    match column {
+        "usd_per_hour" => Some(summary.usd_per_hour),
+        "usd_per_million" => Some(summary.usd_per_million),
+        _ => {
+            if let Some(name) = column.strip_prefix("usd_per_hour_") {
+                let i = Components::NAMES.iter().position(|n| *n == name)?;
+                return Some(summary.cost_by_component.values()[i]);
+            }
+            if let Some(rest) = column.strip_prefix("class.") {
+                let name = rest.strip_suffix(".p99_ms")?;
+                let (_, l) = summary.classes.iter().find(|(n, _)| n == name)?;
+                return Some(l.p99_ms);
+            }
+            if let Some(pool) = column.strip_suffix(".utilization") {
+                let node = summary.nodes.iter().find(|n| n.name == pool)?;
+                return node.utilization;
+            }
+            if let Some(cache) = column.strip_suffix(".hit_ratio") {
+                let node = summary.nodes.iter().find(|n| n.name == cache)?;
+                return node.hit_ratio;
+            }
+            latency(end, column)
         }
     }
 }

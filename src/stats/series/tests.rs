@@ -62,10 +62,10 @@ fn windows_cover_the_run_and_the_last_is_rated_over_its_own_length() {
     let mut recorder = SeriesRecorder::new(&model(), secs(10.0));
     recorder.arrival(secs(1.0));
     recorder.arrival(secs(2.0));
-    recorder.request_done(secs(3.0), secs(1.0), true); // 2000 ms
+    recorder.request_done(secs(3.0), ClassId(0), secs(1.0), true); // 2000 ms
     // Nothing happens in [10, 20): the window still gets its row.
     recorder.arrival(secs(21.0));
-    recorder.request_done(secs(22.0), secs(2.0), false);
+    recorder.request_done(secs(22.0), ClassId(0), secs(2.0), false);
     // At exactly the horizon: still the last window, not a new one.
     recorder.arrival(secs(25.0));
     let series = recorder.finish(secs(25.0));
