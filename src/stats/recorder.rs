@@ -568,6 +568,9 @@ impl Observer for Recorder {
     }
 
     fn fanout(&mut self, now: SimTime, group: u16, event: FanoutEvent) {
+        if let Some(series) = &mut self.series {
+            series.fanout(now, group, event);
+        }
         if now >= self.warmup_end {
             self.groups[usize::from(group)].record(event);
         }

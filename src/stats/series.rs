@@ -32,6 +32,7 @@ mod calls;
 mod clusters;
 mod credits;
 mod fleet;
+mod groups;
 mod pools;
 mod queues;
 mod requests;
@@ -39,8 +40,8 @@ mod requests;
 use serde::Serialize;
 
 use crate::engine::{
-    CallEvent, ClusterLevels, CreditLevels, FleetCounts, Hop, MessageEvent, QueueLevels, Refusal,
-    Resource, SimTime,
+    CallEvent, ClusterLevels, CreditLevels, FanoutEvent, FleetCounts, Hop, MessageEvent,
+    QueueLevels, Refusal, Resource, SimTime,
 };
 use crate::model::{ClassId, Model, NodeId};
 
@@ -51,6 +52,7 @@ use calls::CallColumns;
 use clusters::ClusterColumns;
 use credits::CreditColumns;
 use fleet::FleetColumns;
+use groups::GroupColumns;
 use pools::PoolColumns;
 use queues::QueueColumns;
 use requests::RequestColumns;
@@ -115,6 +117,7 @@ pub struct SeriesRecorder {
     fleet: FleetColumns,
     caches: CacheColumns,
     calls: CallColumns,
+    groups: GroupColumns,
     admission: AdmissionColumns,
     queues: QueueColumns,
     clusters: ClusterColumns,
@@ -133,6 +136,7 @@ impl SeriesRecorder {
         let fleet = FleetColumns::new(model);
         let caches = CacheColumns::new(model);
         let calls = CallColumns::new(model);
+        let groups = GroupColumns::new(model);
         let admission = AdmissionColumns::new(model);
         let queues = QueueColumns::new(model);
         let clusters = ClusterColumns::new(model);
@@ -144,6 +148,7 @@ impl SeriesRecorder {
         fleet.name_columns(&mut columns);
         caches.name_columns(&mut columns);
         calls.name_columns(&mut columns);
+        groups.name_columns(&mut columns);
         admission.name_columns(&mut columns);
         queues.name_columns(&mut columns);
         clusters.name_columns(&mut columns);
@@ -162,6 +167,7 @@ impl SeriesRecorder {
             fleet,
             caches,
             calls,
+            groups,
             admission,
             queues,
             clusters,
@@ -216,6 +222,13 @@ impl SeriesRecorder {
     pub fn call(&mut self, now: SimTime, site: u16, event: CallEvent) {
         self.advance(now);
         self.calls.call(site, event);
+    }
+
+    /// `event` happened in call group `group`.
+    #[inline(never)]
+    pub fn fanout(&mut self, now: SimTime, group: u16, event: FanoutEvent) {
+        self.advance(now);
+        self.groups.fanout(group, event);
     }
 
     /// `node`'s admission control turned a request away for `why`.
@@ -323,6 +336,7 @@ impl SeriesRecorder {
         self.fleet.close(span, &mut row);
         self.caches.close(span, &mut row);
         self.calls.close(span, &mut row);
+        self.groups.close(span, &mut row);
         self.admission.close(span, &mut row);
         self.queues.close(span, &mut row);
         self.clusters.close(span, &mut row);

@@ -162,6 +162,53 @@ fn hedged_call_takes_the_first_of_its_copies() {
     check_against_theory("copies sent", &each(&runs, hedged), slow, 0.015);
 }
 
+/// A hedge's series: per 10 s window, joins at the arrival rate and copies
+/// sent at 1 + e^{−μd} a join. Over the 200 s run's 20,000 calls the
+/// share of second copies has a sd of √(0.61 × 0.39 / 20,000) = 0.0034,
+/// so 0.014 is 4 sd; a window's 1,000 joins (Poisson) have a sd of 3.2 a
+/// second, so 16 is 5 sd.
+#[test]
+fn a_hedges_series_shows_the_copies_each_request_cost() {
+    let (mu, d) = (10.0, 0.05);
+    let calls = json!([{ "to": "backend", "hedge": { "after_ms": d * 1e3 } }]);
+    let model = front(
+        100.0,
+        200.0,
+        calls,
+        json!({ "backend": delay(1000.0 / mu) }),
+    );
+    let options = capsim::RunOptions {
+        series_window_s: Some(10.0),
+        ..capsim::RunOptions::default()
+    };
+    let run = capsim::simulate_with(&model, SEED, 0, &options, &mut |_| {});
+    let series = run.series.as_ref().expect("a series");
+    let name = &run.groups[0].name;
+    let joins = support::column(series, &format!("{name}.joins_per_s"));
+    let sent = support::column(series, &format!("{name}.sent_per_s"));
+    assert_eq!(joins.len(), 20);
+    for &per_s in &joins {
+        assert!((per_s - 100.0).abs() < 16.0, "{per_s} joins a second");
+    }
+    let ratio = sent.iter().sum::<f64>() / joins.iter().sum::<f64>();
+    let slow = (-mu * d).exp();
+    assert!(
+        (ratio - (1.0 + slow)).abs() < 0.014,
+        "{ratio} copies a join"
+    );
+    let failed = support::column(series, &format!("{name}.failed_per_s"));
+    assert!(failed.iter().all(|&f| f == 0.0));
+    // The mean of each window near the closed form (33.5 ms), within a
+    // window's noise: the time's sd is about 30 ms over 1,000 joins.
+    let theory_ms = ((1.0 - slow) / mu + slow / (2.0 * mu)) * 1e3;
+    for mean in support::column(series, &format!("{name}.mean_ms")) {
+        assert!(
+            (mean - theory_ms).abs() < 5.0,
+            "{mean} ms against {theory_ms}"
+        );
+    }
+}
+
 /// Requests every 40 ms to a `first` group, with cancelled losers, of a
 /// 10 ms delay and a one-vCPU pool of `slow_workers` taking 100 ms of CPU.
 fn losers_model(slow_workers: u32) -> capsim::model::Model {
