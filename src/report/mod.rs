@@ -17,6 +17,7 @@ pub mod sweep_merge;
 pub mod table;
 mod table_admission;
 mod table_bill;
+mod table_by_class;
 mod table_credits;
 mod table_fleet;
 

@@ -284,6 +284,7 @@ fn write_footnotes(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     if !network.is_empty() {
         writeln!(out, "network time per answer: {}", network.join("; "))?;
     }
+    super::table_by_class::write_by_class(out, summary)?;
     super::table_credits::write_credits(out, summary)?;
     writeln!(
         out,

@@ -34,8 +34,8 @@ pub use number::csv_number;
 pub use queues::QueueResult;
 pub use recorder::{Recorder, RunInfo};
 pub use result::{
-    BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
-    RunResult, ShardResult,
+    BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassLatency, ClassResult, CostResult,
+    NodeResult, Outcome, RunResult, ShardResult,
 };
 pub use series::Series;
 pub use summary::{

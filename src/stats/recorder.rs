@@ -6,7 +6,7 @@ use crate::engine::{
     CallEvent, ClusterLevels, CreditLevels, Decision, FanoutEvent, FleetCounts, Hop, MessageEvent,
     Observer, QueueLevels, Refusal, Resource, SimTime,
 };
-use crate::model::{ClassId, Database, Model, Node, NodeId, NodeKind, Purchase};
+use crate::model::{Class, ClassId, Database, Model, Node, NodeId, NodeKind, Purchase};
 
 use super::bill::{BillMeter, Components};
 use super::clusters::ClusterRecord;
@@ -16,8 +16,8 @@ use super::latency::{LatencyRecord, LatencySummary};
 use super::network::NetworkRecord;
 use super::queues::QueueRecord;
 use super::result::{
-    BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassResult, CostResult, NodeResult, Outcome,
-    RunResult, ShardResult,
+    BREAKER_LOG_LIMIT, BreakerChange, CallResult, ClassLatency, ClassResult, CostResult,
+    NodeResult, Outcome, RunResult, ShardResult,
 };
 use super::series::SeriesRecorder;
 use crate::engine::Level;
@@ -57,6 +57,8 @@ struct NodeRecord {
     purchase: Option<Purchase>,
     /// Spot interruption notices in the window.
     interruptions: u64,
+    /// Per class, at a node that serves classes by priority (else empty).
+    by_class: Vec<LatencyRecord>,
 }
 
 /// Requests admission control turned away, by why.
@@ -167,6 +169,15 @@ impl Recorder {
                         NodeKind::Pool(pool) => Some(pool.purchase.clone()),
                         _ => None,
                     },
+                    by_class: match &node.kind {
+                        NodeKind::Pool(pool) if pool.scheduling.by_priority() => {
+                            vec![LatencyRecord::default(); model.classes.len()]
+                        }
+                        NodeKind::Database(db) if db.scheduling.by_priority() => {
+                            vec![LatencyRecord::default(); model.classes.len()]
+                        }
+                        _ => Vec::new(),
+                    },
                     ..Default::default()
                 }
             })
@@ -246,7 +257,7 @@ impl Recorder {
             ns: window_ns,
         };
         let mut nodes: Vec<NodeResult> = (self.nodes.iter().zip(&model.nodes))
-            .map(|(record, node)| record.result(node, &window))
+            .map(|(record, node)| record.result(node, &model.classes, &window))
             .collect();
         let clusters: Vec<_> = (self.clusters.iter().zip(&model.clusters))
             .map(|(record, cluster)| record.result(&cluster.name, from, end))
@@ -312,7 +323,7 @@ struct Window {
 
 impl NodeRecord {
     /// The node's figures over `window`.
-    fn result(&self, node: &Node, window: &Window) -> NodeResult {
+    fn result(&self, node: &Node, classes: &[Class], window: &Window) -> NodeResult {
         let Window {
             from,
             end,
@@ -352,6 +363,12 @@ impl NodeRecord {
                 _ => Vec::new(),
             },
             interruptions: self.interruptions,
+            by_class: (self.by_class.iter().zip(classes))
+                .map(|(record, class)| ClassLatency {
+                    name: class.name.clone(),
+                    latency: record.summarize(window_s),
+                })
+                .collect(),
             hit_ratio: matches!(node.kind, NodeKind::Cache(_))
                 .then(|| self.hits as f64 / self.lookups.max(1) as f64),
             usd_per_hour: self.usd_per_hour.area_until(end, from) / window_ns,
@@ -431,9 +448,11 @@ impl Observer for Recorder {
             series.visit_done(now, node, class, ok);
         }
         if now >= self.warmup_end {
-            self.nodes[node.index()]
-                .latency
-                .record(now.since(entered), ok);
+            let record = &mut self.nodes[node.index()];
+            record.latency.record(now.since(entered), ok);
+            if let Some(by_class) = record.by_class.get_mut(class.index()) {
+                by_class.record(now.since(entered), ok);
+            }
             self.bill.visit(node, class, ok);
         }
     }

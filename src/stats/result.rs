@@ -180,6 +180,10 @@ pub struct NodeResult {
     pub mean_queue: f64,
     /// Time-average of instances billed.
     pub mean_instances: f64,
+    /// Visits per class, at a node that serves classes by priority (empty
+    /// elsewhere).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_class: Vec<ClassLatency>,
     /// Spot interruption notices its instances got (0 but for spot pools).
     #[serde(skip_serializing_if = "is_zero")]
     pub interruptions: u64,
@@ -240,4 +244,13 @@ pub struct CostResult {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// One class's visits to a node.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassLatency {
+    /// The class.
+    pub name: String,
+    /// Its visits' latency at the node.
+    pub latency: LatencySummary,
 }

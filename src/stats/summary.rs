@@ -47,6 +47,10 @@ impl LatencyEstimate {
 pub struct NodeEstimate {
     /// Node name.
     pub name: String,
+    /// Visits per class at a node that serves classes by priority: (class,
+    /// figures) (empty elsewhere).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_class: Vec<(String, LatencyEstimate)>,
     /// Node kind.
     pub kind: String,
     /// Visit latency.
@@ -272,6 +276,15 @@ fn node_estimate(runs: &[RunResult], i: usize) -> NodeEstimate {
         expired_per_s: over(&|r| r.nodes[i].expired as f64 / r.window_s),
         shed_per_s: over(&|r| r.nodes[i].shed as f64 / r.window_s),
         rate_limited_per_s: over(&|r| r.nodes[i].rate_limited as f64 / r.window_s),
+        by_class: (node.by_class.iter().enumerate())
+            .map(|(c, class)| {
+                let latencies: Vec<_> = runs
+                    .iter()
+                    .map(|r| &r.nodes[i].by_class[c].latency)
+                    .collect();
+                (class.name.clone(), LatencyEstimate::of(&latencies))
+            })
+            .collect(),
     }
 }
 

@@ -78,6 +78,41 @@ fn non_preemptive_priority_matches_cobham_in_the_worker_and_the_vcpu_queue() {
     }
 }
 
+/// The node that serves by priority reports each class's visits: with the
+/// node the whole path, they are the end-to-end figures of each class,
+/// sample for sample, and the table prints them.
+#[test]
+fn a_node_serving_by_priority_reports_each_class_there() {
+    let priority: Value = serde_json::from_str(GOLD_FIRST).unwrap();
+    let pool = json!({ "workers_per_instance": 1, "priority": priority });
+    let model = two_classes(60.0, 2_000.0, pool);
+    let run = capsim::simulate(&model, SEED, 0);
+    let node = &run.nodes[0];
+    assert_eq!(node.by_class.len(), 2);
+    for class in &run.classes {
+        let at_node = node.by_class.iter().find(|c| c.name == class.name).unwrap();
+        assert_eq!(at_node.latency.completed, class.latency.completed);
+        assert_eq!(at_node.latency.mean_ms, class.latency.mean_ms);
+        assert_eq!(at_node.latency.p99_ms, class.latency.p99_ms);
+    }
+    let gold = &node
+        .by_class
+        .iter()
+        .find(|c| c.name == "gold")
+        .unwrap()
+        .latency;
+    let basic = &node
+        .by_class
+        .iter()
+        .find(|c| c.name == "basic")
+        .unwrap()
+        .latency;
+    assert!(gold.mean_ms < basic.mean_ms, "gold is served first");
+    // Without priorities there is nothing per class at the node.
+    let fifo = capsim::simulate(&two_classes(60.0, 100.0, json!({})), SEED, 0);
+    assert!(fifo.nodes[0].by_class.is_empty());
+}
+
 /// Pre-emptive resume: gold sees an M/M/1 of its own, T = 10 / (1 − 0.3) =
 /// 14.29 ms; basic T = 10 / 0.7 + 6 / (0.7 × 0.4) = 35.71 ms. 100 workers
 /// on one vCPU, so bursts meet at the vCPU. 10 replications of 10^4 s;
