@@ -15,6 +15,7 @@ mod fanout;
 mod interval;
 mod latency;
 mod network;
+mod node_record;
 mod number;
 mod queues;
 mod recorder;

@@ -145,7 +145,8 @@ fn answers_across_zones_pay_both_directions() {
     let network = back.network.as_ref().expect("answers travel");
     let crossed = network.answers_per_s * network.cross_zone_share.unwrap() * result.window_s;
     assert!(crossed > 1000.0, "some answers cross zones: {crossed}");
-    let expected = (crossed * 10.0 / 1e6 * 0.02 + 180_000.0 * 9.0 / 1e6 * 0.09) / 1.0;
+    // An hour's window: dollars are dollars per hour.
+    let expected = crossed * 10.0 / 1e6 * 0.02 + 180_000.0 * 9.0 / 1e6 * 0.09;
     close("egress", result.cost.breakdown.egress, expected);
 }
 
