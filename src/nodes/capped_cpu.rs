@@ -123,8 +123,10 @@ impl Capped {
         }
     }
 
-    /// The first burst to end, whose timer held, ends at `now`.
-    pub fn done(&mut self, now: SimTime) -> Change {
+    /// The first burst to end, whose timer held, ends at `now`; the next in
+    /// line starts, for no work if `abandoned` names its job (here no burst
+    /// waits once begun: nothing is pre-empted).
+    pub fn done(&mut self, now: SimTime, abandoned: &mut impl FnMut(JobId) -> bool) -> Change {
         self.advance(now);
         // Its timer fired: nothing is armed any more.
         self.armed = None;
@@ -134,6 +136,7 @@ impl Capped {
             self.virtual_ns = self.virtual_ns.max(tag.finish);
             match self.waiting.pop_front() {
                 Some((_, (next, work))) => {
+                    let work = if abandoned(next) { 0 } else { work };
                     self.run(next, work);
                     change.waiting = -1;
                 }
@@ -179,7 +182,7 @@ mod tests {
         assert_eq!(first.start.map(|r| r.due), Some(at(10)));
         let second = cpu.enter(JobId(2), 0, 5 * MS, at(2));
         assert_eq!((second.start, second.waiting), (None, 1));
-        let next = cpu.done(at(10));
+        let next = cpu.done(at(10), &mut |_| false);
         assert_eq!(
             next.start,
             Some(Run {

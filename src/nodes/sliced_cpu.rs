@@ -41,12 +41,19 @@ impl SlicedCpu {
         }
     }
 
-    /// `job`'s burst, whose timer held, ends at `now`.
-    pub fn done(&mut self, job: JobId, now: SimTime) -> Change {
+    /// `job`'s burst, whose timer held, ends at `now`. A waiting burst that
+    /// never started and whose job `abandoned` names (a cancelled loser)
+    /// gets its vCPU for no work: it ends at once, through its timer.
+    pub fn done(
+        &mut self,
+        job: JobId,
+        now: SimTime,
+        abandoned: &mut impl FnMut(JobId) -> bool,
+    ) -> Change {
         match self {
-            SlicedCpu::Preemptive(cpu) => cpu.done(job, now),
+            SlicedCpu::Preemptive(cpu) => cpu.done(job, now, abandoned),
             SlicedCpu::Sharing(cpu) => cpu.done(now),
-            SlicedCpu::Capped(cpu) => cpu.done(now),
+            SlicedCpu::Capped(cpu) => cpu.done(now, abandoned),
         }
     }
 
@@ -84,7 +91,7 @@ impl SlicedCpu {
         match self {
             SlicedCpu::Preemptive(cpu) => {
                 running.extend(cpu.running.drain(..).map(|r| r.job));
-                waiting.extend(cpu.waiting.drain().map(|w| w.0));
+                waiting.extend(cpu.waiting.drain().map(|w| w.job));
             }
             SlicedCpu::Sharing(cpu) => {
                 running.extend(cpu.tags.drain().map(|Reverse(tag)| tag.job));
@@ -116,9 +123,18 @@ struct Running {
 pub struct Preemptive {
     vcpus: usize,
     running: Vec<Running>,
-    /// Waiting bursts and the work they have left, ns.
-    waiting: ClassQueue<(JobId, u64)>,
+    waiting: ClassQueue<Waiting>,
     started: u64,
+}
+
+/// A burst waiting for a vCPU under pre-emptive priority.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    job: JobId,
+    /// Work left, ns.
+    left: u64,
+    /// It ran before it was pre-empted: its work is under way.
+    begun: bool,
 }
 
 impl Preemptive {
@@ -157,15 +173,24 @@ impl Preemptive {
             .filter(|&i| self.running[i].rank > rank && self.running[i].due > now)
             .max_by_key(|&i| (self.running[i].rank, self.running[i].seq));
         let Some(i) = victim else {
-            self.waiting.push_back(rank, (job, work));
+            let waiting = Waiting {
+                job,
+                left: work,
+                begun: false,
+            };
+            self.waiting.push_back(rank, waiting);
             return Change {
                 waiting: 1,
                 ..Change::default()
             };
         };
         let old = self.running[i];
-        self.waiting
-            .push_front(old.rank, (old.job, old.due.since(now)));
+        let victim = Waiting {
+            job: old.job,
+            left: old.due.since(now),
+            begun: true,
+        };
+        self.waiting.push_front(old.rank, victim);
         let run = self.run(job, rank, work, now);
         self.running[i] = run;
         Change {
@@ -176,12 +201,25 @@ impl Preemptive {
         }
     }
 
-    fn done(&mut self, job: JobId, now: SimTime) -> Change {
+    fn done(
+        &mut self,
+        job: JobId,
+        now: SimTime,
+        abandoned: &mut impl FnMut(JobId) -> bool,
+    ) -> Change {
         let Some(i) = self.running.iter().position(|r| r.job == job) else {
             return Change::default();
         };
         match self.waiting.pop_front() {
-            Some((rank, (next, work))) => {
+            Some((rank, next)) => {
+                // Cancellation is cooperative: work under way runs on, work
+                // not begun is given up (see `nodes/network/cpu_paths.rs`).
+                let work = if !next.begun && abandoned(next.job) {
+                    0
+                } else {
+                    next.left
+                };
+                let next = next.job;
                 let run = self.run(next, rank, work, now);
                 self.running[i] = run;
                 Change {
@@ -341,7 +379,7 @@ mod tests {
         );
         assert_eq!((second.stale, second.waiting), (Some(low), 1));
         // The low burst had 6 ms left at 4 ms: it ends at 7 + 6 = 13 ms.
-        let resumed = cpu.done(high, at(7));
+        let resumed = cpu.done(high, at(7), &mut |_| false);
         assert_eq!(
             resumed.start,
             Some(Run {
@@ -350,7 +388,7 @@ mod tests {
             })
         );
         assert_eq!(resumed.waiting, -1);
-        assert_eq!(cpu.done(low, at(13)).busy, -1);
+        assert_eq!(cpu.done(low, at(13), &mut |_| false).busy, -1);
     }
 
     #[test]
@@ -362,8 +400,39 @@ mod tests {
         assert_eq!((same.start, same.waiting), (None, 1));
         assert_eq!((lower.start, lower.waiting), (None, 1));
         assert_eq!(
-            cpu.done(JobId(1), at(1)).start.map(|r| r.job),
+            cpu.done(JobId(1), at(1), &mut |_| false)
+                .start
+                .map(|r| r.job),
             Some(JobId(2))
+        );
+    }
+
+    #[test]
+    fn an_abandoned_burst_not_begun_gets_no_work_and_a_begun_one_resumes() {
+        let mut cpu = SlicedCpu::Preemptive(Preemptive::new(1, 2));
+        let (low, high, queued) = (JobId(1), JobId(2), JobId(3));
+        cpu.enter(low, 1, 10 * MS, at(0));
+        cpu.enter(queued, 1, 5 * MS, at(1));
+        // `high` pre-empts `low` at 4 ms: `low` (6 ms left) heads the line.
+        cpu.enter(high, 0, 3 * MS, at(4));
+        let mut every_job_abandoned = |_| true;
+        // `low` had begun: it resumes its 6 ms though cancelled.
+        let resumed = cpu.done(high, at(7), &mut every_job_abandoned);
+        assert_eq!(
+            resumed.start,
+            Some(Run {
+                job: low,
+                due: at(13)
+            })
+        );
+        // `queued` never ran: it gets the vCPU and ends at once.
+        let skipped = cpu.done(low, at(13), &mut every_job_abandoned);
+        assert_eq!(
+            skipped.start,
+            Some(Run {
+                job: queued,
+                due: at(13)
+            })
         );
     }
 
@@ -380,10 +449,10 @@ mod tests {
         assert_eq!(both.start, Some(Run { job: a, due: at(6) }));
         assert_eq!((both.stale, both.busy), (Some(a), 0));
         // `b` did 2 ms of its 3 at half speed; alone, it ends 1 ms later.
-        let alone = cpu.done(a, at(6));
+        let alone = cpu.done(a, at(6), &mut |_| false);
         assert_eq!(alone.start, Some(Run { job: b, due: at(7) }));
         assert_eq!(alone.busy, 0);
-        assert_eq!(cpu.done(b, at(7)).busy, -1);
+        assert_eq!(cpu.done(b, at(7), &mut |_| false).busy, -1);
     }
 
     #[test]

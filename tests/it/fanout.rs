@@ -209,24 +209,50 @@ fn a_hedges_series_shows_the_copies_each_request_cost() {
     }
 }
 
-/// Requests every 40 ms to a `first` group, with cancelled losers, of a
-/// 10 ms delay and a one-vCPU pool of `slow_workers` taking 100 ms of CPU.
-fn losers_model(slow_workers: u32) -> capsim::model::Model {
-    support::model(json!({
+/// Requests every `every_ms` to a `first` group, with cancelled losers, of
+/// a 10 ms delay and a pool `slow` of `slow_workers` taking 100 ms of CPU
+/// on an instance of `slow_type`, with `slow_extra` fields.
+fn losers_model_with(
+    every_ms: f64,
+    slow_workers: u32,
+    slow_type: &str,
+    slow_extra: Value,
+) -> Value {
+    let mut slow = json!({ "instance_type": slow_type, "instances": 1,
+        "workers_per_instance": slow_workers, "service": { "constant": { "ms": 100 } } });
+    for (field, value) in slow_extra.as_object().expect("fields") {
+        slow[field] = value.clone();
+    }
+    json!({
         "simulation": { "duration_s": 120.0, "warmup_s": 0 },
         "instance_types": support::unit_types(),
-        "traffic": { "entry": "front", "arrivals": { "deterministic": { "rate_rps": 25 } } },
+        "traffic": { "entry": "front",
+            "arrivals": { "deterministic": { "rate_rps": 1000.0 / every_ms } } },
         "nodes": {
             "front": { "pool": { "instance_type": "unit", "instances": 1,
                 "workers_per_instance": 1000, "service": { "constant": { "ms": 0 } },
                 "calls": [{ "parallel": { "join": "first", "cancel_losers": true,
                     "calls": [{ "to": "fast" }, { "to": "slow" }] } }] } },
             "fast": { "delay": { "latency": { "constant": { "ms": 10 } } } },
-            "slow": { "pool": { "instance_type": "unit", "instances": 1,
-                "workers_per_instance": slow_workers,
-                "service": { "constant": { "ms": 100 } } } }
+            "slow": { "pool": slow }
         }
-    }))
+    })
+}
+
+/// Requests every 40 ms, the slow pool on one vCPU with `slow_workers`.
+fn losers_model(slow_workers: u32) -> capsim::model::Model {
+    support::model(losers_model_with(40.0, slow_workers, "unit", json!({})))
+}
+
+/// The slow pool's utilization and its branch's cancellations a second.
+fn slow_figures(run: &capsim::RunResult) -> (f64, f64) {
+    let slow = run.nodes.iter().find(|n| n.name == "slow").expect("slow");
+    assert_eq!(
+        slow.latency.errors, 0,
+        "cancelled work is no error of the pool"
+    );
+    let cancelled = run.groups[0].branches[1].cancelled as f64 / run.window_s;
+    (slow.utilization.expect("a pool"), cancelled)
 }
 
 /// Cancelled losers, by hand. Requests every 40 ms; a `first` group of a
@@ -262,17 +288,65 @@ fn cancelled_losers_leave_the_queue_unserved() {
 /// the time (25/s × 100 ms = 2.5 times its capacity).
 #[test]
 fn cancelled_losers_waiting_for_a_vcpu_do_not_run() {
-    let model = losers_model(1000);
-    let run = capsim::simulate(&model, SEED, 0);
-    let slow = run.nodes.iter().find(|n| n.name == "slow").expect("slow");
-    let utilization = slow.utilization.expect("a pool");
+    let (utilization, cancelled) = slow_figures(&capsim::simulate(&losers_model(1000), SEED, 0));
     assert!((utilization - 100.0 / 120.0).abs() < 1e-3, "{utilization}");
-    let cancelled = run.groups[0].branches[1].cancelled as f64 / run.window_s;
     assert!((cancelled - 25.0 * 2.0 / 3.0).abs() < 0.05, "{cancelled}/s");
-    assert_eq!(
-        slow.latency.errors, 0,
-        "cancelled work is no error of the pool"
+}
+
+/// The same on pre-emptive vCPUs (one class: nothing pre-empts, the line
+/// is first come, first served), where bursts end by timers: the same
+/// schedule by hand, 100 ms busy in every 120 and two in three cancelled.
+#[test]
+fn cancelled_losers_waiting_for_a_preemptive_vcpu_do_not_run() {
+    let priority = json!({ "priority": { "classes": { "default": 1 }, "preemptive": true } });
+    let mut model = losers_model_with(40.0, 1000, "unit", priority);
+    // A second class that (with this seed) never arrives gives the pool two
+    // priorities, so its vCPUs are pre-emptive and bursts end by timers.
+    model["traffic"]["classes"] = json!({ "default": { "weight": 1 },
+        "batch": { "weight": 1e-9 } });
+    let run = capsim::simulate(&support::model(model), SEED, 0);
+    assert!(
+        run.classes
+            .iter()
+            .all(|c| c.name != "batch" || c.latency.completed == 0)
     );
+    let (utilization, cancelled) = slow_figures(&run);
+    assert!((utilization - 100.0 / 120.0).abs() < 1e-3, "{utilization}");
+    assert!((cancelled - 25.0 * 2.0 / 3.0).abs() < 0.05, "{cancelled}/s");
+}
+
+/// On a burstable instance in standard mode (its vCPUs can be capped; a
+/// balance of 30 credits outlasts the 120 s run, so they never are), two
+/// vCPUs: requests 0 and 1 run 0–100 and 40–140 ms; request 2 waits, is
+/// cancelled at 90 ms and gives up its turn at 100 ms; request 3 runs
+/// 120–220 ms. In every 120 ms two bursts of 100 ms on two vCPUs: the
+/// same 100/120, and one request in three cancelled.
+#[test]
+fn cancelled_losers_waiting_for_a_burstable_vcpu_do_not_run() {
+    let credits = json!({ "credits": { "mode": "standard", "initial_balance": 30 } });
+    let model = support::model(losers_model_with(40.0, 1000, "t3.medium", credits));
+    let (utilization, cancelled) = slow_figures(&capsim::simulate(&model, SEED, 0));
+    assert!((utilization - 100.0 / 120.0).abs() < 1e-3, "{utilization}");
+    assert!((cancelled - 25.0 / 3.0).abs() < 0.05, "{cancelled}/s");
+}
+
+/// Under processor sharing every burst begins at once, and work under way
+/// is not recalled (cancellation is cooperative): a request every 400 ms,
+/// each slow burst runs its 100 ms though its branch was cancelled at
+/// 10 ms, so the vCPU is busy exactly 1/4 of the time, and every slow
+/// branch answers (late, 100 ms after it left) instead of being cancelled.
+#[test]
+fn cancelled_losers_under_processor_sharing_finish_the_burst_they_began() {
+    let sharing = json!({ "cpu": "processor_sharing" });
+    let model = support::model(losers_model_with(400.0, 1000, "unit", sharing));
+    let run = capsim::simulate(&model, SEED, 0);
+    let (utilization, cancelled) = slow_figures(&run);
+    assert!((utilization - 0.25).abs() < 1e-3, "{utilization}");
+    assert_eq!(cancelled, 0.0);
+    let slow = &run.groups[0].branches[1];
+    let late = slow.late as f64 / run.window_s;
+    assert!((late - 2.5).abs() < 0.05, "{late}/s");
+    assert!((slow.mean_ms - 100.0).abs() < 1e-6, "{}", slow.mean_ms);
 }
 
 /// `capsim analyze` gives each group its order statistic: Nelson–Tantawi

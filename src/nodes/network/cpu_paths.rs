@@ -10,7 +10,7 @@ use crate::model::NodeId;
 
 use super::super::fleet::Timer;
 use super::super::sliced_cpu::Change;
-use super::Network;
+use super::{Network, fanout};
 
 impl<O: Observer> Network<'_, O> {
     /// `id`, holding a worker, starts its CPU work on sliced vCPUs.
@@ -52,7 +52,21 @@ impl<O: Observer> Network<'_, O> {
         }
         self.jobs[id].token = 0;
         let job = self.jobs[id];
-        let change = self.pool(job.node.index()).burst_done(job.slot, id, now);
+        // Cancellation is cooperative (grpc.io, "Cancellation": the library
+        // cannot interrupt a server handler; the handler checks and stops):
+        // a burst under way runs to its end, as on FIFO vCPUs, and a loser
+        // whose burst has not begun gives up its turn at the vCPU. Marked
+        // failed, it answers as cancelled when it leaves.
+        let (cancels, jobs, forks) = (self.cancels, &mut self.jobs, &self.forks);
+        let mut abandoned = |next: JobId| {
+            let skip = cancels && fanout::descends_from_cancelled(jobs, forks, next);
+            jobs[next].failed |= skip;
+            skip
+        };
+        let super::NodeState::Pool(pool) = &mut self.states[job.node.index()] else {
+            unreachable!("bursts are pools' work")
+        };
+        let change = pool.burst_done(job.slot, id, now, &mut abandoned);
         self.burst_changed(now, queue, job.node, change);
         if self.credits {
             self.credits_changed(now, queue, job.node, job.slot);

@@ -10,12 +10,12 @@
 //! or retry. Hedge timers carry the fork's token, so a timer of a fork that
 //! is gone is stale.
 
-use crate::engine::{EventQueue, FanoutEvent, JobId, Observer, SimTime};
+use crate::engine::{EventQueue, FanoutEvent, JobId, Observer, SimTime, Slab};
 use crate::model::{GroupId, GroupKind, NodeKind, Operation};
 
 use super::super::fleet::Timer;
 use super::super::fork::Fork;
-use super::super::job::Origin;
+use super::super::job::{Job, Origin};
 use super::{Answer, Network};
 
 impl<O: Observer> Network<'_, O> {
@@ -234,28 +234,9 @@ impl<O: Observer> Network<'_, O> {
         self.send_branches(now, queue, fork, 1);
     }
 
-    /// True if `id` descends from a fork whose losers are cancelled (the
-    /// chain of callers is walked up to the nearest decided fork).
-    pub(super) fn cancelled(&self, mut id: JobId) -> bool {
-        loop {
-            match self.jobs[id].origin {
-                Origin::Call(parent) => id = parent,
-                Origin::Branch { fork, .. } | Origin::BranchClient { fork, .. } => {
-                    let state = &self.forks[fork];
-                    if state.cancelled {
-                        return true;
-                    }
-                    if state.joined {
-                        // A loser that runs on: its fork's parent went on.
-                        return false;
-                    }
-                    id = state.parent;
-                }
-                Origin::Root { .. } | Origin::Client { .. } | Origin::Async => return false,
-                // A consumer's job belongs to no caller's tree.
-                Origin::Message(_) => return false,
-            }
-        }
+    /// True if `id` descends from a fork whose losers are cancelled.
+    pub(super) fn cancelled(&self, id: JobId) -> bool {
+        descends_from_cancelled(&self.jobs, &self.forks, id)
     }
 
     /// The key branch `branch` carries: a shard's key for a scatter (so the
@@ -296,5 +277,30 @@ impl<O: Observer> Network<'_, O> {
         };
         let last_key = caller.key.saturating_add(span - 1);
         Some((db.shard_of(caller.key), db.shard_of(last_key)))
+    }
+}
+
+/// True if `id` descends from a fork whose losers are cancelled (the chain
+/// of callers is walked up to the nearest decided fork). A free function so
+/// that a caller holding a node's state can still ask.
+pub(super) fn descends_from_cancelled(jobs: &Slab<Job>, forks: &Slab<Fork>, mut id: JobId) -> bool {
+    loop {
+        match jobs[id].origin {
+            Origin::Call(parent) => id = parent,
+            Origin::Branch { fork, .. } | Origin::BranchClient { fork, .. } => {
+                let state = &forks[fork];
+                if state.cancelled {
+                    return true;
+                }
+                if state.joined {
+                    // A loser that runs on: its fork's parent went on.
+                    return false;
+                }
+                id = state.parent;
+            }
+            Origin::Root { .. } | Origin::Client { .. } | Origin::Async => return false,
+            // A consumer's job belongs to no caller's tree.
+            Origin::Message(_) => return false,
+        }
     }
 }

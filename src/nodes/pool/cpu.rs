@@ -62,14 +62,21 @@ impl PoolState {
         change
     }
 
-    /// `job`'s burst on the sliced vCPUs of `instance` ends.
-    pub fn burst_done(&mut self, instance: u32, job: JobId, now: SimTime) -> Change {
+    /// `job`'s burst on the sliced vCPUs of `instance` ends; a waiting
+    /// burst not begun whose job is `abandoned` starts for no work.
+    pub fn burst_done(
+        &mut self,
+        instance: u32,
+        job: JobId,
+        now: SimTime,
+        abandoned: &mut impl FnMut(JobId) -> bool,
+    ) -> Change {
         let vcpus = self.vcpus;
         let instance = &mut self.instances[instance as usize];
         let Some(cpu) = &mut instance.sliced else {
             return Change::default();
         };
-        let change = cpu.done(job, now);
+        let change = cpu.done(job, now, abandoned);
         instance.busy_changes(now, vcpus, change.busy);
         change
     }
