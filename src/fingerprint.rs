@@ -273,6 +273,10 @@ impl Observer for Hashing {
                 self.0.tag(u8::from(ok));
                 self.0.u64(ns);
             }
+            FanoutEvent::Delay { ns } => {
+                self.0.tag(4);
+                self.0.u64(ns.unwrap_or(u64::MAX));
+            }
         }
     }
 

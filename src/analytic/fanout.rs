@@ -9,7 +9,7 @@
 //! E[T] = (12 − ρ)/8 · 1/(μ − λ); for n > 2 identical ones, their
 //! approximation [H_n/H_2 + (4/11)(1 − H_n/H_2) ρ] · (12 − ρ)/8 · 1/(μ − λ).
 
-use crate::model::{Call, CallGroup, GroupKind, Join, Model, NodeKind};
+use crate::model::{Call, CallGroup, GroupKind, HedgeAfter, Join, Model, NodeKind};
 
 /// Branches at most for the exact order statistics of unequal means
 /// (inclusion–exclusion over subsets); past it, the mean of the means.
@@ -22,8 +22,9 @@ pub fn group_mean_s(group: &CallGroup, means: &[f64], rho: Option<f64>) -> f64 {
     if n == 0 {
         return 0.0;
     }
-    if let GroupKind::Hedge { after_ns } = group.kind {
-        return hedge_mean_s(means[0], after_ns as f64 / 1e9, n);
+    if let GroupKind::Hedge { after } = group.kind {
+        let d = hedge_delay_s(after, means[0], n, group.cancel_losers);
+        return hedge_mean_s(means[0], d, n);
     }
     let k = match group.join {
         Join::All => n,
@@ -112,6 +113,38 @@ pub fn hedge_mean_s(m: f64, d: f64, copies: usize) -> f64 {
         total += m / out * (start - end);
     }
     total
+}
+
+/// A hedge's delay, s, for exponential copies of mean `m`: the fixed one,
+/// or where a running percentile settles. The percentile is taken over
+/// every copy's time. Copies that run on are each an unconditional
+/// exponential, so it settles at the callee's own quantile −m·ln(1 − q).
+/// Cancelled ones are recorded when cancelled (as Finagle records a
+/// superseded request): for two copies the original is above d exactly
+/// when it is slower than d (x = e^{−d/m}), and the backup's recorded time
+/// is min(X₁, X₀ − d), exponential of mean m/2, above d with x²; with x
+/// backups per request, (x + x³)/(1 + x) = 1 − q. Beyond two copies the
+/// callee's quantile is kept (an approximation).
+pub fn hedge_delay_s(after: HedgeAfter, m: f64, copies: usize, cancel: bool) -> f64 {
+    let quantile = match after {
+        HedgeAfter::Fixed(ns) => return ns as f64 / 1e9,
+        HedgeAfter::Percentile { quantile, .. } => quantile,
+    };
+    let above = 1.0 - quantile;
+    if !cancel || copies != 2 {
+        return -m * above.ln();
+    }
+    // (x + x³)/(1 + x) rises from 0 to 1 on [0, 1]: bisect.
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for _ in 0..60 {
+        let x = (lo + hi) / 2.0;
+        if (x + x * x * x) / (1.0 + x) < above {
+            lo = x;
+        } else {
+            hi = x;
+        }
+    }
+    -m * ((lo + hi) / 2.0).ln()
 }
 
 /// Visits one call makes: the shards a scatter reaches (a key range's on

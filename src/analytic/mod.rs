@@ -17,6 +17,7 @@ mod zipf;
 
 pub use analysis::{Analysis, Network, NodeTheory, Reason, analyze};
 pub use che::{che_lru, che_lru_zipf, expected_hit_ratio, zipf_popularity};
+pub use fanout::{hedge_delay_s, hedge_mean_s};
 pub use formulas::*;
 pub use load::{NodeLoad, offered_load, peak_offered_load};
 pub use priority::{ByClass, ClassMethod, ClassTheory};

@@ -176,6 +176,12 @@ pub enum FanoutEvent {
         /// Fork to join, ns.
         ns: u64,
     },
+    /// A hedge's delay at a running percentile changed (a bucket of its
+    /// window closed): `None` while the window holds no times (no copy).
+    Delay {
+        /// The delay from now on, ns.
+        ns: Option<u64>,
+    },
 }
 
 /// A burstable pool's CPU credits summed over its instances, right after a

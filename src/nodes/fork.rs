@@ -38,6 +38,11 @@ pub struct Fork {
     pub detached: bool,
     /// Names this fork for its hedge timers (0 once it is gone).
     pub token: u32,
+    /// A hedge's delay between copies, ns (`u64::MAX`: no copy will leave).
+    pub delay_ns: u64,
+    /// Branches that answered, a bit each (the first 32): a hedge's copies
+    /// still out at the join are the sent ones without a bit.
+    pub answered_bits: u32,
 }
 
 impl Fork {

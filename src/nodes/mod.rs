@@ -18,6 +18,7 @@ mod credits;
 mod database;
 mod fleet;
 mod fork;
+mod hedge_delay;
 mod job;
 mod key_store;
 mod monitor;

@@ -29,6 +29,17 @@ pub fn write_groups(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
         );
     }
     write_rows(out, &rows)?;
+    for group in &summary.groups {
+        if let Some(delay) = group.hedge_after_ms {
+            let p = group.kind.trim_start_matches("hedge ");
+            writeln!(
+                out,
+                "{}: copies leave after the running {p} of its copies' times, on average {} ms",
+                group.name,
+                cell(delay)
+            )?;
+        }
+    }
     writeln!(out)?;
     let header = [
         "branch",

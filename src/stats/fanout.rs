@@ -14,6 +14,9 @@ use crate::model::Model;
 pub struct GroupRecord {
     latency: LatencyRecord,
     branches: Vec<BranchRecord>,
+    /// A running hedge delay's values set in the window: sum, ns, and count.
+    delay_sum_ns: f64,
+    delays: u64,
 }
 
 #[derive(Clone, Default)]
@@ -38,6 +41,11 @@ pub struct GroupResult {
     pub latency: LatencySummary,
     /// Per branch (call, shard or copy), in order.
     pub branches: Vec<BranchResult>,
+    /// A hedge at a running percentile: the mean of the delays its window
+    /// set in the measured window (each held until the next bucket
+    /// closed), ms; NaN if none was set. Absent for other groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hedge_after_ms: Option<f64>,
 }
 
 /// What one branch did in one run.
@@ -68,6 +76,8 @@ impl GroupRecord {
             .map(|group| GroupRecord {
                 latency: LatencyRecord::default(),
                 branches: vec![BranchRecord::default(); group.branch_names.len()],
+                delay_sum_ns: 0.0,
+                delays: 0,
             })
             .collect()
     }
@@ -78,8 +88,13 @@ impl GroupRecord {
         | FanoutEvent::Answered { branch, .. }
         | FanoutEvent::Cancelled { branch }) = event
         else {
-            if let FanoutEvent::Joined { ok, ns } = event {
-                self.latency.record(ns, ok);
+            match event {
+                FanoutEvent::Joined { ok, ns } => self.latency.record(ns, ok),
+                FanoutEvent::Delay { ns: Some(ns) } => {
+                    self.delay_sum_ns += ns as f64;
+                    self.delays += 1;
+                }
+                _ => {}
             }
             return;
         };
@@ -97,7 +112,7 @@ impl GroupRecord {
                 record.failed += u64::from(!ok);
             }
             FanoutEvent::Cancelled { .. } => record.cancelled += 1,
-            FanoutEvent::Joined { .. } => {}
+            FanoutEvent::Joined { .. } | FanoutEvent::Delay { .. } => {}
         }
     }
 
@@ -126,6 +141,10 @@ impl GroupRecord {
                     },
                 })
                 .collect(),
+            hedge_after_ms: group.running_hedge().then(|| match self.delays {
+                0 => f64::NAN,
+                n => self.delay_sum_ns / n as f64 / 1e6,
+            }),
         }
     }
 }
@@ -141,6 +160,9 @@ pub struct GroupEstimate {
     pub latency: LatencyEstimate,
     /// Per branch.
     pub branches: Vec<BranchEstimate>,
+    /// A hedge at a running percentile: the mean delay it set, ms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hedge_after_ms: Option<Estimate>,
 }
 
 /// A branch's figures over replications, per second of the window.
@@ -200,6 +222,9 @@ pub fn estimates(runs: &[super::RunResult]) -> Vec<GroupEstimate> {
                     }
                 })
                 .collect(),
+            hedge_after_ms: group
+                .hedge_after_ms
+                .map(|_| over(&|r| r.groups[g].hedge_after_ms.unwrap_or(f64::NAN))),
         })
         .collect()
 }

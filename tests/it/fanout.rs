@@ -162,6 +162,83 @@ fn hedged_call_takes_the_first_of_its_copies() {
     check_against_theory("copies sent", &each(&runs, hedged), slow, 0.015);
 }
 
+/// An exponential call (mean 1/μ = 100 ms) hedged at the running p95,
+/// over 10 replications of 2,000 s at 100/s.
+fn running_p95_runs(cancel_losers: bool) -> Vec<capsim::RunResult> {
+    let hedge = json!({ "after_percentile": 95, "cancel_losers": cancel_losers });
+    let calls = json!([{ "to": "backend", "hedge": hedge }]);
+    let backend = json!({ "backend": delay(100.0) });
+    support::replicate(&front(100.0, 2_000.0, calls, backend), SEED, 10)
+}
+
+fn running_delay_ms(run: &capsim::RunResult) -> f64 {
+    run.groups[0].hedge_after_ms.expect("a running hedge")
+}
+
+const RUNNING_P95: capsim::model::HedgeAfter = capsim::model::HedgeAfter::Percentile {
+    quantile: 0.95,
+    bucket_ns: 10_000_000_000,
+    buckets: 3,
+};
+
+/// Losers that run on: every copy's time is an unconditional exponential,
+/// so the delay settles at the callee's p95, −ln(0.05)/μ = 299.6 ms,
+/// exactly; 5% of calls send a second copy, and the group's mean is the
+/// hedge's closed form at that delay. A window of 3,150 times gives a p95
+/// with a sd near 8 ms and a run holds about 65 independent windows: a
+/// run's mean delay has a sd near 1 ms, and 0.7% is asked of the 95%
+/// half-width over the 10 runs.
+#[test]
+fn a_hedge_at_the_running_p95_sends_copies_at_the_callees_p95() {
+    let runs = running_p95_runs(false);
+    let (mu, m) = (10.0, 0.1);
+    let d = capsim::analytic::hedge_delay_s(RUNNING_P95, m, 2, false);
+    assert!((d - 0.05f64.ln() / -mu).abs() < 1e-12);
+    check_against_theory(
+        "running p95",
+        &each(&runs, running_delay_ms),
+        d * 1e3,
+        0.007,
+    );
+    let hedged = |r: &capsim::RunResult| {
+        let group = &r.groups[0];
+        group.branches[1].sent as f64 / group.branches[0].sent as f64
+    };
+    check_against_theory("hedged share", &each(&runs, hedged), 0.05, 0.03);
+    let theory = capsim::analytic::hedge_mean_s(m, d, 2);
+    check_against_theory("hedged mean", &each(&runs, |r| mean_s(r, 0)), theory, 0.01);
+}
+
+/// Cancelled losers are recorded at their time when superseded (as
+/// Finagle does): a first copy is then above the delay d exactly when it
+/// is slower than d (x = e^{−μd}), and the x second copies are recorded at
+/// min(X₁, X₀ − d), exponential of rate 2μ, above d with x². So the delay
+/// settles where (x + x³)/(1 + x) = 0.05: x = 0.05248, d = 294.7 ms, below
+/// the callee's p95 (299.6 ms, where recording the losers' whole times
+/// would put it; recording only answers would put it lower still, the slow
+/// first copies being the ones cancelled). The delay feeds back on the
+/// times (a low one sends more fast copies), which lowers the mean of a
+/// noisy delay below this fixed point: by 0.9% with 30 s windows, 0.3%
+/// with 300 s ones (an independent replica of the rule in Python gives
+/// the same). So the mean must lie within 1.5% below d* and 0.5% above.
+#[test]
+fn a_hedge_at_the_running_p95_counts_cancelled_copies_when_superseded() {
+    let runs = running_p95_runs(true);
+    let d = capsim::analytic::hedge_delay_s(RUNNING_P95, 0.1, 2, true);
+    assert!(((-10.0 * d).exp() - 0.05248).abs() < 1e-4, "{d}");
+    let delays = each(&runs, running_delay_ms);
+    let mean = delays.iter().sum::<f64>() / delays.len() as f64;
+    let fixed_point = d * 1e3;
+    assert!(
+        mean > fixed_point * 0.985 && mean < fixed_point * 1.005,
+        "mean delay {mean} ms against the fixed point {fixed_point} ms"
+    );
+    assert!(
+        mean < 299.57 * 0.99,
+        "{mean} ms: the losers' times were not censored"
+    );
+}
+
 /// A hedge's series: per 10 s window, joins at the arrival rate and copies
 /// sent at 1 + e^{−μd} a join. Over the 200 s run's 20,000 calls the
 /// share of second copies has a sd of √(0.61 × 0.39 / 20,000) = 0.0034,

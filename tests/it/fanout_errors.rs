@@ -133,6 +133,38 @@ fn an_async_hedge() {
 }
 
 #[test]
+fn a_hedge_with_no_delay() {
+    check(
+        json!([{ "to": "a", "hedge": { "copies": 2 } }]),
+        "nodes.web.pool.calls[0].hedge: a hedge needs `after_ms` (a fixed delay) or `after_percentile` (the running percentile of its copies' times, e.g. 95)",
+    );
+}
+
+#[test]
+fn a_hedge_with_two_delays() {
+    check(
+        json!([{ "to": "a", "hedge": { "after_ms": 5, "after_percentile": 95 } }]),
+        "nodes.web.pool.calls[0].hedge.after_percentile: give `after_ms` (a fixed delay) or `after_percentile`, not both",
+    );
+}
+
+#[test]
+fn a_hedge_at_the_hundredth_percentile() {
+    check(
+        json!([{ "to": "a", "hedge": { "after_percentile": 100 } }]),
+        "nodes.web.pool.calls[0].hedge.after_percentile: expected a percentile below 100, got 100",
+    );
+}
+
+#[test]
+fn a_window_on_a_fixed_hedge() {
+    check(
+        json!([{ "to": "a", "hedge": { "after_ms": 5, "window_s": 10 } }]),
+        "nodes.web.pool.calls[0].hedge.window_s: `window_s` is the window of `after_percentile`; a fixed `after_ms` has none",
+    );
+}
+
+#[test]
 fn a_branch_timeout_no_callee_can_meet() {
     check(
         json!([{ "parallel": { "calls": [{ "to": "a", "timeout_ms": 0.5 }] } }]),

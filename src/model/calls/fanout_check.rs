@@ -4,8 +4,8 @@
 
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
-    CallMode, CallSpec, JoinSpec, NodeSpec, Operation, ParallelSpec, ScatterSpec, Sharding,
-    Topology,
+    CallMode, CallSpec, HedgeSpec, JoinSpec, NodeSpec, Operation, ParallelSpec, ScatterSpec,
+    Sharding, Topology,
 };
 
 /// Calls of one `parallel` group at most (and shards one scatter reaches):
@@ -102,6 +102,7 @@ fn check_single(acc: &mut Vec<Diagnostic>, topology: &Topology, path: &str, call
         }
     }
     if let Some(hedge) = &call.hedge {
+        check_hedge_delay(acc, &format!("{path}.hedge"), hedge);
         let copies = hedge.copies.get();
         if !(2..=MAX_COPIES).contains(&copies) {
             acc.push(Diagnostic::new(
@@ -156,5 +157,28 @@ fn kind_name(node: &NodeSpec) -> &'static str {
         NodeSpec::Database(_) => "database",
         NodeSpec::Delay(_) => "delay",
         NodeSpec::Queue(_) => "queue",
+    }
+}
+
+/// A hedge's delay: fixed or a running percentile, one of the two.
+fn check_hedge_delay(acc: &mut Vec<Diagnostic>, path: &str, hedge: &HedgeSpec) {
+    match (hedge.after_ms, hedge.after_percentile) {
+        (Some(_), Some(_)) => acc.push(Diagnostic::new(
+            format!("{path}.after_percentile"),
+            "give `after_ms` (a fixed delay) or `after_percentile`, not both",
+        )),
+        (None, None) => acc.push(Diagnostic::new(
+            path,
+            "a hedge needs `after_ms` (a fixed delay) or `after_percentile` (the running percentile of its copies' times, e.g. 95)",
+        )),
+        (None, Some(q)) if q.get() >= 100.0 => acc.push(Diagnostic::new(
+            format!("{path}.after_percentile"),
+            format!("expected a percentile below 100, got {}", q.get()),
+        )),
+        (Some(_), None) if hedge.window_s.is_some() => acc.push(Diagnostic::new(
+            format!("{path}.window_s"),
+            "`window_s` is the window of `after_percentile`; a fixed `after_ms` has none",
+        )),
+        _ => {}
     }
 }

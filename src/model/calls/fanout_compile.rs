@@ -1,11 +1,13 @@
 //! Groups of calls made at once → numbered `CallGroup`s, by pool and call
 //! order, each pointing at its calls in the pool's flat `calls`.
 
-use crate::model::calls::fanout_compiled::{CallGroup, GroupId, GroupKind, Join};
+use crate::model::calls::fanout_compiled::{CallGroup, GroupId, GroupKind, HedgeAfter, Join};
 use crate::model::shared::ids::NodeId;
 use crate::model::shared::units::ms_to_ns;
 use crate::model::topology::compiled::{Database, Node, NodeKind, ShardMap};
-use crate::model::topology::spec::{CallSpec, JoinSpec, NodeSpec, ScatterSpec, Topology};
+use crate::model::topology::spec::{
+    CallSpec, HedgeSpec, JoinSpec, NodeSpec, ScatterSpec, Topology,
+};
 
 /// Numbers every group, and points its calls at it.
 pub fn call_groups(topology: &Topology, nodes: &mut [Node]) -> Vec<CallGroup> {
@@ -69,11 +71,12 @@ fn group(
         };
         (kind, Join::All, false, names)
     } else if let Some(hedge) = &call.hedge {
-        let after_ns = ms_to_ns(hedge.after_ms.get());
         let names = (1..=hedge.copies.get())
             .map(|c| format!("copy {c}"))
             .collect();
-        let kind = GroupKind::Hedge { after_ns };
+        let kind = GroupKind::Hedge {
+            after: hedge_after(hedge),
+        };
         (kind, Join::First, hedge.cancel_losers, names)
     } else {
         return None;
@@ -89,6 +92,26 @@ fn group(
         kind,
         branch_names,
     })
+}
+
+/// Buckets in a running percentile's window: Finagle's
+/// `WindowedPercentileHistogram` keeps 3 of 10 s ("a window of 30 seconds
+/// and 3 buckets tracked request latency well").
+const HEDGE_BUCKETS: u16 = 3;
+
+/// A checked hedge's delay (`after_ms`, or else `after_percentile`).
+fn hedge_after(hedge: &HedgeSpec) -> HedgeAfter {
+    match (hedge.after_ms, hedge.after_percentile) {
+        (Some(ms), _) => HedgeAfter::Fixed(ms_to_ns(ms.get())),
+        (None, q) => {
+            let window_s = hedge.window_s.map_or(30.0, |w| w.get());
+            HedgeAfter::Percentile {
+                quantile: q.map_or(0.95, |q| q.get() / 100.0),
+                bucket_ns: ms_to_ns(window_s * 1e3 / f64::from(HEDGE_BUCKETS)).max(1),
+                buckets: HEDGE_BUCKETS,
+            }
+        }
+    }
 }
 
 /// Callee names, a repeated one with its position (`users#2`).

@@ -36,10 +36,28 @@ pub enum GroupKind {
         /// Keys covered from the request's key (`None`: every shard).
         key_range: Option<u64>,
     },
-    /// One call, sent again every `after_ns` while unanswered.
+    /// One call, sent again after a delay while unanswered.
     Hedge {
-        /// Delay before each further copy, ns.
-        after_ns: u64,
+        /// The delay before each further copy.
+        after: HedgeAfter,
+    },
+}
+
+/// When a hedge's next copy leaves.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HedgeAfter {
+    /// A fixed delay, ns.
+    Fixed(u64),
+    /// The running `quantile` (0–1) of the copies' times over the last
+    /// `buckets` buckets of `bucket_ns` each.
+    Percentile {
+        /// The quantile, 0 to 1 (0.95 for p95).
+        quantile: f64,
+        /// A bucket's length, ns.
+        bucket_ns: u64,
+        /// Buckets in the window.
+        buckets: u16,
     },
 }
 
@@ -77,10 +95,27 @@ impl CallGroup {
         }
     }
 
-    /// `all`, `first`, `quorum k/n`, `scatter`, `hedge`: for reports.
+    /// A hedge whose delay is a running percentile.
+    pub fn running_hedge(&self) -> bool {
+        matches!(
+            self.kind,
+            GroupKind::Hedge {
+                after: HedgeAfter::Percentile { .. }
+            }
+        )
+    }
+
+    /// `all`, `first`, `quorum k/n`, `scatter`, `hedge`, `hedge p95`: for reports.
     pub fn label(&self) -> String {
         match (&self.kind, self.join) {
             (GroupKind::Scatter { .. }, _) => "scatter".to_string(),
+            (
+                GroupKind::Hedge {
+                    after: HedgeAfter::Percentile { quantile, .. },
+                },
+                _,
+                // Rounded so that 99.9 does not print as 99.89999999999999.
+            ) => format!("hedge p{}", (quantile * 1e6).round() / 1e4),
             (GroupKind::Hedge { .. }, _) => "hedge".to_string(),
             (GroupKind::Parallel, Join::All) => "all".to_string(),
             (GroupKind::Parallel, Join::First) => "first".to_string(),

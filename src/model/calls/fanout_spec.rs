@@ -78,13 +78,25 @@ pub enum ScatterSpec {
     KeyRange(Count),
 }
 
-/// `hedge`: if the call has not answered after `after_ms`, another copy
+/// `hedge`: if the call has not answered after a delay, another copy
 /// leaves (up to `copies` in all); the first successful answer is taken.
+/// The delay is fixed (`after_ms`) or the running percentile of the call's
+/// answers (`after_percentile`, as Finagle's `BackupRequestFilter` sends
+/// its backup at a percentile of a windowed latency histogram).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HedgeSpec {
     /// Delay before each further copy, ms (e.g. the callee's p95).
-    pub after_ms: Positive,
+    #[serde(default)]
+    pub after_ms: Option<Positive>,
+    /// Or: the delay is this percentile (0–100, e.g. 95) of the copies'
+    /// times over the last `window_s`.
+    #[serde(default)]
+    pub after_percentile: Option<Positive>,
+    /// With `after_percentile`: the window of answers it is taken over, s
+    /// (default 30, in 3 buckets: Finagle's `WindowedPercentileHistogram`).
+    #[serde(default)]
+    pub window_s: Option<Positive>,
     /// Copies in all, the first included (default 2).
     #[serde(default = "two")]
     pub copies: Count,

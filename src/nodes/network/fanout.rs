@@ -11,7 +11,7 @@
 //! is gone is stale.
 
 use crate::engine::{EventQueue, FanoutEvent, JobId, Observer, SimTime, Slab};
-use crate::model::{GroupId, GroupKind, NodeKind, Operation};
+use crate::model::{GroupId, GroupKind, HedgeAfter, NodeKind, Operation};
 
 use super::super::fleet::Timer;
 use super::super::fork::Fork;
@@ -52,14 +52,20 @@ impl<O: Observer> Network<'_, O> {
             sending: true,
             detached: false,
             token,
+            delay_ns: u64::MAX,
+            answered_bits: 0,
         });
         let at_once = match spec.kind {
-            GroupKind::Hedge { after_ns } => {
-                self.set_timer(
-                    queue,
-                    now.as_nanos() + after_ns,
-                    Timer::Hedge { fork, token },
-                );
+            GroupKind::Hedge { after } => {
+                let delay = match after {
+                    HedgeAfter::Fixed(ns) => Some(ns),
+                    HedgeAfter::Percentile { .. } => self.running_delay(now, group),
+                };
+                if let Some(delay) = delay {
+                    self.forks[fork].delay_ns = delay;
+                    let at = now.as_nanos().saturating_add(delay);
+                    self.set_timer(queue, at, Timer::Hedge { fork, token });
+                }
                 1
             }
             _ => planned,
@@ -136,8 +142,18 @@ impl<O: Observer> Network<'_, O> {
     ) {
         let state = &mut self.forks[fork];
         state.answered += 1;
-        let late = state.joined;
+        if branch < 32 {
+            state.answered_bits |= 1 << branch;
+        }
+        let (late, group) = (state.joined, state.group);
+        let superseded = late && state.cancelled;
         let ok = answer == Answer::Ok;
+        // A running percentile counts successful copies (not fast failures,
+        // as Finagle's `shouldRecord`), once: a cancelled one was counted
+        // when it was superseded.
+        if ok && !superseded {
+            self.copy_time(now, group, now.since(sent_at));
+        }
         let event = match answer {
             Answer::Cancelled => FanoutEvent::Cancelled { branch },
             _ => FanoutEvent::Answered {
@@ -147,7 +163,6 @@ impl<O: Observer> Network<'_, O> {
                 ns: now.since(sent_at),
             },
         };
-        let group = state.group;
         self.observer.fanout(now, group, event);
         let decision = if late { None } else { self.decide(fork, ok) };
         let parent = self.forks[fork].parent;
@@ -157,6 +172,10 @@ impl<O: Observer> Network<'_, O> {
             state.cancelled = self.model.call_groups[usize::from(group)].cancel_losers;
             state.detached = state.sending || state.answered < state.sent;
             let ns = now.since(state.started);
+            if joined_ok && state.cancelled {
+                self.superseded(now, fork);
+            }
+            let state = &self.forks[fork];
             if state.detached {
                 // The losers run on (or wind down) as a request of their own.
                 self.count_request(Origin::Async, 1);
@@ -221,17 +240,54 @@ impl<O: Observer> Network<'_, O> {
         if state.token != token || state.joined || state.sent >= state.planned {
             return;
         }
-        let spec = &self.model.call_groups[usize::from(state.group)];
-        if let GroupKind::Hedge { after_ns } = spec.kind
-            && state.sent + 1 < state.planned
-        {
-            self.set_timer(
-                queue,
-                now.as_nanos() + after_ns,
-                Timer::Hedge { fork, token },
-            );
+        if state.sent + 1 < state.planned {
+            let at = now.as_nanos().saturating_add(state.delay_ns);
+            self.set_timer(queue, at, Timer::Hedge { fork, token });
         }
         self.send_branches(now, queue, fork, 1);
+    }
+
+    /// The delay of hedge group `group` now, at its running percentile;
+    /// the observer hears when it changes.
+    fn running_delay(&mut self, now: SimTime, group: GroupId) -> Option<u64> {
+        let running = self.hedges[usize::from(group)].as_mut()?;
+        let (delay, changed) = running.delay(now);
+        if changed {
+            let event = FanoutEvent::Delay { ns: delay };
+            self.observer.fanout(now, group, event);
+        }
+        delay
+    }
+
+    /// A copy of hedge group `group` took `ns`, for its running percentile.
+    fn copy_time(&mut self, now: SimTime, group: GroupId, ns: u64) {
+        let Some(running) = self.hedges[usize::from(group)].as_mut() else {
+            return;
+        };
+        if running.record(now, ns) {
+            let event = FanoutEvent::Delay {
+                ns: running.current(),
+            };
+            self.observer.fanout(now, group, event);
+        }
+    }
+
+    /// `fork` joined and cancels its copies still out: each is counted as
+    /// taking until now (Finagle records a superseded backup request's
+    /// time), so the percentile keeps the slow ones it never hears from.
+    /// Copy i left at `started + i × delay`.
+    fn superseded(&mut self, now: SimTime, fork: JobId) {
+        let state = self.forks[fork];
+        if self.hedges[usize::from(state.group)].is_none() {
+            return;
+        }
+        for copy in 0..state.sent.min(32) {
+            if state.answered_bits & (1 << copy) == 0 {
+                let sent = u64::from(copy).saturating_mul(state.delay_ns);
+                let ns = now.since(state.started).saturating_sub(sent);
+                self.copy_time(now, state.group, ns);
+            }
+        }
     }
 
     /// True if `id` descends from a fork whose losers are cancelled.

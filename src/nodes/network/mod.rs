@@ -21,6 +21,7 @@ use super::cluster::ClusterState;
 use super::database::DatabaseState;
 use super::fleet::{FleetState, Timer};
 use super::fork::Fork;
+use super::hedge_delay::RunningDelay;
 use super::job::{Job, NO_JOB, NO_SLOT, Origin};
 use super::key_store::KeyStore;
 use super::monitor::Monitor;
@@ -146,6 +147,9 @@ pub struct Network<'m, O: Observer> {
     wires: latency::Wires,
     /// Groups of calls in flight (their joins).
     forks: Slab<Fork>,
+    /// Each call group's running percentile, for a hedge whose delay is
+    /// one (`None` for every other group).
+    hedges: Vec<Option<Box<RunningDelay>>>,
     /// Each Kubernetes cluster's nodes and pending pods (empty without).
     clusters: Vec<ClusterState>,
     /// For each pool of pods, the node of each of its instances (by
@@ -181,21 +185,6 @@ impl<'m, O: Observer> Network<'m, O> {
             .iter()
             .map(|source| SourceState::new(source, rng::stream(seed, replication, &source.stream)))
             .collect();
-        let fleets = (model.nodes.iter())
-            .map(|node| match &node.kind {
-                NodeKind::Pool(pool) => Some(Box::new(
-                    FleetState::new(
-                        &pool.fleet,
-                        pool.instances,
-                        pool.instance_type.vcpus,
-                        pool.instance_type.usd_per_hour,
-                        Self::fleet_rng(seed, replication, &node.name),
-                    )
-                    .interrupted(pool.interruptions.as_ref()),
-                )),
-                _ => None,
-            })
-            .collect();
         let sites = model
             .call_sites
             .iter()
@@ -214,13 +203,14 @@ impl<'m, O: Observer> Network<'m, O> {
             consumer_of,
             wires: latency::Wires::new(model, seed, replication),
             forks: Slab::new(),
+            hedges: Self::running_delays(model),
             clusters: Self::cluster_states(model, seed, replication),
             pod_nodes: vec![Vec::new(); model.nodes.len()],
             cancels: model.call_groups.iter().any(|g| g.cancel_losers),
             credits: (model.nodes.iter())
                 .any(|n| matches!(&n.kind, NodeKind::Pool(p) if p.credits.is_some())),
             timers: Slab::new(),
-            fleets,
+            fleets: Self::fleet_states(model, seed, replication),
             jobs: Slab::new(),
             states,
             rngs,
@@ -235,6 +225,35 @@ impl<'m, O: Observer> Network<'m, O> {
             max_events_at_instant: events_at_one_instant(model),
             stall: None,
         }
+    }
+
+    /// Each pool's fleet (`None` for other nodes).
+    fn fleet_states(model: &Model, seed: u64, replication: u32) -> Vec<Option<Box<FleetState>>> {
+        (model.nodes.iter())
+            .map(|node| match &node.kind {
+                NodeKind::Pool(pool) => Some(Box::new(
+                    FleetState::new(
+                        &pool.fleet,
+                        pool.instances,
+                        pool.instance_type.vcpus,
+                        pool.instance_type.usd_per_hour,
+                        Self::fleet_rng(seed, replication, &node.name),
+                    )
+                    .interrupted(pool.interruptions.as_ref()),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Each call group's running percentile (`None` unless it hedges at one).
+    fn running_delays(model: &Model) -> Vec<Option<Box<RunningDelay>>> {
+        (model.call_groups.iter())
+            .map(|group| match group.kind {
+                crate::model::GroupKind::Hedge { after } => RunningDelay::new(after).map(Box::new),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The first events, and the billing of every node's instances.
