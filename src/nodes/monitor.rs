@@ -22,9 +22,14 @@ pub struct Reading {
     pub p99_ms: f64,
     /// Mean of the pool's latency, ms (NaN if nothing finished).
     pub mean_ms: f64,
+    /// Instances serving, averaged over the period (AWS's
+    /// `GroupInServiceInstances`, statistic `Average`; NaN over no time).
+    pub serving_mean: f64,
     /// Messages of the queue the pool consumes, visible and in flight, now
     /// (the network fills it in; NaN for a pool that consumes none).
     pub queue_depth: f64,
+    /// Of those, the visible ones (waiting to be received).
+    pub queue_visible: f64,
     /// Age of that queue's oldest visible message now, seconds (0 if none).
     pub queue_age_s: f64,
 }
@@ -129,7 +134,13 @@ impl Monitor {
             in_flight_per_instance: per_instance(load_ns / (seconds * 1e9)),
             p99_ms,
             mean_ms,
+            serving_mean: if seconds > 0.0 {
+                serving_mean
+            } else {
+                f64::NAN
+            },
             queue_depth: f64::NAN,
+            queue_visible: f64::NAN,
             queue_age_s: f64::NAN,
         };
         self.arrivals = 0;

@@ -177,3 +177,160 @@ fn zero_think_time_at_a_zero_delay_is_a_zero_time_loop() {
         "traffic.arrivals.closed.think: a think time of 0 ms at `d`, a delay of 0 ms, is a zero-time loop: each user sends again at the same instant, for ever; expected a think time or a latency above 0"
     );
 }
+
+/// An AWS group on `web` whose one target tracking policy has `config`.
+fn tracking(config: Value) -> Value {
+    json!({ "autoscaling": { "aws": { "MinSize": 1, "MaxSize": 3, "Policies": [
+        { "PolicyType": "TargetTrackingScaling", "TargetTrackingConfiguration": config } ] } } })
+}
+
+/// A customized metric of `metrics` (metric math), target 100.
+fn math(metrics: Value) -> Value {
+    tracking(json!({ "CustomizedMetricSpecification": { "Metrics": metrics }, "TargetValue": 100 }))
+}
+
+fn stat(id: &str, namespace: &str, name: &str, stat: &str) -> Value {
+    json!({ "Id": id, "ReturnData": false, "MetricStat": { "Stat": stat,
+        "Metric": { "Namespace": namespace, "MetricName": name,
+                    "Dimensions": [ { "Name": "QueueName", "Value": "q" } ] } } })
+}
+
+/// A metric of the group itself (SQS ones need a queue: `queues.rs`).
+fn in_service(id: &str) -> Value {
+    stat(id, "AWS/AutoScaling", "GroupInServiceInstances", "Average")
+}
+
+fn expression(id: &str, text: &str) -> Value {
+    json!({ "Id": id, "Expression": text, "ReturnData": true })
+}
+
+const AT: &str = "nodes.web.pool.autoscaling.aws.Policies[0].TargetTrackingConfiguration.CustomizedMetricSpecification";
+
+#[test]
+fn target_tracking_with_no_metric_or_two() {
+    check(
+        tracking(json!({ "TargetValue": 50 })),
+        "nodes.web.pool.autoscaling.aws.Policies[0].TargetTrackingConfiguration: expected `PredefinedMetricSpecification` (e.g. ASGAverageCPUUtilization) or `CustomizedMetricSpecification` (e.g. an SQS backlog per instance)",
+    );
+    check(
+        tracking(json!({ "TargetValue": 50,
+            "PredefinedMetricSpecification": { "PredefinedMetricType": "ASGAverageCPUUtilization" },
+            "CustomizedMetricSpecification": { "MetricName": "CPUUtilization", "Namespace": "AWS/EC2" } })),
+        &format!(
+            "{AT}: give `PredefinedMetricSpecification` or `CustomizedMetricSpecification`, not both"
+        ),
+    );
+}
+
+#[test]
+fn a_customized_metric_capsim_does_not_measure() {
+    check(
+        tracking(
+            json!({ "TargetValue": 50, "CustomizedMetricSpecification": {
+            "MetricName": "NetworkIn", "Namespace": "AWS/EC2", "Statistic": "Average" } }),
+        ),
+        &format!(
+            "{AT}.MetricName: capsim does not measure `AWS/EC2` `NetworkIn` (known: AWS/SQS ApproximateNumberOfMessagesVisible, AWS/SQS ApproximateNumberOfMessagesNotVisible, AWS/SQS ApproximateAgeOfOldestMessage, AWS/AutoScaling GroupInServiceInstances, AWS/EC2 CPUUtilization, AWS/ApplicationELB RequestCountPerTarget, AWS/ApplicationELB TargetResponseTime)"
+        ),
+    );
+    check(
+        tracking(
+            json!({ "TargetValue": 50, "CustomizedMetricSpecification": {
+            "MetricName": "CPUUtilization", "Namespace": "AWS/EC2", "Statistic": "Maximum" } }),
+        ),
+        &format!(
+            "{AT}.Statistic: expected `Average` (as capsim measures `CPUUtilization`), got `Maximum`"
+        ),
+    );
+    check(
+        tracking(
+            json!({ "TargetValue": 50, "CustomizedMetricSpecification": {
+            "MetricName": "ApproximateNumberOfMessagesVisible", "Namespace": "AWS/SQS" } }),
+        ),
+        &format!(
+            "{AT}.Dimensions: an SQS metric needs the dimension `QueueName` (the queue the pool consumes)"
+        ),
+    );
+}
+
+#[test]
+fn metric_math_returns_exactly_one_query() {
+    let mut returning = in_service("m1");
+    returning["ReturnData"] = json!(true);
+    check(
+        math(json!([returning, expression("e1", "m1 * 2")])),
+        &format!(
+            "{AT}.Metrics: expected exactly one query with `ReturnData` true (the metric tracked; set it false on the others), got 2 (m1, e1)"
+        ),
+    );
+    check(
+        math(json!([in_service("m1")])),
+        &format!(
+            "{AT}.Metrics: expected exactly one query with `ReturnData` true (the metric tracked; set it false on the others), got 0 ()"
+        ),
+    );
+}
+
+#[test]
+fn metric_math_names_what_it_cannot_resolve() {
+    check(
+        math(json!([in_service("m1"), expression("e1", "m1 / m2")])),
+        &format!("{AT}.Metrics[1].Expression: no query has the id `m2` (ids: e1, m1)"),
+    );
+    check(
+        math(json!([in_service("m1"), expression("e1", "SUM(m1)")])),
+        &format!(
+            "{AT}.Metrics[1].Expression: capsim's metric math has `+ - * /`, numbers, ids and parentheses, not the function `SUM`"
+        ),
+    );
+    check(
+        math(
+            json!([expression("e1", "e2 + 1"), { "Id": "e2", "Expression": "e1", "ReturnData": false }]),
+        ),
+        &format!("{AT}.Metrics[0].Expression: `e1` refers to itself through other expressions"),
+    );
+    check(
+        math(json!([
+            in_service("M1"),
+            in_service("e1"),
+            expression("e1", "2")
+        ])),
+        &format!(
+            "{AT}.Metrics[0].Id: expected a lower-case letter, then letters, digits or `_`, got `M1`\n{AT}.Metrics[2].Id: `e1` is the id of an earlier query: ids are unique"
+        ),
+    );
+}
+
+#[test]
+fn metric_math_queries_read_one_minute_and_one_kind() {
+    let mut hourly = in_service("m1");
+    hourly["MetricStat"]["Period"] = json!(300);
+    check(
+        math(json!([hourly, expression("e1", "m1")])),
+        &format!(
+            "{AT}.Metrics[0].MetricStat.Period: expected 60 (capsim evaluates target tracking once a minute), got 300"
+        ),
+    );
+    let mut both = in_service("m1");
+    both["Expression"] = json!("1");
+    check(
+        math(json!([both, expression("e1", "m1")])),
+        &format!(
+            "{AT}.Metrics[0]: expected one of `MetricStat` (a metric) and `Expression` (metric math)"
+        ),
+    );
+    check(
+        math(json!([
+            stat(
+                "m1",
+                "AWS/AutoScaling",
+                "GroupInServiceInstances",
+                "Maximum"
+            ),
+            expression("e1", "m1")
+        ])),
+        &format!(
+            "{AT}.Metrics[0].MetricStat.Stat: expected `Average` (as capsim measures `GroupInServiceInstances`), got `Maximum`"
+        ),
+    );
+}

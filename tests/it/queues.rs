@@ -284,3 +284,91 @@ fn a_queue_metric_needs_a_consumer_and_an_external_type() {
         "{message}"
     );
 }
+
+/// AWS's SQS example ("Create a target tracking scaling policy using metric
+/// math"): backlog per instance `m1 / m2`, visible messages over instances
+/// in service, against an acceptable backlog of 100. Ten messages a second
+/// reach one consumer that deletes one a second (new instances take 20
+/// minutes to boot, so it stays alone): at each minute t about 10t − t = 9t
+/// messages are visible, above 100 from the first datapoint, and the third,
+/// at 180 s, asks ceil(1 × 1620 / 100) = 17 (a tie of an arrival with the
+/// evaluation moves the count by one, not the answer).
+#[test]
+fn aws_backlog_per_instance_scales_to_the_visible_messages_over_the_target() {
+    let query = |id: &str, namespace: &str, metric: &str, stat: &str, dimension: Value| {
+        json!({ "Id": id, "ReturnData": false, "MetricStat": { "Stat": stat,
+            "Metric": { "Namespace": namespace, "MetricName": metric, "Dimensions": [dimension] } } })
+    };
+    let metrics = json!([
+        query("m1", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum",
+              json!({ "Name": "QueueName", "Value": "orders" })),
+        query("m2", "AWS/AutoScaling", "GroupInServiceInstances", "Average",
+              json!({ "Name": "AutoScalingGroupName", "Value": "workers" })),
+        { "Id": "e1", "Expression": "m1 / m2", "Label": "backlog", "ReturnData": true }
+    ]);
+    let aws = json!({ "aws": { "MinSize": 1, "MaxSize": 40, "DesiredCapacity": 1,
+        "Policies": [ { "PolicyName": "backlog", "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingConfiguration": {
+                "CustomizedMetricSpecification": { "Metrics": metrics }, "TargetValue": 100 } } ] } });
+    let model = support::model(json!({
+        "simulation": { "duration_s": 200.0 },
+        "instance_types": { "unit": { "vcpus": 1 } },
+        "traffic": { "entry": "orders", "arrivals": { "deterministic": { "rate_rps": 10 } } },
+        "nodes": {
+            "orders": { "queue": { "consumer": "workers" } },
+            "workers": { "pool": { "instance_type": "unit", "instances": 1,
+                "workers_per_instance": 1, "service": { "constant": { "ms": 1000 } },
+                "provisioning": { "constant": { "ms": 1200000 } }, "autoscaling": aws } }
+        }
+    }));
+    let options = capsim::RunOptions {
+        series_window_s: None,
+        decisions: true,
+    };
+    let run = capsim::simulate_with(&model, 1, 0, &options, &mut |_| {});
+    let policy: Vec<_> = (run.decisions.expect("decisions were asked for").into_iter())
+        .filter(|d| d.rule == "backlog")
+        .collect();
+    let seen: Vec<(f64, u32)> = policy.iter().map(|d| (d.time_s, d.desired)).collect();
+    assert_eq!(seen, [(60.0, 1), (120.0, 1), (180.0, 17)]);
+    for d in &policy {
+        let by_hand = 9.0 * d.time_s;
+        assert!(
+            (d.value - by_hand).abs() <= 1.0,
+            "{} s: {} visible",
+            d.time_s,
+            d.value
+        );
+        assert_eq!(d.metric, "backlog");
+    }
+    assert_eq!(policy[2].desired, (policy[2].value / 100.0).ceil() as u32);
+}
+
+/// An AWS policy's SQS metric reads the queue its pool consumes.
+#[test]
+fn an_sqs_metric_names_the_queue_its_pool_consumes() {
+    let policy = |queue: &str| {
+        json!({ "aws": { "MinSize": 1, "MaxSize": 4, "Policies": [
+            { "PolicyType": "TargetTrackingScaling", "TargetTrackingConfiguration": {
+                "TargetValue": 100, "CustomizedMetricSpecification": {
+                    "MetricName": "ApproximateNumberOfMessagesVisible", "Namespace": "AWS/SQS",
+                    "Statistic": "Sum", "Dimensions": [ { "Name": "QueueName", "Value": queue } ] } } } ] } })
+    };
+    let at = "pool.autoscaling.aws.Policies[0].TargetTrackingConfiguration.CustomizedMetricSpecification.Dimensions[0].Value";
+    assert_eq!(
+        queue_error(|t| t["nodes"]["web"]["pool"]["autoscaling"] = policy("orders-prod")),
+        format!(
+            "nodes.web.{at}: expected `q`, the queue `web` consumes (capsim reads no other), got `orders-prod`"
+        )
+    );
+    let message = queue_error(|t| {
+        t["nodes"]["other"] = json!({ "pool": { "instance_type": "box", "instances": 1,
+            "service": { "exponential": { "mean_ms": 20 } }, "autoscaling": policy("q") } });
+    });
+    assert_eq!(
+        message,
+        format!(
+            "nodes.other.{at}: `ApproximateNumberOfMessagesVisible` reads the queue a pool consumes, and `other` consumes none"
+        )
+    );
+}

@@ -157,6 +157,7 @@ fn check_queue_metrics(
         let NodeSpec::Pool(pool) = node else {
             continue;
         };
+        check_sqs_dimensions(acc, name, pool, consumed.get(name.as_str()).copied());
         if consumed.contains_key(name.as_str()) {
             continue;
         }
@@ -165,6 +166,43 @@ fn check_queue_metrics(
                 format!("nodes.{name}.pool.autoscaling.hpa.metrics[{i}].external.metric.name"),
                 format!("`{metric}` reads the queue a pool consumes, and `{name}` consumes none"),
             ));
+        }
+    }
+}
+
+/// An AWS policy's SQS metrics name the queue the pool consumes (capsim
+/// reads no other: the pool's reading holds its own queue's levels).
+fn check_sqs_dimensions(
+    acc: &mut Vec<Diagnostic>,
+    name: &str,
+    pool: &PoolSpec,
+    queue: Option<&str>,
+) {
+    let Some(AutoscalingSpec::Aws(aws)) = &pool.autoscaling else {
+        return;
+    };
+    for (i, policy) in aws.policies.iter().enumerate() {
+        let customized = (policy.target_tracking_configuration.as_ref())
+            .and_then(|c| c.customized_metric_specification.as_ref());
+        let Some(customized) = customized else {
+            continue;
+        };
+        let at = format!(
+            "nodes.{name}.pool.autoscaling.aws.Policies[{i}].TargetTrackingConfiguration.CustomizedMetricSpecification"
+        );
+        for reference in customized.queue_references() {
+            let message = match queue {
+                None => format!(
+                    "`{}` reads the queue a pool consumes, and `{name}` consumes none",
+                    reference.metric
+                ),
+                Some(q) if q != reference.queue => format!(
+                    "expected `{q}`, the queue `{name}` consumes (capsim reads no other), got `{}`",
+                    reference.queue
+                ),
+                Some(_) => continue,
+            };
+            acc.push(Diagnostic::new(format!("{at}.{}", reference.path), message));
         }
     }
 }

@@ -2,12 +2,13 @@
 //! pass (validation calls it for the problems, compilation for the result).
 
 use crate::model::scaling::compiled::*;
+use crate::model::scaling::metric_math;
 use crate::model::shared::dist::DistSpec as Dist;
 use crate::model::shared::error::Diagnostic;
 use crate::model::topology::spec::{
     AutoscalingSpec, AwsPolicySpec, AwsPolicyType, AwsSpec, FailuresSpec, HpaMetricSpec,
     HpaMetricType, HpaRulesSpec, HpaSpec, MetricTargetSpec, PoolSpec, ResourceMetricSpec,
-    ScheduledFailureSpec, TargetType,
+    ScheduledFailureSpec, TargetTrackingSpec, TargetType,
 };
 
 /// Compiles the fleet of the pool at `path`, pushing every problem to `acc`.
@@ -470,17 +471,9 @@ fn target_tracking(
         ));
         return None;
     };
-    let metric = aws_metric(
-        acc,
-        &format!(
-            "{path}.TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType"
-        ),
-        &config
-            .predefined_metric_specification
-            .predefined_metric_type,
-    )?;
+    let metric = tracked_metric(acc, &format!("{path}.TargetTrackingConfiguration"), config)?;
     let target = config.target_value.get();
-    if metric == AwsMetric::CpuPercent && target > 100.0 {
+    if metric == TrackedMetric::One(AwsMetric::CpuPercent) && target > 100.0 {
         acc.push(Diagnostic::new(
             format!("{path}.TargetTrackingConfiguration.TargetValue"),
             format!("expected a CPU percentage in (0, 100], got {target}"),
@@ -493,6 +486,42 @@ fn target_tracking(
         disable_scale_in: config.disable_scale_in,
         warmup_s,
     })
+}
+
+/// A predefined metric, or a customized one (one of the two, as the API says).
+fn tracked_metric(
+    acc: &mut Vec<Diagnostic>,
+    path: &str,
+    config: &TargetTrackingSpec,
+) -> Option<TrackedMetric> {
+    let predefined = &config.predefined_metric_specification;
+    match (predefined, &config.customized_metric_specification) {
+        (Some(predefined), None) => aws_metric(
+            acc,
+            &format!("{path}.PredefinedMetricSpecification.PredefinedMetricType"),
+            &predefined.predefined_metric_type,
+        )
+        .map(TrackedMetric::One),
+        (None, Some(customized)) => metric_math::customized(
+            acc,
+            &format!("{path}.CustomizedMetricSpecification"),
+            customized,
+        ),
+        (Some(_), Some(_)) => {
+            acc.push(Diagnostic::new(
+                format!("{path}.CustomizedMetricSpecification"),
+                "give `PredefinedMetricSpecification` or `CustomizedMetricSpecification`, not both",
+            ));
+            None
+        }
+        (None, None) => {
+            acc.push(Diagnostic::new(
+                path,
+                "expected `PredefinedMetricSpecification` (e.g. ASGAverageCPUUtilization) or `CustomizedMetricSpecification` (e.g. an SQS backlog per instance)",
+            ));
+            None
+        }
+    }
 }
 
 /// A `StepScaling` policy: a CloudWatch alarm and the steps it triggers.

@@ -172,6 +172,16 @@ pub enum AwsMetric {
     RequestCountPerTarget,
     /// `TargetResponseTime`: mean latency, seconds.
     TargetResponseTime,
+    /// SQS `ApproximateNumberOfMessagesVisible` of the queue the pool
+    /// consumes: messages waiting, now (SQS samples it once a minute).
+    MessagesVisible,
+    /// SQS `ApproximateNumberOfMessagesNotVisible`: messages received, not
+    /// yet deleted.
+    MessagesNotVisible,
+    /// SQS `ApproximateAgeOfOldestMessage`: seconds.
+    OldestMessageAge,
+    /// Auto Scaling `GroupInServiceInstances`: the minute's average.
+    InServiceInstances,
 }
 
 impl AwsMetric {
@@ -181,7 +191,70 @@ impl AwsMetric {
             AwsMetric::CpuPercent => "CPUUtilization",
             AwsMetric::RequestCountPerTarget => "RequestCountPerTarget",
             AwsMetric::TargetResponseTime => "TargetResponseTime",
+            AwsMetric::MessagesVisible => "ApproximateNumberOfMessagesVisible",
+            AwsMetric::MessagesNotVisible => "ApproximateNumberOfMessagesNotVisible",
+            AwsMetric::OldestMessageAge => "ApproximateAgeOfOldestMessage",
+            AwsMetric::InServiceInstances => "GroupInServiceInstances",
         }
+    }
+}
+
+/// What a target tracking policy tracks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrackedMetric {
+    /// A predefined metric, or one CloudWatch metric.
+    One(AwsMetric),
+    /// Metric math (`CustomizedMetricSpecification.Metrics`).
+    Math {
+        /// The returned query's `Label`, or its expression.
+        label: String,
+        /// The expression, other expressions' ids inlined.
+        expr: Expr,
+    },
+}
+
+impl TrackedMetric {
+    /// A label for the decision log.
+    pub fn label(&self) -> &str {
+        match self {
+            TrackedMetric::One(metric) => metric.label(),
+            TrackedMetric::Math { label, .. } => label,
+        }
+    }
+}
+
+/// A metric math expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// A metric's value.
+    Metric(AwsMetric),
+    /// A constant.
+    Number(f64),
+    /// Minus its operand.
+    Neg(Box<Expr>),
+    /// `left op right`, `op` one of `+ - * /`.
+    Binary(Box<Expr>, char, Box<Expr>),
+}
+
+impl Expr {
+    /// Its value, each metric read by `value`; NaN where it has none (a
+    /// division by zero included: CloudWatch drops such a datapoint).
+    pub fn eval(&self, value: &impl Fn(AwsMetric) -> f64) -> f64 {
+        let v = match self {
+            Expr::Metric(metric) => value(*metric),
+            Expr::Number(x) => *x,
+            Expr::Neg(e) => -e.eval(value),
+            Expr::Binary(l, op, r) => {
+                let (l, r) = (l.eval(value), r.eval(value));
+                match op {
+                    '+' => l + r,
+                    '-' => l - r,
+                    '*' => l * r,
+                    _ => l / r,
+                }
+            }
+        };
+        if v.is_finite() { v } else { f64::NAN }
     }
 }
 
@@ -193,7 +266,7 @@ pub enum AwsPolicy {
         /// Name for the log.
         name: String,
         /// The metric.
-        metric: AwsMetric,
+        metric: TrackedMetric,
         /// Its target.
         target: f64,
         /// Never scale in.

@@ -3,4 +3,6 @@
 
 pub mod compile;
 pub mod compiled;
+pub mod custom_metric_spec;
+pub mod metric_math;
 pub mod spec;

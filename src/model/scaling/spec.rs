@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::scaling::custom_metric_spec::*;
 use crate::model::shared::dist::DistSpec;
 use crate::model::shared::units::{Count, Fraction, NonNegative, Positive, Size};
 
@@ -322,8 +323,12 @@ pub enum AwsPolicyType {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct TargetTrackingSpec {
-    /// Which metric.
-    pub predefined_metric_specification: PredefinedMetricSpec,
+    /// A metric AWS defines, or else
+    #[serde(default)]
+    pub predefined_metric_specification: Option<PredefinedMetricSpec>,
+    /// a CloudWatch metric, or metric math over several (one of the two).
+    #[serde(default)]
+    pub customized_metric_specification: Option<CustomizedMetricSpec>,
     /// The value to hold it at (CPU in percent, requests per target per minute).
     pub target_value: Positive,
     /// Never remove instances (default false).

@@ -7,7 +7,9 @@
 //! and applies the step that holds the breach, then waits its cooldown.
 //! When several policies act, the largest capacity wins (as AWS documents).
 
-use crate::model::{AdjustmentType, Alarm, Aws, AwsMetric, AwsPolicy, Comparison, ScheduledAction};
+use crate::model::{
+    AdjustmentType, Alarm, Aws, AwsMetric, AwsPolicy, Comparison, ScheduledAction, TrackedMetric,
+};
 use crate::nodes::monitor::Reading;
 
 use super::{Evaluation, View};
@@ -48,12 +50,26 @@ pub struct AwsState {
     policies: Vec<PolicyState>,
 }
 
-/// A metric as CloudWatch reports it.
+/// A metric as CloudWatch reports it. SQS publishes its queue metrics once
+/// a minute ("Available CloudWatch metrics for Amazon SQS"): the reading's
+/// sample at the evaluation stands for the minute's.
 fn value(reading: &Reading, metric: AwsMetric) -> f64 {
     match metric {
         AwsMetric::CpuPercent => reading.cpu * 100.0,
         AwsMetric::RequestCountPerTarget => reading.rps_per_instance * 60.0,
         AwsMetric::TargetResponseTime => reading.mean_ms / 1e3,
+        AwsMetric::MessagesVisible => reading.queue_visible,
+        AwsMetric::MessagesNotVisible => reading.queue_depth - reading.queue_visible,
+        AwsMetric::OldestMessageAge => reading.queue_age_s,
+        AwsMetric::InServiceInstances => reading.serving_mean,
+    }
+}
+
+/// A tracked metric's datapoint: metric math evaluated on the reading.
+fn tracked_value(reading: &Reading, metric: &TrackedMetric) -> f64 {
+    match metric {
+        TrackedMetric::One(metric) => value(reading, *metric),
+        TrackedMetric::Math { expr, .. } => expr.eval(&|m| value(reading, m)),
     }
 }
 
@@ -181,7 +197,7 @@ impl PolicyState {
                     desired: current,
                     rule: name.clone(),
                     metric: metric.label().into(),
-                    value: value(reading, *metric),
+                    value: tracked_value(reading, metric),
                     target: *target,
                     current,
                     reason: String::new(),
@@ -348,6 +364,7 @@ fn adjusted(current: u32, adjustment: AdjustmentType, step: i32) -> i64 {
 mod tests {
     use super::super::testing::{cpu, view};
     use super::*;
+    use crate::model::Expr;
 
     fn group(warmup_s: f64) -> AwsState {
         AwsState::new(&Aws {
@@ -355,7 +372,7 @@ mod tests {
             max: 20,
             policies: vec![AwsPolicy::TargetTracking {
                 name: "cpu".into(),
-                metric: AwsMetric::CpuPercent,
+                metric: TrackedMetric::One(AwsMetric::CpuPercent),
                 target: 50.0,
                 disable_scale_in: false,
                 warmup_s,
@@ -392,5 +409,51 @@ mod tests {
             }
         }
         assert_eq!(first_in, Some(180.0 + 1800.0));
+    }
+
+    /// AWS's SQS example: backlog per instance `m1 / m2` against an
+    /// acceptable backlog of 100 messages; with 4 instances in service,
+    /// 1,620 visible messages is 405 per instance, and the third such
+    /// datapoint asks ceil(4 × 405 / 100) = ceil(1620 / 100) = 17.
+    #[test]
+    fn backlog_per_instance_asks_for_ceil_of_visible_messages_over_the_target() {
+        let backlog = Expr::Binary(
+            Box::new(Expr::Metric(AwsMetric::MessagesVisible)),
+            '/',
+            Box::new(Expr::Metric(AwsMetric::InServiceInstances)),
+        );
+        let mut g = AwsState::new(&Aws {
+            min: 1,
+            max: 20,
+            policies: vec![AwsPolicy::TargetTracking {
+                name: "backlog".into(),
+                metric: TrackedMetric::Math {
+                    label: "backlog".into(),
+                    expr: backlog,
+                },
+                target: 100.0,
+                disable_scale_in: false,
+                warmup_s: 0.0,
+            }],
+            scheduled: Vec::new(),
+        });
+        let reading = Reading {
+            queue_visible: 1620.0,
+            serving_mean: 4.0,
+            ..Reading::default()
+        };
+        let decisions: Vec<(f64, u32)> = (1..=3)
+            .map(|minute| {
+                let e = &g.evaluate(60.0 * f64::from(minute), &reading, view(4))[1];
+                (e.value, e.desired)
+            })
+            .collect();
+        assert_eq!(decisions, [(405.0, 4), (405.0, 4), (405.0, 17)]);
+        // No instance in service: no datapoint (CloudWatch drops x / 0).
+        let empty = Reading {
+            serving_mean: 0.0,
+            ..reading
+        };
+        assert!(g.evaluate(240.0, &empty, view(0))[1].value.is_nan());
     }
 }

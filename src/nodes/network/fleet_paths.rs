@@ -222,7 +222,7 @@ impl<O: Observer> Network<'_, O> {
         let mut reading = monitor.read(now);
         reading.settled_cpu = settled.cpu;
         if let Some(queue) = self.consumer_of[node.index()] {
-            (reading.queue_depth, reading.queue_age_s) = self.queue_reading(now, queue);
+            self.read_queue(now, queue, &mut reading);
         }
         let fleet = self.fleet(node);
         let view = View {

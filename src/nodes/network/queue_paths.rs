@@ -13,6 +13,7 @@ use crate::model::{NodeId, NodeKind, Queue};
 
 use super::super::fleet::Timer;
 use super::super::job::{Job, NO_JOB, Origin};
+use super::super::monitor::Reading;
 use super::super::queue::{Message, QueueState};
 use super::{Answer, Network, NodeState};
 
@@ -201,12 +202,13 @@ impl<O: Observer> Network<'_, O> {
 
     /// What an autoscaler reads of queue `node` now: its messages visible
     /// and in flight, and its oldest visible message's age in seconds.
-    pub(super) fn queue_reading(&mut self, now: SimTime, node: NodeId) -> (f64, f64) {
+    pub(super) fn read_queue(&mut self, now: SimTime, node: NodeId, reading: &mut Reading) {
         let levels = self.queue_state(node).levels();
-        let age = levels
+        reading.queue_age_s = levels
             .oldest
             .map_or(0.0, |sent| now.since(sent) as f64 / 1e9);
-        (f64::from(levels.visible + levels.in_flight), age)
+        reading.queue_visible = f64::from(levels.visible);
+        reading.queue_depth = f64::from(levels.visible + levels.in_flight);
     }
 
     /// Instances joined the consumer pool `pool`'s rotation: their workers poll.
