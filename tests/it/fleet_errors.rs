@@ -334,3 +334,19 @@ fn metric_math_queries_read_one_minute_and_one_kind() {
         ),
     );
 }
+
+#[test]
+fn metric_math_chains_are_bounded() {
+    // e0 = e1, e1 = e2, …, e20 = m1: 21 expressions in a chain.
+    let mut metrics: Vec<Value> = (0..21)
+        .map(|i| json!({ "Id": format!("e{i}"), "Expression": format!("e{}", i + 1), "ReturnData": i == 0 }))
+        .collect();
+    metrics[20]["Expression"] = json!("m1");
+    metrics.push(in_service("m1"));
+    check(
+        math(Value::Array(metrics)),
+        &format!(
+            "{AT}.Metrics[0].Expression: `e20` is reached through more than 20 expressions in a chain"
+        ),
+    );
+}

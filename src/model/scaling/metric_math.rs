@@ -307,6 +307,14 @@ const MAX_DEPTH: usize = 20;
 /// that each use another twice would otherwise double at every level).
 const MAX_TERMS: usize = 10_000;
 
+/// One term of the budget.
+fn spend(budget: &mut usize) -> Result<(), String> {
+    *budget = budget.checked_sub(1).ok_or_else(|| {
+        format!("expected at most {MAX_TERMS} terms once the ids are replaced by their expressions")
+    })?;
+    Ok(())
+}
+
 /// `id`'s expression with every id replaced by its definition.
 fn inline(
     id: &str,
@@ -314,12 +322,7 @@ fn inline(
     open: &mut BTreeSet<String>,
     budget: &mut usize,
 ) -> Result<Expr, String> {
-    if *budget == 0 {
-        return Err(format!(
-            "expected at most {MAX_TERMS} terms once the ids are replaced by their expressions"
-        ));
-    }
-    *budget -= 1;
+    spend(budget)?;
     let Some(definition) = defined.get(id) else {
         let ids: Vec<&str> = defined.keys().copied().collect();
         return Err(format!(
@@ -331,8 +334,13 @@ fn inline(
         Definition::Metric(metric) => return Ok(Expr::Metric(*metric)),
         Definition::Expression(parsed) => parsed,
     };
-    if !open.insert(id.to_owned()) || open.len() > MAX_DEPTH {
+    if !open.insert(id.to_owned()) {
         return Err(format!("`{id}` refers to itself through other expressions"));
+    }
+    if open.len() > MAX_DEPTH {
+        return Err(format!(
+            "`{id}` is reached through more than {MAX_DEPTH} expressions in a chain"
+        ));
     }
     let expr = resolve(parsed, defined, open, budget)?;
     open.remove(id);
@@ -345,12 +353,7 @@ fn resolve(
     open: &mut BTreeSet<String>,
     budget: &mut usize,
 ) -> Result<Expr, String> {
-    if *budget == 0 {
-        return Err(format!(
-            "expected at most {MAX_TERMS} terms once the ids are replaced by their expressions"
-        ));
-    }
-    *budget -= 1;
+    spend(budget)?;
     Ok(match parsed {
         Parsed::Id(id) => inline(id, defined, open, budget)?,
         Parsed::Number(x) => Expr::Number(*x),
