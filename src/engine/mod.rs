@@ -22,7 +22,7 @@ pub use observe::{
     CallEvent, ClusterLevels, CreditLevels, Decision, FanoutEvent, FleetCounts, Hop, MessageEvent,
     Observer, QueueLevels, Refusal, Resource,
 };
-pub use queue::EventQueue;
+pub use queue::{EventQueue, Exhausted};
 pub use run::{Stop, World, run};
 pub use sample::Sampler;
 pub use slab::{JobId, Slab};

@@ -23,15 +23,25 @@ const BUCKETS: usize = 65;
 /// Popped events bucket 0 may keep at its front before they are dropped.
 const COMPACT_AFTER: usize = 1 << 16;
 
+/// Why `pop_until` gave no event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exhausted {
+    /// Nothing is pending.
+    Drained,
+    /// The next event is after the horizon.
+    Horizon,
+}
+
 /// The pending events of one run.
 pub struct EventQueue {
     last: u64,
     len: usize,
     /// Bucket 0 is a FIFO: `head` is the next to pop.
     head: usize,
-    /// Bit `b` set when bucket `b ≥ 1` is non-empty, so finding the lowest
-    /// is one instruction rather than a scan of 64 vectors.
-    occupied: u128,
+    /// Bit `b - 1` set when bucket `b ≥ 1` is non-empty, so finding the
+    /// lowest is one instruction rather than a scan of 64 vectors (a u64:
+    /// a u128's shifts cost a dozen instructions each).
+    occupied: u64,
     buckets: [Vec<(u64, Event)>; BUCKETS],
 }
 
@@ -43,6 +53,12 @@ impl Default for EventQueue {
 
 fn bucket_of(diff: u64) -> usize {
     (u64::BITS - diff.leading_zeros()) as usize
+}
+
+/// The bit of `occupied` for `bucket` (none for bucket 0), without a branch.
+#[inline(always)]
+fn occupied_bit(bucket: usize) -> u64 {
+    u64::from(bucket != 0) << (bucket.wrapping_sub(1) & 63)
 }
 
 impl EventQueue {
@@ -76,17 +92,8 @@ impl EventQueue {
         let at = at.0.max(self.last);
         let bucket = bucket_of(at ^ self.last);
         self.buckets[bucket].push((at, event));
-        self.occupied |= 1 << bucket;
+        self.occupied |= occupied_bit(bucket);
         self.len += 1;
-    }
-
-    /// Time of the earliest event, without removing it.
-    #[inline]
-    pub fn peek_time(&mut self) -> Option<SimTime> {
-        if self.head == self.buckets[0].len() {
-            self.refill()?;
-        }
-        Some(SimTime(self.buckets[0][self.head].0))
     }
 
     /// Removes and returns the earliest event (first scheduled among equals).
@@ -95,6 +102,25 @@ impl EventQueue {
         if self.head == self.buckets[0].len() {
             self.refill()?;
         }
+        Some(self.pop_peeked())
+    }
+
+    /// Removes the earliest event, due at `horizon` or before; `None` when
+    /// nothing is pending, or the next event is after `horizon` (it stays).
+    #[inline]
+    pub fn pop_until(&mut self, horizon: SimTime) -> Result<(SimTime, Event), Exhausted> {
+        if self.head == self.buckets[0].len() && self.refill().is_none() {
+            return Err(Exhausted::Drained);
+        }
+        if self.buckets[0][self.head].0 > horizon.0 {
+            return Err(Exhausted::Horizon);
+        }
+        Ok(self.pop_peeked())
+    }
+
+    /// Pops the front of bucket 0, which the caller has made non-empty.
+    #[inline(always)]
+    fn pop_peeked(&mut self) -> (SimTime, Event) {
         let (at, event) = self.buckets[0][self.head];
         self.head += 1;
         self.len -= 1;
@@ -105,37 +131,42 @@ impl EventQueue {
             self.buckets[0].drain(..self.head);
             self.head = 0;
         }
-        Some((SimTime(at), event))
+        (SimTime(at), event)
     }
 
     /// Moves the earliest events into bucket 0. `None` when empty.
     fn refill(&mut self) -> Option<()> {
         self.buckets[0].clear();
         self.head = 0;
-        // Bit 0 is ignored: bucket 0 is tracked by `head`.
-        let above_zero = self.occupied & !1;
-        if above_zero == 0 {
+        if self.occupied == 0 {
             return None;
         }
-        let lowest = above_zero.trailing_zeros() as usize;
-        self.occupied &= !(1 << lowest);
-        let mut bucket = std::mem::take(&mut self.buckets[lowest]);
-        self.last = bucket
-            .iter()
-            .map(|&(at, _)| at)
-            .min()
-            .expect("bucket is non-empty");
-        // Every event of `bucket` lands in a strictly lower bucket, so it can
-        // be drained while the others are pushed to.
-        for &(at, event) in &bucket {
-            let target = bucket_of(at ^ self.last);
-            self.buckets[target].push((at, event));
-            self.occupied |= 1 << target;
+        let lowest = self.occupied.trailing_zeros() as usize + 1;
+        // Clears the lowest bit set.
+        self.occupied &= self.occupied - 1;
+        // Every event of bucket `lowest` lands in a strictly lower bucket, so
+        // the lower ones can be pushed to while it is read.
+        let (lower, rest) = self.buckets.split_at_mut(lowest);
+        let bucket = &mut rest[0];
+        if let [only] = bucket[..] {
+            // A lone event is the minimum (the common case when few events
+            // are pending): straight to bucket 0, no scan.
+            self.last = only.0;
+            lower[0].push(only);
+            bucket.clear();
+            return Some(());
         }
+        let last = bucket.iter().map(|&(at, _)| at).min()?;
+        self.last = last;
+        let mut occupied = self.occupied;
+        for &(at, event) in bucket.iter() {
+            let target = bucket_of(at ^ last);
+            lower[target].push((at, event));
+            occupied |= occupied_bit(target);
+        }
+        self.occupied = occupied;
+        // Cleared, keeping its capacity: no allocation in steady state.
         bucket.clear();
-        // Hand the emptied vector back, keeping its capacity: no allocation
-        // in steady state.
-        self.buckets[lowest] = bucket;
         Some(())
     }
 }

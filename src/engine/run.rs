@@ -4,7 +4,7 @@
 use std::ops::ControlFlow;
 
 use super::event::Event;
-use super::queue::EventQueue;
+use super::queue::{EventQueue, Exhausted};
 use super::time::SimTime;
 
 /// Something that reacts to events.
@@ -31,12 +31,11 @@ pub enum Stop {
 pub fn run<W: World>(world: &mut W, queue: &mut EventQueue, horizon: SimTime) -> (Stop, u64) {
     let mut handled = 0u64;
     loop {
-        match queue.peek_time() {
-            None => return (Stop::Drained, handled),
-            Some(next) if next > horizon => return (Stop::Horizon, handled),
-            Some(_) => {}
-        }
-        let (now, event) = queue.pop().expect("peeked an event");
+        let (now, event) = match queue.pop_until(horizon) {
+            Ok(next) => next,
+            Err(Exhausted::Drained) => return (Stop::Drained, handled),
+            Err(Exhausted::Horizon) => return (Stop::Horizon, handled),
+        };
         handled += 1;
         if world.handle(now, event, queue).is_break() {
             return (Stop::Halted(now), handled);

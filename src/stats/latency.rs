@@ -4,11 +4,13 @@
 use hdrhistogram::Histogram;
 use serde::{Serialize, Serializer};
 
+use super::hdr_counts::HdrCounts;
+
 /// Latencies of successful completions, and counts of errors.
 #[derive(Clone, Debug)]
 pub struct LatencyRecord {
-    /// Latencies, microseconds, 3 significant digits.
-    pub histogram: Histogram<u64>,
+    /// Latencies, microseconds, 3 significant digits (an HDR histogram's counts).
+    histogram: HdrCounts,
     /// Successful completions.
     pub ok: u64,
     /// Completions that were errors (rejected here or downstream).
@@ -22,7 +24,7 @@ pub struct LatencyRecord {
 impl Default for LatencyRecord {
     fn default() -> Self {
         LatencyRecord {
-            histogram: Histogram::new(3).expect("3 significant digits is a valid precision"),
+            histogram: HdrCounts::default(),
             ok: 0,
             errors: 0,
             sum_ns: 0.0,
@@ -39,12 +41,7 @@ impl LatencyRecord {
             self.ok += 1;
             self.sum_ns += nanos as f64;
             self.max_ns = self.max_ns.max(nanos);
-            // `record` grows the auto-resizing histogram; `saturating_record`
-            // would clamp to its current (initially tiny) range.
-            let micros = nanos / 1000;
-            if self.histogram.record(micros).is_err() {
-                self.histogram.saturating_record(micros);
-            }
+            self.histogram.record(nanos / 1000);
         } else {
             self.errors += 1;
         }
@@ -52,11 +49,12 @@ impl LatencyRecord {
 
     /// Summary figures over a window of `window_s` seconds.
     pub fn summarize(&self, window_s: f64) -> LatencySummary {
+        let histogram = self.histogram.histogram();
         let quantile_ms = |q: f64| {
             if self.ok == 0 {
                 f64::NAN
             } else {
-                let h = &self.histogram;
+                let h = &histogram;
                 h.median_equivalent(h.value_at_quantile(q)) as f64 / 1000.0
             }
         };
@@ -84,7 +82,7 @@ impl LatencyRecord {
             } else {
                 self.max_ns as f64 / 1e6
             },
-            histogram: self.histogram.clone(),
+            histogram,
         }
     }
 }

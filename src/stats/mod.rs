@@ -12,6 +12,7 @@ mod clusters;
 mod credit_estimates;
 mod credits;
 mod fanout;
+mod hdr_counts;
 mod interval;
 mod latency;
 mod network;
