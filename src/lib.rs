@@ -18,6 +18,7 @@ pub mod fingerprint;
 pub mod model;
 pub mod nodes;
 pub mod observed;
+pub mod parallelism;
 pub mod report;
 mod run;
 pub mod stats;

@@ -319,6 +319,16 @@ impl<'m, O: Observer> Network<'m, O> {
         self.stall.as_ref()
     }
 
+    /// Where `event` happens, before it is handled: its node, and the
+    /// instance (pool) or server (database) of its job if it has one.
+    pub fn site_of(&self, event: Event) -> (NodeId, Option<u32>) {
+        let slot = match event {
+            Event::PhaseDone { job } => Some(self.jobs[job].slot).filter(|&s| s != NO_SLOT),
+            _ => None,
+        };
+        (self.node_of(event), slot)
+    }
+
     /// The node `event` is about: a source's entry, a job's node, a timer's pool.
     fn node_of(&self, event: Event) -> NodeId {
         match event {
