@@ -1,26 +1,32 @@
 //! Pending events, earliest first, ties in scheduling order.
 //!
-//! A radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990) keyed on integer time.
-//! It relies on the discrete-event invariant that no event is scheduled
-//! before the last one popped. An event lands in bucket `b`, the position of
-//! the highest bit in which its time differs from the last popped time;
-//! popping takes bucket 0 (times equal to the last) or else redistributes the
-//! lowest non-empty bucket around its minimum. Each event moves down at most
-//! 64 buckets in its life, by sequential scans of plain vectors, so the cost
-//! per event stays nearly flat as millions are pending, where a binary heap
-//! pays a cache miss per level.
+//! A radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990) keyed on integer time,
+//! with byte digits. It relies on the discrete-event invariant that no event
+//! is scheduled before the last one popped (`last`). An event at `last` goes
+//! to the `current` FIFO; any other lands at level `l`, the highest byte in
+//! which its time differs from `last`, in bucket `d`, its own value of that
+//! byte. A level-0 bucket therefore holds one exact time, and becomes the
+//! current FIFO by a swap when its turn comes; a higher bucket is
+//! redistributed around its minimum into lower levels. An event moves down
+//! at most 7 levels in its life, where a radix heap on bits moves it up to 64
+//! buckets (at 50,000 pending events that was most of a run's instructions,
+//! BENCHMARKS.md "Issue 18"); a binary heap pays a cache miss per level.
 //!
-//! Ties: events with equal times always share a bucket, redistribution
-//! keeps order, and bucket 0 is drained front to back, so events due at the
-//! same time come out in the order they were scheduled, with no sequence
-//! number stored.
+//! Ties: events with equal times always share a bucket (a bucket's place
+//! depends only on the time and `last`, and every bucket stays consistent
+//! with `last` as it moves), redistribution keeps order, and the current
+//! FIFO is drained front to back, so events due at the same time come out
+//! in the order they were scheduled, with no sequence number stored.
 
 use super::event::Event;
 use super::time::SimTime;
 
-const BUCKETS: usize = 65;
+/// Levels: one per byte of a time.
+const LEVELS: usize = 8;
+/// Buckets per level: one per value of a byte.
+const DIGITS: usize = 256;
 
-/// Popped events bucket 0 may keep at its front before they are dropped.
+/// Popped events the current FIFO may keep at its front before they are dropped.
 const COMPACT_AFTER: usize = 1 << 16;
 
 /// Why `pop_until` gave no event.
@@ -36,13 +42,16 @@ pub enum Exhausted {
 pub struct EventQueue {
     last: u64,
     len: usize,
-    /// Bucket 0 is a FIFO: `head` is the next to pop.
+    /// Events at `last`, in scheduling order; `head` is the next to pop.
+    current: Vec<(u64, Event)>,
     head: usize,
-    /// Bit `b - 1` set when bucket `b ≥ 1` is non-empty, so finding the
-    /// lowest is one instruction rather than a scan of 64 vectors (a u64:
-    /// a u128's shifts cost a dozen instructions each).
-    occupied: u64,
-    buckets: [Vec<(u64, Event)>; BUCKETS],
+    /// Bit `l` set when level `l` has a non-empty bucket.
+    levels: u8,
+    /// Per level, bit `d` set when bucket `d` is non-empty: the lowest is
+    /// found in a few instructions rather than a scan of 256 vectors.
+    occupied: [[u64; DIGITS / 64]; LEVELS],
+    /// `LEVELS × DIGITS` buckets, level-major.
+    buckets: Box<[Vec<(u64, Event)>]>,
 }
 
 impl Default for EventQueue {
@@ -51,14 +60,18 @@ impl Default for EventQueue {
     }
 }
 
-fn bucket_of(diff: u64) -> usize {
-    (u64::BITS - diff.leading_zeros()) as usize
+/// The level and bucket of a time that differs from `last` by `diff` ≠ 0.
+#[inline(always)]
+fn place(at: u64, diff: u64) -> (usize, usize) {
+    let level = ((u64::BITS - 1 - diff.leading_zeros()) / 8) as usize;
+    (level, (at >> (8 * level)) as usize & (DIGITS - 1))
 }
 
-/// The bit of `occupied` for `bucket` (none for bucket 0), without a branch.
+/// The lowest bucket set in a level's bitmap, if any.
 #[inline(always)]
-fn occupied_bit(bucket: usize) -> u64 {
-    u64::from(bucket != 0) << (bucket.wrapping_sub(1) & 63)
+fn lowest_digit(words: &[u64; DIGITS / 64]) -> Option<usize> {
+    let word = words.iter().position(|&w| w != 0)?;
+    Some(word * 64 + words[word].trailing_zeros() as usize)
 }
 
 impl EventQueue {
@@ -67,9 +80,11 @@ impl EventQueue {
         EventQueue {
             last: 0,
             len: 0,
+            current: Vec::new(),
             head: 0,
-            occupied: 0,
-            buckets: std::array::from_fn(|_| Vec::new()),
+            levels: 0,
+            occupied: [[0; DIGITS / 64]; LEVELS],
+            buckets: (0..LEVELS * DIGITS).map(|_| Vec::new()).collect(),
         }
     }
 
@@ -86,88 +101,126 @@ impl EventQueue {
     /// Schedules `event` at `at`, which must not be before the last event
     /// popped (a past event would break causality; the clamp keeps release
     /// builds safe if a bug ever tried).
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, at: SimTime, event: Event) {
         debug_assert!(at.0 >= self.last, "event scheduled in the past");
         let at = at.0.max(self.last);
-        let bucket = bucket_of(at ^ self.last);
-        self.buckets[bucket].push((at, event));
-        self.occupied |= occupied_bit(bucket);
         self.len += 1;
+        let diff = at ^ self.last;
+        if diff == 0 {
+            self.current.push((at, event));
+            return;
+        }
+        let (level, digit) = place(at, diff);
+        self.buckets[level * DIGITS + digit].push((at, event));
+        self.mark(level, digit);
+    }
+
+    #[inline(always)]
+    fn mark(&mut self, level: usize, digit: usize) {
+        self.occupied[level][digit / 64] |= 1 << (digit % 64);
+        self.levels |= 1 << level;
+    }
+
+    #[inline(always)]
+    fn unmark(&mut self, level: usize, digit: usize) {
+        let words = &mut self.occupied[level];
+        words[digit / 64] &= !(1 << (digit % 64));
+        if words.iter().all(|&w| w == 0) {
+            self.levels &= !(1 << level);
+        }
     }
 
     /// Removes and returns the earliest event (first scheduled among equals).
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
-        if self.head == self.buckets[0].len() {
+        if self.head == self.current.len() {
             self.refill()?;
         }
-        Some(self.pop_peeked())
+        Some(self.pop_current())
     }
 
     /// Removes the earliest event, due at `horizon` or before; `None` when
     /// nothing is pending, or the next event is after `horizon` (it stays).
     #[inline]
     pub fn pop_until(&mut self, horizon: SimTime) -> Result<(SimTime, Event), Exhausted> {
-        if self.head == self.buckets[0].len() && self.refill().is_none() {
+        if self.head == self.current.len() && self.refill().is_none() {
             return Err(Exhausted::Drained);
         }
-        if self.buckets[0][self.head].0 > horizon.0 {
+        if self.last > horizon.0 {
             return Err(Exhausted::Horizon);
         }
-        Ok(self.pop_peeked())
+        Ok(self.pop_current())
     }
 
-    /// Pops the front of bucket 0, which the caller has made non-empty.
+    /// Pops the front of the current FIFO, which the caller has made non-empty.
     #[inline(always)]
-    fn pop_peeked(&mut self) -> (SimTime, Event) {
-        let (at, event) = self.buckets[0][self.head];
+    fn pop_current(&mut self) -> (SimTime, Event) {
+        let (at, event) = self.current[self.head];
         self.head += 1;
         self.len -= 1;
-        if self.head > COMPACT_AFTER && self.head * 2 > self.buckets[0].len() {
-            // Events keep arriving at the current time faster than bucket 0
+        if self.head > COMPACT_AFTER && self.head * 2 > self.current.len() {
+            // Events keep arriving at the current time faster than the FIFO
             // empties (a long burst at one instant): drop the popped front,
             // so memory follows the events pending, not those handled.
-            self.buckets[0].drain(..self.head);
+            self.current.drain(..self.head);
             self.head = 0;
         }
         (SimTime(at), event)
     }
 
-    /// Moves the earliest events into bucket 0. `None` when empty.
+    /// Makes the earliest pending time current. `None` when empty.
     fn refill(&mut self) -> Option<()> {
-        self.buckets[0].clear();
+        self.current.clear();
         self.head = 0;
-        if self.occupied == 0 {
+        if self.levels == 0 {
             return None;
         }
-        let lowest = self.occupied.trailing_zeros() as usize + 1;
-        // Clears the lowest bit set.
-        self.occupied &= self.occupied - 1;
-        // Every event of bucket `lowest` lands in a strictly lower bucket, so
-        // the lower ones can be pushed to while it is read.
-        let (lower, rest) = self.buckets.split_at_mut(lowest);
+        let level = self.levels.trailing_zeros() as usize;
+        let digit = lowest_digit(&self.occupied[level])?;
+        self.unmark(level, digit);
+        let index = level * DIGITS + digit;
+        if level == 0 {
+            // One exact time: the bucket becomes the FIFO, the FIFO's
+            // emptied vector (capacity kept) the bucket.
+            self.last = (self.last & !0xff) | digit as u64;
+            std::mem::swap(&mut self.current, &mut self.buckets[index]);
+            return Some(());
+        }
+        self.redistribute(index);
+        Some(())
+    }
+
+    /// Moves the events of bucket `index` (the lowest non-empty; every
+    /// lower one is empty) to lower levels around their minimum, the new `last`.
+    fn redistribute(&mut self, index: usize) {
+        // Every event lands strictly below `index`, so the lower buckets can
+        // be pushed to while it is read.
+        let (lower, rest) = self.buckets.split_at_mut(index);
         let bucket = &mut rest[0];
         if let [only] = bucket[..] {
             // A lone event is the minimum (the common case when few events
-            // are pending): straight to bucket 0, no scan.
+            // are pending): it becomes current, no scan.
             self.last = only.0;
-            lower[0].push(only);
+            self.current.push(only);
             bucket.clear();
-            return Some(());
+            return;
         }
-        let last = bucket.iter().map(|&(at, _)| at).min()?;
+        let last = bucket.iter().map(|&(at, _)| at).min().unwrap_or(self.last);
         self.last = last;
-        let mut occupied = self.occupied;
         for &(at, event) in bucket.iter() {
-            let target = bucket_of(at ^ last);
-            lower[target].push((at, event));
-            occupied |= occupied_bit(target);
+            let diff = at ^ last;
+            if diff == 0 {
+                self.current.push((at, event));
+                continue;
+            }
+            let (level, digit) = place(at, diff);
+            lower[level * DIGITS + digit].push((at, event));
+            self.occupied[level][digit / 64] |= 1 << (digit % 64);
+            self.levels |= 1 << level;
         }
-        self.occupied = occupied;
         // Cleared, keeping its capacity: no allocation in steady state.
         bucket.clear();
-        Some(())
     }
 }
 
@@ -191,14 +244,22 @@ mod tests {
             for _ in 0..5000 {
                 if rng.random_bool(0.55) || reference.is_empty() {
                     // Coarse delays make ties common; some are zero.
-                    let delay = match rng.random_range(0..4) {
+                    let delay = match rng.random_range(0..5) {
                         0 => 0,
                         1 => rng.random_range(0..4u64),
                         2 => rng.random_range(0..1_000u64),
-                        _ => rng.random_range(0..u64::from(u32::MAX)),
+                        3 => rng.random_range(0..u64::from(u32::MAX)),
+                        // Every byte of a time, up to the top one.
+                        _ => {
+                            let bits = rng.random_range(1..62);
+                            rng.random_range(0..1u64 << bits)
+                        }
                     };
-                    queue.schedule(SimTime(now + delay), Event::PhaseDone { job: JobId(seq) });
-                    reference.push(Reverse((now + delay, seq)));
+                    queue.schedule(
+                        SimTime(now.saturating_add(delay)),
+                        Event::PhaseDone { job: JobId(seq) },
+                    );
+                    reference.push(Reverse((now.saturating_add(delay), seq)));
                     seq += 1;
                 } else {
                     let Reverse((at, id)) = reference.pop().unwrap();
@@ -212,7 +273,7 @@ mod tests {
     }
 
     /// A chain of events at one instant (each handled event schedules the
-    /// next at the same time) keeps bucket 0 short: memory follows the
+    /// next at the same time) keeps the current FIFO short: memory follows the
     /// events pending (one here), not the million handled.
     #[test]
     fn a_burst_at_one_instant_does_not_grow_the_queue() {
@@ -223,7 +284,7 @@ mod tests {
             queue.schedule(at, event);
         }
         assert_eq!(queue.len(), 1);
-        assert!(queue.buckets[0].len() <= 2 * COMPACT_AFTER + 2);
+        assert!(queue.current.len() <= 2 * COMPACT_AFTER + 2);
     }
 
     #[test]
