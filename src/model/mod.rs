@@ -16,6 +16,7 @@ mod network;
 mod queues;
 mod scaling;
 mod scheduling;
+pub mod schema;
 mod shared;
 mod topology;
 mod traffic;

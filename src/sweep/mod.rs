@@ -15,6 +15,7 @@ mod fingerprint;
 mod path;
 mod points;
 mod row;
+pub mod schema;
 mod search;
 pub mod slo;
 pub mod spec;
