@@ -281,3 +281,44 @@ fn the_cli_says_which_file() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Every prefix of the YAML shop, and the shop with each line's first
+/// non-blank character replaced by each of YAML's indicators, is a model or
+/// an error, never a panic (the YAML reader's own limits on nesting and
+/// alias expansion included: a deep or exploding document is an error).
+#[test]
+fn broken_yaml_is_an_error_never_a_panic() {
+    let shop = std::fs::read_to_string(root().join("models/shop.yaml")).expect("shop.yaml");
+    let load = |text: &str| {
+        if let Ok(topology) = capsim::model::parse_topology_as(text, Format::Yaml) {
+            let _ = capsim::model::from_topology(&topology);
+        }
+    };
+    for end in (0..=shop.len()).filter(|&end| shop.is_char_boundary(end)) {
+        load(&shop[..end]);
+    }
+    let lines: Vec<&str> = shop.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        for indicator in "-?:,[]{}#&*!|>'\"%@`\t ".chars() {
+            let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            let rest: String = line[indent..].chars().skip(1).collect();
+            edited[i] = format!("{}{indicator}{rest}", &line[..indent]);
+            load(&edited.join("\n"));
+        }
+    }
+    let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert!(capsim::model::parse_as(&deep, Format::Yaml).is_err());
+    // A sweep's base model and `compare`'s are read as a whole value first.
+    assert!(capsim::model::format::value(&deep, Format::Yaml).is_err());
+    let mut laughs = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        laughs.push_str(&format!("{name}: &{name} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"));
+    }
+    // 10^9 x's if expanded: the reader stops at its repetition limit.
+    let err = capsim::model::format::value(&laughs, Format::Yaml).expect_err("refused");
+    assert_eq!(err, "e[9][6][0][2]: repetition limit exceeded");
+}
