@@ -286,6 +286,22 @@ fn cases() -> Vec<(&'static str, Value)> {
                     json!({ "cache": { "hit_ratio": 1.5, "latency": { "constant": { "ms": 1 } } } })
             }),
         ),
+        (
+            "size-zero",
+            edit(&|m| m["nodes"]["web"]["pool"]["queue_limit"] = json!(0)),
+        ),
+        (
+            "size-negative",
+            edit(&|m| m["nodes"]["web"]["pool"]["queue_limit"] = json!(-1)),
+        ),
+        (
+            "non-negative-zero",
+            edit(&|m| m["simulation"]["warmup_s"] = json!(0)),
+        ),
+        (
+            "non-negative-below",
+            edit(&|m| m["simulation"]["warmup_s"] = json!(-0.5)),
+        ),
         ("schema-number", edit(&|m| m["$schema"] = json!(7))),
         ("cpu", pod(json!({ "cpu": "250m", "memory": "1Gi" }))),
         ("cpu-number", pod(json!({ "cpu": 0.5 }))),
