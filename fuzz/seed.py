@@ -59,6 +59,8 @@ def json_target(data):
 def target_of(path, data):
     """The fuzz target a file seeds, or None."""
     suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "model_yaml"
     if suffix == ".json":
         return json_target(data)
     if suffix == ".log" or ACCESS_LINE.match(data):
@@ -113,6 +115,9 @@ def main():
             if target is None:
                 continue
             add(target, cut(data))
+            if target == "model":
+                # JSON is YAML's flow style: every JSON model seeds the YAML target too.
+                add("model_yaml", cut(data))
     for target in sorted(counts):
         print(f"{target:12} {counts[target]:4} seeds")
 

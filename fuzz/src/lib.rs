@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use capsim::model::{Arrivals, LoadOptions, Model};
+use capsim::model::{Arrivals, Format, LoadOptions, Model};
 use capsim::observed::{self, Observed};
 use capsim::{RunResult, Summary};
 use serde_json::Value;
@@ -52,7 +52,12 @@ pub fn scratch_file(name: &str, data: &[u8]) -> PathBuf {
 /// Compiles a model written as JSON whose files are relative to `base`,
 /// and simulates it briefly if it is valid.
 pub fn compile_and_run(json: &str, base: &Path, options: LoadOptions) {
-    let Ok(topology) = capsim::model::parse_topology(json) else {
+    compile_and_run_as(json, Format::Json, base, options);
+}
+
+/// As [`compile_and_run`], for a model written in `format`.
+pub fn compile_and_run_as(text: &str, format: Format, base: &Path, options: LoadOptions) {
+    let Ok(topology) = capsim::model::parse_topology_as(text, format) else {
         return;
     };
     if let Ok(mut model) = capsim::model::from_topology_in(&topology, base, options) {

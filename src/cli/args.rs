@@ -50,6 +50,13 @@ pub enum Command {
     /// Draw a sweep's or a run's results as PNG or SVG.
     #[command(subcommand, after_help = EXITS_PLAIN)]
     Plot(PlotCommand),
+    /// Print the JSON Schema of model files (default) or experiment files, for editors and validators.
+    #[command(after_help = EXITS_PLAIN)]
+    Schema {
+        /// Which files' schema.
+        #[arg(value_enum, default_value_t = SchemaKind::Model)]
+        of: SchemaKind,
+    },
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
     #[command(after_help = EXITS_PLAIN)]
     Completions {
@@ -76,6 +83,15 @@ impl Command {
             _ => None,
         }
     }
+}
+
+/// The files `capsim schema` describes.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SchemaKind {
+    /// Model files (`models/*.json`, `*.yaml`).
+    Model,
+    /// Experiment files (`experiments/*.json`, `*.yaml`).
+    Experiment,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use serde_json::Value;
 
+use capsim::model::Format;
 use capsim::observed::{self, Observed, Options, Tolerance};
 
 use super::args::{CalibrateArgs, CompareArgs, ObservedArgs};
@@ -17,7 +18,8 @@ fn prepare(args: &ObservedArgs) -> anyhow::Result<(Value, &Path, Observed, Optio
     let model = super::load_model(&args.model, false)?;
     let text = std::fs::read_to_string(&args.model)
         .with_context(|| format!("cannot read `{}`", args.model.display()))?;
-    let json: Value = serde_json::from_str(&text)
+    let json: Value = capsim::model::format::value(&text, Format::of(&args.model))
+        .map_err(anyhow::Error::msg)
         .with_context(|| format!("cannot load model `{}`", args.model.display()))?;
     let window = observed::Window {
         from_s: args.from_s,

@@ -10,6 +10,7 @@ mod outputs;
 mod plot;
 mod progress;
 mod run;
+mod schema;
 mod sweep;
 
 use std::path::Path;
@@ -51,6 +52,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(args),
         Command::Calibrate(args) => compare::calibrate(args),
         Command::Plot(command) => plot::execute(command),
+        Command::Schema { of } => schema::print(of),
         Command::Completions { shell } => install::completions(shell),
         Command::Man { dir } => install::man(dir.as_deref()),
     };

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use capsim::model::Format;
 use capsim::report::plot::{self, Names, SeriesOptions, Table};
 use capsim::sweep::ExperimentSpec;
 use capsim::sweep::spec::AxisSpec;
@@ -167,7 +168,8 @@ fn source(from: &SweepSource) -> anyhow::Result<(Option<String>, Names)> {
     };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("--experiment: cannot read `{}`", path.display()))?;
-    let spec: ExperimentSpec = serde_json::from_str(&text)
+    let spec: ExperimentSpec = capsim::model::format::deserialize(&text, Format::of(path))
+        .map_err(|(at, message)| anyhow::anyhow!("{at}: {message}"))
         .with_context(|| format!("--experiment: `{}` is not an experiment", path.display()))?;
     let mut names = Vec::new();
     for axis in &spec.axes {

@@ -11,20 +11,24 @@ mod billing;
 mod calls;
 mod clusters;
 mod credits;
+pub mod format;
 pub mod json_text;
 mod network;
 mod queues;
 mod scaling;
 mod scheduling;
+pub mod schema;
 mod shared;
 mod topology;
 mod traffic;
+pub mod yaml_text;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use self::billing::compiled::{Bill, Interruptions, Metered, Prices, Purchase};
 pub use self::billing::prices as service_prices;
+pub use self::format::Format;
 pub use self::shared::error::{Diagnostic, ModelError};
 pub use self::shared::ids::DEFAULT_CLASS;
 pub use self::shared::{date, dist, laws, units};
@@ -61,7 +65,8 @@ pub fn load_with(path: &Path, options: LoadOptions) -> Result<Model, ModelError>
         },
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
-    from_topology_in(&parse_topology(&json)?, base, options)
+    let topology = parse_topology_as(&json, Format::of(path))?;
+    from_topology_in(&topology, base, options)
 }
 
 /// Parses and checks a topology. On failure, every problem found is
@@ -70,6 +75,26 @@ pub fn load_with(path: &Path, options: LoadOptions) -> Result<Model, ModelError>
 pub fn parse(json: &str) -> Result<Model, ModelError> {
     let topology = parse_topology(json)?;
     from_topology(&topology)
+}
+
+/// As [`parse`], from text in `format`.
+pub fn parse_as(text: &str, format: Format) -> Result<Model, ModelError> {
+    from_topology(&parse_topology_as(text, format)?)
+}
+
+/// As [`parse_topology`], from text in `format`.
+pub fn parse_topology_as(text: &str, format: Format) -> Result<Topology, ModelError> {
+    match format {
+        Format::Json => parse_topology(text),
+        Format::Yaml if text.trim_start_matches('\u{feff}').trim().is_empty() => {
+            Err(ModelError::Syntax {
+                path: ".".into(),
+                message: "the model is empty: expected a YAML mapping with `simulation`, `traffic` and `nodes`".into(),
+            })
+        }
+        Format::Yaml => format::deserialize(text, format)
+            .map_err(|(path, message)| ModelError::Syntax { path, message }),
+    }
 }
 
 /// Parses a topology as written, without cross-checks. Sweeps edit this form.
@@ -83,18 +108,8 @@ pub fn parse_topology(json: &str) -> Result<Topology, ModelError> {
             message,
         });
     }
-    let de = &mut serde_json::Deserializer::from_str(json);
-    let syntax = |path: &str, err: &serde_json::Error| ModelError::Syntax {
-        // serde_path_to_error marks a position it cannot name (inside a
-        // truncated value) with `?`; the rest of the path is still useful.
-        path: path.trim_end_matches(".?").to_string(),
-        message: json_text::explain(json, err),
-    };
-    let topology: Topology = serde_path_to_error::deserialize(&mut *de)
-        .map_err(|err| syntax(&err.path().to_string(), err.inner()))?;
-    // Text after the object would otherwise be ignored silently.
-    de.end().map_err(|err| syntax(".", &err))?;
-    Ok(topology)
+    format::deserialize(json, Format::Json)
+        .map_err(|(path, message)| ModelError::Syntax { path, message })
 }
 
 /// A topology from a JSON value (a sweep's point: the base model with its

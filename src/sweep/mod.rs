@@ -15,6 +15,7 @@ mod fingerprint;
 mod path;
 mod points;
 mod row;
+pub mod schema;
 mod search;
 pub mod slo;
 pub mod spec;
@@ -24,7 +25,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::model::{self, LoadOptions, Model, ModelError};
+use crate::model::{self, Format, LoadOptions, Model, ModelError};
 
 pub use cheapest::{Cheapest, cheapest};
 pub use fingerprint::Fnv1a;
@@ -97,21 +98,18 @@ impl Experiment {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        let de = &mut serde_json::Deserializer::from_str(&text);
-        let spec: ExperimentSpec = serde_path_to_error::deserialize(de).map_err(|e| {
-            let message = model::json_text::explain(&text, e.inner());
-            SweepError::Spec(format!("{}: {message}", e.path()))
-        })?;
+        let spec: ExperimentSpec = model::format::deserialize(&text, Format::of(path))
+            .map_err(|(path, message)| SweepError::Spec(format!("{path}: {message}")))?;
         let dir = path.parent().unwrap_or(Path::new(""));
         let model_path = dir.join(&spec.model);
         let model_text = model::json_text::read(&model_path).map_err(|e| SweepError::Io {
             path: model_path.clone(),
             message: e.to_string(),
         })?;
-        let base: Value = serde_json::from_str(&model_text).map_err(|e| {
-            let message = model::json_text::explain(&model_text, &e);
-            SweepError::Spec(format!("model `{}`: {message}", model_path.display()))
-        })?;
+        let base =
+            model::format::value(&model_text, Format::of(&model_path)).map_err(|message| {
+                SweepError::Spec(format!("model `{}`: {message}", model_path.display()))
+            })?;
         let name = if spec.name.is_empty() {
             path.file_stem()
                 .map_or_else(String::new, |s| s.to_string_lossy().into_owned())

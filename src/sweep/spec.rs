@@ -1,13 +1,18 @@
 //! An experiment as written in JSON: a base model and the axes to vary.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::units::Count;
 
 /// An experiment file.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExperimentSpec {
+    /// The JSON Schema this file follows (`capsim schema experiment` prints
+    /// it), for an editor's completion and checks; capsim itself ignores it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// A name for reports.
     #[serde(default)]
     pub name: String,
@@ -33,7 +38,7 @@ fn five() -> Count {
 
 /// One axis: a path and its values, a path and a range, or several axes
 /// varied together (`zip`).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AxisSpec {
     /// A JSON path into the model: `nodes.web.pool.instances`, `nodes.web.pool.calls[0].probability`.
@@ -66,7 +71,7 @@ pub struct AxisSpec {
 }
 
 /// What an axis varies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A choice of the design: the cheapest point is chosen among these.
@@ -76,7 +81,7 @@ pub enum Role {
 }
 
 /// Which way of an axis is better.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Better {
     /// Higher values: more capacity, or less load.
@@ -86,7 +91,7 @@ pub enum Better {
 }
 
 /// `from` to `to` in `steps` points.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RangeSpec {
     /// First value.
@@ -104,7 +109,7 @@ pub struct RangeSpec {
 }
 
 /// Spacing of a range.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
     /// Equal differences.

@@ -14,7 +14,7 @@ fn models() -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("models/ exists")
         .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .filter(|path| path.extension().is_some_and(|e| e == "json" || e == "yaml"))
         .collect();
     paths.sort();
     paths

@@ -62,7 +62,7 @@ fn every_shipped_model_loads() {
     let mut loaded = 0;
     for entry in std::fs::read_dir(&dir).expect("models/ exists") {
         let path = entry.expect("readable entry").path();
-        if path.extension().is_some_and(|e| e == "json") {
+        if path.extension().is_some_and(|e| e == "json" || e == "yaml") {
             if let Err(err) = capsim::model::load(&path) {
                 panic!("{}: {err}", path.display());
             }
@@ -136,7 +136,7 @@ fn unknown_field() {
 fn unknown_top_level_field() {
     check(
         &text(|t| t["node"] = json!({})),
-        "node: unknown field `node`, expected one of `name`, `simulation`, `instance_types`, `catalog`, `traffic`, `nodes`, `network`, `clusters` at line 7 column 8",
+        "node: unknown field `node`, expected one of `$schema`, `name`, `simulation`, `instance_types`, `catalog`, `traffic`, `nodes`, `network`, `clusters` at line 7 column 8",
     );
 }
 

@@ -92,6 +92,7 @@ fn the_manual_page_names_every_command_and_a_page_is_written_for_each() {
         "compare",
         "calibrate",
         "plot",
+        "schema",
         "completions",
         "man",
     ];

@@ -10,6 +10,7 @@
 //! filter answers 429 (nginx's `limit_req … nodelay` behaves the same, its
 //! `burst = b` admitting b + 1 at once: `burst: b + 1` here).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::shared::units::{Count, Positive, Size};
@@ -18,7 +19,7 @@ use crate::model::shared::units::{Count, Positive, Size};
 /// refused by the rate limit is `rate_limited`, one refused by the
 /// concurrency limit or by shedding is `shed`, both errors of their own
 /// kind, apart from a full queue's `rejected`.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdmissionSpec {
     /// A token bucket: each admitted request takes a token.
@@ -40,7 +41,7 @@ pub struct AdmissionSpec {
 /// `rate_limit`: a token bucket of `burst` tokens, full at the start,
 /// refilled at `rate_per_s`; over any window of t seconds at most
 /// `rate_per_s` × t + `burst` requests pass.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitSpec {
     /// Tokens added per second, a multiple of 0.001.
@@ -57,7 +58,7 @@ pub struct RateLimitSpec {
 }
 
 /// Whose requests share a bucket.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RateKey {
     /// Every request at the node.
@@ -72,7 +73,7 @@ pub enum RateKey {
 }
 
 /// `shed`: when a pool sheds a newcomer. With both, either sheds.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShedSpec {
     /// Shed when this many requests already wait at the pool (for a worker

@@ -1,12 +1,13 @@
 //! How services are billed and instances bought, as written in JSON.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::shared::units::{Count, Fraction, NonNegative, Positive};
 
 /// `load_balancer.billed_as`: the managed load balancer whose price list
 /// applies: an hourly charge plus capacity units (LCUs) for its traffic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BalancerBilling {
     /// An AWS Application Load Balancer.
@@ -17,7 +18,7 @@ pub enum BalancerBilling {
 
 /// `cache.billed_as`: the CDN whose price list applies to what the cache
 /// serves: per GB sent to viewers and per 10,000 requests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CdnBilling {
     /// Amazon CloudFront (HTTPS requests, United States price class).
@@ -26,7 +27,7 @@ pub enum CdnBilling {
 
 /// `pool.purchase`: how the pool's instances are paid for (default
 /// on-demand, at the instance type's price).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum PurchaseSpec {
     /// The instance type's on-demand price.
@@ -47,7 +48,7 @@ pub enum PurchaseSpec {
 }
 
 /// `purchase.reserved`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReservedSpec {
     /// Effective price of one reserved instance, US dollars per hour
@@ -59,7 +60,7 @@ pub struct ReservedSpec {
 }
 
 /// `purchase.spot`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpotSpec {
     /// Spot price, US dollars per instance-hour.

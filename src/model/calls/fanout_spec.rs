@@ -3,13 +3,14 @@
 //! to a database's shards, and a `hedge` of one call (a second copy after a
 //! delay). The worker waits at the join, as it waits for a sequential call.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::calls::spec::{BreakerSpec, RetrySpec};
 use crate::model::shared::units::{Count, Positive};
 
 /// `parallel`: calls that leave together; the caller goes on at the join.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParallelSpec {
     /// When the group answers (default `all`).
@@ -26,7 +27,7 @@ pub struct ParallelSpec {
 }
 
 /// How a group of calls joins.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JoinSpec {
     /// Every call answered: the first failure fails the group at once.
@@ -41,7 +42,7 @@ pub enum JoinSpec {
 
 /// One call of a `parallel` group: where it goes and its own policy. Whether
 /// it is made (`classes`, `probability`) is the group's.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BranchSpec {
     /// Target node.
@@ -68,7 +69,7 @@ pub struct BranchSpec {
 
 /// `scatter`: which shards of the database a call goes to; it answers when
 /// every one of them has (its latency is the slowest shard's).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScatterSpec {
     /// Every shard (a query that cannot use the shard key).
@@ -83,7 +84,7 @@ pub enum ScatterSpec {
 /// The delay is fixed (`after_ms`) or the running percentile of the call's
 /// answers (`after_percentile`, as Finagle's `BackupRequestFilter` sends
 /// its backup at a percentile of a windowed latency histogram).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HedgeSpec {
     /// Delay before each further copy, ms (e.g. the callee's p95).

@@ -2,12 +2,13 @@
 //! call (`calls[i].timeout_ms`, `.retry`, `.breaker`) or on a source's
 //! requests (`client`), the caller's side of a call.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::shared::units::{Count, NonNegative, Positive};
 
 /// `client`: how a source's clients call its entry node.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientSpec {
     /// The client gives up on an attempt after this long, ms (default: never).
@@ -23,7 +24,7 @@ pub struct ClientSpec {
 }
 
 /// `retry`: exponential backoff with jitter, a cap on attempts, a budget.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetrySpec {
     /// Attempts in all, the first included (2 = one retry).
@@ -52,7 +53,7 @@ fn two() -> Positive {
 
 /// How a backoff is randomized (names as in the AWS Architecture Blog's
 /// "Exponential Backoff And Jitter", 2015).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Jitter {
     /// Uniform between 0 and the backoff.
@@ -66,7 +67,7 @@ pub enum Jitter {
 
 /// `budget`: over the last `window_s`, retries ≤ `ratio` × first attempts +
 /// `min_per_s` × `window_s` (the rule of Finagle's and Envoy's retry budgets).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetryBudgetSpec {
     /// Retries allowed per first attempt, e.g. 0.1.
@@ -86,7 +87,7 @@ fn ten() -> Count {
 /// `breaker`: opens after `failures` failures within `window_s`; while open,
 /// calls fail at once; after `open_s` one call goes through as a probe
 /// (half-open), and its success closes the breaker, its failure reopens it.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BreakerSpec {
     /// Failures (errors and timeouts) that open it.
@@ -98,7 +99,7 @@ pub struct BreakerSpec {
 }
 
 /// Whether a call reads or writes (databases route writes to the primary).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
     /// A read: spread over replicas.

@@ -4,6 +4,9 @@
 //! millicores and memory in bytes, as the API server stores them
 //! (k8s.io/apimachinery `resource.Quantity`), so fits are exact.
 
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 /// CPU in millicores (1000 = one core).
@@ -78,6 +81,26 @@ impl<'de> Deserialize<'de> for Cpu {
     }
 }
 
+// By hand, beside the hand-written `Deserialize` above, and in agreement
+// with it: cores as a number of at least 1m, or a decimal string with an
+// optional `m`. Whole millicores only is left to the loader: a schema's
+// `multipleOf 0.001` is inexact on floating-point numbers.
+impl JsonSchema for Cpu {
+    fn schema_name() -> Cow<'static, str> {
+        "Cpu".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A CPU quantity: cores (0.5) or a string (\"500m\", \"2\"), in whole millicores, at least 1m.",
+            "anyOf": [
+                { "type": "number", "minimum": 0.001, "maximum": 4_294_967.295 },
+                { "type": "string", "pattern": r"^([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?m?$" }
+            ]
+        })
+    }
+}
+
 /// Memory in bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(into = "u64")]
@@ -142,5 +165,21 @@ impl<'de> Deserialize<'de> for Memory {
             }
         }
         deserializer.deserialize_any(Visitor)
+    }
+}
+
+// By hand, beside the hand-written `Deserialize` above: a decimal number and
+// one of the units `unit` knows (at most 1e18 bytes is left to the loader).
+impl JsonSchema for Memory {
+    fn schema_name() -> Cow<'static, str> {
+        "Memory".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A memory quantity with its unit: Ki, Mi, Gi, Ti (powers of 1024) or k, M, G, T (of 1000), such as \"512Mi\" or \"1Gi\".",
+            "type": "string",
+            "pattern": r"^([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|k|M|G|T)$"
+        })
     }
 }

@@ -1,5 +1,6 @@
 //! The `clusters` part of the format, and a pool's `kubernetes` block.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::quantity::{Cpu, Memory};
@@ -8,7 +9,7 @@ use crate::model::shared::units::{NonNegative, Positive, Size};
 
 /// `clusters.<name>`: a Kubernetes cluster whose nodes run the pods of the
 /// pools that name it.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterSpec {
     /// Node groups, each of one instance type; the cluster autoscaler grows
@@ -25,7 +26,7 @@ pub struct ClusterSpec {
 }
 
 /// One node pool (an EKS managed node group, a GKE node pool).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NodePoolSpec {
     /// The nodes' instance type (its vCPUs and memory are the node's
@@ -42,7 +43,7 @@ pub struct NodePoolSpec {
 
 /// The scheduler's scoring of the nodes a pod fits on (kube-scheduler's
 /// `NodeResourcesFit` plugin, on requests only).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SchedulerPolicy {
     /// The node left with the most free CPU and memory (spreads pods).
@@ -56,7 +57,7 @@ pub enum SchedulerPolicy {
 
 /// `autoscaler`: the Kubernetes cluster autoscaler (kubernetes/autoscaler,
 /// cluster-autoscaler), with its flags' defaults.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterAutoscalerSpec {
     /// Time from a scale-up to the new node being ready for pods: the
@@ -84,7 +85,7 @@ fn default_ten_minutes() -> NonNegative {
 }
 
 /// A pool's `kubernetes` block: its instances are pods of `cluster`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PodSpec {
     /// The cluster (a key of `clusters`).
@@ -98,7 +99,7 @@ pub struct PodSpec {
 }
 
 /// `requests`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestsSpec {
     /// CPU: cores (0.5) or a quantity string ("500m").
@@ -109,7 +110,7 @@ pub struct RequestsSpec {
 }
 
 /// `limits`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsSpec {
     /// CPU: cores or a quantity string; the pod's CFS quota is this many

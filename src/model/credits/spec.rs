@@ -1,6 +1,7 @@
 //! The credit figures of a burstable instance type, and a pool's choice of
 //! credit mode, as written in JSON.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::shared::units::{Fraction, NonNegative, Positive};
@@ -10,7 +11,7 @@ use crate::model::shared::units::{Fraction, NonNegative, Positive};
 /// AWS's credit specification (`CpuCredits` of `RunInstances`): "standard
 /// (T2 instances) or unlimited (T3/T3a/T4g instances)" is the default
 /// (docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreditSpecificationRequest.html).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CreditMode {
     /// Throttled to the baseline while the balance is empty.
@@ -22,7 +23,7 @@ pub enum CreditMode {
 /// `instance_types.<name>.burstable` (and each entry of the built-in
 /// `burstable.json`): how the type earns and spends CPU credits. One credit
 /// is one vCPU at 100% for one minute.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct BurstableSpec {
     /// Baseline CPU utilization per vCPU, a fraction (t3.medium: 0.2).
@@ -50,7 +51,7 @@ fn unlimited() -> CreditMode {
 
 /// `pool.credits`: how a pool of a burstable type uses its CPU credits
 /// (default: the type's default mode and, at the start, its launch credits).
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CreditsSpec {
     /// `standard` or `unlimited` (default: the type's `default_mode`).

@@ -1,5 +1,6 @@
 //! The `queue` node as written in JSON.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::shared::units::{Count, Positive};
@@ -13,7 +14,7 @@ use crate::model::shared::units::{Count, Positive};
 /// running), it becomes visible again and is received anew; a message
 /// received `max_receives` times without being deleted goes to the
 /// dead-letter queue (SQS's redrive policy `maxReceiveCount`).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueueSpec {
     /// The pool whose workers receive the messages. It takes work from this

@@ -5,12 +5,13 @@
 //! AWS's "Create a target tracking scaling policy using metric math"
 //! (the SQS backlog per instance, `m1 / m2`).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::shared::units::Positive;
 
 /// `CustomizedMetricSpecification`: the single-metric fields, or `Metrics`.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct CustomizedMetricSpec {
     /// Single metric: its name (e.g. `ApproximateNumberOfMessagesVisible`).
@@ -38,7 +39,7 @@ pub struct CustomizedMetricSpec {
 
 /// One `TargetTrackingMetricDataQuery`: a metric (`MetricStat`) or an
 /// `Expression` over the others' `Id`s.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct MetricDataQuerySpec {
     /// A lower-case letter, then letters, digits and `_`.
@@ -61,7 +62,7 @@ pub struct MetricDataQuerySpec {
 }
 
 /// `TargetTrackingMetricStat`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct MetricStatSpec {
     /// Which metric.
@@ -77,7 +78,7 @@ pub struct MetricStatSpec {
 }
 
 /// `Metric`: a namespace, a name and dimensions.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct CloudWatchMetricSpec {
     /// e.g. `AWS/SQS`, `AWS/AutoScaling`.
@@ -90,7 +91,7 @@ pub struct CloudWatchMetricSpec {
 }
 
 /// A metric's dimension.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct DimensionSpec {
     /// e.g. `QueueName`.

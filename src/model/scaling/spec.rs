@@ -3,6 +3,7 @@
 //! names as those APIs spell them, so a spec can be carried over), instance
 //! failures, availability zones and load-balancer health checks.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::scaling::custom_metric_spec::*;
@@ -10,7 +11,7 @@ use crate::model::shared::dist::DistSpec;
 use crate::model::shared::units::{Count, Fraction, NonNegative, Positive, Size};
 
 /// `autoscaling`: one dialect.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum AutoscalingSpec {
     /// A Kubernetes HorizontalPodAutoscaler (`autoscaling/v2`), its `spec`.
@@ -20,7 +21,7 @@ pub enum AutoscalingSpec {
 }
 
 /// The `spec` of an `autoscaling/v2` HorizontalPodAutoscaler.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HpaSpec {
     /// Accepted so that a spec can be pasted whole; the pool is the target.
@@ -57,7 +58,7 @@ fn tenth() -> Fraction {
 }
 
 /// One HPA metric: `type` names which of the other fields holds it.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HpaMetricSpec {
     /// `Resource`, `Pods`, `Object` or `External`.
@@ -78,7 +79,7 @@ pub struct HpaMetricSpec {
 }
 
 /// The kind of an HPA metric.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 pub enum HpaMetricType {
     /// A container resource (`cpu`).
     Resource,
@@ -91,7 +92,7 @@ pub enum HpaMetricType {
 }
 
 /// `resource`: `{ "name": "cpu", "target": … }`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceMetricSpec {
     /// Only `cpu` is simulated.
@@ -101,7 +102,7 @@ pub struct ResourceMetricSpec {
 }
 
 /// `pods`, `object`, `external`: `{ "metric": { "name": … }, "target": … }`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NamedMetricSpec {
     /// The metric.
@@ -114,7 +115,7 @@ pub struct NamedMetricSpec {
 }
 
 /// `metric`: a name (a selector is accepted and ignored).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetricIdentifierSpec {
     /// `requests_per_second`, `in_flight`, `latency_p99_ms`, `latency_mean_ms`.
@@ -126,7 +127,7 @@ pub struct MetricIdentifierSpec {
 
 /// `target`: `{ "type": "Utilization", "averageUtilization": 60 }`, or an
 /// `AverageValue` / `Value` quantity.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetricTargetSpec {
     /// `Utilization`, `AverageValue` or `Value`.
@@ -144,7 +145,7 @@ pub struct MetricTargetSpec {
 }
 
 /// The kind of an HPA target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 pub enum TargetType {
     /// A share of the requested resource, averaged over pods.
     Utilization,
@@ -155,7 +156,7 @@ pub enum TargetType {
 }
 
 /// A Kubernetes quantity: a number, or a string such as `"40"`, `"500m"`, `"2k"`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(untagged)]
 pub enum Quantity {
     /// A plain number.
@@ -195,7 +196,7 @@ impl Quantity {
 }
 
 /// `behavior`: scale-up and scale-down rules.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HpaBehaviorSpec {
     /// Default: no stabilization, at most max(100%, 4 pods) more per 15 s.
@@ -207,7 +208,7 @@ pub struct HpaBehaviorSpec {
 }
 
 /// Rules for one direction.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HpaRulesSpec {
     /// Seconds of past recommendations considered: scale down only to the
@@ -223,7 +224,7 @@ pub struct HpaRulesSpec {
 }
 
 /// Which rate limit wins when several allow different changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 pub enum SelectPolicy {
     /// The one allowing the largest change.
     Max,
@@ -234,7 +235,7 @@ pub enum SelectPolicy {
 }
 
 /// One rate limit: at most `value` pods or percent per `periodSeconds`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HpaPolicySpec {
     /// `Pods` or `Percent`.
@@ -247,7 +248,7 @@ pub struct HpaPolicySpec {
 }
 
 /// The unit of an HPA rate limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 pub enum HpaPolicyType {
     /// A number of pods.
     Pods,
@@ -256,7 +257,7 @@ pub enum HpaPolicyType {
 }
 
 /// An AWS Auto Scaling group's size and scaling.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct AwsSpec {
     /// Fewest instances.
@@ -281,7 +282,7 @@ pub struct AwsSpec {
 }
 
 /// One AWS scaling policy.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct AwsPolicySpec {
     /// A name for the decision log.
@@ -311,7 +312,7 @@ pub struct AwsPolicySpec {
 }
 
 /// The kind of an AWS policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 pub enum AwsPolicyType {
     /// Keep a metric at a target.
     TargetTrackingScaling,
@@ -320,7 +321,7 @@ pub enum AwsPolicyType {
 }
 
 /// `TargetTrackingConfiguration`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct TargetTrackingSpec {
     /// A metric AWS defines, or else
@@ -337,7 +338,7 @@ pub struct TargetTrackingSpec {
 }
 
 /// `PredefinedMetricSpecification`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct PredefinedMetricSpec {
     /// `ASGAverageCPUUtilization` or `ALBRequestCountPerTarget`.
@@ -348,7 +349,7 @@ pub struct PredefinedMetricSpec {
 }
 
 /// How a step policy's adjustment is read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 pub enum AdjustmentType {
     /// Add this many instances.
     ChangeInCapacity,
@@ -359,7 +360,7 @@ pub enum AdjustmentType {
 }
 
 /// One step: when `threshold + lower ≤ metric < threshold + upper`, adjust.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct StepAdjustmentSpec {
     /// Lower bound of the breach (absent: −∞).
@@ -373,7 +374,7 @@ pub struct StepAdjustmentSpec {
 }
 
 /// A CloudWatch alarm on a metric of the pool.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct AlarmSpec {
     /// `CPUUtilization` (percent), `RequestCountPerTarget` (per minute),
@@ -397,7 +398,7 @@ fn sixty() -> Positive {
 }
 
 /// An alarm's comparison.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 pub enum Comparison {
     /// metric ≥ threshold.
     GreaterThanOrEqualToThreshold,
@@ -410,7 +411,7 @@ pub enum Comparison {
 }
 
 /// A scheduled action: at `StartTime` seconds into the run, set sizes.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct ScheduledActionSpec {
     /// A name for the decision log.
@@ -430,7 +431,7 @@ pub struct ScheduledActionSpec {
 }
 
 /// Instance failures: random crashes, and scheduled ones.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FailuresSpec {
     /// Time from an instance starting to serve to its crash (absent: never at random).
@@ -446,7 +447,7 @@ pub struct FailuresSpec {
 }
 
 /// A crash at a set time: `instances` of the serving ones, or a whole zone.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduledFailureSpec {
     /// When, seconds into the run.
@@ -464,7 +465,7 @@ pub struct ScheduledFailureSpec {
 }
 
 /// Load-balancer health checks of a pool's instances (a target group's).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheckSpec {
     /// Seconds between checks (default 30, as an AWS target group).

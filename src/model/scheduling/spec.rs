@@ -9,13 +9,14 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::shared::unique;
 
 /// `priority`: which classes a pool's queues and vCPUs, or a database's
 /// connections, serve first. Within a priority, first come, first served.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrioritySpec {
     /// Each class's priority, an integer: higher is served first (as a
@@ -31,7 +32,7 @@ pub struct PrioritySpec {
 
 /// How a pool instance's vCPUs serve the requests that hold a worker and
 /// have CPU work to do.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CpuDiscipline {
     /// A burst runs to its end on one vCPU; the others wait in line.

@@ -1,5 +1,6 @@
 //! Distributions of durations, as written in the topology (all in milliseconds).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::shared::laws::{
@@ -11,7 +12,7 @@ use crate::model::shared::units::{NonNegative, Positive};
 ///
 /// Externally tagged, so a misspelt family gets "unknown variant `expo`,
 /// expected one of `exponential`, `constant`, …".
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum DistSpec {
     /// Exponential with the given mean (memoryless: the textbook M).
@@ -68,7 +69,7 @@ pub enum DistSpec {
 }
 
 /// One bin of a [`DistSpec::Histogram`].
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BinSpec {
     /// Lower edge, ms.

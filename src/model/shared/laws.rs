@@ -3,13 +3,14 @@
 //! mean and squared coefficient of variation, which `capsim analyze` feeds
 //! to Pollaczek–Khinchine and Allen–Cunneen. All durations in milliseconds.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::shared::units::{Count, Fraction, Positive};
 
 /// `bounded_pareto`: density ∝ x^−(α+1) on `[min_ms, max_ms]` (Harchol-Balter's
 /// B(k, p, α), the usual model of job sizes with a heavy tail and a largest job).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoundedParetoSpec {
     /// Tail index α: smaller is heavier (1 to 2 is typical of file and job sizes).
@@ -49,7 +50,7 @@ impl BoundedParetoSpec {
 }
 
 /// `weibull`: P(X > x) = exp(−(x/λ)^k), given its scale λ or its mean.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WeibullSpec {
     /// Shape k: below 1 a heavier tail than exponential, 1 is exponential,
@@ -99,7 +100,7 @@ fn ln_gamma(x: f64) -> f64 {
 
 /// `hyperexponential`: with probability pᵢ an exponential of mean mᵢ (a mix
 /// of fast and slow requests; SCV above 1).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HyperexponentialSpec {
     /// The branches (at least one); probabilities add up to 1.
@@ -107,7 +108,7 @@ pub struct HyperexponentialSpec {
 }
 
 /// One branch of a [`HyperexponentialSpec`].
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BranchSpec {
     /// Probability of this branch.
@@ -135,7 +136,7 @@ impl HyperexponentialSpec {
 }
 
 /// `erlang`: the sum of `k` exponential phases of mean `mean_ms / k` (SCV 1/k).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErlangSpec {
     /// Phases, at least 1.
@@ -155,7 +156,7 @@ impl ErlangSpec {
 /// probability `start`, stays an exponential time of mean `mean_ms` in each
 /// phase, then moves to phase j with probability `next[j]` or ends with the
 /// rest. Hyperexponential, Erlang and Coxian laws are special cases.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PhaseTypeSpec {
     /// The phases (at least one).
@@ -163,7 +164,7 @@ pub struct PhaseTypeSpec {
 }
 
 /// One phase of a [`PhaseTypeSpec`].
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PhaseSpec {
     /// Mean time in this phase per visit, ms.

@@ -1,6 +1,9 @@
 //! Range-checked numbers of the topology format. Each rejects a bad value
 //! while serde still knows the JSON path, so the message names it.
 
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds as written → simulated nanoseconds.
@@ -59,6 +62,21 @@ impl TryFrom<f64> for Fraction {
 impl From<Fraction> for f64 {
     fn from(fraction: Fraction) -> f64 {
         fraction.0
+    }
+}
+
+// Written by hand, as `Deserialize` goes through `TryFrom<f64>`: the range
+// here is the one `try_from` checks.
+impl JsonSchema for Fraction {
+    fn schema_name() -> Cow<'static, str> {
+        "Fraction".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A number between 0 and 1.",
+            "type": "number", "minimum": 0, "maximum": 1
+        })
     }
 }
 
@@ -155,6 +173,22 @@ impl From<Count> for i64 {
     }
 }
 
+// By hand: `Deserialize` reads any number ([`Whole`]) and `try_from`
+// checks it is whole, ≥ 1 and at most `u32::MAX`. JSON Schema's `integer`
+// also takes `3.0`, as `try_from` does.
+impl JsonSchema for Count {
+    fn schema_name() -> Cow<'static, str> {
+        "Count".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A whole number ≥ 1.",
+            "type": "integer", "minimum": 1, "maximum": u32::MAX
+        })
+    }
+}
+
 /// A count that may be zero: replicas, queue limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(try_from = "Whole", into = "i64")]
@@ -189,6 +223,20 @@ impl From<Size> for i64 {
     }
 }
 
+// By hand, as [`Count`]'s, from 0.
+impl JsonSchema for Size {
+    fn schema_name() -> Cow<'static, str> {
+        "Size".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A whole number ≥ 0.",
+            "type": "integer", "minimum": 0, "maximum": u32::MAX
+        })
+    }
+}
+
 /// A finite number greater than zero: rates, means, durations, weights, speeds.
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(try_from = "f64", into = "f64")]
@@ -219,6 +267,20 @@ impl From<Positive> for f64 {
     }
 }
 
+// By hand: the range `try_from` checks (JSON numbers are always finite).
+impl JsonSchema for Positive {
+    fn schema_name() -> Cow<'static, str> {
+        "Positive".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A number > 0.",
+            "type": "number", "exclusiveMinimum": 0
+        })
+    }
+}
+
 /// A finite number of at least zero: latencies, prices, coefficients of variation.
 #[derive(Clone, Copy, Debug, PartialEq, Default, Deserialize, Serialize)]
 #[serde(try_from = "f64", into = "f64")]
@@ -246,5 +308,19 @@ impl TryFrom<f64> for NonNegative {
 impl From<NonNegative> for f64 {
     fn from(value: NonNegative) -> f64 {
         value.0
+    }
+}
+
+// By hand: the range `try_from` checks.
+impl JsonSchema for NonNegative {
+    fn schema_name() -> Cow<'static, str> {
+        "NonNegative".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A number ≥ 0.",
+            "type": "number", "minimum": 0
+        })
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::admission::spec::*;
@@ -21,9 +22,13 @@ use crate::model::shared::units::{Count, Fraction, NonNegative, Positive, Size};
 pub use crate::model::traffic::spec::*;
 
 /// A whole model file.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Topology {
+    /// The JSON Schema this file follows (`capsim schema model` prints it),
+    /// for an editor's completion and checks; capsim itself ignores it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// A name for reports.
     #[serde(default)]
     pub name: String,
@@ -58,7 +63,7 @@ pub struct Topology {
 }
 
 /// `simulation`: how long to run and what to discard.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SimulationSpec {
     /// Simulated time, seconds, warm-up included.
@@ -84,7 +89,7 @@ fn default_max_in_flight() -> Count {
 }
 
 /// An instance type: what one server of a pool, cache or database is.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct InstanceTypeSpec {
     /// CPU servers per instance.
@@ -114,7 +119,7 @@ fn default_speed() -> Positive {
 /// Externally tagged on purpose: a misspelt kind is reported as "unknown
 /// variant `pol`, expected one of `load_balancer`, `pool`, …", where an
 /// untagged enum could only say "data did not match any variant".
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum NodeSpec {
     /// Spreads requests over a pool's instances or over several nodes.
@@ -132,7 +137,7 @@ pub enum NodeSpec {
 }
 
 /// How a balancer picks a pool instance.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BalancePolicy {
     /// Uniformly at random.
@@ -147,7 +152,7 @@ pub enum BalancePolicy {
 }
 
 /// `load_balancer`: forwards each request to one target.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BalancerSpec {
     /// How to pick an instance when the target is a pool (default `round_robin`).
@@ -179,7 +184,7 @@ pub struct BalancerSpec {
 }
 
 /// One target of a weighted split.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WeightedTarget {
     /// Target node.
@@ -189,7 +194,7 @@ pub struct WeightedTarget {
 }
 
 /// A class-based route.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteSpec {
     /// Classes this route takes.
@@ -199,7 +204,7 @@ pub struct RouteSpec {
 }
 
 /// `pool`: identical instances.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PoolSpec {
     /// Instance type: from `instance_types` or the built-in catalog (none
@@ -277,7 +282,7 @@ pub struct PoolSpec {
 }
 
 /// Whether the caller waits for a call.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CallMode {
     /// The worker waits for the answer.
@@ -288,7 +293,7 @@ pub enum CallMode {
 }
 
 /// One downstream call of a pool.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallSpec {
     /// Target node (give `to` or `parallel`).
@@ -335,7 +340,7 @@ pub struct CallSpec {
 }
 
 /// `cache`: answers a share of requests itself, sends the rest on.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CacheSpec {
     /// Share of lookups that hit, fixed (give this or `capacity_keys`).
@@ -383,7 +388,7 @@ pub struct CacheSpec {
 }
 
 /// What a write does to a cache.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WritePolicy {
     /// Write-around: the key is invalidated; the next read misses.
@@ -394,7 +399,7 @@ pub enum WritePolicy {
 }
 
 /// Which key a full cache evicts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EvictionPolicy {
     /// The least recently used.
@@ -409,7 +414,7 @@ pub enum EvictionPolicy {
 }
 
 /// `database`: shards, each a primary and replicas, each server with connections.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSpec {
     /// Instance type of every server (primary or replica).
@@ -459,7 +464,7 @@ pub struct DatabaseSpec {
 }
 
 /// How a database maps a key to a shard.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sharding {
     /// A hash of the key: keys spread evenly, a hot key still makes a hot shard.
@@ -470,7 +475,7 @@ pub enum Sharding {
 }
 
 /// Which replica serves a read.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadPolicy {
     /// The shard's replicas in turn.
@@ -481,7 +486,7 @@ pub enum ReadPolicy {
 }
 
 /// `delay`: a latency and nothing else.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DelaySpec {
     /// The latency added.

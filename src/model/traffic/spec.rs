@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::calls::spec::ClientSpec;
@@ -13,7 +14,7 @@ use crate::model::shared::units::{Count, NonNegative, Positive};
 
 /// `traffic`: one source written inline (`entry`, `arrivals`, `classes`,
 /// `keys`), or several under `sources`.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrafficSpec {
     /// The node every request of the inline source enters first.
@@ -38,7 +39,7 @@ pub struct TrafficSpec {
 }
 
 /// One source of requests.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceSpec {
     /// The node every request of this source enters first.
@@ -59,7 +60,7 @@ pub struct SourceSpec {
 }
 
 /// One request class.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassSpec {
     /// Relative share of requests (any positive scale; default 1).
@@ -80,7 +81,7 @@ fn one() -> Positive {
 }
 
 /// How requests arrive.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ArrivalsSpec {
     /// Open: exponential gaps between arrivals at `rate_rps`.
@@ -106,7 +107,7 @@ pub enum ArrivalsSpec {
 }
 
 /// A rate profile: points `[time_s, rate_rps]`, or a CSV file of them.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileSpec {
     /// `[time_s, rate_rps]` pairs, times increasing from 0.
@@ -125,7 +126,7 @@ pub struct ProfileSpec {
 }
 
 /// How a profile's rate moves between points.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Interpolation {
     /// The rate holds until the next point.
@@ -137,7 +138,7 @@ pub enum Interpolation {
 
 /// A two-state MMPP: the source alternates between calm and burst periods of
 /// exponential length, with Poisson arrivals at each state's rate.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MmppSpec {
     /// Arrival rate while calm, requests per second.
@@ -151,7 +152,7 @@ pub struct MmppSpec {
 }
 
 /// Batch arrivals: batches come as a Poisson process; each brings several requests at once.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchSpec {
     /// Batches per second.
@@ -161,7 +162,7 @@ pub struct BatchSpec {
 }
 
 /// The number of requests in a batch.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum BatchSizeSpec {
     /// Always `n`.
@@ -185,7 +186,7 @@ pub enum BatchSizeSpec {
 
 /// Closed load-test users, as Locust and k6 run them: each user sends a
 /// request, waits for the answer, thinks, and sends the next.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClosedSpec {
     /// Number of users.
@@ -199,7 +200,7 @@ pub struct ClosedSpec {
 }
 
 /// A recorded trace, streamed from a file.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TraceSpec {
     /// The file, relative to the model file.
@@ -225,7 +226,7 @@ pub struct TraceSpec {
 }
 
 /// The format of a trace file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TraceFormat {
     /// CSV with a header: `time_s`, and optionally `class` and `key`; one request per row.
@@ -238,7 +239,7 @@ pub enum TraceFormat {
 }
 
 /// An access-log rule: requests whose path matches go to `class`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// Matches paths starting with this.
@@ -255,7 +256,7 @@ pub struct RuleSpec {
 }
 
 /// Which key each request carries: caches and shards use it.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum KeysSpec {
     /// Uniform over `n` keys.
