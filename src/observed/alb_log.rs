@@ -7,7 +7,7 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use crate::trace::parse_alb_line;
+use crate::trace::{field_column, parse_alb_line};
 
 use super::error::ObservedError;
 use super::input::read_line;
@@ -28,8 +28,9 @@ pub fn read(
         if text.is_empty() {
             continue;
         }
-        let logged =
-            parse_alb_line(text).map_err(|message| ObservedError::at(path, line, 1, message))?;
+        let logged = parse_alb_line(text).map_err(|(field, message)| {
+            ObservedError::at(path, line, field_column(text, field), message)
+        })?;
         visit(Recorded::Request {
             at_s: logged.sent_ns as f64 / 1e9,
             latency_ms: logged.latency_s.map(|s| s * 1e3),

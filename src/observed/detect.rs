@@ -147,10 +147,8 @@ pub fn refuse_compressed(path: &Path, head: &str) -> Result<(), ObservedError> {
 
 /// The hint for a file read in a format it does not look like.
 pub fn wrong_format_hint(given: Format, looks_like: Option<Format>, head: &str) -> String {
-    let formats: Vec<String> = Format::ALL
-        .iter()
-        .map(|f| format!("`{f}`: {}", f.describe()))
-        .collect();
+    // Names only: eight descriptions would bury the one that matters.
+    let formats: Vec<String> = Format::ALL.iter().map(|f| format!("`{f}`")).collect();
     let seen = match looks_like {
         Some(other) => format!(
             "the file looks like {}: try `--format {other}`, or leave `--format` out",
@@ -162,7 +160,7 @@ pub fn wrong_format_hint(given: Format, looks_like: Option<Format>, head: &str) 
         }
     };
     format!(
-        "it was read as `--format {given}`, and {seen}; the formats are {}",
+        "it was read as `--format {given}`, and {seen}; the formats are {} (`capsim compare --help` says what each reads)",
         formats.join(", ")
     )
 }

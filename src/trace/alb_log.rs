@@ -49,20 +49,26 @@ pub fn looks_like_alb(line: &str) -> bool {
         && fields.next().and_then(parse_rfc3339).is_some()
 }
 
-/// Parses one line; the error names the field that is wrong.
-pub fn parse_alb_line(line: &str) -> Result<AlbLine<'_>, String> {
+/// Parses one line; the error is the 0-based index of the field that is
+/// wrong (0 for a line of another format) and what is wrong with it.
+pub fn parse_alb_line(line: &str) -> Result<AlbLine<'_>, (usize, String)> {
+    parse_fields(line)
+}
+
+fn parse_fields(line: &str) -> Result<AlbLine<'_>, (usize, String)> {
     let fields: Vec<&str> = Fields::new(line).take(22).collect();
     if fields.len() < 13 || !ALB_TYPES.contains(&fields[0]) {
         let shown: String = line.chars().take(80).collect();
-        return Err(format!("{ALB_EXPECTED}; got `{shown}`"));
+        return Err((0, format!("{ALB_EXPECTED}; got `{shown}`")));
     }
     let time = |index: usize, name: &str| {
         parse_rfc3339(fields[index]).ok_or_else(|| {
-            format!(
+            let message = format!(
                 "`{name}` (field {}): expected a time like 2018-07-02T22:23:00.186641Z, got `{}`",
                 index + 1,
                 fields[index]
-            )
+            );
+            (index, message)
         })
     };
     let (sent_s, sent_nanos) = time(1, "time")?;
@@ -76,11 +82,12 @@ pub fn parse_alb_line(line: &str) -> Result<AlbLine<'_>, String> {
             Ok(x) if x == -1.0 => None,
             Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
             _ => {
-                return Err(format!(
+                let message = format!(
                     "`{name}` (field {}): expected seconds ≥ 0 or -1, got `{}`",
                     index + 1,
                     fields[index]
-                ));
+                );
+                return Err((index, message));
             }
         };
         total = total.zip(seconds).map(|(sum, x)| sum + x);
@@ -92,17 +99,19 @@ pub fn parse_alb_line(line: &str) -> Result<AlbLine<'_>, String> {
                 .ok()
                 .filter(|c| (100..600).contains(c))
                 .ok_or_else(|| {
-                    format!(
+                    let message = format!(
                         "`elb_status_code` (field 9): expected a status code or `-`, got `{code}`"
-                    )
+                    );
+                    (8, message)
                 })?,
         ),
     };
     let sent_ns = to_ns(sent_s, sent_nanos).ok_or_else(|| {
-        format!(
+        let message = format!(
             "`time` (field 2): expected a time from 1970 on, got `{}`",
             fields[1]
-        )
+        );
+        (1, message)
     })?;
     let created = fields
         .get(21)
@@ -141,6 +150,19 @@ fn to_ns(seconds: i64, nanos: u32) -> Option<u64> {
         .ok()?
         .checked_mul(1_000_000_000)?
         .checked_add(u64::from(nanos))
+}
+
+/// The 1-based column (in characters) where field `index` (0-based) of
+/// `line` starts; one past the end if the line has fewer fields.
+pub fn field_column(line: &str, index: usize) -> u64 {
+    let mut fields = Fields::new(line);
+    for _ in 0..index {
+        if fields.next().is_none() {
+            break;
+        }
+    }
+    let rest = fields.rest.trim_start_matches(' ');
+    line[..line.len() - rest.len()].chars().count() as u64 + 1
 }
 
 /// The fields of a line: runs of characters between spaces, or strings in
@@ -215,10 +237,12 @@ mod tests {
     #[test]
     fn names_the_bad_field() {
         let line = EXAMPLE.replace(" 0.001 ", " fast ");
+        let (field, message) = parse_alb_line(&line).unwrap_err();
         assert_eq!(
-            parse_alb_line(&line).unwrap_err(),
+            message,
             "`target_processing_time` (field 7): expected seconds ≥ 0 or -1, got `fast`"
         );
+        assert_eq!(field_column(&line, field), 109);
         assert!(parse_alb_line("GET / 200").is_err());
         assert!(!looks_like_alb(
             r#"127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1"#

@@ -24,7 +24,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 pub use access_log::{AccessLogReader, Line as AccessLogLine, parse_line as parse_access_log_line};
-pub use alb_log::{ALB_EXPECTED, AlbLine, Fields, looks_like_alb, parse_alb_line};
+pub use alb_log::{ALB_EXPECTED, AlbLine, Fields, field_column, looks_like_alb, parse_alb_line};
 pub use classify::{Classifier, Rule};
 pub use counts::{CountsReader, Interval};
 pub use crlf::CrlfAsLf;

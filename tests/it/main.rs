@@ -29,6 +29,7 @@ mod layout;
 mod network;
 mod observed;
 mod observed_errors;
+mod observed_formats;
 mod observed_locust;
 mod openmetrics;
 mod priorities;
