@@ -52,11 +52,13 @@ pub fn parse(input: Input<'_>, window: Window) -> Result<Observed, ObservedError
     };
     let (count, rate) = (number(requests, "count"), number(requests, "rate"));
     let (Some(count), Some(rate)) = (count, rate) else {
-        return Err(missing(
-            path,
-            "http_reqs",
-            "expected its `count` and `rate`",
-        ));
+        let absent = if count.is_none() { "count" } else { "rate" };
+        return Err(ObservedError::Nothing {
+            path: path.to_path_buf(),
+            message: format!(
+                "`metrics.http_reqs` in the k6 summary has no `{absent}`: expected its `count` and `rate`"
+            ),
+        });
     };
     let mut notes = vec![
         "k6's summary covers the whole test, ramp-up included: the samples of `--out csv` or `--out json` give a window at the full population".to_string(),

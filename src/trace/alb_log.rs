@@ -79,7 +79,7 @@ fn parse_fields(line: &str) -> Result<AlbLine<'_>, (usize, String)> {
         (7, "response_processing_time"),
     ] {
         let seconds = match fields[index].parse::<f64>() {
-            Ok(x) if x == -1.0 => None,
+            Ok(-1.0) => None,
             Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
             _ => {
                 let message = format!(
@@ -204,7 +204,16 @@ impl<'a> Iterator for Fields<'a> {
             self.rest = quoted.get(end + 1..).unwrap_or("");
             return quoted.get(..end).or(Some(quoted));
         }
-        let end = text.find(' ').unwrap_or(text.len());
+        // A run ends at a space outside quotes: `urt="0.010, 0.020"` (a key
+        // with a quoted value, as nginx `log_format`s write) is one field.
+        let bytes = text.as_bytes();
+        let (mut end, mut in_quotes) = (0, false);
+        while end < bytes.len() && (in_quotes || bytes[end] != b' ') {
+            if bytes[end] == b'"' {
+                in_quotes = !in_quotes;
+            }
+            end += 1;
+        }
         self.rest = &text[end..];
         Some(&text[..end])
     }
