@@ -170,13 +170,21 @@ pub struct Line<'a> {
     pub rest: &'a str,
 }
 
+/// Said of a line of an AWS ALB log read as an access log (the model's
+/// hint looks for it, to name the format instead of `--skip-bad-lines`).
+pub const LOOKS_LIKE_ALB: &str = "looks like an AWS ALB access log";
+
 const EXPECTED: &str = "expected the common or combined log format: host ident user [10/Oct/2025:13:55:36 -0700] \"GET /path HTTP/1.1\" status bytes";
 
 /// Parses `host ident user [time] "request" status bytes …`.
 pub fn parse_line(text: &str) -> Result<Line<'_>, String> {
     let unknown = || {
         let shown: String = text.chars().take(80).collect();
-        format!("{EXPECTED}; got `{shown}`")
+        if super::alb_log::looks_like_alb(text) {
+            format!("{EXPECTED}; the line {LOOKS_LIKE_ALB}: `{shown}`")
+        } else {
+            format!("{EXPECTED}; got `{shown}`")
+        }
     };
     let open = text.find(" [").ok_or_else(unknown)?;
     if text[..open].split(' ').count() != 3 {

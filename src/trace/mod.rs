@@ -23,7 +23,9 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-pub use access_log::{AccessLogReader, Line as AccessLogLine, parse_line as parse_access_log_line};
+pub use access_log::{
+    AccessLogReader, LOOKS_LIKE_ALB, Line as AccessLogLine, parse_line as parse_access_log_line,
+};
 pub use alb_log::{ALB_EXPECTED, AlbLine, Fields, field_column, looks_like_alb, parse_alb_line};
 pub use classify::{Classifier, Rule};
 pub use counts::{CountsReader, Interval};
