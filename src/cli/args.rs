@@ -416,6 +416,16 @@ pub enum ObservedFormat {
     Prometheus,
     // The long CSV `time_s,metric,value,labels`.
     Csv,
+    // k6's `--out csv`, `--out json`, or its end-of-test summary JSON.
+    K6,
+    // A JMeter results file (CSV `.jtl`).
+    Jmeter,
+    // A JSON config naming `aws cloudwatch get-metric-data` results per figure.
+    Cloudwatch,
+    // An nginx access log whose `log_format` adds `$request_time`.
+    Nginx,
+    // An AWS Application Load Balancer access log.
+    Alb,
 }
 
 impl From<ObservedFormat> for capsim::observed::Format {
@@ -424,6 +434,11 @@ impl From<ObservedFormat> for capsim::observed::Format {
             ObservedFormat::Locust => capsim::observed::Format::Locust,
             ObservedFormat::Prometheus => capsim::observed::Format::Prometheus,
             ObservedFormat::Csv => capsim::observed::Format::Csv,
+            ObservedFormat::K6 => capsim::observed::Format::K6,
+            ObservedFormat::Jmeter => capsim::observed::Format::Jmeter,
+            ObservedFormat::Cloudwatch => capsim::observed::Format::Cloudwatch,
+            ObservedFormat::Nginx => capsim::observed::Format::Nginx,
+            ObservedFormat::Alb => capsim::observed::Format::Alb,
         }
     }
 }
@@ -433,12 +448,15 @@ impl From<ObservedFormat> for capsim::observed::Format {
 pub struct ObservedArgs {
     /// The model (JSON topology).
     pub model: PathBuf,
-    /// The observed metrics: a Locust CSV, a Prometheus config, or a long CSV.
+    /// The observed metrics: a Locust CSV, a Prometheus or CloudWatch config, a long CSV, k6 or
+    /// JMeter results, or an nginx or ALB access log with timings.
     #[arg(long, value_name = "FILE")]
     pub observed: PathBuf,
     /// The observed file's format: `locust` (`*_stats.csv`, `*_stats_history.csv`), `prometheus`
-    /// (a JSON config naming range-query responses), `csv` (the long CSV); default: guessed from
-    /// its name and first line.
+    /// (a JSON config naming range-query responses), `csv` (the long CSV), `k6` (`--out csv`,
+    /// `--out json`, summary JSON), `jmeter` (a CSV `.jtl`), `cloudwatch` (a JSON config naming
+    /// `get-metric-data` results), `nginx` (an access log with `$request_time`), `alb` (an ALB
+    /// access log); default: guessed from its name and first line.
     #[arg(long, value_enum)]
     pub format: Option<ObservedFormat>,
     /// Compare from this many seconds after the observed file's first row or sample (every

@@ -15,22 +15,35 @@
 //! JSON and leaves as JSON, so everything written in it is kept. Every
 //! problem in a file names the file, the line and the column.
 
+mod alb_log;
 mod calibrate;
+mod cloudwatch;
+mod cloudwatch_config;
 mod compare;
+mod csv_stream;
+mod detect;
 mod drive;
 mod error;
+mod input;
+mod jmeter;
+mod k6;
+mod k6_csv;
+mod k6_json;
+mod k6_summary;
+mod latencies;
 mod locust;
 mod locust_window;
 mod long_csv;
+mod nginx_log;
 pub mod noise;
 mod prometheus;
 mod prometheus_config;
 mod quantile;
+mod requests;
 mod table;
 mod window;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -41,77 +54,14 @@ pub use compare::{
 };
 pub use drive::{compile, drive};
 pub use error::ObservedError;
+use input::Input;
 pub use locust_window::HistoryRow;
 pub use noise::{FigureNoise, Noise, NoiseBasis};
 pub use prometheus::{Sample, Series, parse_response};
 pub use quantile::histogram_quantile;
 pub use window::{LOCUST_ROLLING_S, full_population};
 
-/// Where observed metrics come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    /// Locust's `*_stats.csv` or `*_stats_history.csv`.
-    Locust,
-    /// A config (JSON) naming Prometheus range-query responses per figure.
-    Prometheus,
-    /// The long CSV `time_s,metric,value,labels`.
-    Csv,
-}
-
-impl Format {
-    /// Every format, in the order `--format` lists them.
-    pub const ALL: [Format; 3] = [Format::Locust, Format::Prometheus, Format::Csv];
-
-    /// The format a file's name and first characters show: Locust's names
-    /// and headers, a Prometheus config's JSON, the long CSV's header;
-    /// `None` if none of them.
-    pub fn looks_like(path: &Path, text: &str) -> Option<Format> {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let start = text.trim_start_matches('\u{feff}').trim_start();
-        if name.ends_with("_stats.csv")
-            || name.ends_with("_stats_history.csv")
-            || start.starts_with("Type,Name,")
-            || start.starts_with("Timestamp,User Count,")
-        {
-            Some(Format::Locust)
-        } else if start.starts_with('{') {
-            Some(Format::Prometheus)
-        } else if start.starts_with("time_s,") {
-            Some(Format::Csv)
-        } else {
-            None
-        }
-    }
-
-    /// The format to read a file in when none is given: what it looks
-    /// like, else the long CSV (whose errors then say what is missing).
-    pub fn guess(path: &Path, text: &str) -> Format {
-        Format::looks_like(path, text).unwrap_or(Format::Csv)
-    }
-
-    /// What a file of this format is, for messages.
-    fn describe(self) -> &'static str {
-        match self {
-            Format::Locust => "a Locust CSV (`*_stats.csv` or `*_stats_history.csv`)",
-            Format::Prometheus => "a Prometheus config (JSON naming range-query responses)",
-            Format::Csv => "the long CSV (`time_s,metric,value,labels`)",
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Format::Locust => "locust",
-            Format::Prometheus => "prometheus",
-            Format::Csv => "csv",
-        })
-    }
-}
+pub use detect::Format;
 
 /// The part of an observed time series to compare, in seconds after its
 /// first row (or sample). An end left `None` is the reader's choice: the
@@ -240,14 +190,14 @@ pub fn load(path: &Path, format: Option<Format>) -> Result<Observed, ObservedErr
     load_window(path, format, Window::default())
 }
 
-/// Reads observed metrics from `path` over `window`.
+/// Reads observed metrics from `path` over `window`. The per-request
+/// formats (k6 samples, JMeter, access logs) are streamed, never loaded whole.
 pub fn load_window(
     path: &Path,
     format: Option<Format>,
     window: Window,
 ) -> Result<Observed, ObservedError> {
-    let text = read(path)?;
-    parse_as(path, &text, format, window)
+    read_input(Input::File(path), format, window)
 }
 
 /// Parses observed metrics already in memory (`path` names them in messages).
@@ -264,21 +214,27 @@ pub fn parse_as(
     format: Option<Format>,
     window: Window,
 ) -> Result<Observed, ObservedError> {
+    read_input(Input::Text(path, text), format, window)
+}
+
+fn read_input(
+    input: Input<'_>,
+    format: Option<Format>,
+    window: Window,
+) -> Result<Observed, ObservedError> {
+    let path = input.path();
     window.check(path)?;
-    let looks_like = Format::looks_like(path, text);
+    let head = input.head()?;
+    detect::refuse_compressed(path, &head)?;
+    let looks_like = Format::looks_like(path, &head);
     let chosen = format.or(looks_like).unwrap_or(Format::Csv);
-    let result = match chosen {
-        Format::Locust if locust::is_history(text) => locust::parse_history(path, text, window),
-        Format::Locust => locust::parse_stats(path, text, window),
-        Format::Prometheus => prometheus_config::parse_config(path, text, &read, window),
-        Format::Csv => long_csv::parse(path, text, window),
-    };
+    let result = read_as(input, &head, chosen, window);
     match (result, format) {
         (Err(error @ (ObservedError::At { .. } | ObservedError::Nothing { .. })), Some(given))
             if looks_like != Some(given) =>
         {
             Err(ObservedError::WrongFormat {
-                hint: wrong_format_hint(given, looks_like, text),
+                hint: detect::wrong_format_hint(given, looks_like, &head),
                 inner: Box::new(error),
             })
         }
@@ -286,31 +242,44 @@ pub fn parse_as(
     }
 }
 
-/// The hint for a file read in a format it does not look like.
-fn wrong_format_hint(given: Format, looks_like: Option<Format>, text: &str) -> String {
-    let formats: Vec<String> = Format::ALL
-        .iter()
-        .map(|f| format!("`{f}`: {}", f.describe()))
-        .collect();
-    let seen = match looks_like {
-        Some(other) => format!(
-            "the file looks like {}: try `--format {other}`, or leave `--format` out",
-            other.describe()
-        ),
-        None => {
-            let first: String = text.lines().next().unwrap_or("").chars().take(60).collect();
-            format!("the file looks like none of them (its first line: `{first}`)")
+/// Reads `input` in `format`: the per-request formats streamed, the others
+/// (a few thousand rows, or a config) as text.
+fn read_as(
+    input: Input<'_>,
+    head: &str,
+    format: Format,
+    window: Window,
+) -> Result<Observed, ObservedError> {
+    let reduce =
+        |read: requests::ReadFn, what: &str| requests::reduce(input, format, read, window, what);
+    match format {
+        Format::K6 => k6::parse(input, head, window),
+        Format::Jmeter => reduce(jmeter::read, jmeter::SAMPLES),
+        Format::Nginx => reduce(nginx_log::read, nginx_log::LINES),
+        Format::Alb => reduce(alb_log::read, alb_log::LINES),
+        Format::Cloudwatch => cloudwatch_config::parse_config(input, &read, window),
+        Format::Locust | Format::Prometheus | Format::Csv => {
+            let owned;
+            let text = match input {
+                Input::Text(_, text) => text,
+                Input::File(path) => {
+                    owned = read(path)?;
+                    &owned
+                }
+            };
+            let path = input.path();
+            match format {
+                Format::Locust if locust::is_history(text) => {
+                    locust::parse_history(path, text, window)
+                }
+                Format::Locust => locust::parse_stats(path, text, window),
+                Format::Prometheus => prometheus_config::parse_config(path, text, &read, window),
+                _ => long_csv::parse(path, text, window),
+            }
         }
-    };
-    format!(
-        "it was read as `--format {given}`, and {seen}; the formats are {}",
-        formats.join(", ")
-    )
+    }
 }
 
 fn read(path: &Path) -> Result<String, ObservedError> {
-    std::fs::read_to_string(path).map_err(|source| ObservedError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read_to_string(path).map_err(|source| input::io_error(path, source))
 }

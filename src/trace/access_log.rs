@@ -11,6 +11,7 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 
+use super::rfc3339::days_from_civil;
 use super::{BadLines, Record, Replay, Timeline, TraceConfig, TraceError, key_of, open};
 
 /// Streams the requests of an access log, in order.
@@ -151,23 +152,39 @@ impl AccessLogReader {
     }
 }
 
-/// The fields of a log line that replay needs.
+/// The fields of a log line that replay needs, and what an observation
+/// reads beside them.
 #[derive(Debug, PartialEq, Eq)]
-struct Line<'a> {
-    /// Seconds since the Unix epoch.
-    second: u64,
-    method: &'a str,
+pub struct Line<'a> {
+    /// Seconds since the Unix epoch (the time logged: nginx and Apache log
+    /// when the response is sent).
+    pub second: u64,
+    /// The request's method.
+    pub method: &'a str,
     /// The request target: path and query.
-    target: &'a str,
+    pub target: &'a str,
+    /// The status code sent.
+    pub status: u16,
+    /// The text after the status code: bytes, and in the combined format
+    /// the referer, the user agent and whatever a `log_format` appends.
+    pub rest: &'a str,
 }
+
+/// Said of a line of an AWS ALB log read as an access log (the model's
+/// hint looks for it, to name the format instead of `--skip-bad-lines`).
+pub const LOOKS_LIKE_ALB: &str = "looks like an AWS ALB access log";
 
 const EXPECTED: &str = "expected the common or combined log format: host ident user [10/Oct/2025:13:55:36 -0700] \"GET /path HTTP/1.1\" status bytes";
 
 /// Parses `host ident user [time] "request" status bytes …`.
-fn parse_line(text: &str) -> Result<Line<'_>, String> {
+pub fn parse_line(text: &str) -> Result<Line<'_>, String> {
     let unknown = || {
         let shown: String = text.chars().take(80).collect();
-        format!("{EXPECTED}; got `{shown}`")
+        if super::alb_log::looks_like_alb(text) {
+            format!("{EXPECTED}; the line {LOOKS_LIKE_ALB}: `{shown}`")
+        } else {
+            format!("{EXPECTED}; got `{shown}`")
+        }
     };
     let open = text.find(" [").ok_or_else(unknown)?;
     if text[..open].split(' ').count() != 3 {
@@ -181,7 +198,8 @@ fn parse_line(text: &str) -> Result<Line<'_>, String> {
     let rest = &text[request_start..];
     let request_end = rest.find("\" ").ok_or_else(unknown)?;
     let request = &rest[..request_end];
-    let status = rest[request_end + 2..].split(' ').next().unwrap_or("");
+    let after = &rest[request_end + 2..];
+    let (status, tail) = after.split_once(' ').unwrap_or((after, ""));
     if status.len() != 3 || !status.bytes().all(|b| b.is_ascii_digit()) {
         return Err(unknown());
     }
@@ -192,6 +210,8 @@ fn parse_line(text: &str) -> Result<Line<'_>, String> {
         second,
         method,
         target,
+        status: status.parse().map_err(|_| unknown())?,
+        rest: tail,
     })
 }
 
@@ -246,18 +266,6 @@ fn parse_time(text: &str) -> Result<u64, String> {
 
 /// The last year a logged time may have (see `parse_time`).
 const MAX_YEAR: i64 = 2500;
-
-/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar
-/// (the standard era-based algorithm: 400-year eras of 146097 days).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
 
 #[cfg(test)]
 mod tests {

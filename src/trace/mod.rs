@@ -8,11 +8,13 @@
 //! randomness. Times are integer nanoseconds.
 
 mod access_log;
+mod alb_log;
 mod classify;
 mod counts;
 mod crlf;
 mod decimal;
 mod profile;
+mod rfc3339;
 mod scan;
 mod timestamps;
 
@@ -21,11 +23,15 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-pub use access_log::AccessLogReader;
+pub use access_log::{
+    AccessLogReader, LOOKS_LIKE_ALB, Line as AccessLogLine, parse_line as parse_access_log_line,
+};
+pub use alb_log::{ALB_EXPECTED, AlbLine, Fields, field_column, looks_like_alb, parse_alb_line};
 pub use classify::{Classifier, Rule};
 pub use counts::{CountsReader, Interval};
 pub use crlf::CrlfAsLf;
 pub use profile::read_profile;
+pub use rfc3339::parse_rfc3339;
 pub use scan::{RequestReader, TraceTotals, scan};
 pub use timestamps::TimestampsReader;
 

@@ -29,6 +29,8 @@ mod layout;
 mod network;
 mod observed;
 mod observed_errors;
+mod observed_formats;
+mod observed_formats_errors;
 mod observed_locust;
 mod openmetrics;
 mod priorities;

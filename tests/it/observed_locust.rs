@@ -346,7 +346,7 @@ fn a_wrong_format_names_the_formats_and_the_likely_one() {
     assert_eq!(
         error.hint(),
         Some(
-            "it was read as `--format csv`, and the file looks like a Locust CSV (`*_stats.csv` or `*_stats_history.csv`): try `--format locust`, or leave `--format` out; the formats are `locust`: a Locust CSV (`*_stats.csv` or `*_stats_history.csv`), `prometheus`: a Prometheus config (JSON naming range-query responses), `csv`: the long CSV (`time_s,metric,value,labels`)"
+            "it was read as `--format csv`, and the file looks like a Locust CSV (`*_stats.csv` or `*_stats_history.csv`): try `--format locust`, or leave `--format` out; the formats are `locust`, `prometheus`, `csv`, `k6`, `jmeter`, `cloudwatch`, `nginx`, `alb` (`capsim compare --help` says what each reads)"
         )
     );
     // A file that looks like none of them.

@@ -293,3 +293,22 @@ fn mmpp_states_and_cycles_are_bounded() {
         "traffic.arrivals.mmpp: expected at least one arrival per 1000 calm–burst cycles (calm_rps × calm_mean_s + burst_rps × burst_mean_s ≥ 0.001), got 1e-300",
     );
 }
+
+#[test]
+fn an_alb_log_replayed_as_an_access_log_names_its_format() {
+    let err = capsim::model::parse(
+        &topology(trace("tests/data/observed/logs/alb.log", "access_log")).to_string(),
+    )
+    .expect_err("an ALB log is not the combined format");
+    assert!(
+        err.to_string().starts_with("traffic.arrivals.trace.file: tests/data/observed/logs/alb.log, line 1: expected the common or combined log format: host ident user [10/Oct/2025:13:55:36 -0700] \"GET /path HTTP/1.1\" status bytes; the line looks like an AWS ALB access log: `http 2018-07-02T22:23:00.186641Z "),
+        "{err}"
+    );
+    // Not the hint to skip bad lines: every line would be skipped.
+    assert_eq!(
+        err.hint(),
+        Some(
+            "the trace is an AWS ALB access log, which is not replayed as `access_log`: compare it as observed metrics (`capsim compare MODEL --observed FILE --format alb`), or replay its request times written as a `timestamps` CSV"
+        )
+    );
+}

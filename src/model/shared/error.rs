@@ -86,6 +86,15 @@ impl ModelError {
                 )
             }
             ModelError::Invalid(diagnostics)
+                if diagnostics
+                    .iter()
+                    .any(|d| d.message.contains(crate::trace::LOOKS_LIKE_ALB)) =>
+            {
+                Some(
+                    "the trace is an AWS ALB access log, which is not replayed as `access_log`: compare it as observed metrics (`capsim compare MODEL --observed FILE --format alb`), or replay its request times written as a `timestamps` CSV",
+                )
+            }
+            ModelError::Invalid(diagnostics)
                 if diagnostics.iter().any(|d| {
                     // A problem with one line, not with the file as a whole.
                     d.path.ends_with("trace.file")
