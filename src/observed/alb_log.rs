@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::trace::{field_column, parse_alb_line};
 
 use super::error::ObservedError;
-use super::input::read_line;
+use super::input::TextLines;
 use super::requests::Recorded;
 
 /// What an ALB log holds, for the message about one without requests.
@@ -22,12 +22,8 @@ pub fn read(
     input: &mut dyn BufRead,
     visit: &mut dyn FnMut(Recorded<'_>),
 ) -> Result<(), ObservedError> {
-    let (mut buf, mut line) = (String::new(), 0u64);
-    while read_line(path, input, &mut buf, &mut line)? {
-        let text = buf.trim_end();
-        if text.is_empty() {
-            continue;
-        }
+    let mut lines = TextLines::new(path, input);
+    while let Some((line, text)) = lines.next_line()? {
         let logged = parse_alb_line(text).map_err(|(field, message)| {
             ObservedError::at(path, line, field_column(text, field), message)
         })?;

@@ -60,6 +60,37 @@ pub fn io_error(path: &Path, source: std::io::Error) -> ObservedError {
     }
 }
 
+/// The non-blank lines of a file, each with its number and without its
+/// trailing white space, read one at a time into one reused buffer.
+pub struct TextLines<'a> {
+    path: &'a Path,
+    input: &'a mut dyn BufRead,
+    buf: String,
+    line: u64,
+}
+
+impl<'a> TextLines<'a> {
+    /// The lines of `input`, read from `path` (named in errors).
+    pub fn new(path: &'a Path, input: &'a mut dyn BufRead) -> Self {
+        TextLines {
+            path,
+            input,
+            buf: String::new(),
+            line: 0,
+        }
+    }
+
+    /// The next non-blank line and its number; `None` at the end.
+    pub fn next_line(&mut self) -> Result<Option<(u64, &str)>, ObservedError> {
+        while read_line(self.path, self.input, &mut self.buf, &mut self.line)? {
+            if !self.buf.trim_end().is_empty() {
+                return Ok(Some((self.line, self.buf.trim_end())));
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// Reads the next line into `buf` (cleared first, line end cut off);
 /// false at the end. A line that is not UTF-8 is an error at its line.
 pub fn read_line(

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::error::ObservedError;
-use super::input::read_line;
+use super::input::TextLines;
 use super::k6;
 use super::requests::Recorded;
 
@@ -52,12 +52,9 @@ pub fn read(
     input: &mut dyn BufRead,
     visit: &mut dyn FnMut(Recorded<'_>),
 ) -> Result<(), ObservedError> {
-    let (mut buf, mut line) = (String::new(), 0u64);
-    while read_line(path, input, &mut buf, &mut line)? {
-        if buf.trim().is_empty() {
-            continue;
-        }
-        let envelope: Envelope = serde_json::from_str(&buf).map_err(|error| {
+    let mut lines = TextLines::new(path, input);
+    while let Some((line, text)) = lines.next_line()? {
+        let envelope: Envelope = serde_json::from_str(text).map_err(|error| {
             let at = ObservedError::json(path, &error);
             match at {
                 ObservedError::At {

@@ -22,7 +22,7 @@ use std::path::Path;
 use crate::trace::{Fields, parse_access_log_line};
 
 use super::error::ObservedError;
-use super::input::read_line;
+use super::input::TextLines;
 use super::requests::Recorded;
 
 /// What a timed log holds, for the message about one without requests.
@@ -37,12 +37,8 @@ pub fn read(
     input: &mut dyn BufRead,
     visit: &mut dyn FnMut(Recorded<'_>),
 ) -> Result<(), ObservedError> {
-    let (mut buf, mut line) = (String::new(), 0u64);
-    while read_line(path, input, &mut buf, &mut line)? {
-        let text = buf.trim_end();
-        if text.is_empty() {
-            continue;
-        }
+    let mut lines = TextLines::new(path, input);
+    while let Some((line, text)) = lines.next_line()? {
         let logged = parse_access_log_line(text)
             .map_err(|message| ObservedError::at(path, line, 1, message))?;
         let column = (text.len() - logged.rest.len()) as u64 + 1;
