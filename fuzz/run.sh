@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes each target for a bounded time, from a seed corpus built from the repository's own
-# inputs (README, "Fuzzing"). Fails if any target crashes, hangs or runs out of memory; the
+# inputs (docs/src/explanation/checking.md, "Fuzzing"). Fails if any target crashes, hangs or runs out of memory; the
 # input that did it is left in target/fuzz/artifacts/<target>/.
 #
 # usage: fuzz/run.sh [SECONDS per target, default 60] [TARGET...]   (default: every target)

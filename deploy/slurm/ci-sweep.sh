@@ -10,7 +10,7 @@
 #     disk would make it fail), so `capsim sweep` refuses to start (exit 2);
 #   - task 3 is CANCELLED while the array is still held, before it could start.
 # Then `capsim merge` must refuse the parts and name the missing shards (2/3, 3/3); the script
-# clears the blocked path and resubmits exactly those indices, as the README tells a user to, and
+# clears the blocked path and resubmits exactly those indices, as the book (docs/src/how-to/cluster.md) tells a user to, and
 # the merged CSV and histograms must equal, byte for byte, `capsim sweep EXPERIMENT` on one
 # machine. Exits non-zero on any difference; about 20 s on 2 cores.
 set -euo pipefail

@@ -199,7 +199,7 @@ fn read_config(path: &Path, text: &str) -> Result<Config, ObservedError> {
             1,
             1,
             format!(
-                "the output of `get-metric-data`, not a config: name which result is which figure in a config, e.g. `{{ \"cloudwatch\": \"{name}\", \"request_count\": \"m1\" }}` (README, \"Checking against observed metrics\")"
+                "the output of `get-metric-data`, not a config: name which result is which figure in a config, e.g. `{{ \"cloudwatch\": \"{name}\", \"request_count\": \"m1\" }}` (docs/src/how-to/observed.md, \"Checking against observed metrics\")"
             ),
         ));
     }

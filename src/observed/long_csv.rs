@@ -1,6 +1,6 @@
 //! The plain long CSV: one measurement per row, `time_s,metric,value,labels`
 //! (labels optional: `node=web;class=browse`), rows in time order. Metrics
-//! and their labels are listed in [`Metric`]; README documents the format.
+//! and their labels are listed in [`Metric`]; docs/src/how-to/observed.md documents the format.
 
 use std::collections::BTreeMap;
 use std::path::Path;

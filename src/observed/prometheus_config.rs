@@ -1,5 +1,5 @@
 //! The Prometheus config: one range-query response per figure, named in a
-//! small JSON file (README, "Checking against observed metrics"), reduced
+//! small JSON file (docs/src/how-to/observed.md, "Checking against observed metrics"), reduced
 //! to the figures over a window:
 //!
 //! ```json
@@ -199,7 +199,7 @@ fn read_config(path: &Path, text: &str) -> Result<Config, ObservedError> {
             1,
             1,
             format!(
-                "a Prometheus response, not a config: a response holds one figure, so name it in a config, e.g. `{{ \"throughput_rps\": \"{name}\" }}` (README, \"Checking against observed metrics\")"
+                "a Prometheus response, not a config: a response holds one figure, so name it in a config, e.g. `{{ \"throughput_rps\": \"{name}\" }}` (docs/src/how-to/observed.md, \"Checking against observed metrics\")"
             ),
         ));
     }

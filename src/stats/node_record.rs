@@ -233,7 +233,7 @@ impl NodeRecord {
 /// A node's visit figures, its error rate counting the visits it turned
 /// away itself (rejected by a full queue, dropped at the queue timeout,
 /// refused by its admission control) as
-/// errors too, as the README defines a node's `errors %`.
+/// errors too, as the book (docs/src/reference/what-it-prints.md) defines a node's `errors %`.
 fn with_turn_aways(mut latency: LatencySummary, turned_away: u64) -> LatencySummary {
     let answered = latency.completed + latency.errors + turned_away;
     if answered > 0 {

@@ -1,4 +1,4 @@
-//! Inputs the fuzzer found (`fuzz/`, README "Fuzzing"), kept in
+//! Inputs the fuzzer found (`fuzz/`, docs/src/explanation/checking.md, "Fuzzing"), kept in
 //! `tests/data/fuzz/`: each one now gets its exact message, where it once
 //! panicked (or, without overflow checks, silently went wrong).
 

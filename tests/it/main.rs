@@ -4,6 +4,7 @@ mod admission;
 mod analyze;
 mod analyze_defects;
 mod behaviour;
+mod book;
 mod bill;
 mod caches;
 mod catalog;

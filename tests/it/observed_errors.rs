@@ -279,7 +279,7 @@ fn prometheus_responses() {
         response
             .to_string()
             .replace(&format!("{}/", dir.display()), ""),
-        "order.json, line 1, column 1: a Prometheus response, not a config: a response holds one figure, so name it in a config, e.g. `{ \"throughput_rps\": \"order.json\" }` (README, \"Checking against observed metrics\")"
+        "order.json, line 1, column 1: a Prometheus response, not a config: a response holds one figure, so name it in a config, e.g. `{ \"throughput_rps\": \"order.json\" }` (docs/src/how-to/observed.md, \"Checking against observed metrics\")"
     );
     check_config(
         "{ \"throughput_rps\": \"absent.json\" }",

@@ -293,7 +293,7 @@ fn cloudwatch() {
         "output-as-config",
         OUTPUT,
         OUTPUT,
-        "config.json, line 1, column 1: the output of `get-metric-data`, not a config: name which result is which figure in a config, e.g. `{ \"cloudwatch\": \"config.json\", \"request_count\": \"m1\" }` (README, \"Checking against observed metrics\")",
+        "config.json, line 1, column 1: the output of `get-metric-data`, not a config: name which result is which figure in a config, e.g. `{ \"cloudwatch\": \"config.json\", \"request_count\": \"m1\" }` (docs/src/how-to/observed.md, \"Checking against observed metrics\")",
     );
     check_cloudwatch(
         "window",

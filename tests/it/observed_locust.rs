@@ -550,7 +550,7 @@ fn every_help_names_the_exit_codes_in_the_short_layout() {
     );
 }
 
-/// README's long-CSV example: the sample and a model with its tier `web`
+/// The long-CSV example of docs/src/how-to/observed.md: the sample and a model with its tier `web`
 /// and class `checkout`, so every row of the file is compared.
 #[test]
 fn readme_long_csv_example_has_a_matching_model() {

@@ -1,11 +1,13 @@
-//! The README, walked as a newcomer walks it: every ```` ```console ```` block is run.
+//! The README and the book, walked as a newcomer walks them: every
+//! ```` ```console ```` block is run.
 //!
 //! A block holds commands (`$ …`, continued by a trailing `\`) each followed by the
-//! output it prints (stdout and stderr together, in the order written). The
-//! commands run top to bottom in one scratch folder holding copies of `models/`,
-//! `experiments/` and `tests/data/`, with the freshly built `capsim` first on the
-//! PATH, so a later block may read what an earlier one wrote, as it would for a
-//! reader. Expected output may use snapbox's wildcards: `[..]` for any text within
+//! output it prints (stdout and stderr together, in the order written). Each page's
+//! commands run top to bottom in a scratch folder of its own holding copies of
+//! `models/`, `experiments/`, `tests/data/` and `docs/tutorial/`, with the freshly
+//! built `capsim` first on the PATH, so a later block may read what an earlier one
+//! of the same page wrote, as it would for a reader; a page never depends on
+//! another (a reader may open any of them first). Expected output may use snapbox's wildcards: `[..]` for any text within
 //! a line, `...` on a line of its own for any number of lines; a last line
 //! `[exit N]` says the command ends with exit code N (else it must end with 0).
 //! Every mismatch is reported at once, each with its diff and the whole output.
@@ -87,7 +89,7 @@ fn scratch(name: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
-    for folder in ["models", "experiments", "tests/data"] {
+    for folder in ["models", "experiments", "tests/data", "docs/tutorial"] {
         copy_tree(&root.join(folder), &dir.join(folder));
     }
     dir
@@ -150,29 +152,78 @@ fn mismatch(step: &Step, dir: &Path, file: &str) -> Option<String> {
     }
 }
 
-/// Runs every console block of the markdown file `file` (relative to the crate).
-fn walk(file: &str) {
+/// Runs every console block of the markdown file `file` (relative to the crate) in a
+/// scratch folder of its own; the failures, each with its diff, and how many commands ran.
+fn walk(file: &str) -> (Vec<String>, usize) {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
         .expect("the file is readable");
     let steps = steps(&text);
-    assert!(!steps.is_empty(), "{file} has no console block");
+    if steps.is_empty() {
+        return (Vec::new(), 0);
+    }
     let dir = scratch(&file.replace('/', "_"));
-    let failures: Vec<String> = steps
+    let failures = steps
         .iter()
         .filter_map(|s| mismatch(s, &dir, file))
         .collect();
+    (failures, steps.len())
+}
+
+/// Fails with every mismatch of every file at once.
+fn check_all(failures: &[String], commands: usize, what: &str) {
     assert!(
         failures.is_empty(),
-        "{} of {} commands in {file} do not print what it shows:\n\n{}",
+        "{} of {commands} commands in {what} do not print what it shows:\n\n{}",
         failures.len(),
-        steps.len(),
         failures.join("\n\n")
     );
 }
 
+/// The book's pages (relative to the crate), in the order of `docs/src/SUMMARY.md`.
+pub fn book_pages() -> Vec<String> {
+    let summary = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/src/SUMMARY.md");
+    let text = std::fs::read_to_string(summary).expect("docs/src/SUMMARY.md is readable");
+    text.lines()
+        .filter_map(|line| {
+            let (_, rest) = line.split_once("](")?;
+            let (target, _) = rest.split_once(')')?;
+            Some(format!("docs/src/{target}"))
+        })
+        .collect()
+}
+
 #[test]
 fn the_readme_prints_what_it_shows() {
-    walk("README.md");
+    let (failures, commands) = walk("README.md");
+    assert!(commands > 0, "README.md has no console block");
+    check_all(&failures, commands, "README.md");
+}
+
+/// Pages run in parallel, each in its own folder: the book's commands take minutes
+/// one after another, and most simulate on one thread.
+#[test]
+fn the_book_prints_what_it_shows() {
+    let pages = book_pages();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(page) = pages.get(index) else { break };
+                    let outcome = walk(page);
+                    results.lock().expect("no panic holding it").push(outcome);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().expect("no panic holding it");
+    let commands = results.iter().map(|(_, n)| n).sum();
+    let failures: Vec<String> = results.into_iter().flat_map(|(f, _)| f).collect();
+    assert!(commands > 0, "the book has no console block");
+    check_all(&failures, commands, "the book");
 }
 
 #[test]

@@ -107,7 +107,7 @@ impl ModelError {
                 )
             }
             ModelError::Syntax { message, .. } if message.contains("unknown field") => {
-                Some("the README's \"Topology format\" section lists every field")
+                Some("the book's \"Topology format\" pages (docs/src/reference/topology.md) list every field")
             }
             _ => None,
         }

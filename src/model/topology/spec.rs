@@ -1,5 +1,6 @@
 //! The topology exactly as written in JSON. The doc comment on each field is
-//! the format reference (README.md repeats it with examples).
+//! the format reference (docs/src/reference/model-schema.md is generated from it;
+//! docs/src/reference/topology.md repeats it with examples).
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,6 @@
 //! `traffic` as written in JSON: sources, arrival processes, request classes,
 //! key laws and trace files. The doc comment on each field is the format
-//! reference (README.md repeats it with examples).
+//! reference (docs/src/reference/topology/traffic.md repeats it with examples).
 
 use std::collections::BTreeMap;
 
