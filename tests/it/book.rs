@@ -125,7 +125,9 @@ fn broken_links(file: &str) -> Vec<String> {
             if !anchor.is_empty() && is_markdown {
                 let target_text = std::fs::read_to_string(&resolved).expect("readable target");
                 if !anchors(&target_text).contains(anchor) {
-                    broken.push(format!("{file}:{number}: no heading `#{anchor}` in `{path}`"));
+                    broken.push(format!(
+                        "{file}:{number}: no heading `#{anchor}` in `{path}`"
+                    ));
                 }
             }
         }
@@ -145,7 +147,11 @@ fn every_link_and_anchor_resolves() {
 fn every_page_is_in_the_summary_once() {
     let listed = crate::readme::book_pages();
     let unique: BTreeSet<&String> = listed.iter().collect();
-    assert_eq!(unique.len(), listed.len(), "a page listed twice in SUMMARY.md");
+    assert_eq!(
+        unique.len(),
+        listed.len(),
+        "a page listed twice in SUMMARY.md"
+    );
     let mut files = Vec::new();
     markdown_under(&root().join("docs/src"), &mut files);
     let missing: Vec<&String> = files
@@ -172,7 +178,9 @@ fn the_links_checker_finds_anchors_and_skips_code() {
 
 /// One line of a table cell: pipes escaped, line breaks joined.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace("\n\n", " ").replace('\n', " ")
+    text.replace('|', "\\|")
+        .replace("\n\n", " ")
+        .replace('\n', " ")
 }
 
 /// A schema's type in words, definitions linked to their section.
@@ -246,7 +254,12 @@ fn fields_table(object: &Value, out: &mut String) {
 /// The one-of choices of a definition: constants, or externally tagged variants.
 fn variants(options: &[Value], out: &mut String) {
     for option in options {
-        let about = cell(option.get("description").and_then(Value::as_str).unwrap_or(""));
+        let about = cell(
+            option
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        );
         let properties = option.get("properties").and_then(Value::as_object);
         match (option.get("const"), properties) {
             (Some(constant), _) => out.push_str(&format!("- `{constant}`: {about}\n")),

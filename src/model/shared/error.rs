@@ -106,9 +106,9 @@ impl ModelError {
                     "a trace with a few bad lines can be replayed with --skip-bad-lines, which reports how many it skipped",
                 )
             }
-            ModelError::Syntax { message, .. } if message.contains("unknown field") => {
-                Some("the book's \"Topology format\" pages (docs/src/reference/topology.md) list every field")
-            }
+            ModelError::Syntax { message, .. } if message.contains("unknown field") => Some(
+                "the book's \"Topology format\" pages (docs/src/reference/topology.md) list every field",
+            ),
             _ => None,
         }
     }
