@@ -19,6 +19,7 @@ pub mod model;
 pub mod nodes;
 pub mod observed;
 pub mod parallelism;
+pub mod precision;
 pub mod report;
 mod run;
 pub mod stats;
@@ -28,6 +29,6 @@ pub mod traffic;
 
 pub use run::{
     MAX_REPLICATIONS, Replicated, RunOptions, drop_histograms, replicate, replicate_figures,
-    simulate, simulate_with, simulate_with_progress,
+    replicate_more, simulate, simulate_with, simulate_with_progress,
 };
 pub use stats::{Outcome, RunResult, Series, Summary};

@@ -156,6 +156,16 @@ pub struct Replicated {
     pub end_to_end: hdrhistogram::Histogram<u64>,
 }
 
+impl Replicated {
+    /// No replications yet.
+    pub fn empty() -> Replicated {
+        Replicated {
+            runs: Vec::new(),
+            end_to_end: empty_histogram(3),
+        }
+    }
+}
+
 /// As [`replicate`], but each replication's histograms are merged into one
 /// end-to-end histogram and dropped as it finishes, so memory follows the
 /// number of replications by a few kilobytes each, not by every node's
@@ -167,8 +177,26 @@ pub fn replicate_figures(
     options: &RunOptions,
     done: &(dyn Fn(&RunResult) + Sync),
 ) -> Replicated {
+    let mut replicated = Replicated::empty();
+    replicate_more(model, seed, &mut replicated, replications, options, done);
+    replicated
+}
+
+/// Adds replications to `replicated` until it holds `replications` of
+/// them (replication k is the same run whenever it is made: its streams
+/// come from the seed and k), so a point can be given more replications
+/// without repeating those it has.
+pub fn replicate_more(
+    model: &Model,
+    seed: u64,
+    replicated: &mut Replicated,
+    replications: u32,
+    options: &RunOptions,
+    done: &(dyn Fn(&RunResult) + Sync),
+) {
     let empty = || (Vec::new(), empty_histogram(3));
-    let (mut runs, end_to_end) = (0..replications)
+    let first = replicated.runs.len() as u32;
+    let (runs, end_to_end) = (first..replications.max(first))
         .into_par_iter()
         .map(|rep| {
             let run = simulate_with(model, seed, rep, options, &mut |_| {});
@@ -188,8 +216,9 @@ pub fn replicate_figures(
             (runs, merged)
         });
     // Merged counts do not depend on the order; the runs' order is restored.
-    runs.sort_by_key(|run| run.replication);
-    Replicated { runs, end_to_end }
+    let _ = replicated.end_to_end.add(&end_to_end);
+    replicated.runs.extend(runs);
+    replicated.runs.sort_by_key(|run| run.replication);
 }
 
 /// Replaces every latency histogram of `run` by an empty one (a few hundred

@@ -333,8 +333,21 @@ pub struct RunArgs {
     /// Skip malformed or out-of-order trace lines (and report how many) instead of failing.
     #[arg(long)]
     pub skip_bad_lines: bool,
+    /// Run replications until every end-to-end figure's 95% half-width is at most this:
+    /// `5%` (of its mean) or `2ms` (the latency figures); from --replications (at least 2),
+    /// doubling, up to --max-replications.
+    #[arg(long, value_name = "HALF-WIDTH", value_parser = precision)]
+    pub precision: Option<capsim::precision::Precision>,
+    /// The most replications --precision may run.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = replications, requires = "precision")]
+    pub max_replications: u32,
     #[command(flatten)]
     pub threads: ThreadsArg,
+}
+
+/// `--precision`'s half-width.
+fn precision(text: &str) -> Result<capsim::precision::Precision, String> {
+    capsim::precision::Precision::parse(text)
 }
 
 /// A number of replications, 1 to `capsim::MAX_REPLICATIONS`.

@@ -5,6 +5,7 @@ mod analyze;
 mod args;
 mod check;
 mod compare;
+mod design_search;
 mod install;
 mod outputs;
 mod plot;

@@ -30,7 +30,10 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         series_window_s: series_window(&args, model.duration_s),
         decisions: args.decisions.is_some() || args.html.is_some(),
     };
-    let runs = simulate_all(&args, &model, seed, &options);
+    let runs = match args.precision {
+        Some(precision) => simulate_to_precision(&args, &model, seed, precision, &options),
+        None => simulate_all(&args, &model, seed, &options, args.replications),
+    };
 
     let mut warnings: Vec<&String> = runs.iter().flat_map(|run| &run.warnings).collect();
     warnings.sort();
@@ -118,10 +121,13 @@ fn check_outputs(args: &RunArgs) -> anyhow::Result<()> {
     } else {
         "--html"
     };
-    if (args.json.is_some() || args.html.is_some()) && args.replications > MAX_JSON_REPLICATIONS {
+    let (most, option) = match args.precision {
+        Some(_) => (args.max_replications, "--max-replications"),
+        None => (args.replications, "--replications"),
+    };
+    if (args.json.is_some() || args.html.is_some()) && most > MAX_JSON_REPLICATIONS {
         anyhow::bail!(
-            "--replications {} with {whole}: expected at most {MAX_JSON_REPLICATIONS} (it keeps every run with its histograms); drop {whole} for more",
-            args.replications
+            "{option} {most} with {whole}: expected at most {MAX_JSON_REPLICATIONS} (it keeps every run with its histograms); drop {whole} for more"
         );
     }
     let outputs = [
@@ -196,19 +202,20 @@ fn simulate_all(
     model: &capsim::model::Model,
     seed: u64,
     options: &RunOptions,
+    replications: u32,
 ) -> Vec<capsim::RunResult> {
-    let single = args.replications == 1;
+    let single = replications == 1;
     let progress = if single {
         Progress::new("simulating", 1000, Unit::SimulatedTime)
     } else {
         Progress::new(
             "simulating",
-            u64::from(args.replications),
+            u64::from(replications),
             Unit::Count("replications"),
         )
     };
     let keep_whole = args.json.is_some() || args.html.is_some();
-    let runs = (0..args.replications)
+    let runs = (0..replications)
         .into_par_iter()
         .map(|rep| {
             let mut result = capsim::simulate_with(model, seed, rep, options, &mut |done| {
@@ -227,4 +234,57 @@ fn simulate_all(
         .collect();
     progress.finish();
     runs
+}
+
+/// `--precision`: replications, doubling, until every end-to-end figure is
+/// narrow enough or the cap is reached; says which, and where it stopped.
+/// `--json` and `--html` keep every run whole: the replications found are
+/// run again with their histograms (the same runs: same seed, same streams).
+fn simulate_to_precision(
+    args: &RunArgs,
+    model: &capsim::model::Model,
+    seed: u64,
+    precision: capsim::precision::Precision,
+    options: &RunOptions,
+) -> Vec<capsim::RunResult> {
+    let cap = args.max_replications;
+    let progress = Progress::new(
+        "simulating to precision",
+        u64::from(cap),
+        Unit::Count("replications"),
+    );
+    let (replicated, reached) = capsim::precision::replicate_to_precision(
+        model,
+        seed,
+        precision,
+        (args.replications, cap),
+        options,
+        &|_| progress.inc(),
+    );
+    progress.finish();
+    let (figure, ratio) = reached.widest;
+    let target = args_precision_text(precision);
+    if reached.met {
+        eprintln!(
+            "precision {target}: reached after {} replications (widest: {figure}, at {:.2} of the target)",
+            reached.replications, ratio
+        );
+    } else {
+        eprintln!(
+            "precision {target}: not reached after {} replications, the cap (widest: {figure}, at {:.2} × the target); raise --max-replications",
+            reached.replications, ratio
+        );
+    }
+    if args.json.is_some() || args.html.is_some() {
+        return simulate_all(args, model, seed, options, reached.replications);
+    }
+    replicated.runs
+}
+
+/// A precision as the user writes it.
+fn args_precision_text(precision: capsim::precision::Precision) -> String {
+    match precision {
+        capsim::precision::Precision::Relative(f) => format!("{}%", f * 100.0),
+        capsim::precision::Precision::AbsoluteMs(ms) => format!("{ms}ms"),
+    }
 }

@@ -26,7 +26,9 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot load experiment `{}`", args.experiment.display()))?;
     if let Some(text) = &args.slo {
         let slo = Slo::parse(text).map_err(|e| anyhow::anyhow!("--slo: {e}"))?;
-        experiment.set_slo(slo);
+        experiment
+            .set_slo(slo)
+            .map_err(|e| anyhow::anyhow!("--slo: {e}"))?;
     }
     let out = output_path(&args, &experiment)?;
     let manifest = Manifest {
@@ -37,6 +39,9 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
     };
     if let Some(html) = &args.html {
         check_writable("--html", html)?;
+    }
+    if args.search && experiment.axes.len() > 1 {
+        return super::design_search::execute(&experiment, &manifest, &out, args.html.as_deref());
     }
     if args.search {
         return search(&experiment, &manifest, &out, args.html.as_deref());
@@ -96,7 +101,11 @@ pub fn execute(args: SweepArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `--html`: the sweep's page.
-fn write_html(path: Option<&Path>, experiment: &Experiment, rows: &[Row]) -> anyhow::Result<()> {
+pub(super) fn write_html(
+    path: Option<&Path>,
+    experiment: &Experiment,
+    rows: &[Row],
+) -> anyhow::Result<()> {
     if let Some(path) = path {
         capsim::report::html::SweepPage { experiment, rows }.write(path)?;
         eprintln!("wrote {}", path.display());
@@ -238,8 +247,7 @@ fn report_cheapest(experiment: &Experiment, rows: &[Row]) {
         return;
     };
     let cost = experiment.columns.iter().position(|c| c == "usd_per_hour");
-    let wanted: Vec<&str> = slo.conditions.iter().map(|c| c.2.as_str()).collect();
-    let wanted = wanted.join(", ");
+    let wanted = slo.written();
     let pairs = |cells: &[(String, String)]| {
         cells
             .iter()
@@ -275,11 +283,7 @@ fn search(
 ) -> anyhow::Result<ExitCode> {
     check_writable("--out", out)?;
     check_writable("--out", &csv_out::histograms_path(out))?;
-    let objective: Vec<&str> = experiment
-        .slo
-        .iter()
-        .flat_map(|s| s.conditions.iter().map(|c| c.2.as_str()))
-        .collect();
+    let objective: Vec<String> = experiment.slo.iter().map(Slo::written).collect();
     eprintln!(
         "{}: searching {} levels of `{}` by bisection for {}",
         experiment.name,

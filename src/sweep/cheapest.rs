@@ -16,9 +16,27 @@ pub struct Cheapest<'a> {
     pub design: Vec<(String, String)>,
 }
 
+/// Costs within this fraction of each other are equal: a bill differs by
+/// noise between points whose prices are the same (CDN requests and egress
+/// follow the random traffic; an autoscaled fleet its random load).
+pub const COST_TIE: f64 = 1e-3;
+
+/// The cheapest of `(index, cost)`: of those within [`COST_TIE`] of the
+/// least cost, the first in index order.
+pub fn pick_cheapest(candidates: impl IntoIterator<Item = (usize, f64)>) -> Option<(usize, f64)> {
+    let candidates: Vec<(usize, f64)> = candidates.into_iter().collect();
+    let least = (candidates.iter().map(|c| c.1))
+        .filter(|c| !c.is_nan())
+        .min_by(f64::total_cmp)?;
+    (candidates.into_iter())
+        .filter(|(_, c)| *c <= least + least.abs() * COST_TIE)
+        .min_by_key(|(i, _)| *i)
+}
+
 /// For each load level of `rows` (in the order they first appear), the
-/// row of least `usd_per_hour` with `meets_slo` = 1 (the first of equals).
-/// Empty without an objective.
+/// row of least `usd_per_hour` with `meets_slo` = 1 (costs within
+/// [`COST_TIE`] are equal: the first in grid order of those). Empty
+/// without an objective.
 pub fn cheapest<'a>(experiment: &Experiment, rows: &'a [Row]) -> Vec<Cheapest<'a>> {
     let column = |name: &str| experiment.columns.iter().position(|c| c == name);
     let (Some(meets), Some(cost)) = (column("meets_slo"), column("usd_per_hour")) else {
@@ -54,26 +72,29 @@ pub fn cheapest<'a>(experiment: &Experiment, rows: &'a [Row]) -> Vec<Cheapest<'a
             .filter(|p| p.is_finite())
             .unwrap_or(f64::INFINITY)
     };
-    let mut levels: Vec<Cheapest<'a>> = Vec::new();
-    for row in rows {
+    let mut levels: Vec<(Vec<(String, String)>, Vec<usize>)> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
         let level = cells(row, &load);
-        let at = match levels.iter().position(|l| l.load == level) {
+        let at = match levels.iter().position(|l| l.0 == level) {
             Some(at) => at,
             None => {
-                levels.push(Cheapest {
-                    load: level,
-                    row: None,
-                    design: Vec::new(),
-                });
+                levels.push((level, Vec::new()));
                 levels.len() - 1
             }
         };
-        let entry = &mut levels[at];
-        let meets = row.cells.get(meets).is_some_and(|m| m == "1");
-        if meets && entry.row.is_none_or(|best| price(row) < price(best)) {
-            entry.row = Some(row);
-            entry.design = cells(row, &design);
+        if row.cells.get(meets).is_some_and(|m| m == "1") {
+            levels[at].1.push(i);
         }
     }
-    levels
+    (levels.into_iter())
+        .map(|(load, meeting)| {
+            let best = pick_cheapest(meeting.iter().map(|&i| (rows[i].point, price(&rows[i]))));
+            let row = best.and_then(|(point, _)| rows.iter().find(|r| r.point == point));
+            Cheapest {
+                load,
+                row,
+                design: row.map_or_else(Vec::new, |r| cells(r, &design)),
+            }
+        })
+        .collect()
 }

@@ -11,6 +11,7 @@
 //! points ran (shards and resumed runs give the same rows).
 
 mod cheapest;
+mod design;
 mod fingerprint;
 mod path;
 mod points;
@@ -18,6 +19,7 @@ mod row;
 pub mod schema;
 mod search;
 pub mod slo;
+pub mod space;
 pub mod spec;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +30,7 @@ use serde_json::Value;
 use crate::model::{self, Format, LoadOptions, Model, ModelError};
 
 pub use cheapest::{Cheapest, cheapest};
+pub use design::{DesignSearch, Ran, Standing};
 pub use fingerprint::Fnv1a;
 pub use points::{Axis, Point};
 pub use row::{Row, columns};
@@ -176,7 +179,7 @@ impl Experiment {
             seed: 0,
             points: points::grid(&axes),
             axes,
-            slo,
+            slo: None,
             columns: Vec::new(),
             models_hash: Fnv1a::default(),
         };
@@ -191,15 +194,23 @@ impl Experiment {
         let first = first.expect("a grid has at least one point");
         experiment.seed = spec.seed.unwrap_or(first.seed);
         experiment.columns = row::columns(&experiment, &first);
+        if let Some(slo) = slo {
+            experiment
+                .set_slo(slo)
+                .map_err(|e| SweepError::Spec(format!("slo: {e}")))?;
+        }
         Ok(experiment)
     }
 
-    /// Sets the objective (replacing the experiment's own), adding `meets_slo`.
-    pub fn set_slo(&mut self, slo: Slo) {
+    /// Sets the objective (replacing the experiment's own), adding its
+    /// columns; errors name a class or node the model lacks.
+    pub fn set_slo(&mut self, slo: Slo) -> Result<(), String> {
+        let slo = slo.resolve(&self.columns)?;
         if self.slo.is_none() {
-            self.columns.push("meets_slo".into());
+            self.columns.extend(row::SLO_COLUMNS.map(String::from));
         }
         self.slo = Some(slo);
+        Ok(())
     }
 
     /// What every row is computed from, as a stable hash (`fnv1a-` and 16
@@ -214,9 +225,9 @@ impl Experiment {
         for column in &self.columns {
             hash.field(column);
         }
-        for (column, limit, _) in self.slo.iter().flat_map(|s| &s.conditions) {
-            hash.field(column);
-            hash.field(&limit.to_string());
+        for condition in self.slo.iter().flat_map(|s| &s.conditions) {
+            hash.field(&condition.column);
+            hash.field(&format!("{:?}", condition.target));
         }
         format!("fnv1a-{:016x}", hash.value())
     }

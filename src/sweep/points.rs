@@ -21,11 +21,26 @@ pub struct Axis {
     pub label: Option<String>,
     /// Each path's name as written, if any (a `zip`'s parts' labels).
     pub labels: Vec<Option<String>>,
+    /// Declared monotone (`"monotone": true`): each level's rank, 0 for the
+    /// worst (least capacity, or most load), by the value of its first
+    /// path; a better rank is never worse for latency, errors or a
+    /// utilization ceiling, and never cheaper. Empty when not declared.
+    pub ranks: Vec<usize>,
 }
 
 impl Axis {
+    /// Sets the role and direction: as written, or from the first path;
+    /// and the ranks of a monotone axis (its first path must be numbers).
+    fn with_role(self, at: &str, spec: &AxisSpec) -> Result<Axis, String> {
+        let mut axis = self.with_direction(spec);
+        if spec.monotone == Some(true) {
+            axis.ranks = ranks(at, &axis)?;
+        }
+        Ok(axis)
+    }
+
     /// Sets the role and direction: as written, or from the first path.
-    fn with_role(mut self, spec: &AxisSpec) -> Axis {
+    fn with_direction(mut self, spec: &AxisSpec) -> Axis {
         let first = self.paths.first().map_or("", String::as_str);
         self.load = match spec.role {
             Some(role) => role == Role::Load,
@@ -57,7 +72,7 @@ pub fn axis(i: usize, spec: &AxisSpec) -> Result<Axis, String> {
         if spec.path.is_some() || spec.values.is_some() || spec.range.is_some() {
             return Err(format!("{at}: a `zip` axis has only `zip`"));
         }
-        return Ok(zip_axis(&at, parts)?.with_role(spec));
+        return zip_axis(&at, parts)?.with_role(&at, spec);
     }
     let Some(path) = &spec.path else {
         return Err(format!(
@@ -78,15 +93,38 @@ pub fn axis(i: usize, spec: &AxisSpec) -> Result<Axis, String> {
             "{at}.values: expected at least one value for `{path}`, got none"
         ));
     }
-    Ok(Axis {
+    Axis {
         paths: vec![path.clone()],
         levels: values.into_iter().map(|v| vec![v]).collect(),
         load: false,
         higher_is_better: true,
         label: None,
         labels: vec![spec.label.clone()],
+        ranks: Vec::new(),
     }
-    .with_role(spec))
+    .with_role(&at, spec)
+}
+
+/// The rank of each level of a monotone axis: 0 for the worst, by the
+/// value of its first path (equal values share a rank).
+fn ranks(at: &str, axis: &Axis) -> Result<Vec<usize>, String> {
+    let mut values = Vec::with_capacity(axis.levels.len());
+    for (k, level) in axis.levels.iter().enumerate() {
+        let first = level.first();
+        let Some(value) = first.and_then(Value::as_f64) else {
+            return Err(format!(
+                "{at}: `monotone` orders the levels by the value of `{}`, but level {k} is {}, not a number (in a `zip`, put a numeric axis first)",
+                axis.paths[0],
+                first.map_or_else(String::new, ToString::to_string)
+            ));
+        };
+        // Rank by "better": ascending values if higher is better.
+        values.push(if axis.higher_is_better { value } else { -value });
+    }
+    Ok(values
+        .iter()
+        .map(|v| values.iter().filter(|w| *w < v).count())
+        .collect())
 }
 
 /// A `zip` of axes of equal length, varied together: level k sets every
@@ -116,6 +154,7 @@ fn zip_axis(at: &str, parts: &[AxisSpec]) -> Result<Axis, String> {
         higher_is_better: true,
         label: None,
         labels: parts.iter().flat_map(|p| p.labels.clone()).collect(),
+        ranks: Vec::new(),
     })
 }
 

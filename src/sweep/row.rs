@@ -8,6 +8,7 @@ use crate::stats::{
     Components, Estimate, LatencyEstimate, Outcome, Summary, csv_number, histogram_pairs,
 };
 
+use super::slo::{Capacity, Verdict};
 use super::{Experiment, Point};
 
 /// The end-to-end figures of a row, in column order.
@@ -87,10 +88,14 @@ pub fn columns(experiment: &Experiment, model: &Model) -> Vec<String> {
         }
     }
     if experiment.slo.is_some() {
-        columns.push("meets_slo".into());
+        columns.extend(SLO_COLUMNS.map(String::from));
     }
     columns
 }
+
+/// The columns an objective adds: 1 or 0 (met at the far end of every
+/// interval, or not), and the verdict in words (`met`, `unsure`, `missed`).
+pub const SLO_COLUMNS: [&str; 2] = ["meets_slo", "slo_verdict"];
 
 impl Row {
     /// The row of `point`, from its replications.
@@ -102,9 +107,7 @@ impl Row {
     ) -> Row {
         let runs = &replicated.runs;
         let summary = Summary::of(runs);
-        let saturated =
-            offered_load(model).is_some_and(|loads| loads.iter().any(|l| l.is_saturated()));
-        let stable = !saturated && runs.iter().all(|r| r.outcome == Outcome::Completed);
+        let stable = stable(model, runs);
         let value = |column: &str| figure(&summary, column);
         let mut cells = vec![point.index.to_string()];
         cells.extend(point.settings.iter().map(|(_, v)| match v {
@@ -112,33 +115,110 @@ impl Row {
             other => other.to_string(),
         }));
         cells.push(u8::from(stable).to_string());
-        let figures_end = experiment.columns.len() - usize::from(experiment.slo.is_some());
+        let slo_columns = if experiment.slo.is_some() {
+            SLO_COLUMNS.len()
+        } else {
+            0
+        };
+        let figures_end = experiment.columns.len() - slo_columns;
         let first_figure = 2 + point.settings.len();
-        let mut means = Vec::new();
         for column in experiment.columns[first_figure..figures_end].chunks(2) {
             let estimate = value(&column[0]);
-            let mean = estimate.as_ref().map_or(f64::NAN, |e| e.mean);
-            means.push((column[0].clone(), mean));
-            cells.push(csv_number(mean));
+            cells.push(csv_number(estimate.as_ref().map_or(f64::NAN, |e| e.mean)));
             cells.push(csv_number(
                 estimate.and_then(|e| e.ci95).unwrap_or(f64::NAN),
             ));
         }
         if let Some(slo) = &experiment.slo {
-            let met = stable
-                && slo.met(|column| {
-                    means
-                        .iter()
-                        .find(|(c, _)| c == column)
-                        .map_or(f64::NAN, |(_, v)| *v)
-                });
-            cells.push(u8::from(met).to_string());
+            // An unstable point's figures describe a growing backlog: it misses.
+            let verdict = if stable {
+                slo.judge(value)
+            } else {
+                Verdict::Missed
+            };
+            cells.push(u8::from(verdict == Verdict::Met).to_string());
+            cells.push(verdict.name().to_string());
         }
         Row {
             point: point.index,
             cells,
             histogram_us: histogram_pairs(&replicated.end_to_end),
         }
+    }
+}
+
+/// Whether a point's figures describe a steady state: no station offered
+/// more than it can serve, and every replication completed.
+fn stable(model: &Model, runs: &[crate::RunResult]) -> bool {
+    let saturated = offered_load(model).is_some_and(|loads| loads.iter().any(|l| l.is_saturated()));
+    !saturated && runs.iter().all(|r| r.outcome == Outcome::Completed)
+}
+
+/// A point's standing against the experiment's objective, with what
+/// failed it: the design search infers from which side a point misses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Judgement {
+    /// Met, unsure or missed.
+    pub verdict: Verdict,
+    /// Some condition missed outright would be helped by more capacity
+    /// (or the point is unstable).
+    pub short_of_capacity: bool,
+    /// Some condition missed outright would be hurt by more capacity (a
+    /// cost ceiling, a utilization floor).
+    pub over_capacity: bool,
+    /// Unsure, and only of conditions more capacity would hurt.
+    pub unsure_over_capacity: bool,
+    /// The point's cost per hour.
+    pub cost: Option<Estimate>,
+}
+
+/// The judgement of `replicated` against `experiment`'s objective (met,
+/// with nothing missed, when it has none).
+pub fn judge(experiment: &Experiment, model: &Model, replicated: &Replicated) -> Judgement {
+    let summary = Summary::of(&replicated.runs);
+    let cost = Some(summary.usd_per_hour);
+    let Some(slo) = &experiment.slo else {
+        let verdict = Verdict::Met;
+        return Judgement {
+            verdict,
+            short_of_capacity: false,
+            over_capacity: false,
+            unsure_over_capacity: false,
+            cost,
+        };
+    };
+    if !stable(model, &replicated.runs) {
+        let verdict = Verdict::Missed;
+        return Judgement {
+            verdict,
+            short_of_capacity: true,
+            over_capacity: false,
+            unsure_over_capacity: false,
+            cost,
+        };
+    }
+    let value = |column: &str| figure(&summary, column);
+    let verdicts = slo.judge_each(value);
+    // [missed, unsure] × [short of capacity, over it]
+    let mut sides = [[false; 2]; 2];
+    for (condition, verdict) in slo.conditions.iter().zip(&verdicts) {
+        let estimate = value(&condition.column).unwrap_or(Estimate {
+            mean: f64::NAN,
+            ci95: None,
+        });
+        let side = usize::from(condition.failed_side(estimate) == Capacity::Hurts);
+        match verdict {
+            Verdict::Missed => sides[0][side] = true,
+            Verdict::Unsure => sides[1][side] = true,
+            Verdict::Met => {}
+        }
+    }
+    Judgement {
+        verdict: verdicts.into_iter().min().unwrap_or(Verdict::Met),
+        short_of_capacity: sides[0][0],
+        over_capacity: sides[0][1],
+        unsure_over_capacity: sides[1][1] && !sides[1][0],
+        cost,
     }
 }
 
@@ -152,6 +232,7 @@ fn figure(summary: &Summary, column: &str) -> Option<Estimate> {
         "p50_ms" => Some(l.p50_ms),
         "p95_ms" => Some(l.p95_ms),
         "p99_ms" => Some(l.p99_ms),
+        "p999_ms" => Some(l.p999_ms),
         "error_rate" => Some(l.error_rate),
         _ => None,
     };

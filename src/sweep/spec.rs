@@ -64,6 +64,13 @@ pub struct AxisSpec {
     /// (`_ms`, `_s`), else `higher` (more instances, workers, keys).
     #[serde(default)]
     pub better: Option<Better>,
+    /// Declares the axis monotone for the design search (`--search` with
+    /// several axes): along `better`, a level is never worse for latency,
+    /// errors or a utilization ceiling, and never cheaper (more instances,
+    /// bigger instances, a higher hit ratio; on a load axis, less load).
+    /// The search then infers points it need not run. Needs numbers.
+    #[serde(default)]
+    pub monotone: Option<bool>,
     /// The axis's name in reports and plots (`web instances`), instead of
     /// its path; on a `zip`, the name of the whole axis.
     #[serde(default)]

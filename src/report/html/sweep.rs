@@ -11,7 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::report::ReportError;
-use crate::sweep::{Axis, Experiment, Row, cheapest};
+use crate::sweep::slo::Target;
+use crate::sweep::{Axis, Experiment, Row, Slo, cheapest};
 
 use super::heatmap::{Cell, Heatmap};
 use super::svg::{Chart, Dot, Line, Scatter};
@@ -53,12 +54,7 @@ impl SweepPage<'_> {
         let data = serde_json::to_string(&Data {
             sweep: &e.name,
             replications: e.replications,
-            objective: e
-                .slo
-                .iter()
-                .flat_map(|s| &s.conditions)
-                .map(|c| c.2.as_str())
-                .collect(),
+            objective: e.slo.iter().flat_map(Slo::written_conditions).collect(),
             columns: &e.columns,
             rows: self.rows.iter().map(|r| r.cells.as_slice()).collect(),
         })?;
@@ -114,7 +110,7 @@ impl SweepPage<'_> {
             body.push_str("<p>The experiment sets no objective.</p></header>");
             return;
         };
-        let wanted: Vec<&str> = slo.conditions.iter().map(|c| c.2.as_str()).collect();
+        let wanted = slo.written();
         let _ = write!(body, "<ul id=\"cheapest\">");
         for level in cheapest(e, self.rows) {
             let at = if level.load.is_empty() {
@@ -127,7 +123,7 @@ impl SweepPage<'_> {
                     body,
                     "<li>{}cheapest point meeting {}: point {} ({}), ${}/hour</li>",
                     escape(&at),
-                    escape(&wanted.join(", ")),
+                    escape(&wanted),
                     row.point,
                     escape(&self.pairs(&level.design)),
                     number(self.figure(row, "usd_per_hour"))
@@ -136,7 +132,7 @@ impl SweepPage<'_> {
                     body,
                     "<li>{}no point meets {}</li>",
                     escape(&at),
-                    escape(&wanted.join(", "))
+                    escape(&wanted)
                 ),
             };
         }
@@ -308,8 +304,12 @@ impl SweepPage<'_> {
         }
         let conditions = e.slo.iter().flat_map(|s| &s.conditions);
         let limit = conditions
-            .filter(|c| c.0 == "p99_ms")
-            .map(|c| (c.1, format!("objective: {}", c.2)))
+            .filter_map(|c| match c.target {
+                Target::Below(limit) if c.column == "p99_ms" => {
+                    Some((limit, format!("objective: {}", c.written)))
+                }
+                _ => None,
+            })
             .next();
         let highlights = cheapest(e, self.rows)
             .into_iter()
@@ -414,6 +414,7 @@ impl SweepPage<'_> {
             "usd_per_hour",
             "usd_per_million",
             "meets_slo",
+            "slo_verdict",
         ]
         .into_iter()
         .filter(|f| self.column(f).is_some())
