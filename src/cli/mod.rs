@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod compare;
 mod install;
+mod loadtest;
 mod outputs;
 mod plot;
 mod progress;
@@ -51,6 +52,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => sweep::merge(args),
         Command::Compare(args) => compare::compare(args),
         Command::Calibrate(args) => compare::calibrate(args),
+        Command::Loadtest(args) => loadtest::execute(args),
         Command::Plot(command) => plot::execute(command),
         Command::Schema { of } => schema::print(of),
         Command::Completions { shell } => install::completions(shell),
