@@ -36,6 +36,7 @@ mod openmetrics;
 mod priorities;
 mod queues;
 mod readme;
+mod replay_formats;
 mod report_html;
 mod report_pages;
 mod report_plots;
