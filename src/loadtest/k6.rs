@@ -128,7 +128,9 @@ fn open(out: &mut String, duration_s: f64, rate: &Rate) {
     };
     let unit_s = match rate {
         Rate::Constant(r) if whole(*r) => 1,
-        Rate::Profile { points, .. } if whole(points[0].1) && stages.iter().all(|s| whole(s.1)) => 1,
+        Rate::Profile { points, .. } if whole(points[0].1) && stages.iter().all(|s| whole(s.1)) => {
+            1
+        }
         _ => 1000,
     };
     let peak = rate.peak_rps();

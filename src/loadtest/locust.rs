@@ -143,7 +143,12 @@ def report_late(**_kwargs):
 fn user_class(out: &mut String, header: &Header<'_>, scenario: &Scenario) {
     let ident = &scenario.ident;
     let _ = writeln!(out, "\nclass {}(FastHttpUser):", capitalized(ident));
-    let _ = writeln!(out, "    \"\"\"`{}`: {}.\"\"\"\n", scenario.path, describe(scenario));
+    let _ = writeln!(
+        out,
+        "    \"\"\"`{}`: {}.\"\"\"\n",
+        scenario.path,
+        describe(scenario)
+    );
     let _ = writeln!(out, "    host = {}", quoted(header.host));
     let _ = writeln!(out, "    fixed_count = {}", users(scenario));
     match &scenario.load {
@@ -255,7 +260,11 @@ fn open(out: &mut String, rate: &Rate, poisson: bool) {
             );
         }
     }
-    let _ = writeln!(out, "    users = {}\n    started = itertools.count()", open_users(rate));
+    let _ = writeln!(
+        out,
+        "    users = {}\n    started = itertools.count()",
+        open_users(rate)
+    );
     if let Rate::Profile { .. } = rate {
         out.push_str(PROFILE_RATE);
     }

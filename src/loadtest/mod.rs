@@ -250,7 +250,10 @@ fn load(
             None
         }
         Arrivals::Batch { .. } => {
-            problems.push(unsupported("batch", "batch arrivals (requests at one instant)"));
+            problems.push(unsupported(
+                "batch",
+                "batch arrivals (requests at one instant)",
+            ));
             None
         }
         Arrivals::Trace(_) => {

@@ -94,7 +94,9 @@ fn exponential_think_times() {
       "think": { "exponential": { "mean_ms": 2000 } } } } }"#;
     contains(
         &generate(traffic, Tool::Locust).text,
-        &["    def wait_time(self):\n        # Exponential think time, mean 2 s.\n        return random.expovariate(1 / 2)"],
+        &[
+            "    def wait_time(self):\n        # Exponential think time, mean 2 s.\n        return random.expovariate(1 / 2)",
+        ],
     );
     contains(
         &generate(traffic, Tool::K6).text,
@@ -155,11 +157,15 @@ fn poisson_arrivals_are_paced_over_users_in_locust_and_a_rate_in_k6() {
     let k6 = generate(traffic, Tool::K6);
     contains(
         &k6.text,
-        &["      executor: 'constant-arrival-rate',\n      rate: 40,\n      timeUnit: '1s',\n      duration: '300000ms',\n      preAllocatedVUs: 40,\n      maxVUs: 400,"],
+        &[
+            "      executor: 'constant-arrival-rate',\n      rate: 40,\n      timeUnit: '1s',\n      duration: '300000ms',\n      preAllocatedVUs: 40,\n      maxVUs: 400,",
+        ],
     );
     assert_eq!(
         k6.notes,
-        ["traffic.arrivals.poisson: k6 starts arrival-rate iterations evenly spaced, not as a Poisson process: the script has the model's rate but not its burstiness (write `deterministic` arrivals in the model to compare like with like)"]
+        [
+            "traffic.arrivals.poisson: k6 starts arrival-rate iterations evenly spaced, not as a Poisson process: the script has the model's rate but not its burstiness (write `deterministic` arrivals in the model to compare like with like)"
+        ]
     );
     assert!(k6.text.contains("// - traffic.arrivals.poisson: k6 starts"));
 }
@@ -172,7 +178,10 @@ fn deterministic_rates_with_decimals_are_written_per_1000_s_in_k6() {
     // 33.3 req/s = 33300 per 1000 s; 33.3 × 10 s = 333 VUs at most.
     contains(
         &k6.text,
-        &["      rate: 33300,\n      timeUnit: '1000s',", "      preAllocatedVUs: 34,\n      maxVUs: 333,"],
+        &[
+            "      rate: 33300,\n      timeUnit: '1000s',",
+            "      preAllocatedVUs: 34,\n      maxVUs: 333,",
+        ],
     );
     // User i of 333 first sends at i / 33.3 s, then every 333 / 33.3 = 10 s.
     contains(
@@ -193,7 +202,9 @@ fn a_step_profile_is_held_stages_and_jumps() {
     // Hold 10 for 60 s, jump to 50, hold 60 s, jump to 10, hold to 300 s.
     contains(
         &k6,
-        &["      executor: 'ramping-arrival-rate',\n      startRate: 10,\n      timeUnit: '1s',\n      stages: [\n        { duration: '60000ms', target: 10 },\n        { duration: '0ms', target: 50 },\n        { duration: '60000ms', target: 50 },\n        { duration: '0ms', target: 10 },\n        { duration: '180000ms', target: 10 },\n      ],\n      preAllocatedVUs: 50,\n      maxVUs: 500,"],
+        &[
+            "      executor: 'ramping-arrival-rate',\n      startRate: 10,\n      timeUnit: '1s',\n      stages: [\n        { duration: '60000ms', target: 10 },\n        { duration: '0ms', target: 50 },\n        { duration: '60000ms', target: 50 },\n        { duration: '0ms', target: 10 },\n        { duration: '180000ms', target: 10 },\n      ],\n      preAllocatedVUs: 50,\n      maxVUs: 500,",
+        ],
     );
     let locust = generate(traffic, Tool::Locust).text;
     contains(
@@ -213,9 +224,14 @@ fn a_linear_profile_is_ramps_cut_at_the_duration() {
     // 50 − 40 × 240 / 540 = 32.2 req/s.
     contains(
         &generate(traffic, Tool::K6).text,
-        &["      startRate: 10000,\n      timeUnit: '1000s',\n      stages: [\n        { duration: '60000ms', target: 50000 },\n        { duration: '240000ms', target: 32222 },\n      ],"],
+        &[
+            "      startRate: 10000,\n      timeUnit: '1000s',\n      stages: [\n        { duration: '60000ms', target: 50000 },\n        { duration: '240000ms', target: 32222 },\n      ],",
+        ],
     );
-    contains(&generate(traffic, Tool::Locust).text, &["    linear = True\n"]);
+    contains(
+        &generate(traffic, Tool::Locust).text,
+        &["    linear = True\n"],
+    );
 }
 
 #[test]
@@ -237,7 +253,10 @@ fn several_sources_are_named_by_their_paths() {
     let k6 = generate(traffic, Tool::K6).text;
     contains(
         &k6,
-        &["    // `traffic.sources.browsers`\n    source_browsers: {", "    source_partners: {\n      executor: 'constant-arrival-rate',\n      rate: 2,"],
+        &[
+            "    // `traffic.sources.browsers`\n    source_browsers: {",
+            "    source_partners: {\n      executor: 'constant-arrival-rate',\n      rate: 2,",
+        ],
     );
 }
 

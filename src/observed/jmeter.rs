@@ -25,7 +25,6 @@ pub const HEADER: &str = "timeStamp,elapsed,label,responseCode,responseMessage,t
 /// What a JMeter file holds, for the message about one without samples.
 pub const SAMPLES: &str = "JMeter samples, a row each (`jmeter -n -t plan.jmx -l results.jtl`)";
 
-
 /// Reads every sample row, in file order.
 pub fn read(
     path: &Path,

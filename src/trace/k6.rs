@@ -23,6 +23,25 @@ pub fn time_s(text: &str) -> Option<f64> {
     Some(seconds as f64 + f64::from(nanos) / 1e9)
 }
 
+/// As [`time_s`], in whole nanoseconds since 1970, exactly (no float).
+pub fn time_ns(text: &str) -> Option<u64> {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let value: u64 = text.parse().ok()?;
+        let ns_per_unit: u64 = match text.len() {
+            0..=11 => 1_000_000_000,
+            12..=14 => 1_000_000,
+            15..=17 => 1_000,
+            _ => 1,
+        };
+        return value.checked_mul(ns_per_unit);
+    }
+    let (seconds, nanos) = super::parse_rfc3339(text)?;
+    u64::try_from(seconds)
+        .ok()?
+        .checked_mul(1_000_000_000)?
+        .checked_add(u64::from(nanos))
+}
+
 /// The message for a time that is none of k6's formats.
 pub fn bad_time(text: &str) -> String {
     format!(
@@ -77,4 +96,3 @@ pub struct Tags {
     /// The URL requested.
     pub url: Option<String>,
 }
-

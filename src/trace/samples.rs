@@ -21,10 +21,10 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 
-use super::k6::{Envelope, time_s as k6_time_s};
+use super::k6::{Envelope, time_ns as k6_time_ns};
 use super::{
-    BadLines, CsvFile, Format, Record, Replay, Timeline, TraceConfig, TraceError, column,
-    csv_line, csv_reader, key_of, next_csv_row, open, seconds,
+    BadLines, CsvFile, Format, Record, Replay, Timeline, TraceConfig, TraceError, column, csv_line,
+    csv_reader, key_of, next_csv_row, open, seconds,
 };
 
 /// How far out of time order a request may be recorded, seconds.
@@ -192,7 +192,8 @@ impl SampleReader {
         };
         self.released_ns = Some(first.start_ns);
         if !first.spread {
-            self.ready.push_back((first.start_ns, first.class, first.key));
+            self.ready
+                .push_back((first.start_ns, first.class, first.key));
             return Ok(true);
         }
         let mut second = vec![first];
@@ -254,7 +255,7 @@ impl SampleReader {
                 && sampled.start_ns < released
             {
                 let message = format!(
-                    "a request started at {} s, more than {REORDER_S} s before one above it (at {} s): a file must be in time order within {REORDER_S} s",
+                    "a request started at {} s, before one already replayed (at {} s): requests may be out of time order by at most {REORDER_S} s",
                     seconds(sampled.start_ns),
                     seconds(released)
                 );
@@ -313,14 +314,21 @@ fn csv_sample<'a>(
             let stamp = cell(time);
             let whole_second =
                 !stamp.is_empty() && stamp.len() <= 11 && stamp.bytes().all(|b| b.is_ascii_digit());
-            let end_s = k6_time_s(stamp)
-                .ok_or_else(|| (time as u64 + 1, format!("`timestamp`: {}", super::k6::bad_time(stamp))))?;
+            let end_ns = k6_time_ns(stamp).ok_or_else(|| {
+                (
+                    time as u64 + 1,
+                    format!("`timestamp`: {}", super::k6::bad_time(stamp)),
+                )
+            })?;
             let took_ms = match cell(value).parse::<f64>() {
                 Ok(ms) if ms.is_finite() && ms >= 0.0 => ms,
                 _ => {
                     return Err((
                         value as u64 + 1,
-                        format!("`metric_value`: expected a duration ≥ 0 in ms, found `{}`", cell(value)),
+                        format!(
+                            "`metric_value`: expected a duration ≥ 0 in ms, found `{}`",
+                            cell(value)
+                        ),
                     ));
                 }
             };
@@ -329,9 +337,9 @@ fn csv_sample<'a>(
                 // requests are spread across it (their durations are below
                 // the stamp's resolution).
                 start_ns: if whole_second {
-                    (end_s * 1e9) as u64
+                    end_ns
                 } else {
-                    ((end_s * 1e3 - took_ms).max(0.0) * 1e6).round() as u64
+                    end_ns.saturating_sub((took_ms * 1e6).round() as u64)
                 },
                 spread: whole_second,
                 name: optional(name).map(Cow::Borrowed),
@@ -398,15 +406,20 @@ fn k6_json_sample(text: &str) -> Result<Option<Sampled<'_>>, LineError> {
         )
     })?;
     let time = data.time.as_deref().unwrap_or("");
-    let end_s = k6_time_s(time)
+    let end_ns = k6_time_ns(time)
         .ok_or_else(|| (1, format!("`data.time`: {}", super::k6::bad_time(time))))?;
     let took_ms = data
         .value
         .filter(|v| v.is_finite() && *v >= 0.0)
-        .ok_or_else(|| (1, "an `http_req_duration` point needs a `data.value` ≥ 0".to_string()))?;
+        .ok_or_else(|| {
+            (
+                1,
+                "an `http_req_duration` point needs a `data.value` ≥ 0".to_string(),
+            )
+        })?;
     let tags = data.tags.unwrap_or_default();
     Ok(Some(Sampled {
-        start_ns: ((end_s * 1e3 - took_ms).max(0.0) * 1e6).round() as u64,
+        start_ns: end_ns.saturating_sub((took_ms * 1e6).round() as u64),
         spread: false,
         name: tags.name.map(Cow::Owned),
         method: Cow::Owned(tags.method.unwrap_or_default()),

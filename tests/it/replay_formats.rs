@@ -38,7 +38,11 @@ fn totals(model: &Model) -> (Vec<(String, u64)>, u64, u64) {
         .filter(|(_, n)| **n > 0)
         .map(|(class, n)| (model.classes[class].name.clone(), *n))
         .collect();
-    (per_class, trace.totals.requests, trace.totals.span_ns / 1_000_000)
+    (
+        per_class,
+        trace.totals.requests,
+        trace.totals.span_ns / 1_000_000,
+    )
 }
 
 /// Replay times (ms) of every request of `path` read as `format`, names
@@ -72,8 +76,18 @@ fn jmeter_samples_arrive_at_their_start_in_time_order() {
     assert_eq!(
         replay_ms("tests/data/observed/jmeter/results.jtl", Format::Jmeter),
         [
-            (0, 0), (900, 0), (1000, 1), (1200, 0), (1400, 1), (2100, 0), (2200, 1),
-            (2900, 0), (3000, 1), (3300, 0), (3400, 1), (4000, 0)
+            (0, 0),
+            (900, 0),
+            (1000, 1),
+            (1200, 0),
+            (1400, 1),
+            (2100, 0),
+            (2200, 1),
+            (2900, 0),
+            (3000, 1),
+            (3300, 0),
+            (3400, 1),
+            (4000, 0)
         ]
     );
 }
@@ -87,8 +101,19 @@ fn k6_json_requests_arrive_at_their_end_less_their_duration() {
     assert_eq!(
         replay_ms("tests/data/observed/k6/results.json", Format::K6Json),
         [
-            (0, 0), (400, 1), (850, 1), (910, 0), (1140, 0), (1420, 0), (2030, 0),
-            (2200, 1), (2890, 1), (3045, 0), (3280, 1), (3670, 1), (4050, 0)
+            (0, 0),
+            (400, 1),
+            (850, 1),
+            (910, 0),
+            (1140, 0),
+            (1420, 0),
+            (2030, 0),
+            (2200, 1),
+            (2890, 1),
+            (3045, 0),
+            (3280, 1),
+            (3670, 1),
+            (4050, 0)
         ]
     );
 }
@@ -100,8 +125,19 @@ fn k6_csv_whole_seconds_spread_their_requests_evenly() {
     assert_eq!(
         replay_ms("tests/data/observed/k6/results.csv", Format::K6Csv),
         [
-            (0, 0), (500, 1), (875, 0), (1125, 0), (1375, 1), (1625, 0), (2000, 0),
-            (2500, 1), (2875, 1), (3125, 0), (3375, 1), (3625, 1), (4250, 0)
+            (0, 0),
+            (500, 1),
+            (875, 0),
+            (1125, 0),
+            (1375, 1),
+            (1625, 0),
+            (2000, 0),
+            (2500, 1),
+            (2875, 1),
+            (3125, 0),
+            (3375, 1),
+            (3625, 1),
+            (4250, 0)
         ]
     );
 }
@@ -134,7 +170,11 @@ fn names_that_are_classes_win_and_the_rest_go_by_rules() {
         totals(&model),
         (vec![("basket".into(), 5), ("home".into(), 7)], 12, 4000)
     );
-    let json = topology(trace("tests/data/observed/k6/results.json", "k6_json", json!({})));
+    let json = topology(trace(
+        "tests/data/observed/k6/results.json",
+        "k6_json",
+        json!({}),
+    ));
     let model = capsim::model::parse(&json).expect("valid");
     // Without a rule, k6's `cart` requests fall to the default class.
     assert_eq!(
@@ -175,12 +215,12 @@ fn bad_files_name_the_file_line_and_column() {
     check(
         "tests/data/bad/k6-out-of-order.json",
         "k6_json",
-        "traffic.arrivals.trace.file: tests/data/bad/k6-out-of-order.json, line 2, column 1: a request started at 1700000000 s, more than 60 s before one above it (at 1700000080 s): a file must be in time order within 60 s",
+        "traffic.arrivals.trace.file: tests/data/bad/k6-out-of-order.json, line 3, column 1: a request started at 1699999990 s, before one already replayed (at 1700000000 s): requests may be out of time order by at most 60 s",
     );
     check(
         "tests/data/bad/k6-cut.json",
         "k6_json",
-        "traffic.arrivals.trace.file: tests/data/bad/k6-cut.json, line 2, column 113: not a k6 JSON line: EOF while parsing an object at line 1 column 113",
+        "traffic.arrivals.trace.file: tests/data/bad/k6-cut.json, line 2, column 117: not a k6 JSON line: EOF while parsing an object at line 1 column 117",
     );
     check(
         "tests/data/bad/jmeter-date.jtl",
@@ -190,7 +230,8 @@ fn bad_files_name_the_file_line_and_column() {
     check(
         "tests/data/bad/alb-bad.log",
         "alb_log",
-        "traffic.arrivals.trace.file: tests/data/bad/alb-bad.log, line 2, column 105: ",
+        // "https " 6 + time 27 + … : `fast` starts at column 116.
+        "traffic.arrivals.trace.file: tests/data/bad/alb-bad.log, line 2, column 116: `response_processing_time` (field 8): expected seconds ≥ 0 or -1, got `fast`",
     );
     check(
         "tests/data/observed/jmeter/results.jtl",
