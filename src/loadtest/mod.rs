@@ -197,6 +197,7 @@ fn plan(
 }
 
 /// The load of one source, or a problem at its path.
+// Long because it is one match arm per arrival process, each short.
 fn load(
     source: &Source,
     path: &str,

@@ -293,6 +293,7 @@ fn required(csv: &mut CsvFile, config: &TraceConfig, name: &str) -> Result<usize
 type LineError = (u64, String);
 
 /// The request of a CSV row, `None` for a row that is not one.
+// Long because it is one arm per CSV format (k6, JMeter), each a row's fields in turn.
 fn csv_sample<'a>(
     columns: &Columns,
     row: &'a csv::StringRecord,
