@@ -15,6 +15,7 @@
 pub mod analytic;
 pub mod engine;
 pub mod fingerprint;
+pub mod loadtest;
 pub mod model;
 pub mod nodes;
 pub mod observed;

@@ -12,7 +12,9 @@ virtualenv with Locust; this script then:
    drawn sleep; they go into each level's model (a constant latency on the
    `http` node, the think time, the service's mean);
 3. runs each level with Locust (headless, closed users, constant think
-   time) and keeps its CSVs in the output directory;
+   time), its locustfile written by `capsim loadtest --to locust` from the
+   level's committed model (model-uXX.json: users, spawn rate, think time),
+   and keeps its CSVs and that locustfile in the output directory;
 4. compares prediction and observation (`COMPARE` below) and writes
    results.json and results.md; exits 1 if a figure is out of bounds.
 
@@ -78,12 +80,15 @@ def aggregated(stats_csv):
     raise SystemExit(f"{stats_csv}: no Aggregated row")
 
 
-def locust(host, users, stagger_ms, seconds, prefix, think_ms, path="/"):
+def locust(host, users, stagger_ms, seconds, prefix, think_ms, path="/",
+           locustfile=HERE / "locustfile.py"):
     """One headless Locust run; its CSVs go to `prefix`_*.csv. Locust starts
-    every user at once; each waits `stagger_ms` × its index (locustfile.py)."""
+    every user at once; each waits `stagger_ms` × its index (locustfile.py,
+    whose environment sets think, stagger and path; a generated locustfile
+    has its own, from the model)."""
     env = dict(os.environ, THINK_MS=str(think_ms), STAGGER_MS=str(stagger_ms), REQUEST_PATH=path)
     command = [
-        str(LOCUST), "-f", str(HERE / "locustfile.py"), "--headless",
+        str(LOCUST), "-f", str(locustfile), "--headless",
         "-u", str(users), "-r", str(users), "-t", f"{seconds:g}s",
         "--host", host, "--csv", str(prefix), "--only-summary",
         # Statistics start once every user runs: no ramp in the figures.
@@ -91,6 +96,19 @@ def locust(host, users, stagger_ms, seconds, prefix, think_ms, path="/"):
     ]
     subprocess.run(PRIORITY + command, env=env, check=True, stdout=subprocess.DEVNULL)
     return aggregated(f"{prefix}_stats.csv")
+
+
+def generated_locustfile(level, out):
+    """`capsim loadtest model-LEVEL.json --to locust`: the level's load as
+    the model describes it (users, spawn rate, think time; its one class
+    `default` requests `GET /default`, which the server sleeps on as on `/`)."""
+    path = out / f"locustfile-{level}.py"
+    subprocess.run(
+        [str(CAPSIM), "loadtest", str(HERE / f"model-{level}.json"), "--to", "locust",
+         "--out", str(path)],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return path
 
 
 def server_stats(host):
@@ -232,7 +250,8 @@ def main():
             stagger_ms = (THINK_MS + MEAN_MS) / users
             stats = out / level
             server_stats(host)  # reset the server's counters
-            observed = locust(host, users, stagger_ms, level_s, stats, THINK_MS)
+            observed = locust(host, users, stagger_ms, level_s, stats, THINK_MS,
+                              locustfile=generated_locustfile(level, out))
             # The server's own view (ramp included): time from parsed request
             # to written answer, against what Locust saw end to end.
             server = server_stats(host)

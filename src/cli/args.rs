@@ -47,6 +47,9 @@ pub enum Command {
     /// Set each tier's service time from observed metrics and write the calibrated model.
     #[command(after_help = EXITS_PLAIN)]
     Calibrate(CalibrateArgs),
+    /// Write a Locust or k6 load-test script whose traffic is the model's.
+    #[command(after_help = EXITS_PLAIN)]
+    Loadtest(LoadtestArgs),
     /// Draw a sweep's or a run's results as PNG or SVG.
     #[command(subcommand, after_help = EXITS_PLAIN)]
     Plot(PlotCommand),
@@ -407,6 +410,30 @@ pub struct InstanceTypesArgs {
     /// A catalog file of your own (the built-in format) whose entries override the built-in ones by name and add new ones.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadtestArgs {
+    /// The model (JSON or YAML topology).
+    pub model: PathBuf,
+    /// The load-test tool.
+    #[arg(long, value_enum)]
+    pub to: LoadTool,
+    /// Write the script here (default: standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Base URL the requests go to (Locust's `--host` and k6's `BASE_URL` override it).
+    #[arg(long, default_value = "http://localhost:8080")]
+    pub host: String,
+}
+
+/// The load-test tools `capsim loadtest` writes for.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LoadTool {
+    // A Python locustfile.
+    Locust,
+    // A k6 JavaScript module.
+    K6,
 }
 
 #[derive(Debug, Args)]

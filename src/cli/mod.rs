@@ -7,6 +7,7 @@ mod check;
 mod compare;
 mod design_search;
 mod install;
+mod loadtest;
 mod outputs;
 mod plot;
 mod progress;
@@ -52,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => sweep::merge(args),
         Command::Compare(args) => compare::compare(args),
         Command::Calibrate(args) => compare::calibrate(args),
+        Command::Loadtest(args) => loadtest::execute(args),
         Command::Plot(command) => plot::execute(command),
         Command::Schema { of } => schema::print(of),
         Command::Completions { shell } => install::completions(shell),

@@ -13,6 +13,8 @@
 use std::io::BufRead;
 use std::path::Path;
 
+use crate::trace::JMETER_TRANSACTION as TRANSACTION;
+
 use super::csv_stream::CsvStream;
 use super::error::ObservedError;
 use super::requests::Recorded;
@@ -22,11 +24,6 @@ pub const HEADER: &str = "timeStamp,elapsed,label,responseCode,responseMessage,t
 
 /// What a JMeter file holds, for the message about one without samples.
 pub const SAMPLES: &str = "JMeter samples, a row each (`jmeter -n -t plan.jmx -l results.jtl`)";
-
-/// The response message of a Transaction Controller's parent sample
-/// (`TransactionController.notifyListeners`): it sums samples that have
-/// rows of their own, so it is not counted again.
-const TRANSACTION: &str = "Number of samples in transaction";
 
 /// Reads every sample row, in file order.
 pub fn read(

@@ -14,6 +14,8 @@
 //! it): so the samples give real percentiles, classes and errors. The `vus`
 //! gauge, sampled every second, gives the users of a closed load test.
 
+pub use crate::trace::k6::{bad_time, time_s};
+
 use super::error::ObservedError;
 use super::input::Input;
 use super::requests;
@@ -79,24 +81,6 @@ fn kind(head: &str) -> Kind {
     })
 }
 
-/// A k6 time as its outputs write it: the CSV's Unix time in seconds (the
-/// default `time_format`), milliseconds, microseconds or nanoseconds (told
-/// apart by their digits), or RFC 3339 (the CSV's `rfc3339`, the JSON's).
-pub fn time_s(text: &str) -> Option<f64> {
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        let value: f64 = text.parse().ok()?;
-        let per_second = match text.len() {
-            0..=11 => 1.0,
-            12..=14 => 1e3,
-            15..=17 => 1e6,
-            _ => 1e9,
-        };
-        return Some(value / per_second);
-    }
-    let (seconds, nanos) = crate::trace::parse_rfc3339(text)?;
-    Some(seconds as f64 + f64::from(nanos) / 1e9)
-}
-
 /// Whether a request failed, from its `expected_response` tag (k6 ≥ 0.31),
 /// else its `status` (k6's default expectation: 200–399; `0`, no response).
 pub fn failed(expected_response: Option<&str>, status: Option<&str>) -> Option<bool> {
@@ -108,13 +92,6 @@ pub fn failed(expected_response: Option<&str>, status: Option<&str>) -> Option<b
             Some(!(200..400).contains(&status))
         }
     }
-}
-
-/// The message for a time that is none of k6's formats.
-pub fn bad_time(text: &str) -> String {
-    format!(
-        "expected a time as k6 writes it (Unix seconds such as 1614173830, or RFC 3339 such as 2021-02-24T13:37:10Z), found `{text}`"
-    )
 }
 
 /// The message for an `http_req_duration` sample that says neither whether

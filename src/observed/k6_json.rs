@@ -8,43 +8,12 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use serde::Deserialize;
+use crate::trace::k6::Envelope;
 
 use super::error::ObservedError;
 use super::input::TextLines;
 use super::k6;
 use super::requests::Recorded;
-
-/// One line, with only the fields read.
-#[derive(Deserialize)]
-struct Envelope {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    metric: Option<String>,
-    #[serde(default)]
-    data: Option<Data>,
-}
-
-#[derive(Deserialize)]
-struct Data {
-    #[serde(default)]
-    time: Option<String>,
-    #[serde(default)]
-    value: Option<f64>,
-    #[serde(default)]
-    tags: Option<Tags>,
-}
-
-#[derive(Deserialize)]
-struct Tags {
-    #[serde(default)]
-    expected_response: Option<String>,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
-}
 
 /// Reads every `http_req_duration` and `vus` point, in file order.
 pub fn read(

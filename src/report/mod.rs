@@ -9,6 +9,7 @@ pub mod decisions;
 mod groups_table;
 pub mod html;
 pub mod json;
+pub mod loadtest;
 pub mod openmetrics;
 pub mod plot;
 pub mod series;

@@ -49,6 +49,15 @@ impl Classifier {
             .map_or(self.default, |rule| rule.class)
     }
 
+    /// The class called `name`, if the source declares one (a load-test
+    /// result's request names are often URLs, which fall to the rules).
+    pub fn known(&self, name: &str) -> Option<u16> {
+        self.names
+            .iter()
+            .find(|(known, _)| known == name)
+            .map(|&(_, id)| id)
+    }
+
     /// The class called `name`; an empty name is the default class.
     pub fn by_name(&self, name: &str) -> Result<u16, String> {
         if name.is_empty() {

@@ -13,8 +13,10 @@ mod classify;
 mod counts;
 mod crlf;
 mod decimal;
+pub mod k6;
 mod profile;
 mod rfc3339;
+mod samples;
 mod scan;
 mod timestamps;
 
@@ -32,6 +34,7 @@ pub use counts::{CountsReader, Interval};
 pub use crlf::CrlfAsLf;
 pub use profile::read_profile;
 pub use rfc3339::parse_rfc3339;
+pub use samples::{JMETER_TRANSACTION, REORDER_S, SampleReader};
 pub use scan::{RequestReader, TraceTotals, scan};
 pub use timestamps::TimestampsReader;
 
@@ -44,6 +47,14 @@ pub enum Format {
     Counts,
     /// Common or combined log format.
     AccessLog,
+    /// k6 `--out csv`: one `http_req_duration` row per request.
+    K6Csv,
+    /// k6 `--out json`: one `http_req_duration` point per request.
+    K6Json,
+    /// JMeter's CSV results (`.jtl`): one sample row per request.
+    Jmeter,
+    /// AWS Application Load Balancer access log.
+    Alb,
 }
 
 /// What to replay and how.
@@ -111,6 +122,8 @@ pub struct TraceError {
     pub path: PathBuf,
     /// 1-based line number; 0 when the problem is not one line's.
     pub line: u64,
+    /// 1-based column; 0 when the format's errors do not name one.
+    pub column: u64,
     /// What is wrong.
     pub message: String,
 }
@@ -119,6 +132,15 @@ impl fmt::Display for TraceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {
             write!(f, "{}: {}", self.path.display(), self.message)
+        } else if self.column > 0 {
+            write!(
+                f,
+                "{}, line {}, column {}: {}",
+                self.path.display(),
+                self.line,
+                self.column,
+                self.message
+            )
         } else {
             write!(
                 f,
@@ -136,6 +158,7 @@ impl TraceError {
         TraceError {
             path: path.to_path_buf(),
             line,
+            column: 0,
             message: message.into(),
         }
     }
@@ -249,11 +272,18 @@ impl BadLines {
     }
 
     fn handle(&mut self, line: u64, message: String) -> Result<(), TraceError> {
+        self.handle_at(line, 0, message)
+    }
+
+    /// As `handle`, naming the column too.
+    fn handle_at(&mut self, line: u64, column: u64, message: String) -> Result<(), TraceError> {
         if self.skip {
             self.skipped += 1;
             Ok(())
         } else {
-            Err(TraceError::new(&self.path, line, message))
+            let mut error = TraceError::new(&self.path, line, message);
+            error.column = column;
+            Err(error)
         }
     }
 }

@@ -2,7 +2,9 @@
 //! up front (a long run must not die at line 9,000,000) and measures the
 //! trace's rate and class mix for the offered-load estimate.
 
-use super::{AccessLogReader, CountsReader, Format, TimestampsReader, TraceConfig, TraceError};
+use super::{
+    AccessLogReader, CountsReader, Format, SampleReader, TimestampsReader, TraceConfig, TraceError,
+};
 
 /// What a trace holds within its window.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -40,7 +42,7 @@ pub fn scan(config: &TraceConfig, classes: usize) -> Result<TraceTotals, TraceEr
             }
             totals.skipped = reader.skipped();
         }
-        Format::Timestamps | Format::AccessLog => {
+        _ => {
             totals.per_class = vec![0; classes];
             let mut reader = RequestReader::open(config)?;
             while let Some(record) = reader.next_record()? {
@@ -54,12 +56,15 @@ pub fn scan(config: &TraceConfig, classes: usize) -> Result<TraceTotals, TraceEr
     Ok(totals)
 }
 
-/// A reader of one request per line: timestamps or an access log.
+/// A reader of one request per line: timestamps, an access log, or load-test
+/// and load-balancer records.
 pub enum RequestReader {
     /// CSV of timestamps.
     Timestamps(TimestampsReader),
     /// Access log.
     AccessLog(AccessLogReader),
+    /// k6, JMeter or ALB requests.
+    Samples(SampleReader),
 }
 
 impl RequestReader {
@@ -70,6 +75,9 @@ impl RequestReader {
             Format::Timestamps | Format::Counts => {
                 RequestReader::Timestamps(TimestampsReader::open(config)?)
             }
+            Format::K6Csv | Format::K6Json | Format::Jmeter | Format::Alb => {
+                RequestReader::Samples(SampleReader::open(config)?)
+            }
         })
     }
 
@@ -78,6 +86,7 @@ impl RequestReader {
         match self {
             RequestReader::Timestamps(r) => r.next_record(),
             RequestReader::AccessLog(r) => r.next_record(),
+            RequestReader::Samples(r) => r.next_record(),
         }
     }
 
@@ -86,6 +95,7 @@ impl RequestReader {
         match self {
             RequestReader::Timestamps(r) => r.skipped(),
             RequestReader::AccessLog(r) => r.skipped(),
+            RequestReader::Samples(r) => r.skipped(),
         }
     }
 }

@@ -39,6 +39,7 @@ mod precision;
 mod priorities;
 mod queues;
 mod readme;
+mod replay_formats;
 mod report_html;
 mod report_pages;
 mod report_plots;

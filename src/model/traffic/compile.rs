@@ -127,7 +127,9 @@ fn check_trace(acc: &mut Vec<Diagnostic>, path: &str, trace: &TraceSpec) {
             ),
         ));
     }
-    if !trace.rules.is_empty() && trace.format != TraceFormat::AccessLog {
+    if !trace.rules.is_empty()
+        && matches!(trace.format, TraceFormat::Timestamps | TraceFormat::Counts)
+    {
         acc.push(Diagnostic::new(
             format!("{path}.rules"),
             "rules classify access-log requests by path; a CSV trace names classes in its `class` column",
@@ -367,6 +369,10 @@ fn trace_config(
             TraceFormat::Timestamps => Format::Timestamps,
             TraceFormat::Counts => Format::Counts,
             TraceFormat::AccessLog => Format::AccessLog,
+            TraceFormat::K6Csv => Format::K6Csv,
+            TraceFormat::K6Json => Format::K6Json,
+            TraceFormat::Jmeter => Format::Jmeter,
+            TraceFormat::AlbLog => Format::Alb,
         },
         speed: spec.speed.get(),
         from_ns: seconds_to_ns(spec.from_s.get()),

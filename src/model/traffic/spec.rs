@@ -216,11 +216,12 @@ pub struct TraceSpec {
     /// End of the replayed window, seconds after the trace's first timestamp (default: the end).
     #[serde(default)]
     pub to_s: Option<NonNegative>,
-    /// Access logs: rules mapping a request to a class, first match wins.
+    /// Access logs, k6, JMeter and ALB files: rules mapping a request's
+    /// method and path to a class, first match wins.
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
-    /// The class of a request no rule matches, or with no `class` column
-    /// (default `default`).
+    /// The class of a request no rule matches (nor, in k6 and JMeter
+    /// files, its name), or with no `class` column (default `default`).
     #[serde(default)]
     pub default_class: Option<String>,
 }
@@ -236,6 +237,16 @@ pub enum TraceFormat {
     Counts,
     /// A web server access log in the common or combined log format (nginx, Apache).
     AccessLog,
+    /// k6's `--out csv` results: each `http_req_duration` row a request,
+    /// arriving at its end less its duration.
+    K6Csv,
+    /// k6's `--out json` results: each `http_req_duration` point a request.
+    K6Json,
+    /// JMeter's CSV results (`.jtl`): each sample a request, arriving at its `timeStamp`.
+    Jmeter,
+    /// An AWS Application Load Balancer access log (decompressed): each line
+    /// a request, arriving at its `request_creation_time`.
+    AlbLog,
 }
 
 /// An access-log rule: requests whose path matches go to `class`.
