@@ -236,14 +236,16 @@ pub struct SweepArgs {
     /// `--shard0 1/3` is `--shard 2/3`.
     #[arg(long, value_name = "I/N", value_parser = parse_shard0, conflicts_with = "shard")]
     pub shard0: Option<(usize, usize)>,
-    /// Mark the points that meet this objective and name the cheapest, e.g. `p99<200ms,errors<1%`.
+    /// Mark the points that meet this objective and name the cheapest, e.g.
+    /// `p99<200ms, errors<1%, util 50-70%, cost<$2/h, checkout.p99<300ms`.
     #[arg(long)]
     pub slo: Option<String>,
     /// Start over, ignoring the points a previous, interrupted run finished.
     #[arg(long)]
     pub fresh: bool,
-    /// Find the first level of the (single, monotone) axis that meets the objective by
-    /// bisection, instead of running every point.
+    /// Instead of running every point: with one (monotone) axis, bisect for the first level
+    /// that meets the objective; with several, search for the cheapest design meeting it in
+    /// every scenario (racing replications, inferring from axes declared `monotone`).
     #[arg(long)]
     pub search: bool,
     /// Write one self-contained HTML page of the sweep (curves, Pareto frontier, heat map).
