@@ -14,6 +14,9 @@
 //! **Invariant:** reads only the files named, only at load; the topology
 //! given is never changed (the resolved one is a copy).
 
+mod cfn_health;
+mod cfn_policies;
+mod cfn_values;
 mod cloudformation;
 mod deployment;
 mod document;
@@ -26,7 +29,6 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use self::document::InfraFile;
-use self::problem::Problem;
 use self::unread::Unread;
 use crate::model::scaling::spec::HpaSpec;
 use crate::model::shared::error::Diagnostic;
