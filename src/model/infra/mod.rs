@@ -108,6 +108,7 @@ impl Cx<'_> {
 /// Resolves one pool; whether it named any file.
 fn resolve_pool(cx: &mut Cx, pool: &mut PoolSpec) -> bool {
     let mut named = false;
+    let problems_before = cx.acc.len();
     if let Some(AutoscalingSpec::Hpa(HpaSource::File(reference))) = &pool.autoscaling {
         named = true;
         let reference = reference.clone();
@@ -124,7 +125,10 @@ fn resolve_pool(cx: &mut Cx, pool: &mut PoolSpec) -> bool {
         named = true;
         cloudformation::apply(cx, pool, &reference);
     }
-    require_written(cx, pool);
+    // A file that could not be read leaves out what it gives: one error.
+    if cx.acc.len() == problems_before {
+        require_written(cx, pool);
+    }
     named
 }
 
