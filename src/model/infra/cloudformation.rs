@@ -125,31 +125,7 @@ fn read(
         ],
     );
     let at = format!("Resources.{name}");
-    let Some(resource) = resources.get(name) else {
-        let groups: Vec<String> = resources
-            .iter()
-            .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some(GROUP))
-            .map(|(id, _)| format!("`{id}`"))
-            .collect();
-        return Err(Problem::new(
-            "Resources",
-            format!(
-                "expected a resource `{name}`, got {}",
-                if groups.is_empty() {
-                    "no Auto Scaling group".to_string()
-                } else {
-                    format!("the groups {}", groups.join(", "))
-                }
-            ),
-        ));
-    };
-    let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
-    if kind != GROUP {
-        return Err(Problem::new(
-            format!("{at}.Type"),
-            format!("expected `{GROUP}`, got `{kind}`"),
-        ));
-    }
+    let resource = group_resource(resources, name)?;
     unread.rest(resource, &at, &["Type", "Properties"]);
     let properties = resource.get("Properties").unwrap_or(&Value::Null);
     let at = format!("{at}.Properties");
@@ -184,15 +160,52 @@ fn read(
         scheduled_actions: Vec::new(),
     };
     let health_check = cfn_health::read(&template, properties, &at, unread, defaults)?;
-    for (id, other) in resources {
-        let kind = other.get("Type").and_then(Value::as_str).unwrap_or("?");
-        if id != name && !cfn_policies::READ.contains(&kind) && !cfn_health::READ.contains(&kind) {
-            unread.push(format!("Resources.{id} ({kind})"));
-        }
-    }
+    note_other_resources(resources, name, unread);
     Ok(Group {
         aws,
         health_check,
         desired_at: desired.map(|(_, p)| p),
     })
+}
+
+/// The resource `name`, which must be an Auto Scaling group.
+fn group_resource<'a>(resources: &'a Map<String, Value>, name: &str) -> Result<&'a Value, Problem> {
+    let at = format!("Resources.{name}");
+    let Some(resource) = resources.get(name) else {
+        let groups: Vec<String> = resources
+            .iter()
+            .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some(GROUP))
+            .map(|(id, _)| format!("`{id}`"))
+            .collect();
+        return Err(Problem::new(
+            "Resources",
+            format!(
+                "expected a resource `{name}`, got {}",
+                if groups.is_empty() {
+                    "no Auto Scaling group".to_string()
+                } else {
+                    format!("the groups {}", groups.join(", "))
+                }
+            ),
+        ));
+    };
+    let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
+    if kind != GROUP {
+        return Err(Problem::new(
+            format!("{at}.Type"),
+            format!("expected `{GROUP}`, got `{kind}`"),
+        ));
+    }
+    Ok(resource)
+}
+
+/// Every resource of a type not read here (launch templates, security
+/// groups…), noted by logical id and type.
+fn note_other_resources(resources: &Map<String, Value>, group: &str, unread: &mut Unread) {
+    for (id, other) in resources {
+        let kind = other.get("Type").and_then(Value::as_str).unwrap_or("?");
+        if id != group && !cfn_policies::READ.contains(&kind) && !cfn_health::READ.contains(&kind) {
+            unread.push(format!("Resources.{id} ({kind})"));
+        }
+    }
 }

@@ -1,5 +1,5 @@
-//! `autoscaling.hpa` as written: an HPA's `spec` inline, or `{ "file": … }`
-//! naming a whole HorizontalPodAutoscaler manifest (read by `infra`).
+//! Reading `autoscaling.hpa` ([`HpaSource`]): an HPA's `spec` inline, or
+//! `{ "file": … }` naming a whole HorizontalPodAutoscaler manifest (read by `infra`).
 //!
 //! Not `#[serde(untagged)]`: that would buffer the value and, for any
 //! mistake in an inline spec, say only "data did not match any variant".
@@ -13,30 +13,10 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{
     DeserializeSeed, IntoDeserializer, MapAccess, Visitor, value::MapAccessDeserializer,
 };
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
 use crate::model::infra::spec::ManifestRef;
-use crate::model::scaling::spec::HpaSpec;
-
-/// An HPA, inline or in a manifest.
-#[derive(Clone, Debug, Serialize)]
-#[serde(untagged)]
-pub enum HpaSource {
-    /// The `spec`, written in the model.
-    Inline(Box<HpaSpec>),
-    /// A manifest file; replaced by its `spec` at load.
-    File(ManifestRef),
-}
-
-impl HpaSource {
-    /// The spec, once any manifest has been read (always, after load).
-    pub fn spec(&self) -> Option<&HpaSpec> {
-        match self {
-            HpaSource::Inline(spec) => Some(spec),
-            HpaSource::File(_) => None,
-        }
-    }
-}
+use crate::model::scaling::spec::{HpaSource, HpaSpec};
 
 impl<'de> Deserialize<'de> for HpaSource {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

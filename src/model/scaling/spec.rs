@@ -6,8 +6,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::model::infra::spec::ManifestRef;
 pub use crate::model::scaling::custom_metric_spec::*;
-pub use crate::model::scaling::hpa_source::HpaSource;
 use crate::model::shared::dist::DistSpec;
 use crate::model::shared::units::{Count, Fraction, NonNegative, Positive, Size};
 
@@ -20,6 +20,26 @@ pub enum AutoscalingSpec {
     Hpa(HpaSource),
     /// An AWS Auto Scaling group with its scaling policies and scheduled actions.
     Aws(AwsSpec),
+}
+
+/// An HPA, inline or in a manifest.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum HpaSource {
+    /// The `spec`, written in the model.
+    Inline(Box<HpaSpec>),
+    /// A manifest file; replaced by its `spec` at load.
+    File(ManifestRef),
+}
+
+impl HpaSource {
+    /// The spec, once any manifest has been read (always, after load).
+    pub fn spec(&self) -> Option<&HpaSpec> {
+        match self {
+            HpaSource::Inline(spec) => Some(spec),
+            HpaSource::File(_) => None,
+        }
+    }
 }
 
 impl AutoscalingSpec {
