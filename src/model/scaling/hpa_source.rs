@@ -34,7 +34,7 @@ impl<'de> Visitor<'de> for SourceVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HpaSource, A::Error> {
-        let first: Option<String> = map.next_key()?;
+        let first: Option<String> = map.next_key_seed(FirstKey)?;
         // `name` is no field of a spec, so it too can only start a reference.
         let is_file = matches!(first.as_deref(), Some("file" | "name"));
         let rest = MapAccessDeserializer::new(Replay { first, map });
@@ -42,6 +42,36 @@ impl<'de> Visitor<'de> for SourceVisitor {
             ManifestRef::deserialize(rest).map(HpaSource::File)
         } else {
             HpaSpec::deserialize(rest).map(|spec| HpaSource::Inline(Box::new(spec)))
+        }
+    }
+}
+
+/// The fields of `HpaSpec` as it spells them (serde's derive keeps its own
+/// list private; `fleet_errors` checks this one's message).
+const SPEC_FIELDS: &[&str] = &[
+    "scaleTargetRef",
+    "minReplicas",
+    "maxReplicas",
+    "metrics",
+    "behavior",
+    "syncPeriodSeconds",
+    "tolerance",
+];
+
+/// The first key, refused here if it is neither a spec's nor a reference's:
+/// an error raised while the key is read carries the key in its path, as
+/// serde's own unknown-field errors do.
+struct FirstKey;
+
+impl<'de> DeserializeSeed<'de> for FirstKey {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        let key = String::deserialize(deserializer)?;
+        if SPEC_FIELDS.contains(&key.as_str()) || key == "file" || key == "name" {
+            Ok(key)
+        } else {
+            Err(serde::de::Error::unknown_field(&key, SPEC_FIELDS))
         }
     }
 }
