@@ -117,6 +117,11 @@ fn load_model(path: &Path, skip_bad_lines: bool) -> anyhow::Result<capsim::model
             }
         }
     }
+    // What the manifests and templates the model names hold beyond what is
+    // simulated: said, so that nothing in them is ignored unseen.
+    for note in &model.notes {
+        eprintln!("note: {note}");
+    }
     warn_unreachable(&model);
     Ok(model)
 }

@@ -12,6 +12,7 @@ mod calls;
 mod clusters;
 mod credits;
 pub mod format;
+mod infra;
 pub mod json_text;
 mod network;
 mod queues;
@@ -134,14 +135,21 @@ pub fn from_topology_in(
     base: &Path,
     options: LoadOptions,
 ) -> Result<Model, ModelError> {
+    // Files the pools name (manifests, templates) first: what they give is
+    // then checked as if written inline.
+    let resolved = infra::resolve(topology, base).map_err(ModelError::Invalid)?;
+    let topology = resolved.topology.as_ref();
     let instance_types = resolved_instance_types(topology, base).map_err(ModelError::Invalid)?;
     let mut diagnostics = Vec::new();
     topology::check::check(&mut diagnostics, topology, &instance_types);
     if !diagnostics.is_empty() {
         return Err(ModelError::Invalid(diagnostics));
     }
-    topology::compile::compile(topology, &instance_types, base, options.skip_bad_lines)
-        .map_err(ModelError::Invalid)
+    let mut model =
+        topology::compile::compile(topology, &instance_types, base, options.skip_bad_lines)
+            .map_err(ModelError::Invalid)?;
+    model.notes = resolved.notes;
+    Ok(model)
 }
 
 /// The built-in catalog, overridden by the model's `catalog` file (relative

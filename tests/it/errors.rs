@@ -128,7 +128,7 @@ fn a_number_instead_of_an_object() {
 fn unknown_field() {
     check(
         &text(|t| web(t)["workers"] = json!(4)),
-        "nodes.web.pool.workers: unknown field `workers`, expected one of `instance_type`, `kubernetes`, `instances`, `workers_per_instance`, `queue_limit`, `shared_queue`, `queue_timeout_ms`, `admission`, `balance`, `service`, `service_by_class`, `calls`, `priority`, `cpu`, `provisioning`, `warmup`, `autoscaling`, `zones`, `failures`, `health_check`, `credits`, `purchase` at line 17 column 17",
+        "nodes.web.pool.workers: unknown field `workers`, expected one of `instance_type`, `kubernetes`, `instances`, `deployment`, `cloudformation`, `workers_per_instance`, `queue_limit`, `shared_queue`, `queue_timeout_ms`, `admission`, `balance`, `service`, `service_by_class`, `calls`, `priority`, `cpu`, `provisioning`, `warmup`, `autoscaling`, `zones`, `failures`, `health_check`, `credits`, `purchase` at line 17 column 17",
     );
 }
 

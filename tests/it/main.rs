@@ -22,6 +22,8 @@ mod fingerprint;
 mod fleet;
 mod fleet_errors;
 mod fuzz;
+mod infra;
+mod infra_errors;
 mod install;
 mod kubernetes;
 mod kubernetes_errors;

@@ -171,7 +171,7 @@ fn an_unknown_field_lists_the_known_ones() {
     check(
         &BASE.replace("instances: 2", "instnces: 2"),
         "nodes.web.pool.instnces: unknown field `instnces`, expected one of `instance_type`, \
-         `kubernetes`, `instances`, `workers_per_instance`, `queue_limit`, `shared_queue`, \
+         `kubernetes`, `instances`, `deployment`, `cloudformation`, `workers_per_instance`, `queue_limit`, `shared_queue`, \
          `queue_timeout_ms`, `admission`, `balance`, `service`, `service_by_class`, `calls`, \
          `priority`, `cpu`, `provisioning`, `warmup`, `autoscaling`, `zones`, `failures`, \
          `health_check`, `credits`, `purchase` at line 12 column 7",

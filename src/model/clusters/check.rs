@@ -143,7 +143,8 @@ fn check_limits(acc: &mut Vec<Diagnostic>, at: &str, pod: &PodSpec, pool: &PoolS
     let Some(limits) = &pod.limits else {
         return;
     };
-    let (request, limit) = (pod.requests.cpu.milli(), limits.cpu.milli());
+    let request = pod.requests.as_ref().map_or(0, |r| r.cpu.milli());
+    let limit = limits.cpu.milli();
     if limit < request {
         acc.push(Diagnostic::new(
             format!("{at}.limits.cpu"),
@@ -182,8 +183,11 @@ fn check_fits(
     if types.is_empty() || types.len() < cluster.node_pools.len() {
         return; // No node pools, or an unknown type: reported where they are.
     }
-    let cpu = pod.requests.cpu.milli();
-    let memory = pod.requests.memory.map_or(0, |m| m.bytes());
+    let Some(requests) = &pod.requests else {
+        return; // Refused at load, where a `deployment` would have given them.
+    };
+    let cpu = requests.cpu.milli();
+    let memory = requests.memory.map_or(0, |m| m.bytes());
     let fits = |t: &&InstanceTypeSpec| {
         u64::from(t.vcpus.get()) * 1000 >= u64::from(cpu)
             && super::compile::memory_bytes(t.memory_gb.get()) >= memory

@@ -75,10 +75,15 @@ pub fn pod(
     let first = &clusters[&spec.cluster].node_pools[0];
     let node = &instance_types[&first.instance_type];
     let limit = spec.limits.as_ref().map(|l| l.cpu.milli());
-    let memory = spec.requests.memory.map_or(0, |m| m.bytes());
+    // Load refuses a pod without requests, so the zeros are never used.
+    let memory = spec
+        .requests
+        .as_ref()
+        .and_then(|r| r.memory)
+        .map_or(0, |m| m.bytes());
     let pod = Pod {
         cluster: index as u16,
-        cpu_request_milli: spec.requests.cpu.milli(),
+        cpu_request_milli: spec.requests.as_ref().map_or(0, |r| r.cpu.milli()),
         memory_request_bytes: memory,
         cpu_limit_milli: limit,
     };

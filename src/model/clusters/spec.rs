@@ -91,8 +91,10 @@ pub struct PodSpec {
     /// The cluster (a key of `clusters`).
     pub cluster: String,
     /// What the scheduler reserves on a node for each pod, and what the
-    /// HPA's CPU utilization is relative to.
-    pub requests: RequestsSpec,
+    /// HPA's CPU utilization is relative to (required, unless the pool's
+    /// `deployment` gives its container's `resources.requests`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<RequestsSpec>,
     /// The most CPU a pod may use, enforced by the CFS quota (default: none).
     #[serde(default)]
     pub limits: Option<LimitsSpec>,

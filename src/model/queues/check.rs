@@ -209,7 +209,7 @@ fn check_sqs_dimensions(
 
 /// The HPA metrics of `pool` that read a queue, with their index.
 fn queue_metrics(pool: &PoolSpec) -> Vec<(usize, &str)> {
-    let Some(AutoscalingSpec::Hpa(hpa)) = &pool.autoscaling else {
+    let Some(hpa) = pool.autoscaling.as_ref().and_then(AutoscalingSpec::hpa) else {
         return Vec::new();
     };
     hpa.metrics

@@ -21,16 +21,17 @@ pub fn fleet(acc: &mut Vec<Diagnostic>, path: &str, pool: &PoolSpec, duration_s:
     };
     check_dist("provisioning", &pool.provisioning);
     check_dist("warmup", &pool.warmup);
-    let autoscaler = pool.autoscaling.as_ref().map(|a| match a {
-        AutoscalingSpec::Hpa(hpa) => {
-            Autoscaler::Hpa(compile_hpa(acc, &format!("{path}.autoscaling.hpa"), hpa))
-        }
-        AutoscalingSpec::Aws(aws) => Autoscaler::Aws(compile_aws(
+    // A manifest named by `file` was read into its spec at load (`infra`).
+    let autoscaler = pool.autoscaling.as_ref().and_then(|a| match a {
+        AutoscalingSpec::Hpa(source) => source
+            .spec()
+            .map(|hpa| Autoscaler::Hpa(compile_hpa(acc, &format!("{path}.autoscaling.hpa"), hpa))),
+        AutoscalingSpec::Aws(aws) => Some(Autoscaler::Aws(compile_aws(
             acc,
             &format!("{path}.autoscaling.aws"),
             aws,
             duration_s,
-        )),
+        ))),
     });
     let failures = match &pool.failures {
         Some(spec) => compile_failures(acc, &format!("{path}.failures"), spec, &zones, duration_s),

@@ -4,5 +4,6 @@
 pub mod compile;
 pub mod compiled;
 pub mod custom_metric_spec;
+pub mod hpa_source;
 pub mod metric_math;
 pub mod spec;

@@ -6,6 +6,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::model::infra::spec::ManifestRef;
 pub use crate::model::scaling::custom_metric_spec::*;
 use crate::model::shared::dist::DistSpec;
 use crate::model::shared::units::{Count, Fraction, NonNegative, Positive, Size};
@@ -14,10 +15,41 @@ use crate::model::shared::units::{Count, Fraction, NonNegative, Positive, Size};
 #[derive(Clone, Debug, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum AutoscalingSpec {
-    /// A Kubernetes HorizontalPodAutoscaler (`autoscaling/v2`), its `spec`.
-    Hpa(HpaSpec),
+    /// A Kubernetes HorizontalPodAutoscaler (`autoscaling/v2`): its `spec`,
+    /// or `{ "file": "hpa.yaml" }` naming the whole manifest.
+    Hpa(HpaSource),
     /// An AWS Auto Scaling group with its scaling policies and scheduled actions.
     Aws(AwsSpec),
+}
+
+/// An HPA, inline or in a manifest.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum HpaSource {
+    /// The `spec`, written in the model.
+    Inline(Box<HpaSpec>),
+    /// A manifest file; replaced by its `spec` at load.
+    File(ManifestRef),
+}
+
+impl HpaSource {
+    /// The spec, once any manifest has been read (always, after load).
+    pub fn spec(&self) -> Option<&HpaSpec> {
+        match self {
+            HpaSource::Inline(spec) => Some(spec),
+            HpaSource::File(_) => None,
+        }
+    }
+}
+
+impl AutoscalingSpec {
+    /// The HPA's spec, if this is one (read from its manifest at load).
+    pub fn hpa(&self) -> Option<&HpaSpec> {
+        match self {
+            AutoscalingSpec::Hpa(source) => source.spec(),
+            AutoscalingSpec::Aws(_) => None,
+        }
+    }
 }
 
 /// The `spec` of an `autoscaling/v2` HorizontalPodAutoscaler.

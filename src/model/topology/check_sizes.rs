@@ -98,9 +98,10 @@ fn check_source_sizes(acc: &mut Vec<Diagnostic>, source: &SourceView) {
 /// A pool's instances and its autoscaler's maximum.
 fn check_pool_sizes(acc: &mut Vec<Diagnostic>, name: &str, pool: &PoolSpec) {
     let at = |rest: &str| format!("nodes.{name}.pool.{rest}");
-    check_count(acc, at("instances"), pool.instances.get(), "instances");
+    check_count(acc, at("instances"), pool.instance_count(), "instances");
     match &pool.autoscaling {
-        Some(AutoscalingSpec::Hpa(hpa)) => {
+        Some(AutoscalingSpec::Hpa(source)) => {
+            let Some(hpa) = source.spec() else { return };
             let max = hpa.max_replicas.get();
             check_count(acc, at("autoscaling.hpa.maxReplicas"), max, "instances");
         }

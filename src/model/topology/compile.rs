@@ -17,10 +17,12 @@ use crate::model::traffic::sources::{SourceView, class_names, largest_key, sourc
 /// A pool's instances at time 0: an AWS group's `DesiredCapacity`, or
 /// `instances` kept within an HPA's bounds.
 fn initial_instances(pool: &PoolSpec) -> u32 {
-    let n = pool.instances.get();
+    let n = pool.instance_count();
     match &pool.autoscaling {
         Some(AutoscalingSpec::Aws(aws)) => aws.desired_capacity.map_or(n, |d| d.get()),
-        Some(AutoscalingSpec::Hpa(hpa)) => n.clamp(hpa.min_replicas.get(), hpa.max_replicas.get()),
+        Some(AutoscalingSpec::Hpa(source)) => source.spec().map_or(n, |hpa| {
+            n.clamp(hpa.min_replicas.get(), hpa.max_replicas.get())
+        }),
         None => n,
     }
 }
@@ -121,6 +123,7 @@ pub fn compile(
         call_groups,
         clusters: crate::model::clusters::compile::clusters(&topology.clusters, instance_types),
         bill: crate::model::billing::compile::bill(topology, &views, &names),
+        notes: Vec::new(),
     })
 }
 

@@ -52,6 +52,9 @@ pub struct Model {
     /// Payloads and the metered prices of load balancers, CDNs and data
     /// transfer.
     pub bill: Bill,
+    /// What the infrastructure files the model names hold and capsim does
+    /// not simulate, one line each (`cli` prints them as notes).
+    pub notes: Vec<String>,
 }
 
 impl Model {

@@ -13,6 +13,7 @@ pub use crate::model::calls::fanout_spec::*;
 pub use crate::model::calls::spec::*;
 pub use crate::model::clusters::spec::*;
 pub use crate::model::credits::spec::*;
+pub use crate::model::infra::spec::*;
 pub use crate::model::network::spec::*;
 pub use crate::model::queues::spec::QueueSpec;
 pub use crate::model::scaling::spec::*;
@@ -216,8 +217,20 @@ pub struct PoolSpec {
     /// requests and limits (default: instances are machines of `instance_type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubernetes: Option<PodSpec>,
-    /// Number of instances.
-    pub instances: Count,
+    /// Number of instances (required, unless a `deployment` gives its
+    /// `spec.replicas` or `cloudformation` its group's `DesiredCapacity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances: Option<Count>,
+    /// A Kubernetes Deployment manifest: its `spec.replicas` are the
+    /// `instances`, its container's `resources` the `kubernetes` block's
+    /// `requests` and `limits` (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<DeploymentRef>,
+    /// An Auto Scaling group of a CloudFormation template: its sizes and
+    /// scaling policies are `autoscaling.aws`, its load balancer's health
+    /// checks `health_check` (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudformation: Option<CloudFormationRef>,
     /// Requests one instance serves at once: threads, worker processes (default 1).
     #[serde(default = "Count::one")]
     pub workers_per_instance: Count,
@@ -280,6 +293,14 @@ pub struct PoolSpec {
     /// `savings_plan` or `spot` (with interruptions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase: Option<PurchaseSpec>,
+}
+
+impl PoolSpec {
+    /// Its instances as written or read from its `deployment` or
+    /// `cloudformation` (load refuses a pool with none, so 1 is never used).
+    pub fn instance_count(&self) -> u32 {
+        self.instances.map_or(1, Count::get)
+    }
 }
 
 /// Whether the caller waits for a call.
