@@ -4,6 +4,9 @@
 
 use super::{Experiment, Row};
 
+/// (column, value) of some axis paths of a row.
+type Settings = Vec<(String, String)>;
+
 /// The cheapest design at one load level.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cheapest<'a> {
@@ -72,7 +75,8 @@ pub fn cheapest<'a>(experiment: &Experiment, rows: &'a [Row]) -> Vec<Cheapest<'a
             .filter(|p| p.is_finite())
             .unwrap_or(f64::INFINITY)
     };
-    let mut levels: Vec<(Vec<(String, String)>, Vec<usize>)> = Vec::new();
+    // (a load level's settings, the rows meeting the objective there)
+    let mut levels: Vec<(Settings, Vec<usize>)> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         let level = cells(row, &load);
         let at = match levels.iter().position(|l| l.0 == level) {
