@@ -27,6 +27,7 @@ pub mod stats;
 pub mod sweep;
 pub mod trace;
 pub mod traffic;
+pub mod warmup;
 
 pub use run::{
     MAX_REPLICATIONS, Replicated, RunOptions, drop_histograms, replicate, replicate_figures,

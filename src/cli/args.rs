@@ -343,6 +343,10 @@ pub struct RunArgs {
     /// doubling, up to --max-replications.
     #[arg(long, value_name = "HALF-WIDTH", value_parser = precision)]
     pub precision: Option<capsim::precision::Precision>,
+    /// Replace the model's `warmup_s` by one detected automatically: `mser5`, MSER-5 on a
+    /// pilot run's requests in flight (printed before the run).
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub warmup: Option<WarmupMethod>,
     /// The most replications --precision may run.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = replications, requires = "precision")]
     pub max_replications: u32,
@@ -367,6 +371,13 @@ fn replications(text: &str) -> Result<u32, String> {
 }
 
 /// A positive, finite number of seconds.
+/// `--warmup`'s method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WarmupMethod {
+    /// MSER-5: truncate the batches of 5 windows that minimise the standard error of the rest.
+    Mser5,
+}
+
 /// The format of `--series`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SeriesFormat {

@@ -22,8 +22,20 @@ const MAX_SERIES_ROWS: f64 = 1_000_000.0;
 
 pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     check_outputs(&args)?;
-    let model = super::load_model(&args.model, args.skip_bad_lines)?;
+    let mut model = super::load_model(&args.model, args.skip_bad_lines)?;
     let seed = args.seed.unwrap_or(model.seed);
+    if args.warmup.is_some() {
+        let found = capsim::warmup::detect(&model, seed)
+            .map_err(|e| anyhow::anyhow!("--warmup mser5: {e}"))?;
+        eprintln!(
+            "warm-up: MSER-5 on a pilot run's requests in flight truncates {} of {} batches: {} s (the model says {} s)",
+            found.batches.0,
+            found.batches.1,
+            capsim::stats::csv_number(found.warmup_s),
+            capsim::stats::csv_number(model.warmup_s)
+        );
+        model.warmup_s = found.warmup_s;
+    }
     check_series_rows(&args, model.duration_s)?;
 
     let options = RunOptions {

@@ -1,6 +1,7 @@
 //! Replications until a precision (`--precision`): the intervals it stops
 //! at still cover the truth about 95% of the time, it stops where the
-//! target says, and the CLI says where it stopped.
+//! target says, and the CLI says where it stopped. The automatic warm-up
+//! (`--warmup mser5`) finds the end of a backlog.
 
 use capsim::precision::{Precision, replicate_to_precision};
 use capsim::{RunOptions, Summary};
@@ -73,5 +74,32 @@ fn the_cli_names_where_it_stopped() {
         ),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `tests/data/warmup-backlog.json`: an M/M/1 (μ = 10/s) offered 12/s for
+/// 2,000 s, then 7/s. The backlog grows at 2/s to about 4,000 requests
+/// (± 210: the growth's standard deviation √((λ + μ)·t)) and drains at 3/s,
+/// so it is gone near 3,333 s (± 70 s); MSER-5 on 100 s batches should end
+/// the warm-up there: within [3,000, 4,000] s, and far from the model's own
+/// 100 s. With no transient (models/mm1.json at ρ = 0.7, relaxing in
+/// seconds against 100 s batches) it truncates nothing.
+#[test]
+fn mser5_ends_the_warm_up_where_the_backlog_is_gone() {
+    let model =
+        capsim::model::load(std::path::Path::new("tests/data/warmup-backlog.json")).unwrap();
+    let found = capsim::warmup::detect(&model, model.seed).unwrap();
+    assert!((3000.0..=4000.0).contains(&found.warmup_s), "{found:?}");
+    assert_eq!(found.batches.1, 200);
+    let steady = capsim::model::load(std::path::Path::new("models/mm1.json")).unwrap();
+    assert_eq!(capsim::warmup::detect(&steady, 1).unwrap().warmup_s, 0.0);
+    let out = capsim(&["run", "tests/data/warmup-backlog.json", "--warmup", "mser5"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "warm-up: MSER-5 on a pilot run's requests in flight truncates {} of 200 batches: {} s (the model says 100 s)\n",
+            found.batches.0, found.warmup_s
+        )),
+        "{stderr}"
     );
 }
