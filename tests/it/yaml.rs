@@ -275,7 +275,7 @@ fn the_cli_says_which_file() {
     assert!(
         stderr.contains(
             "axes[0].valuez: unknown field `valuez`, expected one of `path`, `values`, `range`, \
-             `zip`, `role`, `better`, `label` at line 3 column 16"
+             `zip`, `role`, `better`, `monotone`, `label` at line 3 column 16"
         ),
         "{stderr}"
     );
