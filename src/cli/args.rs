@@ -374,7 +374,7 @@ fn replications(text: &str) -> Result<u32, String> {
 /// `--warmup`'s method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum WarmupMethod {
-    /// MSER-5: truncate the batches of 5 windows that minimise the standard error of the rest.
+    // MSER-5: truncate the batches of 5 windows that minimise the standard error of the rest.
     Mser5,
 }
 

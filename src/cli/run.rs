@@ -24,18 +24,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
     check_outputs(&args)?;
     let mut model = super::load_model(&args.model, args.skip_bad_lines)?;
     let seed = args.seed.unwrap_or(model.seed);
-    if args.warmup.is_some() {
-        let found = capsim::warmup::detect(&model, seed)
-            .map_err(|e| anyhow::anyhow!("--warmup mser5: {e}"))?;
-        eprintln!(
-            "warm-up: MSER-5 on a pilot run's requests in flight truncates {} of {} batches: {} s (the model says {} s)",
-            found.batches.0,
-            found.batches.1,
-            capsim::stats::csv_number(found.warmup_s),
-            capsim::stats::csv_number(model.warmup_s)
-        );
-        model.warmup_s = found.warmup_s;
-    }
+    detect_warmup(&args, &mut model, seed)?;
     check_series_rows(&args, model.duration_s)?;
 
     let options = RunOptions {
@@ -47,12 +36,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitCode> {
         None => simulate_all(&args, &model, seed, &options, args.replications),
     };
 
-    let mut warnings: Vec<&String> = runs.iter().flat_map(|run| &run.warnings).collect();
-    warnings.sort();
-    warnings.dedup();
-    for warning in warnings {
-        eprintln!("warning: {warning}");
-    }
+    print_warnings(&runs);
     let summary = Summary::of(&runs);
     let window_s = runs[0].window_s;
     capsim::report::table::write(&mut std::io::stdout().lock(), &summary, window_s)?;
@@ -298,5 +282,39 @@ fn args_precision_text(precision: capsim::precision::Precision) -> String {
     match precision {
         capsim::precision::Precision::Relative(f) => format!("{}%", f * 100.0),
         capsim::precision::Precision::AbsoluteMs(ms) => format!("{ms}ms"),
+    }
+}
+
+/// `--warmup mser5`: replaces the model's warm-up by the one MSER-5 finds, and says so.
+fn detect_warmup(
+    args: &RunArgs,
+    model: &mut capsim::model::Model,
+    seed: u64,
+) -> anyhow::Result<()> {
+    if args.warmup.is_none() {
+        return Ok(());
+    }
+    {
+        let found = capsim::warmup::detect(&model, seed)
+            .map_err(|e| anyhow::anyhow!("--warmup mser5: {e}"))?;
+        eprintln!(
+            "warm-up: MSER-5 on a pilot run's requests in flight truncates {} of {} batches: {} s (the model says {} s)",
+            found.batches.0,
+            found.batches.1,
+            capsim::stats::csv_number(found.warmup_s),
+            capsim::stats::csv_number(model.warmup_s)
+        );
+        model.warmup_s = found.warmup_s;
+    }
+    Ok(())
+}
+
+/// Every run's warnings, once each, sorted.
+fn print_warnings(runs: &[capsim::RunResult]) {
+    let mut warnings: Vec<&String> = runs.iter().flat_map(|run| &run.warnings).collect();
+    warnings.sort();
+    warnings.dedup();
+    for warning in warnings {
+        eprintln!("warning: {warning}");
     }
 }

@@ -608,7 +608,7 @@ fn a_partial_sweep_of_changed_inputs_is_not_resumed() {
 #[test]
 fn slo_search_on_a_load_axis_finds_the_highest_load_that_meets_it() {
     let spec: ExperimentSpec = serde_json::from_value(json!({
-        "model": "unused.json", "replications": 2, "slo": "p99<400ms",
+        "model": "unused.json", "replications": 5, "slo": "p99<400ms",
         "axes": [ { "path": "traffic.arrivals.poisson.rate_rps", "range": { "from": 10, "to": 38, "steps": 15, "integer": true } } ]
     }))
     .unwrap();
@@ -622,12 +622,14 @@ fn slo_search_on_a_load_axis_finds_the_highest_load_that_meets_it() {
     let grid = experiment.run(|_| true, &|_| {}).unwrap();
     let last = grid.iter().rposition(|r| r.cells[meets] == "1").unwrap();
     assert!(last > 0 && last < 14, "a non-trivial answer: {last}");
-    assert!(
-        grid[..=last].iter().all(|r| r.cells[meets] == "1"),
-        "monotone"
-    );
+    // Judged on intervals, a level near the boundary may be unsure: the
+    // search's answer is a boundary of the grid's verdicts, a level that
+    // meets the objective with the next heavier one not meeting it.
     let found = experiment.search(&|_| {}).unwrap();
-    assert_eq!(found.point, Some(last));
+    let point = found.point.unwrap();
+    assert_eq!(grid[point].cells[meets], "1");
+    assert_ne!(grid[point + 1].cells[meets], "1", "{point}");
+    assert!(point.abs_diff(last) <= 2, "{point} against {last}");
     assert_eq!(
         found.boundary,
         "the highest load `traffic.arrivals.poisson.rate_rps`"
