@@ -295,7 +295,7 @@ fn detect_warmup(
         return Ok(());
     }
     {
-        let found = capsim::warmup::detect(&model, seed)
+        let found = capsim::warmup::detect(model, seed)
             .map_err(|e| anyhow::anyhow!("--warmup mser5: {e}"))?;
         eprintln!(
             "warm-up: MSER-5 on a pilot run's requests in flight truncates {} of {} batches: {} s (the model says {} s)",
