@@ -62,6 +62,13 @@ fn bench_models(c: &mut Criterion) {
             b.iter(|| black_box(capsim::simulate(&model, 1, 0)))
         });
     }
+    // The floor for M/M/1 (issue 18, goal 2: capsim at half its events/s or
+    // better): the same queue with nothing but a binary heap, two
+    // exponential draws per customer and a running sum of response times.
+    group.throughput(Throughput::Elements(2_000_000));
+    group.bench_function("bare_binary_heap_mm1_rho0.8_1e6_customers", |b| {
+        b.iter(|| black_box(bare_mm1(1_000_000, 8_000.0, 10_000.0)))
+    });
     group.finish();
 
     let mut group = c.benchmark_group("in_flight");
@@ -77,6 +84,41 @@ fn bench_models(c: &mut Criterion) {
         );
     }
     group.finish();
+}
+
+/// M/M/1 with a bare event loop: `customers` arrivals at `lambda` per second,
+/// exponential service at `mu`, FIFO; the mean response time in seconds.
+fn bare_mm1(customers: u64, lambda: f64, mu: f64) -> f64 {
+    use rand_distr::{Distribution, Exp};
+    const ARRIVAL: u8 = 0;
+    const DEPARTURE: u8 = 1;
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    let (arrivals, service) = (Exp::new(lambda).unwrap(), Exp::new(mu).unwrap());
+    let ns = |seconds: f64| (seconds * 1e9) as u64;
+    let mut heap = BinaryHeap::new();
+    let mut waiting = std::collections::VecDeque::new();
+    let (mut seq, mut arrived, mut done, mut sum) = (0u64, 0u64, 0u64, 0u64);
+    heap.push(Reverse((ns(arrivals.sample(&mut rng)), seq, ARRIVAL)));
+    while let Some(Reverse((now, _, kind))) = heap.pop() {
+        seq += 1;
+        if kind == ARRIVAL {
+            arrived += 1;
+            if arrived < customers {
+                heap.push(Reverse((now + ns(arrivals.sample(&mut rng)), seq, ARRIVAL)));
+            }
+            waiting.push_back(now);
+            if waiting.len() == 1 {
+                heap.push(Reverse((now + ns(service.sample(&mut rng)), seq, DEPARTURE)));
+            }
+        } else {
+            sum += now - waiting.pop_front().expect("a customer in service");
+            done += 1;
+            if !waiting.is_empty() {
+                heap.push(Reverse((now + ns(service.sample(&mut rng)), seq, DEPARTURE)));
+            }
+        }
+    }
+    sum as f64 / done as f64 / 1e9
 }
 
 /// The classic "hold" benchmark of event queues: pop the earliest, push one

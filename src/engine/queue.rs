@@ -12,6 +12,12 @@
 //! buckets (at 50,000 pending events that was most of a run's instructions,
 //! BENCHMARKS.md "Issue 18"); a binary heap pays a cache miss per level.
 //!
+//! While few events are pending (M/M/1 has one or two) and the radix heap
+//! is empty, they wait instead in a small array sorted by time, which costs
+//! a few compares where the heap costs a bucket's bookkeeping and a cache
+//! line per level; the first event beyond its size moves them all to the
+//! heap, in order, until the heap is empty again.
+//!
 //! Ties: events with equal times always share a bucket (a bucket's place
 //! depends only on the time and `last`, and every bucket stays consistent
 //! with `last` as it moves), redistribution keeps order, and the current
@@ -29,6 +35,9 @@ const DIGITS: usize = 256;
 /// Popped events the current FIFO may keep at its front before they are dropped.
 const COMPACT_AFTER: usize = 1 << 16;
 
+/// Events the small array holds before the radix heap takes over.
+const FEW: usize = 8;
+
 /// Why `pop_until` gave no event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exhausted {
@@ -42,6 +51,11 @@ pub enum Exhausted {
 pub struct EventQueue {
     last: u64,
     len: usize,
+    /// The events pending while the radix heap is empty: `few[..few_len]`,
+    /// latest first, so the next one is popped from the end; among equal
+    /// times the first scheduled is nearest the end.
+    few: [(u64, Event); FEW],
+    few_len: usize,
     /// Events at `last`, in scheduling order; `head` is the next to pop.
     current: Vec<(u64, Event)>,
     head: usize,
@@ -80,6 +94,8 @@ impl EventQueue {
         EventQueue {
             last: 0,
             len: 0,
+            few: [(0, Event::Arrival { source: 0 }); FEW],
+            few_len: 0,
             current: Vec::new(),
             head: 0,
             levels: 0,
@@ -106,6 +122,48 @@ impl EventQueue {
         debug_assert!(at.0 >= self.last, "event scheduled in the past");
         let at = at.0.max(self.last);
         self.len += 1;
+        if self.len == self.few_len + 1 {
+            // The radix heap is empty. Out of line: a busy model's heap is
+            // seldom empty, and the inlined `schedule` stays small.
+            return self.schedule_few(at, event);
+        }
+        self.schedule_radix(at, event);
+    }
+
+    /// Schedules into the small array, or moves it to the radix heap when full.
+    #[inline(never)]
+    fn schedule_few(&mut self, at: u64, event: Event) {
+        if self.few_len == FEW {
+            self.spill_few();
+            return self.schedule_radix(at, event);
+        }
+        self.insert_few(at, event);
+    }
+
+    /// Puts an event into the small array, after every event due at its
+    /// time or before.
+    #[inline(always)]
+    fn insert_few(&mut self, at: u64, event: Event) {
+        let mut i = self.few_len;
+        while i > 0 && self.few[i - 1].0 <= at {
+            self.few[i] = self.few[i - 1];
+            i -= 1;
+        }
+        self.few[i] = (at, event);
+        self.few_len += 1;
+    }
+
+    /// Moves the small array's events to the radix heap, earliest first.
+    fn spill_few(&mut self) {
+        for i in (0..self.few_len).rev() {
+            let (at, event) = self.few[i];
+            self.schedule_radix(at, event);
+        }
+        self.few_len = 0;
+    }
+
+    #[inline(always)]
+    fn schedule_radix(&mut self, at: u64, event: Event) {
         let diff = at ^ self.last;
         if diff == 0 {
             self.current.push((at, event));
@@ -134,6 +192,9 @@ impl EventQueue {
     /// Removes and returns the earliest event (first scheduled among equals).
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
+        if self.few_len > 0 {
+            return Some(self.pop_few());
+        }
         if self.head == self.current.len() {
             self.refill()?;
         }
@@ -144,6 +205,15 @@ impl EventQueue {
     /// nothing is pending, or the next event is after `horizon` (it stays).
     #[inline]
     pub fn pop_until(&mut self, horizon: SimTime) -> Result<(SimTime, Event), Exhausted> {
+        if self.few_len > 0 {
+            // As a refill would, the next event's time becomes `last`
+            // even when it stays.
+            self.last = self.few[self.few_len - 1].0;
+            if self.last > horizon.0 {
+                return Err(Exhausted::Horizon);
+            }
+            return Ok(self.pop_few());
+        }
         if self.head == self.current.len() && self.refill().is_none() {
             return Err(Exhausted::Drained);
         }
@@ -151,6 +221,16 @@ impl EventQueue {
             return Err(Exhausted::Horizon);
         }
         Ok(self.pop_current())
+    }
+
+    /// Pops the earliest event of the small array, which is not empty.
+    #[inline(always)]
+    fn pop_few(&mut self) -> (SimTime, Event) {
+        self.few_len -= 1;
+        self.len -= 1;
+        let (at, event) = self.few[self.few_len];
+        self.last = at;
+        (SimTime(at), event)
     }
 
     /// Pops the front of the current FIFO, which the caller has made non-empty.
@@ -235,14 +315,17 @@ mod tests {
     /// Random schedules, checked against a binary heap ordered by (time, sequence).
     #[test]
     fn pops_in_time_then_scheduling_order_like_a_reference_heap() {
-        for seed in 0..50u64 {
+        // Unbounded, the queue grows to hundreds of events (the radix heap);
+        // at most 12, it goes in and out of the small array (8 events).
+        let bounds = (0..50u64).map(|s| (s, usize::MAX));
+        for (seed, most) in bounds.chain((50..100).map(|s| (s, 12))) {
             let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
             let mut queue = EventQueue::new();
             let mut reference = BinaryHeap::new();
             let mut now = 0u64;
             let mut seq = 0u32;
             for _ in 0..5000 {
-                if rng.random_bool(0.55) || reference.is_empty() {
+                if reference.len() < most && rng.random_bool(0.55) || reference.is_empty() {
                     // Coarse delays make ties common; some are zero.
                     let delay = match rng.random_range(0..5) {
                         0 => 0,
@@ -285,6 +368,24 @@ mod tests {
         }
         assert_eq!(queue.len(), 1);
         assert!(queue.current.len() <= 2 * COMPACT_AFTER + 2);
+    }
+
+    /// An event after the horizon stays, in the small array and in the heap.
+    #[test]
+    fn pop_until_leaves_what_is_after_the_horizon() {
+        for pending in [2u64, 3 * FEW as u64] {
+            let mut queue = EventQueue::new();
+            for i in 0..pending {
+                queue.schedule(SimTime(5 + 10 * i), Event::Arrival { source: i as u32 });
+            }
+            assert_eq!(queue.pop_until(SimTime(10)).map(|(at, _)| at), Ok(SimTime(5)));
+            assert_eq!(queue.pop_until(SimTime(10)), Err(Exhausted::Horizon));
+            assert_eq!(
+                queue.pop_until(SimTime(15)),
+                Ok((SimTime(15), Event::Arrival { source: 1 }))
+            );
+            assert_eq!(queue.len() as u64, pending - 2);
+        }
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct Recorder {
     /// Requests that arrived after the warm-up.
     arrivals: u64,
     end_to_end: LatencyRecord,
+    /// Per class; empty when the model has one class, whose record would
+    /// be `end_to_end`'s twin (every request is of it), so one is kept.
     classes: Vec<LatencyRecord>,
     /// Per class, visits turned away by admission control anywhere.
     class_refusals: Vec<Refusals>,
@@ -76,11 +78,10 @@ impl Recorder {
             warmup_end: SimTime::from_secs_f64(model.warmup_s),
             arrivals: 0,
             end_to_end: LatencyRecord::default(),
-            classes: model
-                .classes
-                .iter()
-                .map(|_| LatencyRecord::default())
-                .collect(),
+            classes: match model.classes.len() {
+                1 => Vec::new(),
+                n => vec![LatencyRecord::default(); n],
+            },
             class_refusals: vec![Refusals::default(); model.classes.len()],
             nodes,
             series: series_window.map(|window| SeriesRecorder::new(model, window)),
@@ -171,14 +172,13 @@ impl Recorder {
             peak_in_flight,
             arrivals: self.arrivals,
             warnings,
-            classes: self
-                .classes
-                .iter()
-                .zip(&model.classes)
+            classes: (model.classes.iter().enumerate())
                 .zip(&self.class_refusals)
-                .map(|((record, class), refused)| ClassResult {
+                .map(|((i, class), refused)| ClassResult {
                     name: class.name.clone(),
-                    latency: record.summarize(window_s),
+                    latency: (self.classes.get(i))
+                        .unwrap_or(&self.end_to_end)
+                        .summarize(window_s),
                     shed: refused.shed,
                     rate_limited: refused.rate_limited,
                 })
@@ -246,7 +246,9 @@ impl Observer for Recorder {
         if now >= self.warmup_end {
             let nanos = now.since(created);
             self.end_to_end.record(nanos, ok);
-            self.classes[class.index()].record(nanos, ok);
+            if let Some(record) = self.classes.get_mut(class.index()) {
+                record.record(nanos, ok);
+            }
             if ok {
                 self.bill.answered(class);
             }
