@@ -7,6 +7,9 @@ so that a shared machine's noise falls on every command alike.
 Each round runs, in this order:
   shop         models/shop.json as shipped (3.6 M events)
   x1000        benches/shop-x1000.json for --x1000-seconds simulated (0.5 s warm-up)
+  fleet        the same fleet at the shop's load (1,200 req/s for 1,000 s): what
+               1,000 times the instances and shards cost without the requests
+               in flight that 1,000 times the traffic brings
   x1000 reps   the same, 4 replications on 1 thread, then on 2 threads
 
 and prints a markdown table of medians: events/s of one run (whole process:
@@ -66,8 +69,12 @@ def main():
         duration_s=args.x1000_seconds,
         warmup_s=0.5,
     )
+    fleet = variant("benches/shop-x1000.json", work / "fleet.json", duration_s=1000, warmup_s=1)
+    model = json.loads(fleet.read_text())
+    model["traffic"]["arrivals"]["poisson"]["rate_rps"] = 1200
+    fleet.write_text(json.dumps(model))
     measured = args.x1000_seconds + 0.5
-    rates = {"shop": [], "x1000": []}
+    rates = {"shop": [], "x1000": [], "fleet": []}
     reps = {1: [], 2: []}
     x1000_events = None
     for round_ in range(1, args.rounds + 1):
@@ -76,12 +83,15 @@ def main():
         rates["shop"].append(events / wall)
         wall, x1000_events, _ = timed(x1000, work)
         rates["x1000"].append(x1000_events / wall)
+        wall, events, _ = timed(fleet, work)
+        rates["fleet"].append(events / wall)
         for threads in (1, 2):
             wall, _, n = timed(x1000, work, "--replications", "4", "--threads", str(threads))
             assert n == 4
             reps[threads].append(wall)
     shop_rate = statistics.median(rates["shop"])
     x1000_rate = statistics.median(rates["x1000"])
+    fleet_rate = statistics.median(rates["fleet"])
     events_per_sim_second = x1000_events / measured
     hour_minutes = 3600 * events_per_sim_second / x1000_rate / 60
     one, two = statistics.median(reps[1]), statistics.median(reps[2])
@@ -90,6 +100,8 @@ def main():
     print(f"| shop, events/s | {shop_rate / 1e6:.2f} M | |")
     print(f"| shop × 1000, events/s | {x1000_rate / 1e6:.2f} M | |")
     print(f"| shop's events/s ÷ shop × 1000's (goal 1) | {shop_rate / x1000_rate:.2f}× | ≤ 1.5× |")
+    print(f"| shop × 1000's fleet at the shop's load, events/s | {fleet_rate / 1e6:.2f} M | |")
+    print(f"| shop's events/s ÷ the fleet's at its load | {shop_rate / fleet_rate:.2f}× | ≤ 1.5× |")
     print(
         f"| shop × 1000: events per simulated second | {events_per_sim_second / 1e6:.2f} M | |"
     )
