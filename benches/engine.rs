@@ -108,13 +108,21 @@ fn bare_mm1(customers: u64, lambda: f64, mu: f64) -> f64 {
             }
             waiting.push_back(now);
             if waiting.len() == 1 {
-                heap.push(Reverse((now + ns(service.sample(&mut rng)), seq, DEPARTURE)));
+                heap.push(Reverse((
+                    now + ns(service.sample(&mut rng)),
+                    seq,
+                    DEPARTURE,
+                )));
             }
         } else {
             sum += now - waiting.pop_front().expect("a customer in service");
             done += 1;
             if !waiting.is_empty() {
-                heap.push(Reverse((now + ns(service.sample(&mut rng)), seq, DEPARTURE)));
+                heap.push(Reverse((
+                    now + ns(service.sample(&mut rng)),
+                    seq,
+                    DEPARTURE,
+                )));
             }
         }
     }

@@ -378,7 +378,10 @@ mod tests {
             for i in 0..pending {
                 queue.schedule(SimTime(5 + 10 * i), Event::Arrival { source: i as u32 });
             }
-            assert_eq!(queue.pop_until(SimTime(10)).map(|(at, _)| at), Ok(SimTime(5)));
+            assert_eq!(
+                queue.pop_until(SimTime(10)).map(|(at, _)| at),
+                Ok(SimTime(5))
+            );
             assert_eq!(queue.pop_until(SimTime(10)), Err(Exhausted::Horizon));
             assert_eq!(
                 queue.pop_until(SimTime(15)),
